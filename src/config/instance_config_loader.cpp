@@ -1,0 +1,382 @@
+#include "da/config/instance_config_loader.hpp"
+
+#include <regex>
+
+#include "da/common/atomic_file.hpp"
+#include "da/common/dotenv.hpp"
+#include "da/common/error.hpp"
+#include "da/common/log.hpp"
+#include "da/common/strings.hpp"
+#include "da/config/node_reader.hpp"
+
+namespace da::config {
+
+namespace fs = std::filesystem;
+
+fs::path InstanceConfig::resolve(const fs::path& path) const {
+  if (path.empty() || path.is_absolute()) return path;
+  return (instance_root / path).lexically_normal();
+}
+
+fs::path resolve_config_dir(const std::optional<fs::path>& cli_value, const EnvLookup& env) {
+  if (cli_value && !cli_value->empty()) return *cli_value;
+  if (auto from_env = env("CONFIG_DIR"); from_env && !from_env->empty()) return *from_env;
+  return "config";
+}
+
+namespace {
+
+bool is_identifier(std::string_view text) {
+  static const std::regex pattern("^[a-z][a-z0-9_]*$");
+  return std::regex_match(text.begin(), text.end(), pattern);
+}
+
+bool is_linux_username(std::string_view text) {
+  static const std::regex pattern("^[a-z_][a-z0-9_-]{0,31}$");
+  return std::regex_match(text.begin(), text.end(), pattern);
+}
+
+bool is_domain(std::string_view text) {
+  static const std::regex pattern("^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$");
+  return std::regex_match(text.begin(), text.end(), pattern);
+}
+
+// A value that must be set because a feature that uses it is configured.
+void require_for(const NodeReader& section, std::string_view key, const std::string& feature) {
+  section.require(key, "because " + feature);
+}
+
+void read_instance(const NodeReader& node, InstanceInfo& out) {
+  node.warn_unknown_keys({"name", "subtitle", "copyright"});
+  out.name = node.string("name", out.name);
+  if (node.child("name").present() && trim(out.name).empty()) node.child("name").error("must not be empty");
+  out.subtitle = node.string("subtitle");
+  out.copyright = node.string("copyright");
+}
+
+void read_server(const NodeReader& node, ServerConfig& out) {
+  node.warn_unknown_keys({"hostname", "host", "app_dir"});
+  out.hostname = node.string("hostname");
+  out.host = node.string("host");
+  out.app_dir = node.string("app_dir", out.app_dir);
+}
+
+void read_admins(const NodeReader& node, std::vector<AdminEntry>& out) {
+  for (const NodeReader& item : node.items()) {
+    item.warn_unknown_keys({"username", "ssh_public_key"});
+    item.require("username");
+    item.require("ssh_public_key");
+    AdminEntry admin{item.string("username"), item.string("ssh_public_key")};
+    if (!admin.username.empty() && !is_linux_username(admin.username)) {
+      item.child("username").error("'" + admin.username + "' is not a valid Linux user name");
+    }
+    out.push_back(std::move(admin));
+  }
+}
+
+void read_deployment(const NodeReader& node, DeploymentConfig& out) {
+  node.warn_unknown_keys({"method", "repo_url", "branch"});
+  out.method = node.string("method", out.method);
+  if (out.method != "manual" && out.method != "github_actions") {
+    node.child("method").error("must be 'manual' or 'github_actions', found '" + out.method + "'");
+  }
+  out.repo_url = node.string("repo_url");
+  out.branch = node.string("branch", out.branch);
+}
+
+void read_auth(const NodeReader& node, AuthConfig& out) {
+  node.warn_unknown_keys({"allowed_domain", "allowed_emails", "webapp_secret_key",
+                          "google_client_id", "google_client_secret"});
+  for (const std::string& domain : node.child("allowed_domain").as_string_list()) {
+    std::string lower = to_lower(domain);
+    if (!is_domain(lower)) node.child("allowed_domain").error("'" + domain + "' is not a domain name");
+    out.allowed_domains.push_back(lower);
+  }
+  for (const std::string& email : node.child("allowed_emails").as_string_list()) {
+    if (email.find('@') == std::string::npos) {
+      node.child("allowed_emails").error("'" + email + "' is not an email address");
+    }
+    out.allowed_emails.push_back(to_lower(email));
+  }
+  out.webapp_secret_key = node.string("webapp_secret_key");
+  out.google_client_id = node.string("google_client_id");
+  out.google_client_secret = node.string("google_client_secret");
+  if (!out.google_client_id.empty()) {
+    require_for(node, "google_client_secret", "auth.google_client_id is set (Google sign-in)");
+  }
+}
+
+void read_data_source(const NodeReader& node, DataSourceConfig& out) {
+  out.type = node.string("type", out.type);
+  if (!is_identifier(out.type)) {
+    node.child("type").error("'" + out.type + "' is not a connector name");
+    return;
+  }
+  if (const YamlNode* settings = node.child(out.type).node()) out.settings = *settings;
+  out.file = node.file();
+}
+
+void read_paths(const NodeReader& node, PathsConfig& out) {
+  node.warn_unknown_keys({"data_dir", "docs_dir", "state_db"});
+  out.data_dir = node.string("data_dir", "data");
+  out.docs_dir = node.string("docs_dir", "docs");
+  out.state_db = node.string("state_db");
+  for (const char* key : {"data_dir", "docs_dir"}) {
+    if (node.child(key).present() && trim(node.string(key)).empty()) {
+      node.child(key).error("must not be empty");
+    }
+  }
+}
+
+void read_sync(const NodeReader& node, SyncConfig& out) {
+  node.warn_unknown_keys({"memory_limit", "threads", "parallel_tables", "compression",
+                          "row_group_size"});
+  out.memory_limit = node.string("memory_limit", out.memory_limit);
+  if (auto bytes = parse_byte_size(out.memory_limit); bytes && *bytes >= 64'000'000) {
+    out.memory_limit_bytes = *bytes;
+  } else {
+    node.child("memory_limit").error("expected a size of at least 64MB such as '2GB' or '512MiB', found '" +
+                                     out.memory_limit + "'");
+  }
+  out.threads = static_cast<int>(node.integer("threads", out.threads, 0, 1024));
+  out.parallel_tables = static_cast<int>(node.integer("parallel_tables", out.parallel_tables, 1, 64));
+  out.compression = to_lower(node.string("compression", out.compression));
+  static const std::vector<std::string> kCodecs = {"zstd", "snappy", "gzip", "lz4", "brotli", "uncompressed"};
+  if (std::find(kCodecs.begin(), kCodecs.end(), out.compression) == kCodecs.end()) {
+    node.child("compression").error("must be one of " + join(kCodecs, ", ") + ", found '" +
+                                    out.compression + "'");
+  }
+  out.row_group_size = node.integer("row_group_size", out.row_group_size, 2048, 100'000'000);
+}
+
+void read_email(const NodeReader& node, EmailConfig& out) {
+  node.warn_unknown_keys({"from_address", "from_name", "smtp_host", "smtp_port", "smtp_user",
+                          "smtp_password", "smtp_use_tls"});
+  out.from_address = node.string("from_address", out.from_address);
+  out.from_name = node.string("from_name", out.from_name);
+  out.smtp_host = node.string("smtp_host");
+  out.smtp_port = static_cast<int>(node.integer("smtp_port", out.smtp_port, 1, 65535));
+  out.smtp_user = node.string("smtp_user");
+  out.smtp_password = node.string("smtp_password");
+  out.smtp_use_tls = node.boolean("smtp_use_tls", out.smtp_use_tls);
+  if (!out.smtp_user.empty()) {
+    require_for(node, "smtp_password", "email.smtp_user is set (SMTP authentication)");
+  }
+}
+
+void read_desktop(const NodeReader& node, DesktopConfig& out) {
+  node.warn_unknown_keys({"jwt_issuer", "url_scheme", "jwt_secret"});
+  out.jwt_issuer = node.string("jwt_issuer", out.jwt_issuer);
+  out.url_scheme = node.string("url_scheme", out.url_scheme);
+  out.jwt_secret = node.string("jwt_secret");
+}
+
+void read_telegram(const NodeReader& node, TelegramConfig& out) {
+  node.warn_unknown_keys({"bot_token", "bot_username", "domain_suffix"});
+  out.bot_token = node.string("bot_token");
+  out.bot_username = node.string("bot_username");
+  out.domain_suffix = node.string("domain_suffix");
+  if (!out.bot_username.empty()) {
+    require_for(node, "bot_token", "telegram.bot_username is set (Telegram notifications)");
+  }
+}
+
+void read_jira(const NodeReader& node, JiraConfig& out) {
+  node.warn_unknown_keys({"domain", "email", "api_token", "webhook_secret", "sla_email",
+                          "sla_api_token", "cloud_id"});
+  out.domain = node.string("domain");
+  out.email = node.string("email");
+  out.api_token = node.string("api_token");
+  out.webhook_secret = node.string("webhook_secret");
+  out.sla_email = node.string("sla_email");
+  out.sla_api_token = node.string("sla_api_token");
+  out.cloud_id = node.string("cloud_id");
+  if (out.enabled()) {
+    const std::string feature = "jira.domain is set (Jira connector)";
+    require_for(node, "email", feature);
+    require_for(node, "api_token", feature);
+    require_for(node, "webhook_secret", feature);
+  }
+}
+
+template <typename T, typename ReadItem>
+std::vector<std::pair<std::string, T>> read_named_entries(const NodeReader& node, ReadItem read_item) {
+  std::vector<std::pair<std::string, T>> result;
+  for (const auto& [name, item] : node.entries()) {
+    T value;
+    read_item(item, value);
+    result.emplace_back(name, std::move(value));
+  }
+  return result;
+}
+
+void read_datasets(const NodeReader& node, InstanceConfig& out) {
+  out.datasets = read_named_entries<DatasetOption>(node, [](const NodeReader& item, DatasetOption& value) {
+    item.warn_unknown_keys({"label", "description", "size_hint", "requires"});
+    value.label = item.string("label");
+    value.description = item.string("description");
+    value.size_hint = item.string("size_hint");
+    value.requires_dataset = item.string("requires");
+  });
+  for (const auto& [name, dataset] : out.datasets) {
+    if (dataset.requires_dataset.empty()) continue;
+    bool known = std::any_of(out.datasets.begin(), out.datasets.end(),
+                             [&](const auto& other) { return other.first == dataset.requires_dataset; });
+    if (!known || dataset.requires_dataset == name) {
+      node.child(name).child("requires").error("'" + dataset.requires_dataset +
+                                               "' is not another dataset of this list");
+    }
+  }
+}
+
+void read_catalog(const NodeReader& node, CatalogConfig& out) {
+  node.warn_unknown_keys({"categories", "order"});
+  out.categories = read_named_entries<CatalogCategory>(
+      node.child("categories"), [](const NodeReader& item, CatalogCategory& value) {
+        item.warn_unknown_keys({"label", "icon"});
+        value.label = item.string("label");
+        value.icon = item.string("icon");
+      });
+  out.order = node.child("order").as_string_list();
+  if (out.order.empty()) {
+    for (const auto& [folder, category] : out.categories) out.order.push_back(folder);
+  }
+}
+
+std::map<std::string, std::string> read_string_map(const NodeReader& node) {
+  std::map<std::string, std::string> result;
+  for (const auto& [key, value] : node.entries()) result[key] = value.as_string();
+  return result;
+}
+
+void register_secrets(const InstanceConfig& config) {
+  for (const std::string* secret :
+       {&config.auth.webapp_secret_key, &config.auth.google_client_secret,
+        &config.email.smtp_password, &config.desktop.jwt_secret, &config.telegram.bot_token,
+        &config.jira.api_token, &config.jira.webhook_secret, &config.jira.sla_api_token,
+        &config.ai.anthropic_api_key}) {
+    log::add_secret(*secret);
+  }
+}
+
+EnvLookup layered_environment(const EnvLookup& env, const fs::path& config_dir) {
+  auto dotenv = std::make_shared<std::map<std::string, std::string>>();
+  for (const fs::path& file : {config_dir / ".env", config_dir.parent_path() / ".env"}) {
+    for (auto& [name, value] : read_dotenv_file(file)) dotenv->emplace(name, value);
+  }
+  return [env, dotenv](const std::string& name) -> std::optional<std::string> {
+    if (auto value = env(name)) return value;
+    auto found = dotenv->find(name);
+    if (found == dotenv->end()) return std::nullopt;
+    return found->second;
+  };
+}
+
+}  // namespace
+
+ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string& file,
+                                       const fs::path& config_dir, const EnvLookup& env) {
+  ConfigLoadResult result;
+  InstanceConfig& config = result.config;
+  config.config_dir = fs::absolute(config_dir).lexically_normal();
+  config.instance_root = config.config_dir.parent_path();
+  config.source_file = file;
+
+  YamlNode root = parse_yaml(yaml, file);
+  if (root.is_null()) throw Error(ErrorKind::kConfig, file + ": the file is empty");
+  Diagnostics& diagnostics = result.diagnostics;
+  interpolate_tree(root, env, file, diagnostics);
+  NodeReader top(&root, "", file, diagnostics, 1);
+  if (!root.is_map()) {
+    top.error("expected a mapping of sections (instance:, paths:, sync:, ...)");
+    return result;
+  }
+  top.warn_unknown_keys({"instance", "server", "admins", "deployment", "auth", "data_source",
+                         "paths", "sync", "email", "desktop", "telegram", "jira", "ai", "logging",
+                         "users", "username_mapping", "datasets", "catalog", "folder_mapping"});
+  read_instance(top.child("instance"), config.instance);
+  read_server(top.child("server"), config.server);
+  read_admins(top.child("admins"), config.admins);
+  read_deployment(top.child("deployment"), config.deployment);
+  read_auth(top.child("auth"), config.auth);
+  read_data_source(top.child("data_source"), config.data_source);
+  read_paths(top.child("paths"), config.paths);
+  read_sync(top.child("sync"), config.sync);
+  read_email(top.child("email"), config.email);
+  read_desktop(top.child("desktop"), config.desktop);
+  read_telegram(top.child("telegram"), config.telegram);
+  read_jira(top.child("jira"), config.jira);
+  top.child("ai").warn_unknown_keys({"anthropic_api_key"});
+  config.ai.anthropic_api_key = top.child("ai").string("anthropic_api_key");
+  NodeReader logging = top.child("logging");
+  logging.warn_unknown_keys({"level"});
+  config.log_level = logging.string("level", config.log_level);
+  try {
+    log::parse_level(config.log_level);
+  } catch (const Error& e) {
+    logging.child("level").error(e.what());
+  }
+  config.users = read_named_entries<UserDisplay>(top.child("users"), [](const NodeReader& item, UserDisplay& value) {
+    item.warn_unknown_keys({"name", "initials"});
+    value.name = item.string("name");
+    value.initials = item.string("initials");
+  });
+  config.username_mapping = read_string_map(top.child("username_mapping"));
+  for (const auto& [webapp_name, server_name] : config.username_mapping) {
+    if (!is_linux_username(server_name)) {
+      top.child("username_mapping").child(webapp_name).error("'" + server_name + "' is not a valid Linux user name");
+    }
+  }
+  read_datasets(top.child("datasets"), config);
+  read_catalog(top.child("catalog"), config.catalog);
+  config.folder_mapping = read_string_map(top.child("folder_mapping"));
+
+  config.paths.data_dir = config.resolve(config.paths.data_dir);
+  config.paths.docs_dir = config.resolve(config.paths.docs_dir);
+  config.paths.state_db = config.paths.state_db.empty() ? config.paths.data_dir / "state.db"
+                                                        : config.resolve(config.paths.state_db);
+  register_secrets(config);
+  return result;
+}
+
+ConfigLoadResult load_instance_config(const fs::path& config_dir, const EnvLookup& env) {
+  fs::path file = config_dir / "instance.yaml";
+  if (!fs::exists(file)) {
+    throw Error(ErrorKind::kNotFound,
+                "instance configuration not found: " + file.string() +
+                    " (copy config/instance.yaml.example there, or point --config or CONFIG_DIR "
+                    "at the folder that holds instance.yaml)");
+  }
+  fs::path absolute_dir = fs::absolute(config_dir).lexically_normal();
+  return parse_instance_config(read_file(file), file.string(), absolute_dir,
+                               layered_environment(env, absolute_dir));
+}
+
+InstanceConfig load_instance_config_or_throw(const fs::path& config_dir, const EnvLookup& env) {
+  ConfigLoadResult result = load_instance_config(config_dir, env);
+  result.diagnostics.throw_if_errors("invalid configuration " + result.config.source_file.string());
+  return std::move(result.config);
+}
+
+void check_web_portal_requirements(const InstanceConfig& config, Diagnostics& diagnostics) {
+  const std::string file = config.source_file.string();
+  const std::string& key = config.auth.webapp_secret_key;
+  if (key.empty()) {
+    diagnostics.error(file, 0, "auth.webapp_secret_key",
+                      "is required by the web portal (set WEBAPP_SECRET_KEY to 32+ random characters, "
+                      "e.g. `openssl rand -hex 32`)");
+  } else if (key.size() < 32 || key.find("change-me") != std::string::npos) {
+    diagnostics.error(file, 0, "auth.webapp_secret_key",
+                      "is too weak for the web portal: use at least 32 random characters");
+  }
+  if (config.auth.allowed_domains.empty() && config.auth.allowed_emails.empty()) {
+    diagnostics.error(file, 0, "auth.allowed_domain",
+                      "the web portal needs auth.allowed_domain or auth.allowed_emails (who may sign in)");
+  }
+  if (config.server.hostname.empty()) {
+    diagnostics.error(file, 0, "server.hostname",
+                      "the web portal needs the broker's public host name (links, setup instructions)");
+  }
+}
+
+}  // namespace da::config

@@ -1,0 +1,53 @@
+// What a running command gets: the global options, the configuration (loaded on first use)
+// and the output streams.
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "da/config/instance_config.hpp"
+#include "da/config/interpolation.hpp"
+
+namespace da {
+struct PluginRegistry;
+}
+
+namespace da::cli {
+
+struct GlobalOptions {
+  std::optional<std::filesystem::path> config_dir;  // --config
+  bool json = false;                                // --json
+  std::optional<std::string> log_level;             // --log-level / -v / -q
+};
+
+class CommandContext {
+ public:
+  CommandContext(GlobalOptions options, PluginRegistry& plugins,
+                 config::EnvLookup env = config::process_environment(), std::FILE* out = stdout);
+
+  const GlobalOptions& options() const { return options_; }
+  bool json() const { return options_.json; }
+  PluginRegistry& plugins() { return plugins_; }
+  const config::EnvLookup& env() const { return env_; }
+
+  // --config, else $CONFIG_DIR, else ./config.
+  std::filesystem::path config_dir() const;
+  // instance.yaml, loaded and validated on first use. Throws Error(kConfig) listing every
+  // problem. Applies the configured log level unless --log-level was given.
+  const config::InstanceConfig& config();
+
+  // Writes to standard output (results; logs and progress go to standard error).
+  void print(const std::string& text);
+
+ private:
+  GlobalOptions options_;
+  PluginRegistry& plugins_;
+  config::EnvLookup env_;
+  std::FILE* out_;
+  std::unique_ptr<config::InstanceConfig> config_;
+};
+
+}  // namespace da::cli

@@ -1,0 +1,158 @@
+// The typed form of config/instance.yaml. It is parsed once (InstanceConfigLoader) and
+// passed by const reference; nothing else reads instance.yaml.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "da/config/yaml_node.hpp"
+
+namespace da::config {
+
+struct InstanceInfo {
+  std::string name = "AI Data Analyst";
+  std::string subtitle;
+  std::string copyright;
+};
+
+struct ServerConfig {
+  std::string hostname;  // DNS name of the broker, shown in setup instructions
+  std::string host;      // its address
+  std::string app_dir = "/opt/data-analyst";
+};
+
+struct AdminEntry {
+  std::string username;
+  std::string ssh_public_key;
+};
+
+struct DeploymentConfig {
+  std::string method = "manual";  // manual | github_actions
+  std::string repo_url;
+  std::string branch = "main";
+};
+
+struct AuthConfig {
+  std::vector<std::string> allowed_domains;  // lower case
+  std::vector<std::string> allowed_emails;   // lower case; individual addresses outside the domains
+  std::string webapp_secret_key;
+  std::string google_client_id;
+  std::string google_client_secret;
+};
+
+// The source type and its own section (data_source.<type>), which the connector reads and
+// validates itself: the core does not know any connector's settings.
+struct DataSourceConfig {
+  std::string type = "csv";
+  YamlNode settings;  // data_source.<type>; null when absent
+  std::string file;   // where `settings` came from, for the connector's diagnostics
+};
+
+struct PathsConfig {
+  std::filesystem::path data_dir;  // Parquet, metadata, state.db
+  std::filesystem::path docs_dir;  // data_description.md, metrics, schema.yml
+  std::filesystem::path state_db;  // SQLite app state
+};
+
+struct SyncConfig {
+  std::string memory_limit = "2GB";  // DuckDB memory_limit for a sync run
+  uint64_t memory_limit_bytes = 2'000'000'000;
+  int threads = 0;                   // DuckDB threads; 0 = every core
+  int parallel_tables = 2;           // tables synced at once
+  std::string compression = "zstd";  // Parquet codec
+  int64_t row_group_size = 1'000'000;
+};
+
+struct EmailConfig {
+  std::string from_address = "noreply@example.com";
+  std::string from_name = "AI Data Analyst";
+  std::string smtp_host;
+  int smtp_port = 587;
+  std::string smtp_user;
+  std::string smtp_password;
+  bool smtp_use_tls = true;
+};
+
+struct DesktopConfig {
+  std::string jwt_issuer = "data-analyst";
+  std::string url_scheme = "data-analyst";
+  std::string jwt_secret;
+};
+
+struct TelegramConfig {
+  std::string bot_token;
+  std::string bot_username;
+  std::string domain_suffix;
+};
+
+struct JiraConfig {
+  std::string domain;
+  std::string email;
+  std::string api_token;
+  std::string webhook_secret;
+  std::string sla_email;
+  std::string sla_api_token;
+  std::string cloud_id;
+  bool enabled() const { return !domain.empty(); }
+};
+
+struct AiConfig {
+  std::string anthropic_api_key;
+};
+
+struct UserDisplay {
+  std::string name;
+  std::string initials;
+};
+
+struct DatasetOption {
+  std::string label;
+  std::string description;
+  std::string size_hint;
+  std::string requires_dataset;  // `requires`: another dataset that must also be enabled
+};
+
+struct CatalogCategory {
+  std::string label;
+  std::string icon;
+};
+
+struct CatalogConfig {
+  std::vector<std::pair<std::string, CatalogCategory>> categories;  // file order
+  std::vector<std::string> order;  // display order of folders; defaults to categories' order
+};
+
+struct InstanceConfig {
+  std::filesystem::path config_dir;     // where instance.yaml was found
+  std::filesystem::path instance_root;  // relative paths resolve against it (config_dir/..)
+  std::filesystem::path source_file;    // the instance.yaml read
+
+  InstanceInfo instance;
+  ServerConfig server;
+  std::vector<AdminEntry> admins;
+  DeploymentConfig deployment;
+  AuthConfig auth;
+  DataSourceConfig data_source;
+  PathsConfig paths;
+  SyncConfig sync;
+  EmailConfig email;
+  DesktopConfig desktop;
+  TelegramConfig telegram;
+  JiraConfig jira;
+  AiConfig ai;
+  std::string log_level = "info";
+  std::vector<std::pair<std::string, UserDisplay>> users;
+  std::map<std::string, std::string> username_mapping;
+  std::vector<std::pair<std::string, DatasetOption>> datasets;
+  CatalogConfig catalog;
+  std::map<std::string, std::string> folder_mapping;
+
+  // `path` made absolute against instance_root.
+  std::filesystem::path resolve(const std::filesystem::path& path) const;
+};
+
+}  // namespace da::config

@@ -1,0 +1,47 @@
+// A YAML document as a plain tree that remembers where every node came from.
+//
+// yaml-cpp's own Node cannot say which key a conversion failed on, reports no line for
+// missing keys and silently keeps the first of two duplicate keys. This tree is built from
+// yaml-cpp's parser events instead: duplicate keys are errors, every node has a line and a
+// column, and quoted scalars are told apart from plain ones.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace da::config {
+
+struct YamlNode {
+  enum class Kind { kNull, kScalar, kSequence, kMap };
+
+  Kind kind = Kind::kNull;
+  std::string scalar;  // kScalar: the text after interpolation, if any
+  std::string raw;     // kScalar: the text as written in the file
+  bool quoted = false; // kScalar: written with quotes or an explicit tag, so always a string
+  int line = 0;        // 1-based, in the file the document was read from
+  int column = 0;      // 1-based
+  std::vector<YamlNode> items;                          // kSequence
+  std::vector<std::pair<std::string, YamlNode>> entries;  // kMap, in file order
+  std::vector<int> key_lines;                           // kMap: line of each entry's key
+
+  bool is_null() const { return kind == Kind::kNull; }
+  bool is_scalar() const { return kind == Kind::kScalar; }
+  bool is_sequence() const { return kind == Kind::kSequence; }
+  bool is_map() const { return kind == Kind::kMap; }
+  // The value of `key` in a map, or nullptr (also when this is not a map).
+  const YamlNode* find(std::string_view key) const;
+  YamlNode* find(std::string_view key);
+};
+
+// "mapping", "sequence", "scalar" or "null", for error messages.
+const char* kind_name(YamlNode::Kind kind);
+
+// Parses one YAML document (an empty text gives a null node). `first_line` is the line of
+// `text`'s first line within `file`, so that YAML embedded in Markdown reports Markdown lines.
+// Throws Error(kConfig) "file:line:column: message" on syntax errors, duplicate keys,
+// non-scalar keys and more than one document.
+YamlNode parse_yaml(std::string_view text, const std::string& file, int first_line = 1);
+
+}  // namespace da::config

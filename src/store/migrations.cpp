@@ -1,0 +1,120 @@
+#include "da/store/migrations.hpp"
+
+#include "da/common/error.hpp"
+#include "da/common/time.hpp"
+
+namespace da::store {
+
+namespace {
+
+constexpr const char* kSyncTables = R"sql(
+CREATE TABLE sync_runs (
+  id               INTEGER PRIMARY KEY,
+  started_at       TEXT NOT NULL,
+  finished_at      TEXT,
+  status           TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'interrupted')),
+  trigger          TEXT NOT NULL,
+  host             TEXT NOT NULL,
+  pid              INTEGER NOT NULL,
+  tables_requested INTEGER NOT NULL DEFAULT 0,
+  tables_succeeded INTEGER NOT NULL DEFAULT 0,
+  tables_failed    INTEGER NOT NULL DEFAULT 0,
+  error            TEXT
+);
+CREATE INDEX sync_runs_started ON sync_runs (started_at);
+
+CREATE TABLE sync_table_results (
+  run_id       INTEGER NOT NULL REFERENCES sync_runs (id) ON DELETE CASCADE,
+  table_id     TEXT NOT NULL,
+  table_name   TEXT NOT NULL,
+  strategy     TEXT NOT NULL,
+  status       TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+  started_at   TEXT NOT NULL,
+  finished_at  TEXT,
+  rows_read    INTEGER NOT NULL DEFAULT 0,
+  rows_total   INTEGER NOT NULL DEFAULT 0,
+  bytes_total  INTEGER NOT NULL DEFAULT 0,
+  added        INTEGER NOT NULL DEFAULT 0,
+  updated      INTEGER NOT NULL DEFAULT 0,
+  unchanged    INTEGER NOT NULL DEFAULT 0,
+  bad_values   INTEGER NOT NULL DEFAULT 0,
+  null_partition_rows INTEGER NOT NULL DEFAULT 0,
+  partitions_written  INTEGER NOT NULL DEFAULT 0,
+  duration_ms  INTEGER NOT NULL DEFAULT 0,
+  error        TEXT,
+  PRIMARY KEY (run_id, table_id)
+);
+CREATE INDEX sync_table_results_table ON sync_table_results (table_id, started_at);
+
+CREATE TABLE sync_state (
+  table_id               TEXT PRIMARY KEY,
+  table_name             TEXT NOT NULL,
+  strategy               TEXT NOT NULL,
+  status                 TEXT NOT NULL CHECK (status IN ('succeeded', 'failed')),
+  error                  TEXT,
+  last_sync              TEXT,
+  last_export_started_at TEXT,
+  watermark              TEXT,
+  rows                   INTEGER NOT NULL DEFAULT 0,
+  columns                INTEGER NOT NULL DEFAULT 0,
+  file_size_bytes        INTEGER NOT NULL DEFAULT 0,
+  uncompressed_bytes     INTEGER NOT NULL DEFAULT 0,
+  schema_json            TEXT,
+  resume_json            TEXT,
+  updated_at             TEXT NOT NULL
+);
+)sql";
+
+void ensure_migrations_table(SqliteDatabase& database) {
+  database.execute(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+}
+
+int read_version(SqliteDatabase& database) {
+  SqliteStatement statement = database.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  statement.step();
+  return static_cast<int>(statement.column_int(0));
+}
+
+}  // namespace
+
+const std::vector<Migration>& state_migrations() {
+  static const std::vector<Migration> migrations = {
+      {1, "sync runs, per-table results and sync state", kSyncTables},
+  };
+  return migrations;
+}
+
+int schema_version(SqliteDatabase& database) {
+  return database.write_transaction([&] {
+    ensure_migrations_table(database);
+    return read_version(database);
+  });
+}
+
+int apply_migrations(SqliteDatabase& database, const std::vector<Migration>& migrations) {
+  return database.write_transaction([&] {
+    ensure_migrations_table(database);
+    int current = read_version(database);
+    int known = migrations.empty() ? 0 : migrations.back().version;
+    if (current > known) {
+      throw Error(ErrorKind::kConfig,
+                  "state database " + database.path().string() + " has schema version " +
+                      std::to_string(current) + ", newer than this da knows (" +
+                      std::to_string(known) + "): upgrade da before using it");
+    }
+    int applied = 0;
+    for (const Migration& migration : migrations) {
+      if (migration.version <= current) continue;
+      database.execute(migration.sql);
+      database.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
+          .bind_all(migration.version, migration.name, format_iso8601(now_utc()))
+          .run();
+      ++applied;
+    }
+    return applied;
+  });
+}
+
+}  // namespace da::store

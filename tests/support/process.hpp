@@ -1,0 +1,30 @@
+// Runs a program (usually the real `da` binary) and captures what it prints.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace da::testing {
+
+struct ProcessResult {
+  int exit_code = -1;  // -1 if it did not exit normally
+  int signal = 0;      // the signal that ended it, if any
+  std::string out;
+  std::string err;
+};
+
+struct ProcessOptions {
+  std::optional<std::filesystem::path> working_dir;
+  std::map<std::string, std::string> env;  // added to (and overriding) the test's environment
+  std::vector<std::string> unset_env;
+};
+
+ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
+
+// Runs the da binary under test with `args`.
+ProcessResult run_da(const std::vector<std::string>& args, const ProcessOptions& options = {});
+
+}  // namespace da::testing
