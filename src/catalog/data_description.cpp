@@ -176,7 +176,10 @@ TableConfig read_table(const NodeReader& node) {
   table.source = node.optional_string("source");
   table.incremental_column = node.optional_string("incremental_column");
   read_columns(node.child("columns"), table);
-  if (node.child("null_strings").present()) table.null_strings = node.child("null_strings").as_string_list();
+  if (NodeReader null_strings = node.child("null_strings"); null_strings.present()) {
+    table.null_strings.emplace();  // kept as written: " " or "" can be meaningful here
+    for (const NodeReader& item : null_strings.items()) table.null_strings->push_back(item.as_string());
+  }
   if (auto policy = read_enum(node.child("on_bad_value"), parse_bad_value_policy, "fail, null")) {
     table.on_bad_value = *policy;
   }

@@ -25,7 +25,7 @@ const config::InstanceConfig& CommandContext::config() {
 }
 
 void CommandContext::print(const std::string& text) {
-  std::fputs(text.c_str(), out_);
+  std::fputs(log::redact(text).c_str(), out_);
   std::fflush(out_);
 }
 

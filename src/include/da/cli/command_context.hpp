@@ -39,7 +39,8 @@ class CommandContext {
   // problem. Applies the configured log level unless --log-level was given.
   const config::InstanceConfig& config();
 
-  // Writes to standard output (results; logs and progress go to standard error).
+  // Writes to standard output (results; logs and progress go to standard error), with
+  // every secret of the configuration redacted.
   void print(const std::string& text);
 
  private:

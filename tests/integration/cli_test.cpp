@@ -1,0 +1,112 @@
+// Runs the real da binary: exit codes, one-line errors, --json, --config and CONFIG_DIR.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace da {
+namespace {
+
+using testing::ProcessOptions;
+using testing::run_da;
+using testing::TempDir;
+
+size_t line_count(const std::string& text) { return std::count(text.begin(), text.end(), '\n'); }
+
+// A valid instance in `dir`: config/instance.yaml and docs/data_description.md.
+void write_instance(const TempDir& dir) {
+  dir.write("config/instance.yaml",
+            "instance:\n  name: Test\n"
+            "auth:\n  allowed_domain: example.com\n  webapp_secret_key: ${WEBAPP_SECRET_KEY:-}\n"
+            "server:\n  hostname: data.example.com\n");
+  dir.write("docs/data_description.md",
+            "```yaml\ntables:\n  - {id: in.c-a.t, name: t, description: x, primary_key: id, "
+            "sync_strategy: full_refresh}\n```\n");
+}
+
+TEST(Cli, HelpAndVersionSucceed) {
+  auto help = run_da({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("config"), std::string::npos);
+  auto version = run_da({"--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.out.rfind("da ", 0), 0u);
+  EXPECT_NE(version.out.find("DuckDB v1."), std::string::npos) << version.out;
+}
+
+TEST(Cli, UsageErrorsExitTwoWithOneLine) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {}, {"no-such-command"}, {"config", "check", "--for", "nothing"}, {"config", "check", "--bogus"}}) {
+    auto result = run_da(args);
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    EXPECT_EQ(result.out, "");
+    EXPECT_EQ(line_count(result.err), 1u) << result.err;
+    EXPECT_EQ(result.err.rfind("da: error: ", 0), 0u) << result.err;
+  }
+}
+
+TEST(Cli, ConfigCheckPassesOnAValidInstanceFoundThroughConfigDir) {
+  TempDir dir;
+  write_instance(dir);
+  ProcessOptions options;
+  options.env = {{"CONFIG_DIR", (dir / "config").string()},
+                 {"WEBAPP_SECRET_KEY", "0123456789abcdef0123456789abcdef"}};
+  auto result = run_da({"config", "check"}, options);
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("configuration OK (0 warning(s), 1 tables)"), std::string::npos) << result.out;
+}
+
+TEST(Cli, ConfigCheckListsEveryProblemAndExitsTwo) {
+  TempDir dir;
+  write_instance(dir);
+  dir.write("config/instance.yaml", "sync:\n  threads: lots\n  compression: rar\n");
+  dir.write("docs/data_description.md",
+            "```yaml\ntables:\n  - {id: in.c-a.t, name: t, sync_strategy: sometimes}\n```\n");
+  auto result = run_da({"--config", (dir / "config").string(), "config", "check", "--for", "engine"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.out.find("instance.yaml:2: sync.threads: expected an integer"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("instance.yaml:3: sync.compression"), std::string::npos);
+  EXPECT_NE(result.out.find("data_description.md:3: tables[0].sync_strategy: invalid value 'sometimes'"),
+            std::string::npos);
+  EXPECT_NE(result.out.find("configuration has 3 error(s)"), std::string::npos);
+}
+
+TEST(Cli, ConfigCheckJsonIsParseable) {
+  TempDir dir;
+  write_instance(dir);
+  auto result = run_da({"--json", "--config", (dir / "config").string(), "config", "check", "--for", "portal"});
+  EXPECT_EQ(result.exit_code, 2);
+  auto report = nlohmann::json::parse(result.out);
+  EXPECT_FALSE(report["ok"].get<bool>());
+  ASSERT_EQ(report["errors"].size(), 1u);
+  EXPECT_EQ(report["errors"][0]["path"], "auth.webapp_secret_key");
+}
+
+TEST(Cli, MissingConfigurationIsAClearError) {
+  TempDir dir;
+  ProcessOptions options;
+  options.working_dir = dir.path();
+  options.unset_env = {"CONFIG_DIR"};
+  auto result = run_da({"config", "check"}, options);
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.out.find("instance configuration not found: config/instance.yaml"), std::string::npos)
+      << result.out;
+}
+
+TEST(Cli, SecretsNeverAppearInErrors) {
+  TempDir dir;
+  write_instance(dir);
+  dir.write("config/instance.yaml",
+            "auth:\n  google_client_id: ${SECRET_ID}\n  webapp_secret_key: ${KEY}\n"
+            "sync:\n  memory_limit: ${KEY}\n");
+  ProcessOptions options;
+  options.env = {{"KEY", "super-secret-value-1234567890abcdef"}, {"SECRET_ID", "id"}};
+  auto result = run_da({"--config", (dir / "config").string(), "config", "check"}, options);
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.out.find("super-secret-value"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("sync.memory_limit"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace da

@@ -1,0 +1,212 @@
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "da/common/error.hpp"
+#include "da/config/instance_config_loader.hpp"
+#include "support/temp_dir.hpp"
+
+namespace da::config {
+namespace {
+
+using testing::TempDir;
+
+EnvLookup fake_env(std::map<std::string, std::string> values = {}) {
+  return [values](const std::string& name) -> std::optional<std::string> {
+    auto found = values.find(name);
+    if (found == values.end()) return std::nullopt;
+    return found->second;
+  };
+}
+
+ConfigLoadResult parse(std::string_view yaml, std::map<std::string, std::string> env = {}) {
+  return parse_instance_config(yaml, "instance.yaml", "/srv/instance/config", fake_env(std::move(env)));
+}
+
+std::vector<std::string> formatted_errors(const Diagnostics& diagnostics) {
+  std::vector<std::string> result;
+  for (const auto& item : diagnostics.errors()) result.push_back(item.format());
+  return result;
+}
+
+bool has_error(const Diagnostics& diagnostics, std::string_view text) {
+  for (const auto& item : formatted_errors(diagnostics)) {
+    if (item.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(InstanceConfig, MinimalFileGetsDefaultsAndPathsResolveAgainstTheInstanceRoot) {
+  ConfigLoadResult result = parse("instance:\n  name: Acme\n");
+  EXPECT_FALSE(result.diagnostics.has_errors());
+  const InstanceConfig& config = result.config;
+  EXPECT_EQ(config.instance.name, "Acme");
+  EXPECT_EQ(config.data_source.type, "csv");
+  EXPECT_EQ(config.paths.data_dir, "/srv/instance/data");
+  EXPECT_EQ(config.paths.docs_dir, "/srv/instance/docs");
+  EXPECT_EQ(config.paths.state_db, "/srv/instance/data/state.db");
+  EXPECT_EQ(config.sync.memory_limit_bytes, 2'000'000'000u);
+  EXPECT_EQ(config.sync.parallel_tables, 2);
+  EXPECT_EQ(config.sync.compression, "zstd");
+  EXPECT_EQ(config.desktop.jwt_issuer, "data-analyst");
+  EXPECT_EQ(config.email.smtp_port, 587);
+}
+
+TEST(InstanceConfig, TheShippedExampleIsValid) {
+  auto text = testing::read_text(std::string(DA_SOURCE_DIR) + "/config/instance.yaml.example");
+  ConfigLoadResult result = parse(text);
+  EXPECT_FALSE(result.diagnostics.has_errors()) << formatted_errors(result.diagnostics).front();
+  EXPECT_TRUE(result.diagnostics.warnings().empty());
+  EXPECT_EQ(result.config.auth.allowed_domains, (std::vector<std::string>{"example.com"}));
+  EXPECT_EQ(result.config.server.hostname, "data.example.com");
+}
+
+TEST(InstanceConfig, InterpolatesStringsIntegersAndDefaults) {
+  ConfigLoadResult result = parse(
+      "paths:\n  data_dir: ${DATA_DIR:-/data}\n"
+      "email:\n  smtp_port: ${SMTP_PORT}\n"
+      "sync:\n  threads: ${THREADS:-4}\n",
+      {{"SMTP_PORT", "2525"}});
+  EXPECT_FALSE(result.diagnostics.has_errors());
+  EXPECT_EQ(result.config.paths.data_dir, "/data");
+  EXPECT_EQ(result.config.email.smtp_port, 2525);
+  EXPECT_EQ(result.config.sync.threads, 4);
+}
+
+TEST(InstanceConfig, ReportsEveryProblemAtOnceWithLineAndKeyPath) {
+  ConfigLoadResult result = parse(
+      "instance:\n"
+      "  name: ''\n"                          // 2
+      "sync:\n"
+      "  memory_limit: lots\n"                // 4
+      "  threads: many\n"                     // 5
+      "  parallel_tables: 0\n"                // 6
+      "  compression: rar\n"                  // 7
+      "email:\n"
+      "  smtp_port: 99999\n"                  // 9
+      "  smtp_use_tls: maybe\n"               // 10
+      "deployment:\n"
+      "  method: ftp\n"                       // 12
+      "auth:\n"
+      "  allowed_domain: 'acme.com, not a domain'\n"  // 14
+      "logging:\n"
+      "  level: loud\n"                       // 16
+      "admins:\n"
+      "  - username: Bad User\n");            // 18
+  const Diagnostics& d = result.diagnostics;
+  EXPECT_TRUE(has_error(d, "instance.yaml:2: instance.name: must not be empty"));
+  EXPECT_TRUE(has_error(d, "instance.yaml:4: sync.memory_limit: expected a size"));
+  EXPECT_TRUE(has_error(d, "instance.yaml:5: sync.threads: expected an integer, found 'many'"));
+  EXPECT_TRUE(has_error(d, "instance.yaml:6: sync.parallel_tables: must be between 1 and 64"));
+  EXPECT_TRUE(has_error(d, "instance.yaml:7: sync.compression: must be one of"));
+  EXPECT_TRUE(has_error(d, "instance.yaml:9: email.smtp_port: must be between 1 and 65535"));
+  EXPECT_TRUE(has_error(d, "instance.yaml:10: email.smtp_use_tls: expected true or false"));
+  EXPECT_TRUE(has_error(d, "instance.yaml:12: deployment.method"));
+  EXPECT_TRUE(has_error(d, "instance.yaml:14: auth.allowed_domain: 'not a domain' is not a domain name"));
+  EXPECT_TRUE(has_error(d, "instance.yaml:16: logging.level: unknown log level 'loud'"));
+  EXPECT_TRUE(has_error(d, "instance.yaml:18: admins[0].ssh_public_key: is required"));
+  EXPECT_TRUE(has_error(d, "admins[0].username: 'Bad User' is not a valid Linux user name"));
+  EXPECT_EQ(d.errors().size(), 12u) << ::testing::PrintToString(formatted_errors(d));
+}
+
+TEST(InstanceConfig, WrongShapesAreErrorsNotCrashes) {
+  ConfigLoadResult result = parse("sync: [1, 2]\nauth: text\ndatasets: [a]\n");
+  EXPECT_TRUE(has_error(result.diagnostics, "instance.yaml:1: sync: expected a mapping"));
+  EXPECT_TRUE(has_error(result.diagnostics, "instance.yaml:2: auth: expected a mapping"));
+  EXPECT_TRUE(has_error(result.diagnostics, "instance.yaml:3: datasets: expected a mapping"));
+  EXPECT_THROW(parse("- just\n- a list\n").diagnostics.throw_if_errors("bad"), Error);
+  EXPECT_THROW(parse(""), Error);
+}
+
+TEST(InstanceConfig, UnknownKeysAreWarningsWithTheirLine) {
+  ConfigLoadResult result = parse("sync:\n  memory_limt: 1GB\nextra_section: 1\n");
+  EXPECT_FALSE(result.diagnostics.has_errors());
+  auto warnings = result.diagnostics.warnings();
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_EQ(warnings[0].format(), "instance.yaml:3: extra_section: unknown key (ignored)");
+  EXPECT_EQ(warnings[1].format(), "instance.yaml:2: sync.memory_limt: unknown key (ignored)");
+}
+
+TEST(InstanceConfig, MissingSecretOfAConfiguredFeatureIsAnError) {
+  ConfigLoadResult result = parse(
+      "jira:\n  domain: acme.atlassian.net\n  email: bot@acme.com\n"
+      "  api_token: ${JIRA_API_TOKEN}\n  webhook_secret: ${JIRA_WEBHOOK_SECRET:-}\n"
+      "auth:\n  google_client_id: abc.apps.googleusercontent.com\n"
+      "telegram:\n  bot_username: acme_bot\n");
+  const Diagnostics& d = result.diagnostics;
+  EXPECT_TRUE(has_error(d, "instance.yaml:4: jira.api_token: is required because jira.domain is set"));
+  EXPECT_TRUE(has_error(d, "refers to an unset or empty variable"));
+  EXPECT_TRUE(has_error(d, "jira.webhook_secret: is required because jira.domain is set"));
+  EXPECT_TRUE(has_error(d, "auth.google_client_secret: is required because auth.google_client_id is set"));
+  EXPECT_TRUE(has_error(d, "telegram.bot_token: is required because telegram.bot_username is set"));
+}
+
+TEST(InstanceConfig, UnusedFeaturesNeedNoSecrets) {
+  ConfigLoadResult result = parse("jira:\n  api_token: ${JIRA_API_TOKEN:-}\n");
+  EXPECT_FALSE(result.diagnostics.has_errors());
+}
+
+TEST(InstanceConfig, DatasetRequirementsMustNameAnotherDataset) {
+  ConfigLoadResult result = parse(
+      "datasets:\n  jira:\n    label: Jira\n  jira_sla:\n    requires: jira\n"
+      "  broken:\n    requires: nothing\n");
+  EXPECT_EQ(result.diagnostics.errors().size(), 1u);
+  EXPECT_TRUE(has_error(result.diagnostics, "datasets.broken.requires: 'nothing' is not another dataset"));
+  EXPECT_EQ(result.config.datasets[1].second.requires_dataset, "jira");
+}
+
+TEST(InstanceConfig, CatalogOrderDefaultsToTheCategories) {
+  ConfigLoadResult result = parse("catalog:\n  categories:\n    sales: {label: Sales}\n    crm: {label: CRM}\n");
+  EXPECT_EQ(result.config.catalog.order, (std::vector<std::string>{"sales", "crm"}));
+}
+
+TEST(InstanceConfig, EnvironmentWinsOverDotEnvWhichWinsOverTheParentDotEnv) {
+  TempDir dir;
+  dir.write("config/instance.yaml",
+            "auth:\n  allowed_emails: ${A}\n  webapp_secret_key: ${B}\n"
+            "server:\n  hostname: ${C}\n");
+  dir.write("config/.env", "A=from-config-env@x.com\nB=from-config-env\n");
+  dir.write(".env", "B=from-root-env\nC=from-root-env\n");
+  ConfigLoadResult result = load_instance_config(dir / "config", fake_env({{"A", "real@x.com"}}));
+  EXPECT_EQ(result.config.auth.allowed_emails, (std::vector<std::string>{"real@x.com"}));
+  EXPECT_EQ(result.config.auth.webapp_secret_key, "from-config-env");
+  EXPECT_EQ(result.config.server.hostname, "from-root-env");
+  EXPECT_EQ(result.config.config_dir, (dir / "config").lexically_normal());
+}
+
+TEST(InstanceConfig, MissingFileNamesThePathAndTheFix) {
+  TempDir dir;
+  try {
+    load_instance_config(dir / "config", fake_env());
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kNotFound);
+    EXPECT_NE(std::string(e.what()).find("config/instance.yaml"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("instance.yaml.example"), std::string::npos);
+  }
+}
+
+TEST(InstanceConfig, ConfigDirComesFromTheOptionThenTheEnvironmentThenTheDefault) {
+  EXPECT_EQ(resolve_config_dir(std::filesystem::path("/opt/cfg"), fake_env({{"CONFIG_DIR", "/env"}})), "/opt/cfg");
+  EXPECT_EQ(resolve_config_dir(std::nullopt, fake_env({{"CONFIG_DIR", "/env"}})), "/env");
+  EXPECT_EQ(resolve_config_dir(std::nullopt, fake_env()), "config");
+}
+
+TEST(InstanceConfig, WebPortalNeedsAStrongSecretWhoMaySignInAndAHostName) {
+  ConfigLoadResult weak = parse("auth:\n  webapp_secret_key: dev-secret-key-change-me\n");
+  Diagnostics diagnostics;
+  check_web_portal_requirements(weak.config, diagnostics);
+  EXPECT_TRUE(has_error(diagnostics, "auth.webapp_secret_key: is too weak"));
+  EXPECT_TRUE(has_error(diagnostics, "auth.allowed_domain"));
+  EXPECT_TRUE(has_error(diagnostics, "server.hostname"));
+
+  ConfigLoadResult good = parse(
+      "auth:\n  webapp_secret_key: 0123456789abcdef0123456789abcdef\n  allowed_domain: acme.com\n"
+      "server:\n  hostname: data.acme.com\n");
+  Diagnostics none;
+  check_web_portal_requirements(good.config, none);
+  EXPECT_FALSE(none.has_errors());
+}
+
+}  // namespace
+}  // namespace da::config
