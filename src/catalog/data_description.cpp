@@ -135,7 +135,7 @@ TableConfig read_table(const NodeReader& node) {
                           "incremental_window_days", "partition_by", "partition_granularity",
                           "foreign_keys", "where_filters", "folder", "max_history_days", "dataset",
                           "initial_load_chunk_days", "source", "incremental_column", "columns",
-                          "null_strings", "on_bad_value"});
+                          "null_strings", "on_bad_value", "allow_empty"});
   node.require("id");
   node.require("name");
   table.id = std::string(trim(node.string("id")));
@@ -183,6 +183,8 @@ TableConfig read_table(const NodeReader& node) {
   if (auto policy = read_enum(node.child("on_bad_value"), parse_bad_value_policy, "fail, null")) {
     table.on_bad_value = *policy;
   }
+
+  table.allow_empty = node.boolean("allow_empty", false);
 
   if (table.strategy == SyncStrategy::kIncremental && table.primary_key.empty()) {
     node.child("primary_key").error("is required for incremental tables (rows are merged on it)");

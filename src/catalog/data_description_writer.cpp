@@ -78,6 +78,7 @@ void emit_table(YAML::Emitter& out, const TableConfig& table) {
   if (table.on_bad_value != BadValuePolicy::kFail) {
     out << YAML::Key << "on_bad_value" << YAML::Value << to_string(table.on_bad_value);
   }
+  if (table.allow_empty) out << YAML::Key << "allow_empty" << YAML::Value << true;
   out << YAML::EndMap;
 }
 

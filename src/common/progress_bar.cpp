@@ -40,6 +40,11 @@ void ProgressBar::set_total(uint64_t total) {
   total_ = total;
 }
 
+void ProgressBar::set_label(std::string label) {
+  std::lock_guard lock(mutex_);
+  label_ = std::move(label);
+}
+
 void ProgressBar::update(uint64_t done) {
   std::lock_guard lock(mutex_);
   if (finished_) return;

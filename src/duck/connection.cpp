@@ -54,10 +54,10 @@ PreparedStatement Connection::prepare(std::string_view sql) {
 
 void Connection::interrupt() { duckdb_interrupt(handle(connection_)); }
 
-std::optional<double> Connection::progress() const {
+std::optional<QueryProgress> Connection::progress() const {
   duckdb_query_progress_type progress = duckdb_query_progress(handle(connection_));
   if (progress.percentage < 0) return std::nullopt;
-  return progress.percentage;
+  return QueryProgress{progress.percentage, progress.rows_processed, progress.total_rows_to_process};
 }
 
 }  // namespace da::duck

@@ -60,6 +60,7 @@ CREATE TABLE sync_state (
   file_size_bytes        INTEGER NOT NULL DEFAULT 0,
   uncompressed_bytes     INTEGER NOT NULL DEFAULT 0,
   schema_json            TEXT,
+  source_files_json      TEXT,
   resume_json            TEXT,
   updated_at             TEXT NOT NULL
 );

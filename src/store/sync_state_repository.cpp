@@ -8,8 +8,8 @@ namespace {
 
 constexpr const char* kSelect =
     "SELECT table_id, table_name, strategy, status, error, last_sync, last_export_started_at, "
-    "watermark, rows, columns, file_size_bytes, uncompressed_bytes, schema_json, resume_json, "
-    "updated_at FROM sync_state";
+    "watermark, rows, columns, file_size_bytes, uncompressed_bytes, schema_json, source_files_json, "
+    "resume_json, updated_at FROM sync_state";
 
 TableSyncState read_state(const SqliteStatement& row) {
   TableSyncState state;
@@ -26,8 +26,9 @@ TableSyncState read_state(const SqliteStatement& row) {
   state.file_size_bytes = row.column_int(10);
   state.uncompressed_bytes = row.column_int(11);
   state.schema_json = row.column_optional_text(12);
-  state.resume_json = row.column_optional_text(13);
-  state.updated_at = row.column_text(14);
+  state.source_files_json = row.column_optional_text(13);
+  state.resume_json = row.column_optional_text(14);
+  state.updated_at = row.column_text(15);
   return state;
 }
 
@@ -54,11 +55,11 @@ void SyncStateRepository::put(TableSyncState s) {
         .prepare(
             "INSERT OR REPLACE INTO sync_state (table_id, table_name, strategy, status, error, "
             "last_sync, last_export_started_at, watermark, rows, columns, file_size_bytes, "
-            "uncompressed_bytes, schema_json, resume_json, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            "uncompressed_bytes, schema_json, source_files_json, resume_json, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind_all(s.table_id, s.table_name, s.strategy, s.status, s.error, s.last_sync,
                   s.last_export_started_at, s.watermark, s.rows, s.columns, s.file_size_bytes,
-                  s.uncompressed_bytes, s.schema_json, s.resume_json, s.updated_at)
+                  s.uncompressed_bytes, s.schema_json, s.source_files_json, s.resume_json, s.updated_at)
         .run();
   });
 }

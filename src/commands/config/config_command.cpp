@@ -46,6 +46,7 @@ int check(cli::CommandContext& context, const cli::Arguments& arguments) {
       da::config::check_web_portal_requirements(loaded.config, diagnostics);
     }
     if (scope == "all" || scope == "engine") {
+      context.plugins().data_sources.check(loaded.config, diagnostics);
       catalog::DataDescriptionLoad catalog = catalog::load_data_description(loaded.config.paths.docs_dir);
       diagnostics.append(catalog.diagnostics);
       tables = catalog.description.tables.size();

@@ -35,6 +35,7 @@ std::vector<TableConfig> sample_tables() {
   orders.source = "orders*.csv";
   orders.incremental_column = "updated_at";
   orders.on_bad_value = BadValuePolicy::kNull;
+  orders.allow_empty = true;
   return {customers, orders};
 }
 
@@ -65,6 +66,7 @@ TEST(DataDescriptionWriter, OutputParsesBackToTheSameTables) {
     EXPECT_EQ(a.incremental_column, b.incremental_column);
     EXPECT_EQ(a.null_strings, b.null_strings);
     EXPECT_EQ(a.on_bad_value, b.on_bad_value);
+    EXPECT_EQ(a.allow_empty, b.allow_empty);
     ASSERT_EQ(a.columns.size(), b.columns.size());
     for (size_t c = 0; c < a.columns.size(); ++c) {
       EXPECT_EQ(a.columns[c].name, b.columns[c].name);

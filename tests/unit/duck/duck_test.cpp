@@ -159,11 +159,11 @@ TEST_F(DuckTest, InterruptStopsARunningQueryAndProgressIsReported) {
   // Table scans report progress (range() does not).
   connection_.execute("CREATE TABLE numbers AS SELECT range AS i FROM range(20000000)");
   std::atomic<bool> done = false;
-  std::optional<double> seen_progress;
+  std::optional<QueryProgress> seen_progress;
   std::thread watcher([&] {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (!done && std::chrono::steady_clock::now() < deadline) {
-      if (auto progress = connection_.progress(); progress && *progress > 0) {
+      if (auto progress = connection_.progress(); progress && progress->percentage > 0) {
         seen_progress = progress;
         break;
       }
@@ -182,8 +182,9 @@ TEST_F(DuckTest, InterruptStopsARunningQueryAndProgressIsReported) {
   watcher.join();
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
   ASSERT_TRUE(seen_progress);
-  EXPECT_GT(*seen_progress, 0);
-  EXPECT_LT(*seen_progress, 100);
+  EXPECT_GT(seen_progress->percentage, 0);
+  EXPECT_LT(seen_progress->percentage, 100);
+  EXPECT_GT(seen_progress->rows_processed, 0u);
   EXPECT_EQ(connection_.query("SELECT 1").scalar().as_int(), 1);  // still usable
 }
 

@@ -63,6 +63,9 @@ struct TableConfig {
   std::vector<ColumnSpec> columns;
   std::optional<std::vector<std::string>> null_strings;  // extra strings read as NULL
   BadValuePolicy on_bad_value = BadValuePolicy::kFail;
+  // A full refresh that delivers 0 rows may replace a non-empty table only with this set:
+  // an empty export is more often an outage than an emptied table.
+  bool allow_empty = false;
 
   // Where the table was declared.
   std::string defined_in;

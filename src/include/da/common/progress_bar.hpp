@@ -27,6 +27,7 @@ class ProgressBar {
   ProgressBar& operator=(const ProgressBar&) = delete;
 
   void set_total(uint64_t total);
+  void set_label(std::string label);
   // Thread-safe. `done` is absolute, not an increment.
   void update(uint64_t done);
   void advance(uint64_t increment = 1);

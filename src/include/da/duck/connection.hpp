@@ -2,6 +2,7 @@
 // from another thread while a query runs.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -11,6 +12,12 @@
 #include "da/duck/result.hpp"
 
 namespace da::duck {
+
+struct QueryProgress {
+  double percentage = 0;     // 0..100
+  uint64_t rows_processed = 0;
+  uint64_t total_rows = 0;   // rows the query expects to process (an estimate)
+};
 
 class Connection {
  public:
@@ -28,8 +35,8 @@ class Connection {
 
   // Stops the running query, which then throws a DuckError whose interrupted() is true.
   void interrupt();
-  // The running query's progress in percent, or nullopt when DuckDB cannot tell.
-  std::optional<double> progress() const;
+  // The running query's progress, or nullopt when nothing runs or DuckDB cannot tell.
+  std::optional<QueryProgress> progress() const;
 
  private:
   friend class Appender;

@@ -24,8 +24,9 @@ struct TableSyncState {
   int64_t columns = 0;
   int64_t file_size_bytes = 0;
   int64_t uncompressed_bytes = 0;
-  std::optional<std::string> schema_json;  // the published columns and types
-  std::optional<std::string> resume_json;  // an unfinished initial load
+  std::optional<std::string> schema_json;        // the published columns and types
+  std::optional<std::string> source_files_json;  // the source files read (file-based sources)
+  std::optional<std::string> resume_json;        // an unfinished initial load
   std::string updated_at;
 };
 

@@ -1,0 +1,27 @@
+// The CSV connector: each table is a file or a glob of files (plain or .gz) in base_dir.
+// Incremental runs deliver only the files that are new or changed (size or modification
+// time) since the last successful sync; the engine then selects changed rows with the
+// table's incremental_column.
+#pragma once
+
+#include "csv_settings.hpp"
+#include "da/sync/data_source.hpp"
+
+namespace da::connectors::csv {
+
+class CsvSource : public sync::DataSource {
+ public:
+  explicit CsvSource(CsvSettings settings) : settings_(std::move(settings)) {}
+
+  std::string name() const override;
+  std::vector<sync::DiscoveredTable> discover_tables() override;
+  sync::Extract extract(const sync::ExtractRequest& request, sync::StagingArea& staging) override;
+
+  // The files a table maps to, sorted by name. Throws Error(kSource) if there are none.
+  std::vector<sync::SourceFile> table_files(const catalog::TableConfig& table) const;
+
+ private:
+  CsvSettings settings_;
+};
+
+}  // namespace da::connectors::csv

@@ -1,0 +1,77 @@
+// da sync [TABLE ...]: sync the catalog's tables from the configured source.
+#include <signal.h>
+
+#include <thread>
+
+#include "da/catalog/data_description.hpp"
+#include "da/cli/command_context.hpp"
+#include "da/common/log.hpp"
+#include "da/plugin/plugin_registry.hpp"
+#include "da/sync/sync_runner.hpp"
+#include "sync_report_output.hpp"
+
+namespace da::commands::sync {
+
+namespace {
+
+// Turns SIGINT and SIGTERM into a cancellation of the run (queries stop, nothing half-published),
+// for as long as it lives. The signals are blocked in every thread started after it.
+class CancelOnSignal {
+ public:
+  explicit CancelOnSignal(da::sync::SyncRunner& runner) {
+    sigemptyset(&signals_);
+    sigaddset(&signals_, SIGINT);
+    sigaddset(&signals_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals_, &previous_);
+    watcher_ = std::jthread([this, &runner](std::stop_token stop) {
+      timespec timeout{0, 100'000'000};
+      while (!stop.stop_requested()) {
+        int signal = sigtimedwait(&signals_, nullptr, &timeout);
+        if (signal == SIGINT || signal == SIGTERM) {
+          log::warn("signal {} received: stopping the sync", signal);
+          runner.cancel();
+        }
+      }
+    });
+  }
+  ~CancelOnSignal() {
+    watcher_.request_stop();
+    watcher_.join();
+    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+  }
+
+ private:
+  sigset_t signals_;
+  sigset_t previous_;
+  std::jthread watcher_;
+};
+
+int run_sync(cli::CommandContext& context, const cli::Arguments& arguments) {
+  const config::InstanceConfig& config = context.config();
+  catalog::DataDescription catalog = catalog::load_data_description_or_throw(config.paths.docs_dir);
+  std::unique_ptr<da::sync::DataSource> source = context.plugins().data_sources.create(config);
+  da::sync::SyncRunner runner(config, catalog, *source);
+  da::sync::SyncOptions options;
+  options.table_ids = arguments.values("table");
+  options.show_progress = !context.json() && log::level() <= log::Level::kInfo;
+  da::sync::SyncReport report;
+  {
+    CancelOnSignal cancel_on_signal(runner);
+    report = runner.run(options);
+  }
+  context.print(context.json() ? format_report_json(report) : format_report_text(report));
+  return report.succeeded() ? cli::ExitCode::kSuccess : cli::ExitCode::kFailure;
+}
+
+}  // namespace
+
+void register_plugin(PluginRegistry& registry) {
+  registry.commands.add({
+      "sync",
+      "Sync tables from the data source into Parquet (all, or the TABLE ids or names given)",
+      {cli::positional_list("TABLE", "Table ids (or names) to sync; default: every table of the catalog")},
+      run_sync,
+  });
+}
+
+}  // namespace da::commands::sync
