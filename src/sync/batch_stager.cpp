@@ -32,14 +32,12 @@ struct SourceColumnPlan {
   std::string name;
   std::string sniffed;
   std::optional<std::string> declared;  // by the table's columns: or by the source
-  std::optional<std::string> pinned;    // already published with this type
-  std::optional<std::string> fallback;  // chosen after a value did not fit
+  std::optional<std::string> fallback;  // chosen after a value contradicted the sniffed type
 
   // The type the column is read with (before TRY_CAST under on_bad_value: null).
   std::string type() const {
     if (fallback) return *fallback;
     if (declared) return *declared;
-    if (pinned) return *pinned;
     return sniffed;
   }
 };
@@ -181,12 +179,10 @@ class Stager {
       if (!column.type.empty()) declared[column.name] = column.type;
     }
     for (const SchemaColumn& column : sniffed.columns) {
-      SourceColumnPlan plan{column.name, column.type, std::nullopt, std::nullopt, std::nullopt};
+      SourceColumnPlan plan{column.name, column.type, std::nullopt, std::nullopt};
       if (auto found = find_case_insensitive(declared, column.name)) {
         plan.declared = found->second;
         declared.erase(found->first);
-      } else if (request_.published) {
-        if (const SchemaColumn* published = request_.published->find(column.name)) plan.pinned = published->type;
       }
       columns_.push_back(plan);
     }
@@ -353,29 +349,24 @@ class Stager {
     return "VARCHAR";
   }
 
-  // A sniffed or pinned column met a value of another type: choose a wider type and retry.
-  // Returns false when the failure is not of that kind.
+  // A sniffed column met a value of another type later in the file: read it with a type that
+  // holds both and retry. Returns false when the failure is not of that kind.
   bool adapt_to_failure(const std::string& message, std::vector<std::string>& warnings) {
     auto failure = parse_conversion_failure(message);
     if (!failure) return false;
     for (SourceColumnPlan& column : columns_) {
       if (column.name != failure->column) continue;
-      if (column.declared && !column.fallback) {
+      if (column.declared) {
         fail(fmt::format("{}:{}: column '{}': '{}' is not a valid {} (its declared type; set on_bad_value: null "
                          "to store NULL instead)",
                          failure->file, failure->line, column.name, failure->value, *column.declared));
       }
       std::string current = column.type();
       std::string wider = common_supertype(current, type_of_value(failure->value)).value_or("VARCHAR");
-      if (column.pinned && !common_supertype(*column.pinned, wider)) {
-        fail(fmt::format("column '{}' is published as {}, but {}:{} has '{}' ({}): an incompatible change; "
-                         "the published data is kept. Fix the source or declare the column's type under columns:",
-                         column.name, *column.pinned, failure->file, failure->line, failure->value, wider));
-      }
       if (wider == current) return false;
-      warnings.push_back(fmt::format("column '{}' was read as {}, but {}:{} has '{}'; it is read as {} instead{}",
-                                     column.name, current, failure->file, failure->line, failure->value, wider,
-                                     column.pinned ? "" : " (declare its type under columns: to decide yourself)"));
+      warnings.push_back(fmt::format("column '{}' looked like {} in a sample, but {}:{} has '{}'; it is read as {} "
+                                     "(declare its type under columns: to decide yourself)",
+                                     column.name, current, failure->file, failure->line, failure->value, wider));
       column.fallback = wider;
       return true;
     }

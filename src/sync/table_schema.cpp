@@ -122,7 +122,7 @@ SchemaChange merge_schemas(const TableSchema& published, const TableSchema& inco
     if (other == nullptr || other->type == column.type) continue;
     auto wider = common_supertype(column.type, other->type);
     if (!wider) {
-      change.incompatible.push_back(column.name + ": " + column.type + " -> " + other->type);
+      change.conflicts.push_back({column.name, column.type, other->type});
     } else if (*wider != column.type) {
       change.widened.push_back(column.name + ": " + column.type + " -> " + *wider);
       column.type = *wider;

@@ -9,6 +9,7 @@
 #include "da/common/atomic_file.hpp"
 #include "da/common/error.hpp"
 #include "da/common/hash.hpp"
+#include "da/common/log.hpp"
 #include "da/common/strings.hpp"
 #include "da/duck/sql_quote.hpp"
 #include "da/sync/partition_manifest.hpp"
@@ -42,9 +43,15 @@ std::string parquet_sql(const fs::path& file) { return parquet_sql(std::vector<f
 // SELECT list turning rows of `source` into rows of `target` (NULL where `source` lacks a column).
 std::string conform_select(const TableSchema& target, const TableSchema& source) {
   std::vector<std::string> items;
+  if (source == target) return "*";
   for (const SchemaColumn& column : target.columns) {
-    std::string value = source.find(column.name) ? quote_identifier(column.name) : "NULL";
-    items.push_back(fmt::format("CAST({} AS {}) AS {}", value, column.type, quote_identifier(column.name)));
+    const SchemaColumn* found = source.find(column.name);
+    std::string name = quote_identifier(column.name);
+    if (found && found->type == column.type) {
+      items.push_back(name);
+    } else {
+      items.push_back(fmt::format("CAST({} AS {}) AS {}", found ? name : "NULL", column.type, name));
+    }
   }
   return join(items, ", ");
 }
@@ -157,14 +164,16 @@ class TableSyncRun {
     return extract;
   }
 
-  StagedBatch stage(const Extract& extract, const TableSchema* published, const fs::path& output) {
-    StageRequest request{table_, extract, published, std::nullopt, std::nullopt, {}, output};
-    if (had_success() && published != nullptr) request.watermark = previous_->watermark;
+  // `published` tells whether the table has data to continue from (incremental runs).
+  StagedBatch stage(const Extract& extract, bool published, const fs::path& output) {
+    StageRequest request{table_, extract, std::nullopt, std::nullopt, {}, output};
+    if (had_success() && published) request.watermark = previous_->watermark;
     if (!had_success() && table_.max_history_days && (table_.incremental_column || table_.partition_by)) {
       request.history_start = input_.now - std::chrono::days{*table_.max_history_days};
     }
     request.today = std::chrono::floor<std::chrono::days>(input_.now);
     StagedBatch batch = BatchStager(connection_, settings_.parquet).stage(request);
+    log::debug("{}: staged {} rows from {} file(s)", table_.id, batch.rows, extract.files.size());
     result_.rows_read = batch.rows;
     result_.bad_values = batch.bad_values;
     result_.warnings.insert(result_.warnings.end(), batch.warnings.begin(), batch.warnings.end());
@@ -198,6 +207,7 @@ class TableSyncRun {
                        .scalar()
                        .as_int();
     result_.duplicates = batch.rows - rows;
+    log::debug("{}: {} distinct keys", table_.id, rows);
     if (result_.duplicates > 0) {
       result_.warnings.push_back(fmt::format("{} row(s) repeated a primary key of a later row in the same batch; "
                                              "the later row was kept", result_.duplicates));
@@ -216,11 +226,28 @@ class TableSyncRun {
     return schema;
   }
 
-  SchemaChange evolve(const TableSchema& published, const TableSchema& incoming) {
-    SchemaChange change = merge_schemas(published, incoming);
-    if (!change.incompatible.empty()) {
-      fail("incompatible schema change (" + join(change.incompatible, ", ") +
-           "); the published data is kept. Fix the source or declare the column types under columns:");
+  // How the batch fits the published schema. A column whose batch type has no common type with
+  // the published one is still accepted when its values all fit the published type (e.g. a
+  // column that is empty in this batch, which the sniffer reads as VARCHAR).
+  SchemaChange evolve(const TableSchema& published, const StagedBatch& batch, const std::string& batch_relation) {
+    SchemaChange change = merge_schemas(published, batch.schema);
+    std::vector<std::string> incompatible;
+    for (const TypeConflict& conflict : change.conflicts) {
+      std::string column = quote_identifier(conflict.column);
+      std::string misfit = fmt::format("{0} IS NOT NULL AND TRY_CAST({0} AS {1}) IS NULL", column, conflict.published_type);
+      auto row = connection_
+                     .query("SELECT count(*) FILTER (WHERE " + misfit + "), CAST(min(" + column + ") FILTER (WHERE " +
+                            misfit + ") AS VARCHAR) FROM " + batch_relation)
+                     .fetch_all()
+                     .at(0);
+      if (row[0].as_int() == 0) continue;
+      incompatible.push_back(fmt::format("column '{}' is published as {} but now has {} values such as '{}'",
+                                         conflict.column, conflict.published_type, conflict.incoming_type,
+                                         row[1].to_string()));
+    }
+    if (!incompatible.empty()) {
+      fail("incompatible schema change: " + join(incompatible, "; ") +
+           ". The published data is kept; fix the source or declare the column's type under columns:");
     }
     if (!change.added.empty()) result_.warnings.push_back("new column(s): " + join(change.added, ", "));
     if (!change.widened.empty()) result_.warnings.push_back("widened column(s): " + join(change.widened, ", "));
@@ -277,7 +304,7 @@ class TableSyncRun {
 
   void full_refresh() {
     Extract source = extract(false);
-    StagedBatch batch = stage(source, nullptr, input_.staging_dir / "batch.parquet");
+    StagedBatch batch = stage(source, false, input_.staging_dir / "batch.parquet");
     int64_t previous_rows = fs::is_regular_file(layout_.single_file)
                                 ? connection_.query("SELECT count(*) FROM " + parquet_sql(layout_.single_file)).scalar().as_int()
                                 : 0;
@@ -291,8 +318,10 @@ class TableSyncRun {
       for (const SchemaColumn& column : published->columns) {
         if (!batch.schema.find(column.name)) dropped.push_back(column.name);
       }
-      std::vector<std::string> changes = change.incompatible;
-      changes.insert(changes.end(), change.widened.begin(), change.widened.end());
+      std::vector<std::string> changes = change.widened;
+      for (const TypeConflict& conflict : change.conflicts) {
+        changes.push_back(conflict.column + ": " + conflict.published_type + " -> " + conflict.incoming_type);
+      }
       if (!changes.empty()) result_.warnings.push_back("column type(s) changed: " + join(changes, ", "));
       if (!change.added.empty()) result_.warnings.push_back("new column(s): " + join(change.added, ", "));
       if (!dropped.empty()) result_.warnings.push_back("column(s) no longer in the source: " + join(dropped, ", "));
@@ -304,14 +333,14 @@ class TableSyncRun {
   void incremental_single_file() {
     std::optional<TableSchema> published = published_single_file_schema();
     Extract source = extract(true);
-    StagedBatch batch = stage(source, published ? &*published : nullptr, input_.staging_dir / "batch.parquet");
+    StagedBatch batch = stage(source, published.has_value(), input_.staging_dir / "batch.parquet");
     if (batch.rows == 0) return nothing_changed();
     StagedBatch delta = deduplicate(batch, input_.staging_dir / "delta.parquet");
     std::string delta_relation = parquet_sql(delta.path);
     TableSchema target = delta.schema;
     fs::path output = input_.staging_dir / "table.parquet";
     if (published) {
-      target = evolve(*published, delta.schema).merged;
+      target = evolve(*published, delta, delta_relation).merged;
       std::string old_relation = parquet_sql(layout_.single_file);
       add_counts(count_changes(delta, delta_relation, old_relation, *published, target));
       connection_.execute("COPY (SELECT " + conform_select(target, *published) + " FROM " + old_relation +
@@ -414,6 +443,7 @@ class TableSyncRun {
       result_.added += delta.rows;
     }
     if (schema_changed) touched.insert(all_keys.begin(), all_keys.end());
+    log::debug("{}: {} partition(s) touched ({} hold updated keys)", table_.id, touched.size(), holding_delta_keys.size());
 
     // Published rows that stay: merge mode keeps the touched partitions' rows not in the delta;
     // replace mode keeps only rewritten (schema change) partitions the export did not deliver.
@@ -436,7 +466,9 @@ class TableSyncRun {
     connection_.execute("COPY (SELECT *, " + partition_key_of(target) + " AS __da_partition FROM (" + select +
                         ")) TO " + quote_path(parts) + " (FORMAT parquet, PARTITION_BY (__da_partition)" +
                         settings_.parquet.copy_options() + ")");
+    log::debug("{}: partitions written to staging", table_.id);
     publish_partitions(collect_partitions(parts), touched, manifest, target);
+    log::debug("{}: partitions published", table_.id);
   }
 
   static std::string files_list(const std::vector<fs::path>& files) {
@@ -520,13 +552,13 @@ class TableSyncRun {
     bool published = !manifest.partitions.empty();
     if (!had_success() || (previous_ && previous_->resume_json)) return initial_load(manifest);
     Extract source = extract(true);
-    StagedBatch batch = stage(source, published ? &manifest.schema : nullptr, input_.staging_dir / "batch.parquet");
+    StagedBatch batch = stage(source, published, input_.staging_dir / "batch.parquet");
     if (batch.rows == 0) return nothing_changed();
     StagedBatch delta = deduplicate(batch, input_.staging_dir / "delta.parquet");
     TableSchema target = delta.schema;
     bool schema_changed = false;
     if (published) {
-      SchemaChange change = evolve(manifest.schema, delta.schema);
+      SchemaChange change = evolve(manifest.schema, delta, parquet_sql(delta.path));
       target = change.merged;
       schema_changed = change.changed();
     }
@@ -551,8 +583,7 @@ class TableSyncRun {
     if (!resume.contains("done") || !fs::exists(delta_file)) {
       resume = nlohmann::json::object();
       Extract source = extract(false);
-      StagedBatch batch = stage(source, manifest.partitions.empty() ? nullptr : &manifest.schema,
-                                input_.staging_dir / "batch.parquet");
+      StagedBatch batch = stage(source, false, input_.staging_dir / "batch.parquet");
       if (batch.rows == 0) return nothing_changed();
       deduplicate(batch, delta_file);
       resume = {{"done", nlohmann::json::array()},
@@ -587,7 +618,7 @@ class TableSyncRun {
       TableSchema target = delta.schema;
       bool schema_changed = false;
       if (!manifest.partitions.empty()) {
-        SchemaChange change = evolve(manifest.schema, delta.schema);
+        SchemaChange change = evolve(manifest.schema, delta, relation);
         target = change.merged;
         schema_changed = change.changed();
       }
@@ -634,7 +665,7 @@ class TableSyncRun {
     PartitionManifest manifest = published_partitions();
     bool published = !manifest.partitions.empty();
     Extract source = extract(false);
-    StagedBatch batch = stage(source, published ? &manifest.schema : nullptr, input_.staging_dir / "batch.parquet");
+    StagedBatch batch = stage(source, published, input_.staging_dir / "batch.parquet");
     if (batch.rows == 0) {
       result_.warnings.push_back("the export held no rows; every published partition is kept");
       return nothing_changed();
@@ -643,7 +674,7 @@ class TableSyncRun {
     TableSchema target = delta.schema;
     bool schema_changed = false;
     if (published) {
-      SchemaChange change = evolve(manifest.schema, delta.schema);
+      SchemaChange change = evolve(manifest.schema, delta, parquet_sql(delta.path));
       target = change.merged;
       schema_changed = change.changed();
     }

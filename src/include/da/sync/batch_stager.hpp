@@ -1,7 +1,7 @@
 // Reads what a connector delivered into one typed staging Parquet file (the batch), in one
 // streaming pass through DuckDB: declared column types are applied exactly, other columns are
-// sniffed (or pinned to the types already published), changed rows are selected with the
-// table's incremental_column, and where_filters apply.
+// sniffed (a value later in the file that contradicts the sniffed type widens it), changed rows
+// are selected with the table's incremental_column, and where_filters apply.
 #pragma once
 
 #include <chrono>
@@ -29,7 +29,6 @@ struct ParquetOptions {
 struct StageRequest {
   const catalog::TableConfig& table;
   const Extract& extract;
-  const TableSchema* published = nullptr;    // types to keep for columns already published
   std::optional<std::string> watermark;      // last max of incremental_column (text)
   std::optional<Timestamp> history_start;    // rows older than this are not loaded
   std::chrono::sys_days today{};             // resolves where_filters placeholders

@@ -31,11 +31,17 @@ struct TableSchema {
 // The type both `a` and `b` values fit in without loss, or nullopt if there is none.
 std::optional<std::string> common_supertype(const std::string& a, const std::string& b);
 
+struct TypeConflict {
+  std::string column;
+  std::string published_type;
+  std::string incoming_type;
+};
+
 struct SchemaChange {
-  TableSchema merged;                   // published columns first, then new ones
-  std::vector<std::string> added;       // columns only in the new data
-  std::vector<std::string> widened;     // "amount: INTEGER -> DOUBLE"
-  std::vector<std::string> incompatible;  // "amount: BIGINT -> VARCHAR"
+  TableSchema merged;                    // published columns first, then new ones
+  std::vector<std::string> added;        // columns only in the new data
+  std::vector<std::string> widened;      // "amount: INTEGER -> DOUBLE"
+  std::vector<TypeConflict> conflicts;   // no common type; `merged` keeps the published type
   bool changed() const { return !added.empty() || !widened.empty(); }
 };
 
