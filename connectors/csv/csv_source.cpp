@@ -104,7 +104,7 @@ std::vector<sync::DiscoveredTable> CsvSource::discover_tables() {
     table.id = "csv." + table.name;
     table.location = file.string();
     table.size_bytes = static_cast<int64_t>(fs::file_size(file));
-    std::string relation = "read_csv(" + duck::quote_path(file) + ", encoding = " +
+    std::string relation = "read_csv(" + duck::quote_path(file) + ", skip = 0, encoding = " +
                            duck::quote_literal(settings_.dialect.encoding) + ")";
     try {
       for (const auto& row : connection.query("DESCRIBE SELECT * FROM " + relation).fetch_all()) {

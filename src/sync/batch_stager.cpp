@@ -61,7 +61,9 @@ class StageQuery {
       case FileFormat::kJson: return "read_json(" + files_sql() + ", union_by_name = true)";
       case FileFormat::kCsv: break;
     }
-    std::string sql = "read_csv(" + files_sql();
+    // skip = 0: otherwise the sniffer may decide to skip the header and the first rows of a
+    // file whose rows have different field counts, and lose them silently.
+    std::string sql = "read_csv(" + files_sql() + ", skip = 0";
     const CsvDialect& csv = extract.csv;
     if (csv.delimiter) sql += ", delim = " + quote_literal(*csv.delimiter);
     if (csv.quote) sql += ", quote = " + quote_literal(*csv.quote);
