@@ -163,7 +163,10 @@ int run_cli(int argc, char** argv, PluginRegistry& plugins) {
     print_error("no command given (see 'da --help')");
     return cli::ExitCode::kUsage;
   } catch (const Error& e) {
-    print_error(e.what());
+    // Configuration errors list every problem, one per line; anything else is one line.
+    std::string message = e.what();
+    if (e.kind() != ErrorKind::kConfig) message = message.substr(0, message.find('\n'));
+    print_error(message);
     return exit_code_for(e);
   } catch (const std::exception& e) {
     print_error(std::string("internal error: ") + e.what());

@@ -101,6 +101,14 @@ TEST_F(SyncCli, SyncsEveryTableAndWritesTheCompatArtefacts) {
   EXPECT_EQ(schema.find("_metadata")->find("_schema_version")->scalar, "2");
   auto dataset = config::parse_yaml(read_text(dir_ / "docs/datasets/sales/schema.yml"), "schema.yml");
   EXPECT_EQ(dataset.find("tables")->find("orders")->find("partitioned_by")->scalar, "created_at");
+
+  auto joined = da({"query", "SELECT c.name, count(o.order_id) AS orders FROM customers c "
+                             "JOIN shop.orders o ON o.order_id = c.id GROUP BY ALL ORDER BY 1"});
+  EXPECT_EQ(joined.exit_code, 0) << joined.err;
+  EXPECT_EQ(joined.out, "name | orders\n---- | ------\nAnn  | 1\nBob  | 1\n(2 rows)\n");
+  auto bad = da({"query", "SELECT * FROM missing_table"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1);
 }
 
 TEST_F(SyncCli, ExitCodesSayWhetherEveryRequestedTableSucceeded) {
