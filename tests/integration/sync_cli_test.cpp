@@ -181,5 +181,55 @@ TEST_F(SyncCli, KillDuringASyncLeavesPublishedDataReadableAndTheNextRunCompletes
   }
 }
 
+TEST_F(SyncCli, InterruptStopsTheRunCleanlyAndSaysSo) {
+  ASSERT_EQ(da({"sync"}).exit_code, 0);
+  {
+    duck::Database database;
+    duck::Connection connection(database);
+    connection.execute("COPY (SELECT i AS id, 'name ' || i AS name FROM range(4000000) t(i)) TO " +
+                       duck::quote_path(dir_ / "incoming/customers.csv") + " (HEADER)");
+  }
+  int out[2];
+  ASSERT_EQ(::pipe(out), 0);
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::dup2(out[1], 1);
+    int null_fd = ::open("/dev/null", O_WRONLY);
+    ::dup2(null_fd, 2);
+    ::execl(DA_BINARY, DA_BINARY, "--config", (dir_ / "config").c_str(), "sync", nullptr);
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto interrupted_at = std::chrono::steady_clock::now();
+  ::kill(child, SIGINT);
+  std::string printed;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = ::read(out[0], buffer, sizeof(buffer))) > 0) printed.append(buffer, static_cast<size_t>(n));
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - interrupted_at, std::chrono::seconds(5));
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_NE(printed.find("interrupted"), std::string::npos) << printed;
+  EXPECT_EQ(query("SELECT count(*) FROM " + parquet("shop/customers.parquet")), std::vector<std::string>{"2"});
+}
+
+TEST_F(SyncCli, ReadsGzippedCsv) {
+  {
+    duck::Database database;
+    duck::Connection connection(database);
+    connection.execute("COPY (SELECT i AS id, 'n' || i AS name FROM range(10) t(i)) TO " +
+                       duck::quote_path(dir_ / "incoming/people.csv.gz") + " (HEADER, COMPRESSION gzip)");
+  }
+  dir_.write("docs/datasets/extra.md",
+             "```yaml\ntables:\n  - {id: in.c-shop.people, name: people, description: x, sync_strategy: full_refresh, "
+             "source: people.csv.gz}\n```\n");
+  auto result = da({"sync", "people"});
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_EQ(query("SELECT count(*) FROM " + parquet("shop/people.parquet")), std::vector<std::string>{"10"});
+}
+
 }  // namespace
 }  // namespace da
