@@ -1,12 +1,14 @@
 #include "csv_source.hpp"
+
 #include "da/plugin/plugin_registry.hpp"
 
 namespace da::connectors::csv {
 
 void register_plugin(PluginRegistry& registry) {
-  registry.data_sources.add("csv", [](const sync::SourceContext& context) -> std::unique_ptr<sync::DataSource> {
-    return std::make_unique<CsvSource>(read_csv_settings(context.config, context.settings));
-  });
+  registry.data_sources.add(
+      "csv", [](const sync::SourceContext& context) -> std::unique_ptr<sync::DataSource> {
+        return std::make_unique<CsvSource>(read_csv_settings(context.config, context.settings));
+      });
 }
 
 }  // namespace da::connectors::csv

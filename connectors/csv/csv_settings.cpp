@@ -20,8 +20,10 @@ std::optional<std::string> read_character(const config::NodeReader& node) {
 
 }  // namespace
 
-CsvSettings read_csv_settings(const config::InstanceConfig& config, const config::NodeReader& section) {
-  section.warn_unknown_keys({"base_dir", "path_template", "delimiter", "quote", "escape", "header", "encoding"});
+CsvSettings read_csv_settings(const config::InstanceConfig& config,
+                              const config::NodeReader& section) {
+  section.warn_unknown_keys(
+      {"base_dir", "path_template", "delimiter", "quote", "escape", "header", "encoding"});
   CsvSettings settings;
   settings.base_dir = config.resolve(section.string("base_dir", "."));
   settings.path_template = section.string("path_template", settings.path_template);

@@ -22,6 +22,7 @@ struct CsvSettings {
 };
 
 // Reads and validates the section; problems go to the reader's diagnostics.
-CsvSettings read_csv_settings(const config::InstanceConfig& config, const config::NodeReader& section);
+CsvSettings read_csv_settings(const config::InstanceConfig& config,
+                              const config::NodeReader& section);
 
 }  // namespace da::connectors::csv

@@ -1,9 +1,9 @@
 #include "csv_source.hpp"
 
+#include <algorithm>
+
 #include <glob.h>
 #include <sys/stat.h>
-
-#include <algorithm>
 
 #include "da/common/error.hpp"
 #include "da/common/strings.hpp"
@@ -24,14 +24,17 @@ bool has_glob_characters(const std::string& pattern) {
 std::optional<sync::SourceFile> stat_file(const fs::path& path) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return std::nullopt;
-  int64_t modified = static_cast<int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec;
+  int64_t modified =
+      static_cast<int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec;
   return sync::SourceFile{path, static_cast<int64_t>(info.st_size), modified};
 }
 
 bool is_csv_name(const std::string& name) {
   for (const char* suffix : {".csv", ".csv.gz", ".tsv", ".tsv.gz"}) {
     std::string_view ending(suffix);
-    if (name.size() > ending.size() && name.compare(name.size() - ending.size(), ending.size(), ending) == 0) return true;
+    if (name.size() > ending.size() &&
+        name.compare(name.size() - ending.size(), ending.size(), ending) == 0)
+      return true;
   }
   return false;
 }
@@ -46,18 +49,22 @@ std::string table_name_of(const std::string& file_name) {
 
 }  // namespace
 
-std::string CsvSource::name() const { return "CSV files in " + settings_.base_dir.string(); }
+std::string CsvSource::name() const {
+  return "CSV files in " + settings_.base_dir.string();
+}
 
 std::vector<sync::SourceFile> CsvSource::table_files(const catalog::TableConfig& table) const {
   std::string pattern = table.source.value_or(settings_.path_template);
   pattern = replace_all(pattern, "{name}", table.name);
   pattern = replace_all(pattern, "{id}", table.id);
   pattern = replace_all(pattern, "{bucket}", table.bucket());
-  fs::path full = fs::path(pattern).is_absolute() ? fs::path(pattern) : settings_.base_dir / pattern;
+  fs::path full =
+      fs::path(pattern).is_absolute() ? fs::path(pattern) : settings_.base_dir / pattern;
   std::vector<sync::SourceFile> files;
   if (!has_glob_characters(full.string())) {
     auto file = stat_file(full);
-    if (!file) throw Error(ErrorKind::kSource, table.id + ": source file not found: " + full.string());
+    if (!file)
+      throw Error(ErrorKind::kSource, table.id + ": source file not found: " + full.string());
     files.push_back(*file);
     return files;
   }
@@ -67,8 +74,10 @@ std::vector<sync::SourceFile> CsvSource::table_files(const catalog::TableConfig&
     if (auto file = stat_file(matches.gl_pathv[i])) files.push_back(*file);
   }
   ::globfree(&matches);
-  if (files.empty()) throw Error(ErrorKind::kSource, table.id + ": no file matches " + full.string());
-  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+  if (files.empty())
+    throw Error(ErrorKind::kSource, table.id + ": no file matches " + full.string());
+  std::sort(files.begin(), files.end(),
+            [](const auto& a, const auto& b) { return a.path < b.path; });
   return files;
 }
 
@@ -80,7 +89,8 @@ sync::Extract CsvSource::extract(const sync::ExtractRequest& request, sync::Stag
   extract.fingerprint = table_files(request.table);
   for (const sync::SourceFile& file : extract.fingerprint) {
     bool known = request.incremental &&
-                 std::find(request.known_files.begin(), request.known_files.end(), file) != request.known_files.end();
+                 std::find(request.known_files.begin(), request.known_files.end(), file) !=
+                     request.known_files.end();
     if (!known) extract.files.push_back(file);
   }
   return extract;
@@ -89,11 +99,13 @@ sync::Extract CsvSource::extract(const sync::ExtractRequest& request, sync::Stag
 std::vector<sync::DiscoveredTable> CsvSource::discover_tables() {
   std::vector<sync::DiscoveredTable> tables;
   if (!fs::is_directory(settings_.base_dir)) {
-    throw Error(ErrorKind::kSource, "data_source.csv.base_dir is not a folder: " + settings_.base_dir.string());
+    throw Error(ErrorKind::kSource,
+                "data_source.csv.base_dir is not a folder: " + settings_.base_dir.string());
   }
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(settings_.base_dir)) {
-    if (entry.is_regular_file() && is_csv_name(entry.path().filename().string())) files.push_back(entry.path());
+    if (entry.is_regular_file() && is_csv_name(entry.path().filename().string()))
+      files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
   duck::Database database;

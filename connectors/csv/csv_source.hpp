@@ -5,6 +5,7 @@
 #pragma once
 
 #include "csv_settings.hpp"
+
 #include "da/sync/data_source.hpp"
 
 namespace da::connectors::csv {

@@ -1,11 +1,11 @@
 // The only translation unit that includes CLI11.
 #include "cli_app.hpp"
 
-#include <CLI/CLI.hpp>
-#include <fmt/core.h>
-
 #include <deque>
 #include <map>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
 
 #include "da/cli/command_context.hpp"
 #include "da/common/error.hpp"
@@ -32,8 +32,8 @@ CLI::App* find_or_add_group(CLI::App& root, std::map<std::string, CLI::App*>& gr
   if (path.empty()) return &root;
   if (auto found = groups.find(path); found != groups.end()) return found->second;
   size_t space = path.rfind(' ');
-  CLI::App* parent = find_or_add_group(root, groups, space == std::string::npos ? "" : path.substr(0, space),
-                                       registry);
+  CLI::App* parent = find_or_add_group(
+      root, groups, space == std::string::npos ? "" : path.substr(0, space), registry);
   std::string word = space == std::string::npos ? path : path.substr(space + 1);
   CLI::App* group = parent->add_subcommand(word, registry.group_summary(path));
   group->require_subcommand(1);
@@ -78,12 +78,16 @@ cli::Arguments collect(const Bound& bound) {
   for (const auto& [option, index] : bound.slots) {
     std::string key = cli::option_key(*option);
     switch (option->kind) {
-      case cli::OptionSpec::Kind::kFlag: arguments.set_flag(key, bound.flags[index]); break;
+      case cli::OptionSpec::Kind::kFlag:
+        arguments.set_flag(key, bound.flags[index]);
+        break;
       case cli::OptionSpec::Kind::kValue:
       case cli::OptionSpec::Kind::kPositional:
         if (!bound.values[index].empty()) arguments.set_values(key, {bound.values[index]});
         break;
-      case cli::OptionSpec::Kind::kPositionalList: arguments.set_values(key, bound.lists[index]); break;
+      case cli::OptionSpec::Kind::kPositionalList:
+        arguments.set_values(key, bound.lists[index]);
+        break;
     }
   }
   return arguments;
@@ -114,9 +118,11 @@ int run_cli(int argc, char** argv, PluginRegistry& plugins) {
   std::string log_level;
   bool verbose = false;
   bool quiet = false;
-  app.add_option("--config", config_dir, "Folder holding instance.yaml (default: $CONFIG_DIR, then ./config)");
+  app.add_option("--config", config_dir,
+                 "Folder holding instance.yaml (default: $CONFIG_DIR, then ./config)");
   app.add_flag("--json", globals.json, "Print results as JSON");
-  app.add_option("--log-level", log_level, "debug, info, warn, error or off (default: logging.level)");
+  app.add_option("--log-level", log_level,
+                 "debug, info, warn, error or off (default: logging.level)");
   app.add_flag("-v,--verbose", verbose, "Same as --log-level debug");
   app.add_flag("-q,--quiet", quiet, "Same as --log-level warn");
 
@@ -125,13 +131,15 @@ int run_cli(int argc, char** argv, PluginRegistry& plugins) {
   std::deque<Bound> bound_commands;
   for (const cli::CommandSpec& command : registry.commands()) {
     size_t space = command.path.rfind(' ');
-    CLI::App* parent = find_or_add_group(app, groups, space == std::string::npos ? "" : command.path.substr(0, space),
-                                         registry);
+    CLI::App* parent = find_or_add_group(
+        app, groups, space == std::string::npos ? "" : command.path.substr(0, space), registry);
     Bound& bound = bound_commands.emplace_back();
     bound.command = &command;
-    bound.app = parent->add_subcommand(space == std::string::npos ? command.path : command.path.substr(space + 1),
-                                       command.summary);
-    for (const cli::OptionSpec& option : command.options) bind_option(bound, option);
+    bound.app = parent->add_subcommand(
+        space == std::string::npos ? command.path : command.path.substr(space + 1),
+        command.summary);
+    for (const cli::OptionSpec& option : command.options)
+      bind_option(bound, option);
   }
 
   try {
@@ -140,19 +148,24 @@ int run_cli(int argc, char** argv, PluginRegistry& plugins) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     std::vector<std::string> unknown = app.remaining();
     for (const CLI::App* sub : app.get_subcommands()) {
-      for (const std::string& word : sub->remaining()) unknown.push_back(word);
+      for (const std::string& word : sub->remaining())
+        unknown.push_back(word);
     }
-    std::string message = unknown.empty() ? std::string(e.what())
-                                          : "unknown command or argument '" + join(unknown, " ") + "'";
+    std::string message = unknown.empty()
+                              ? std::string(e.what())
+                              : "unknown command or argument '" + join(unknown, " ") + "'";
     print_error(message + " (see 'da --help')");
     return cli::ExitCode::kUsage;
   }
 
   try {
     if (!config_dir.empty()) globals.config_dir = config_dir;
-    if (!log_level.empty()) globals.log_level = log_level;
-    else if (verbose) globals.log_level = "debug";
-    else if (quiet) globals.log_level = "warn";
+    if (!log_level.empty())
+      globals.log_level = log_level;
+    else if (verbose)
+      globals.log_level = "debug";
+    else if (quiet)
+      globals.log_level = "warn";
     if (globals.log_level) log::set_level(log::parse_level(*globals.log_level));
 
     for (Bound& bound : bound_commands) {

@@ -27,11 +27,13 @@ struct Fence {
 // "```yaml", "~~~ yml" (up to 3 leading spaces, any case, trailing blanks) -> the fence.
 std::optional<Fence> yaml_fence_opening(std::string_view line) {
   size_t indent = 0;
-  while (indent < line.size() && indent < 3 && line[indent] == ' ') ++indent;
+  while (indent < line.size() && indent < 3 && line[indent] == ' ')
+    ++indent;
   line.remove_prefix(indent);
   if (line.empty() || (line.front() != '`' && line.front() != '~')) return std::nullopt;
   Fence fence{line.front(), 0};
-  while (fence.length < line.size() && line[fence.length] == fence.marker) ++fence.length;
+  while (fence.length < line.size() && line[fence.length] == fence.marker)
+    ++fence.length;
   if (fence.length < 3) return std::nullopt;
   std::string info = to_lower(trim(line.substr(fence.length)));
   if (info != "yaml" && info != "yml") return std::nullopt;
@@ -46,7 +48,8 @@ bool is_fence_closing(std::string_view line, const Fence& fence) {
 
 bool is_safe_name(std::string_view text) {
   static const std::regex pattern("^[A-Za-z0-9_][A-Za-z0-9_.-]*$");
-  return std::regex_match(text.begin(), text.end(), pattern) && text.find("..") == std::string_view::npos;
+  return std::regex_match(text.begin(), text.end(), pattern) &&
+         text.find("..") == std::string_view::npos;
 }
 
 bool is_plausible_type(std::string_view text) {
@@ -61,7 +64,8 @@ std::optional<int> read_days(const NodeReader& table, std::string_view key, int6
 }
 
 template <typename Enum>
-std::optional<Enum> read_enum(const NodeReader& node, std::optional<Enum> (*parse)(std::string_view),
+std::optional<Enum> read_enum(const NodeReader& node,
+                              std::optional<Enum> (*parse)(std::string_view),
                               std::string_view allowed) {
   auto text = node.as_optional_string();
   if (!text) return std::nullopt;
@@ -77,7 +81,8 @@ void read_foreign_keys(const NodeReader& node, TableConfig& table) {
     item.require("references");
     ForeignKey key{item.string("column"), item.string("references"), item.string("description")};
     if (!key.references.empty() && key.references.find('.') == std::string::npos) {
-      item.child("references").error("expected '<table name>.<column>', found '" + key.references + "'");
+      item.child("references")
+          .error("expected '<table name>.<column>', found '" + key.references + "'");
     }
     table.foreign_keys.push_back(std::move(key));
   }
@@ -89,7 +94,8 @@ void read_where_filters(const NodeReader& node, TableConfig& table) {
     item.require("column");
     WhereFilter filter;
     filter.column = item.string("column");
-    if (auto op = read_enum(item.child("operator"), parse_filter_operator, "eq, ne, gt, ge, lt, le")) {
+    if (auto op =
+            read_enum(item.child("operator"), parse_filter_operator, "eq, ne, gt, ge, lt, le")) {
       filter.op = *op;
     } else if (!item.child("operator").present()) {
       item.child("operator").error("is required (eq, ne, gt, ge, lt, le)");
@@ -98,7 +104,8 @@ void read_where_filters(const NodeReader& node, TableConfig& table) {
     if (values.present() && values.node()->is_scalar()) {
       filter.values.push_back(values.as_string());
     } else {
-      for (const NodeReader& value : values.items()) filter.values.push_back(value.as_string());
+      for (const NodeReader& value : values.items())
+        filter.values.push_back(value.as_string());
     }
     if (filter.values.empty()) values.error("needs at least one value");
     for (const std::string& value : filter.values) {
@@ -118,7 +125,8 @@ void read_columns(const NodeReader& node, TableConfig& table) {
     ColumnSpec column{item.string("name"), std::string(trim(item.string("type"))),
                       item.string("description")};
     if (!column.type.empty() && !is_plausible_type(column.type)) {
-      item.child("type").error("'" + column.type + "' is not a DuckDB type (e.g. BIGINT, DECIMAL(18,2), TIMESTAMP)");
+      item.child("type").error("'" + column.type +
+                               "' is not a DuckDB type (e.g. BIGINT, DECIMAL(18,2), TIMESTAMP)");
     }
     if (!column.name.empty() && !seen.insert(to_lower(column.name)).second) {
       item.child("name").error("column '" + column.name + "' is listed twice");
@@ -131,17 +139,33 @@ TableConfig read_table(const NodeReader& node) {
   TableConfig table;
   table.defined_in = node.file();
   table.line = node.line();
-  node.warn_unknown_keys({"id", "name", "description", "primary_key", "sync_strategy",
-                          "incremental_window_days", "partition_by", "partition_granularity",
-                          "foreign_keys", "where_filters", "folder", "max_history_days", "dataset",
-                          "initial_load_chunk_days", "source", "incremental_column", "columns",
-                          "null_strings", "on_bad_value", "allow_empty"});
+  node.warn_unknown_keys({"id",
+                          "name",
+                          "description",
+                          "primary_key",
+                          "sync_strategy",
+                          "incremental_window_days",
+                          "partition_by",
+                          "partition_granularity",
+                          "foreign_keys",
+                          "where_filters",
+                          "folder",
+                          "max_history_days",
+                          "dataset",
+                          "initial_load_chunk_days",
+                          "source",
+                          "incremental_column",
+                          "columns",
+                          "null_strings",
+                          "on_bad_value",
+                          "allow_empty"});
   node.require("id");
   node.require("name");
   table.id = std::string(trim(node.string("id")));
   table.name = std::string(trim(node.string("name")));
   if (!table.name.empty() && !is_safe_name(table.name)) {
-    node.child("name").error("'" + table.name + "' cannot be a file name (use letters, digits, _ . -)");
+    node.child("name").error("'" + table.name +
+                             "' cannot be a file name (use letters, digits, _ . -)");
   }
   table.description = node.string("description");
   if (!node.child("description").present()) {
@@ -155,10 +179,11 @@ TableConfig read_table(const NodeReader& node) {
   } else if (!node.child("sync_strategy").present()) {
     node.child("sync_strategy").error("is required (full_refresh, incremental or partitioned)");
   }
-  if (auto days = read_days(node, "incremental_window_days", 0)) table.incremental_window_days = *days;
+  if (auto days = read_days(node, "incremental_window_days", 0))
+    table.incremental_window_days = *days;
   table.partition_by = node.optional_string("partition_by");
-  if (auto granularity = read_enum(node.child("partition_granularity"),
-                                   parse_partition_granularity, "day, month, year")) {
+  if (auto granularity = read_enum(node.child("partition_granularity"), parse_partition_granularity,
+                                   "day, month, year")) {
     table.partition_granularity = *granularity;
   }
   read_foreign_keys(node.child("foreign_keys"), table);
@@ -172,13 +197,15 @@ TableConfig read_table(const NodeReader& node) {
   if (table.dataset && !is_safe_name(*table.dataset)) {
     node.child("dataset").error("'" + *table.dataset + "' cannot be a dataset name");
   }
-  if (auto days = read_days(node, "initial_load_chunk_days", 1)) table.initial_load_chunk_days = *days;
+  if (auto days = read_days(node, "initial_load_chunk_days", 1))
+    table.initial_load_chunk_days = *days;
   table.source = node.optional_string("source");
   table.incremental_column = node.optional_string("incremental_column");
   read_columns(node.child("columns"), table);
   if (NodeReader null_strings = node.child("null_strings"); null_strings.present()) {
     table.null_strings.emplace();  // kept as written: " " or "" can be meaningful here
-    for (const NodeReader& item : null_strings.items()) table.null_strings->push_back(item.as_string());
+    for (const NodeReader& item : null_strings.items())
+      table.null_strings->push_back(item.as_string());
   }
   if (auto policy = read_enum(node.child("on_bad_value"), parse_bad_value_policy, "fail, null")) {
     table.on_bad_value = *policy;
@@ -227,8 +254,9 @@ void check_uniqueness(const DataDescription& description, Diagnostics& diagnosti
     if (!table.id.empty()) {
       auto [it, inserted] = by_id.emplace(table.id, &table);
       if (!inserted) {
-        diagnostics.error(table.defined_in, table.line, "tables[" + table.id + "]",
-                          "table id '" + table.id + "' is declared twice (first at " + where(it->second) + ")");
+        diagnostics.error(
+            table.defined_in, table.line, "tables[" + table.id + "]",
+            "table id '" + table.id + "' is declared twice (first at " + where(it->second) + ")");
       }
     }
     if (table.name.empty()) continue;
@@ -293,7 +321,8 @@ DataDescriptionLoad parse_data_description(const std::vector<MarkdownDocument>& 
   DataDescriptionLoad result;
   for (const MarkdownDocument& document : documents) {
     result.description.files.emplace_back(document.file);
-    for (const YamlBlock& block : extract_yaml_blocks(document.text, document.file, result.diagnostics)) {
+    for (const YamlBlock& block :
+         extract_yaml_blocks(document.text, document.file, result.diagnostics)) {
       config::YamlNode root;
       try {
         root = config::parse_yaml(block.text, document.file, block.first_line);
@@ -307,7 +336,8 @@ DataDescriptionLoad parse_data_description(const std::vector<MarkdownDocument>& 
   }
   if (result.description.tables.empty() && !result.diagnostics.has_errors()) {
     std::string file = documents.empty() ? "data_description.md" : documents.front().file;
-    result.diagnostics.error(file, 0, "", "declares no tables (expected a ```yaml block with a 'tables:' list)");
+    result.diagnostics.error(file, 0, "",
+                             "declares no tables (expected a ```yaml block with a 'tables:' list)");
   }
   check_uniqueness(result.description, result.diagnostics);
   return result;
@@ -325,10 +355,12 @@ DataDescriptionLoad load_data_description(const fs::path& docs_dir) {
   if (fs::is_directory(datasets)) {
     std::vector<fs::path> extra;
     for (const auto& entry : fs::directory_iterator(datasets)) {
-      if (entry.is_regular_file() && entry.path().extension() == ".md") extra.push_back(entry.path());
+      if (entry.is_regular_file() && entry.path().extension() == ".md")
+        extra.push_back(entry.path());
     }
     std::sort(extra.begin(), extra.end());
-    for (const fs::path& file : extra) documents.push_back({file.string(), read_file(file)});
+    for (const fs::path& file : extra)
+      documents.push_back({file.string(), read_file(file)});
   }
   return parse_data_description(documents);
 }

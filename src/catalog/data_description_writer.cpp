@@ -41,7 +41,8 @@ void emit_table(YAML::Emitter& out, const TableConfig& table) {
     for (const ForeignKey& key : table.foreign_keys) {
       out << YAML::BeginMap << YAML::Key << "column" << YAML::Value << key.column;
       out << YAML::Key << "references" << YAML::Value << key.references;
-      if (!key.description.empty()) out << YAML::Key << "description" << YAML::Value << key.description;
+      if (!key.description.empty())
+        out << YAML::Key << "description" << YAML::Value << key.description;
       out << YAML::EndMap;
     }
     out << YAML::EndSeq;
@@ -91,11 +92,13 @@ std::string render_catalog_yaml(const std::vector<TableConfig>& tables,
   out << YAML::BeginMap;
   if (!folder_mapping.empty()) {
     out << YAML::Key << "folder_mapping" << YAML::Value << YAML::BeginMap;
-    for (const auto& [bucket, folder] : folder_mapping) out << YAML::Key << bucket << YAML::Value << folder;
+    for (const auto& [bucket, folder] : folder_mapping)
+      out << YAML::Key << bucket << YAML::Value << folder;
     out << YAML::EndMap;
   }
   out << YAML::Key << "tables" << YAML::Value << YAML::BeginSeq;
-  for (const TableConfig& table : tables) emit_table(out, table);
+  for (const TableConfig& table : tables)
+    emit_table(out, table);
   out << YAML::EndSeq << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }
@@ -106,7 +109,8 @@ std::string render_data_description(const std::vector<TableConfig>& tables,
   std::string yaml = render_catalog_yaml(tables, folder_mapping);
   std::string text;
   text += "<!-- AUTO-GENERATED from the " + header.source + " -- do not edit manually -->\n";
-  text += "<!-- Use `da tables` or the admin UI at /admin/tables to manage table registrations -->\n";
+  text +=
+      "<!-- Use `da tables` or the admin UI at /admin/tables to manage table registrations -->\n";
   text += "<!-- checksum: sha256:" + sha256_hex(yaml).substr(0, 16) + " -->\n\n";
   text += "# Data Description\n\n";
   text += "Generated at " + header.generated_at + " from the " + header.source + " (version " +

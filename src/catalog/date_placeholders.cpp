@@ -40,7 +40,8 @@ std::vector<std::string> unknown_placeholders(std::string_view value) {
     if (end == std::string_view::npos) break;
     std::string_view placeholder = value.substr(pos, end + 2 - pos);
     bool known = false;
-    for (const auto& entry : kPlaceholders) known = known || entry.first == placeholder;
+    for (const auto& entry : kPlaceholders)
+      known = known || entry.first == placeholder;
     if (!known) unknown.emplace_back(placeholder);
     pos = end + 2;
   }

@@ -49,10 +49,18 @@ constexpr std::array<std::pair<const char*, BadValuePolicy>, 2> kBadValuePolicie
 
 }  // namespace
 
-const char* to_string(SyncStrategy strategy) { return name_of(kStrategies, strategy); }
-const char* to_string(PartitionGranularity granularity) { return name_of(kGranularities, granularity); }
-const char* to_string(FilterOperator op) { return name_of(kOperators, op); }
-const char* to_string(BadValuePolicy policy) { return name_of(kBadValuePolicies, policy); }
+const char* to_string(SyncStrategy strategy) {
+  return name_of(kStrategies, strategy);
+}
+const char* to_string(PartitionGranularity granularity) {
+  return name_of(kGranularities, granularity);
+}
+const char* to_string(FilterOperator op) {
+  return name_of(kOperators, op);
+}
+const char* to_string(BadValuePolicy policy) {
+  return name_of(kBadValuePolicies, policy);
+}
 
 std::optional<SyncStrategy> parse_sync_strategy(std::string_view text) {
   return lookup(kStrategies, text);

@@ -13,8 +13,8 @@ OptionSpec flag(std::string name, std::string help) {
 
 OptionSpec value_option(std::string name, std::string help, std::string default_value,
                         std::vector<std::string> choices) {
-  return {OptionSpec::Kind::kValue, std::move(name), std::move(help), std::move(default_value),
-          std::move(choices), false};
+  return {OptionSpec::Kind::kValue, std::move(name),    std::move(help),
+          std::move(default_value), std::move(choices), false};
 }
 
 OptionSpec positional(std::string name, std::string help, bool required) {
@@ -58,7 +58,8 @@ int64_t Arguments::integer(std::string_view key) const {
   int64_t number = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
   if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
-    throw Error(ErrorKind::kConfig, "--" + std::string(key) + ": expected an integer, got '" + text + "'");
+    throw Error(ErrorKind::kConfig,
+                "--" + std::string(key) + ": expected an integer, got '" + text + "'");
   }
   return number;
 }
@@ -66,7 +67,8 @@ int64_t Arguments::integer(std::string_view key) const {
 void CommandRegistry::add(CommandSpec command) {
   for (const CommandSpec& existing : commands_) {
     if (existing.path == command.path) {
-      throw Error(ErrorKind::kInternal, "two plugins register the command 'da " + command.path + "'");
+      throw Error(ErrorKind::kInternal,
+                  "two plugins register the command 'da " + command.path + "'");
     }
   }
   commands_.push_back(std::move(command));

@@ -16,8 +16,10 @@ std::filesystem::path CommandContext::config_dir() const {
 const config::InstanceConfig& CommandContext::config() {
   if (!config_) {
     config::ConfigLoadResult loaded = config::load_instance_config(config_dir(), env_);
-    for (const auto& warning : loaded.diagnostics.warnings()) log::debug("{}", warning.format());
-    loaded.diagnostics.throw_if_errors("invalid configuration " + loaded.config.source_file.string());
+    for (const auto& warning : loaded.diagnostics.warnings())
+      log::debug("{}", warning.format());
+    loaded.diagnostics.throw_if_errors("invalid configuration " +
+                                       loaded.config.source_file.string());
     config_ = std::make_unique<config::InstanceConfig>(std::move(loaded.config));
     if (!options_.log_level) log::set_level(log::parse_level(config_->log_level));
   }

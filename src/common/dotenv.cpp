@@ -27,10 +27,18 @@ std::string unescape_double_quoted(std::string_view body) {
     }
     char next = body[++i];
     switch (next) {
-      case 'n': value += '\n'; break;
-      case 't': value += '\t'; break;
-      case 'r': value += '\r'; break;
-      default: value += next; break;
+      case 'n':
+        value += '\n';
+        break;
+      case 't':
+        value += '\t';
+        break;
+      case 'r':
+        value += '\r';
+        break;
+      default:
+        value += next;
+        break;
     }
   }
   return value;

@@ -6,13 +6,20 @@ namespace da {
 
 const char* to_string(ErrorKind kind) noexcept {
   switch (kind) {
-    case ErrorKind::kConfig: return "config";
-    case ErrorKind::kData: return "data";
-    case ErrorKind::kSource: return "source";
-    case ErrorKind::kConflict: return "conflict";
-    case ErrorKind::kAuth: return "auth";
-    case ErrorKind::kNotFound: return "not_found";
-    case ErrorKind::kInternal: return "internal";
+    case ErrorKind::kConfig:
+      return "config";
+    case ErrorKind::kData:
+      return "data";
+    case ErrorKind::kSource:
+      return "source";
+    case ErrorKind::kConflict:
+      return "conflict";
+    case ErrorKind::kAuth:
+      return "auth";
+    case ErrorKind::kNotFound:
+      return "not_found";
+    case ErrorKind::kInternal:
+      return "internal";
   }
   return "internal";
 }

@@ -1,10 +1,10 @@
 #include "da/common/hash.hpp"
 
-#include <openssl/evp.h>
-
 #include <array>
 #include <fstream>
 #include <memory>
+
+#include <openssl/evp.h>
 
 #include "da/common/error.hpp"
 
@@ -53,7 +53,8 @@ std::string sha256_file_hex(const std::filesystem::path& path) {
   std::array<char, 1 << 16> buffer;
   while (in) {
     in.read(buffer.data(), buffer.size());
-    if (in.gcount() > 0) EVP_DigestUpdate(context.get(), buffer.data(), static_cast<size_t>(in.gcount()));
+    if (in.gcount() > 0)
+      EVP_DigestUpdate(context.get(), buffer.data(), static_cast<size_t>(in.gcount()));
   }
   if (in.bad()) throw Error(ErrorKind::kInternal, "cannot read " + path.string());
   return finish_hex(context.get());

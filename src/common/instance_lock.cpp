@@ -1,11 +1,11 @@
 #include "da/common/instance_lock.hpp"
 
+#include <cerrno>
+#include <string>
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <string>
 
 #include "da/common/error.hpp"
 
@@ -17,7 +17,8 @@ std::string read_holder_pid(int fd) {
   char buffer[32] = {};
   ssize_t n = ::pread(fd, buffer, sizeof(buffer) - 1, 0);
   std::string pid = n > 0 ? std::string(buffer, static_cast<size_t>(n)) : std::string();
-  while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+  while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' '))
+    pid.pop_back();
   return pid.empty() ? "unknown" : pid;
 }
 

@@ -1,12 +1,12 @@
 #include "da/common/log.hpp"
 
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <vector>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include "da/common/error.hpp"
 #include "da/common/strings.hpp"
@@ -40,11 +40,16 @@ spdlog::logger& logger() {
 
 spdlog::level::level_enum to_spdlog(Level level) {
   switch (level) {
-    case Level::kDebug: return spdlog::level::debug;
-    case Level::kInfo: return spdlog::level::info;
-    case Level::kWarn: return spdlog::level::warn;
-    case Level::kError: return spdlog::level::err;
-    case Level::kOff: return spdlog::level::off;
+    case Level::kDebug:
+      return spdlog::level::debug;
+    case Level::kInfo:
+      return spdlog::level::info;
+    case Level::kWarn:
+      return spdlog::level::warn;
+    case Level::kError:
+      return spdlog::level::err;
+    case Level::kOff:
+      return spdlog::level::off;
   }
   return spdlog::level::info;
 }
@@ -58,12 +63,16 @@ Level parse_level(std::string_view name) {
   if (lower == "warn" || lower == "warning") return Level::kWarn;
   if (lower == "error") return Level::kError;
   if (lower == "off" || lower == "none") return Level::kOff;
-  throw Error(ErrorKind::kConfig,
-              "unknown log level '" + std::string(name) + "' (use debug, info, warn, error or off)");
+  throw Error(ErrorKind::kConfig, "unknown log level '" + std::string(name) +
+                                      "' (use debug, info, warn, error or off)");
 }
 
-void set_level(Level level) { g_level = level; }
-Level level() { return g_level; }
+void set_level(Level level) {
+  g_level = level;
+}
+Level level() {
+  return g_level;
+}
 
 void add_secret(std::string_view secret) {
   if (secret.size() < 4) return;
@@ -79,7 +88,8 @@ void add_secret(std::string_view secret) {
 std::string redact(std::string_view text) {
   std::string result(text);
   std::lock_guard lock(secrets_mutex());
-  for (const std::string& secret : secrets()) result = replace_all(result, secret, "***");
+  for (const std::string& secret : secrets())
+    result = replace_all(result, secret, "***");
   return result;
 }
 

@@ -33,7 +33,9 @@ ProgressBar::ProgressBar(std::string label, uint64_t total, std::string unit, Ou
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
 
-ProgressBar::~ProgressBar() { finish(); }
+ProgressBar::~ProgressBar() {
+  finish();
+}
 
 void ProgressBar::set_total(uint64_t total) {
   std::lock_guard lock(mutex_);
@@ -67,8 +69,7 @@ void ProgressBar::finish() {
 }
 
 std::string ProgressBar::render() const {
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   double rate = seconds > 0 ? static_cast<double>(done_) / seconds : 0;
   std::string text = label_ + " ";
   if (total_ > 0) {

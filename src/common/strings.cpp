@@ -8,8 +8,10 @@ namespace da {
 
 std::string_view trim(std::string_view text) {
   auto is_space = [](unsigned char c) { return std::isspace(c) != 0; };
-  while (!text.empty() && is_space(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && is_space(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  while (!text.empty() && is_space(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  while (!text.empty() && is_space(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
   return text;
 }
 
@@ -71,8 +73,11 @@ bool is_valid_utf8(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
     auto byte = static_cast<unsigned char>(text[i]);
-    size_t length = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xE ? 3
-                                    : (byte >> 3) == 0x1E ? 4 : 0;
+    size_t length = byte < 0x80           ? 1
+                    : (byte >> 5) == 0x6  ? 2
+                    : (byte >> 4) == 0xE  ? 3
+                    : (byte >> 3) == 0x1E ? 4
+                                          : 0;
     if (length == 0 || i + length > text.size()) return false;
     uint32_t code = length == 1 ? byte : byte & (0x7F >> length);
     for (size_t k = 1; k < length; ++k) {
@@ -92,19 +97,24 @@ std::optional<uint64_t> parse_byte_size(std::string_view text) {
   text = trim(text);
   size_t number_end = 0;
   bool seen_dot = false;
-  while (number_end < text.size() &&
-         (std::isdigit(static_cast<unsigned char>(text[number_end])) ||
-          (text[number_end] == '.' && !seen_dot))) {
+  while (number_end < text.size() && (std::isdigit(static_cast<unsigned char>(text[number_end])) ||
+                                      (text[number_end] == '.' && !seen_dot))) {
     seen_dot = seen_dot || text[number_end] == '.';
     ++number_end;
   }
   if (number_end == 0) return std::nullopt;
   double number = std::stod(std::string(text.substr(0, number_end)));
   std::string unit = to_lower(trim(text.substr(number_end)));
-  static const std::pair<const char*, double> kUnits[] = {
-      {"", 1},         {"b", 1},          {"kb", 1e3},       {"mb", 1e6},
-      {"gb", 1e9},     {"tb", 1e12},      {"kib", 1024.0},   {"mib", 1048576.0},
-      {"gib", 1073741824.0}, {"tib", 1099511627776.0}};
+  static const std::pair<const char*, double> kUnits[] = {{"", 1},
+                                                          {"b", 1},
+                                                          {"kb", 1e3},
+                                                          {"mb", 1e6},
+                                                          {"gb", 1e9},
+                                                          {"tb", 1e12},
+                                                          {"kib", 1024.0},
+                                                          {"mib", 1048576.0},
+                                                          {"gib", 1073741824.0},
+                                                          {"tib", 1099511627776.0}};
   for (const auto& [name, factor] : kUnits) {
     if (unit == name) return static_cast<uint64_t>(number * factor);
   }

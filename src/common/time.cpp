@@ -1,14 +1,16 @@
 #include "da/common/time.hpp"
 
-#include <fmt/core.h>
-
 #include <cctype>
+
+#include <fmt/core.h>
 
 namespace da {
 
 namespace chr = std::chrono;
 
-Timestamp now_utc() { return chr::time_point_cast<chr::microseconds>(Clock::now()); }
+Timestamp now_utc() {
+  return chr::time_point_cast<chr::microseconds>(Clock::now());
+}
 
 std::string format_date(chr::sys_days day) {
   chr::year_month_day ymd{day};
@@ -20,8 +22,7 @@ std::string format_iso8601(Timestamp time) {
   auto day = chr::floor<chr::days>(time);
   chr::hh_mm_ss clock{chr::duration_cast<chr::microseconds>(time - day)};
   return fmt::format("{}T{:02}:{:02}:{:02}.{:06}Z", format_date(day), clock.hours().count(),
-                     clock.minutes().count(), clock.seconds().count(),
-                     clock.subseconds().count());
+                     clock.minutes().count(), clock.seconds().count(), clock.subseconds().count());
 }
 
 namespace {
@@ -85,8 +86,8 @@ std::optional<Timestamp> parse_iso8601(std::string_view text) {
       if (pos == start) return std::nullopt;
     }
   }
-  result += chr::hours{*hour} + chr::minutes{*minute} + chr::seconds{second} +
-            chr::microseconds{micros};
+  result +=
+      chr::hours{*hour} + chr::minutes{*minute} + chr::seconds{second} + chr::microseconds{micros};
   if (pos == text.size() || (text[pos] == 'Z' && pos + 1 == text.size())) return result;
   if (text[pos] != '+' && text[pos] != '-') return std::nullopt;
   int sign = text[pos] == '+' ? 1 : -1;
@@ -100,8 +101,12 @@ std::optional<Timestamp> parse_iso8601(std::string_view text) {
   return result;
 }
 
-int64_t to_epoch_micros(Timestamp time) { return time.time_since_epoch().count(); }
+int64_t to_epoch_micros(Timestamp time) {
+  return time.time_since_epoch().count();
+}
 
-Timestamp from_epoch_micros(int64_t micros) { return Timestamp{chr::microseconds{micros}}; }
+Timestamp from_epoch_micros(int64_t micros) {
+  return Timestamp{chr::microseconds{micros}};
+}
 
 }  // namespace da

@@ -12,13 +12,13 @@ std::string Diagnostic::format() const {
 }
 
 void Diagnostics::error(std::string file, int line, std::string path, std::string message) {
-  items_.push_back({Diagnostic::Severity::kError, std::move(file), line, std::move(path),
-                    std::move(message)});
+  items_.push_back(
+      {Diagnostic::Severity::kError, std::move(file), line, std::move(path), std::move(message)});
 }
 
 void Diagnostics::warning(std::string file, int line, std::string path, std::string message) {
-  items_.push_back({Diagnostic::Severity::kWarning, std::move(file), line, std::move(path),
-                    std::move(message)});
+  items_.push_back(
+      {Diagnostic::Severity::kWarning, std::move(file), line, std::move(path), std::move(message)});
 }
 
 void Diagnostics::append(const Diagnostics& other) {
@@ -53,7 +53,8 @@ void Diagnostics::throw_if_errors(const std::string& headline) const {
   if (found.empty()) return;
   std::string message = headline + " (" + std::to_string(found.size()) +
                         (found.size() == 1 ? " problem)" : " problems)");
-  for (const auto& item : found) message += "\n  " + item.format();
+  for (const auto& item : found)
+    message += "\n  " + item.format();
   throw Error(ErrorKind::kConfig, message);
 }
 

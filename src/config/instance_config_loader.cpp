@@ -37,7 +37,8 @@ bool is_linux_username(std::string_view text) {
 }
 
 bool is_domain(std::string_view text) {
-  static const std::regex pattern("^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$");
+  static const std::regex pattern(
+      "^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$");
   return std::regex_match(text.begin(), text.end(), pattern);
 }
 
@@ -49,7 +50,8 @@ void require_for(const NodeReader& section, std::string_view key, const std::str
 void read_instance(const NodeReader& node, InstanceInfo& out) {
   node.warn_unknown_keys({"name", "subtitle", "copyright"});
   out.name = node.string("name", out.name);
-  if (node.child("name").present() && trim(out.name).empty()) node.child("name").error("must not be empty");
+  if (node.child("name").present() && trim(out.name).empty())
+    node.child("name").error("must not be empty");
   out.subtitle = node.string("subtitle");
   out.copyright = node.string("copyright");
 }
@@ -89,7 +91,8 @@ void read_auth(const NodeReader& node, AuthConfig& out) {
                           "google_client_id", "google_client_secret"});
   for (const std::string& domain : node.child("allowed_domain").as_string_list()) {
     std::string lower = to_lower(domain);
-    if (!is_domain(lower)) node.child("allowed_domain").error("'" + domain + "' is not a domain name");
+    if (!is_domain(lower))
+      node.child("allowed_domain").error("'" + domain + "' is not a domain name");
     out.allowed_domains.push_back(lower);
   }
   for (const std::string& email : node.child("allowed_emails").as_string_list()) {
@@ -129,22 +132,25 @@ void read_paths(const NodeReader& node, PathsConfig& out) {
 }
 
 void read_sync(const NodeReader& node, SyncConfig& out) {
-  node.warn_unknown_keys({"memory_limit", "threads", "parallel_tables", "compression",
-                          "row_group_size"});
+  node.warn_unknown_keys(
+      {"memory_limit", "threads", "parallel_tables", "compression", "row_group_size"});
   out.memory_limit = node.string("memory_limit", out.memory_limit);
   if (auto bytes = parse_byte_size(out.memory_limit); bytes && *bytes >= 64'000'000) {
     out.memory_limit_bytes = *bytes;
   } else {
-    node.child("memory_limit").error("expected a size of at least 64MB such as '2GB' or '512MiB', found '" +
-                                     out.memory_limit + "'");
+    node.child("memory_limit")
+        .error("expected a size of at least 64MB such as '2GB' or '512MiB', found '" +
+               out.memory_limit + "'");
   }
   out.threads = static_cast<int>(node.integer("threads", out.threads, 0, 1024));
-  out.parallel_tables = static_cast<int>(node.integer("parallel_tables", out.parallel_tables, 1, 64));
+  out.parallel_tables =
+      static_cast<int>(node.integer("parallel_tables", out.parallel_tables, 1, 64));
   out.compression = to_lower(node.string("compression", out.compression));
-  static const std::vector<std::string> kCodecs = {"zstd", "snappy", "gzip", "lz4", "brotli", "uncompressed"};
+  static const std::vector<std::string> kCodecs = {"zstd", "snappy", "gzip",
+                                                   "lz4",  "brotli", "uncompressed"};
   if (std::find(kCodecs.begin(), kCodecs.end(), out.compression) == kCodecs.end()) {
-    node.child("compression").error("must be one of " + join(kCodecs, ", ") + ", found '" +
-                                    out.compression + "'");
+    node.child("compression")
+        .error("must be one of " + join(kCodecs, ", ") + ", found '" + out.compression + "'");
   }
   out.row_group_size = node.integer("row_group_size", out.row_group_size, 2048, 100'000'000);
 }
@@ -182,8 +188,8 @@ void read_telegram(const NodeReader& node, TelegramConfig& out) {
 }
 
 void read_jira(const NodeReader& node, JiraConfig& out) {
-  node.warn_unknown_keys({"domain", "email", "api_token", "webhook_secret", "sla_email",
-                          "sla_api_token", "cloud_id"});
+  node.warn_unknown_keys(
+      {"domain", "email", "api_token", "webhook_secret", "sla_email", "sla_api_token", "cloud_id"});
   out.domain = node.string("domain");
   out.email = node.string("email");
   out.api_token = node.string("api_token");
@@ -200,7 +206,8 @@ void read_jira(const NodeReader& node, JiraConfig& out) {
 }
 
 template <typename T, typename ReadItem>
-std::vector<std::pair<std::string, T>> read_named_entries(const NodeReader& node, ReadItem read_item) {
+std::vector<std::pair<std::string, T>> read_named_entries(const NodeReader& node,
+                                                          ReadItem read_item) {
   std::vector<std::pair<std::string, T>> result;
   for (const auto& [name, item] : node.entries()) {
     T value;
@@ -211,20 +218,23 @@ std::vector<std::pair<std::string, T>> read_named_entries(const NodeReader& node
 }
 
 void read_datasets(const NodeReader& node, InstanceConfig& out) {
-  out.datasets = read_named_entries<DatasetOption>(node, [](const NodeReader& item, DatasetOption& value) {
-    item.warn_unknown_keys({"label", "description", "size_hint", "requires"});
-    value.label = item.string("label");
-    value.description = item.string("description");
-    value.size_hint = item.string("size_hint");
-    value.requires_dataset = item.string("requires");
-  });
+  out.datasets =
+      read_named_entries<DatasetOption>(node, [](const NodeReader& item, DatasetOption& value) {
+        item.warn_unknown_keys({"label", "description", "size_hint", "requires"});
+        value.label = item.string("label");
+        value.description = item.string("description");
+        value.size_hint = item.string("size_hint");
+        value.requires_dataset = item.string("requires");
+      });
   for (const auto& [name, dataset] : out.datasets) {
     if (dataset.requires_dataset.empty()) continue;
-    bool known = std::any_of(out.datasets.begin(), out.datasets.end(),
-                             [&](const auto& other) { return other.first == dataset.requires_dataset; });
+    bool known = std::any_of(out.datasets.begin(), out.datasets.end(), [&](const auto& other) {
+      return other.first == dataset.requires_dataset;
+    });
     if (!known || dataset.requires_dataset == name) {
-      node.child(name).child("requires").error("'" + dataset.requires_dataset +
-                                               "' is not another dataset of this list");
+      node.child(name)
+          .child("requires")
+          .error("'" + dataset.requires_dataset + "' is not another dataset of this list");
     }
   }
 }
@@ -239,13 +249,15 @@ void read_catalog(const NodeReader& node, CatalogConfig& out) {
       });
   out.order = node.child("order").as_string_list();
   if (out.order.empty()) {
-    for (const auto& [folder, category] : out.categories) out.order.push_back(folder);
+    for (const auto& [folder, category] : out.categories)
+      out.order.push_back(folder);
   }
 }
 
 std::map<std::string, std::string> read_string_map(const NodeReader& node) {
   std::map<std::string, std::string> result;
-  for (const auto& [key, value] : node.entries()) result[key] = value.as_string();
+  for (const auto& [key, value] : node.entries())
+    result[key] = value.as_string();
   return result;
 }
 
@@ -262,7 +274,8 @@ void register_secrets(const InstanceConfig& config) {
 EnvLookup layered_environment(const EnvLookup& env, const fs::path& config_dir) {
   auto dotenv = std::make_shared<std::map<std::string, std::string>>();
   for (const fs::path& file : {config_dir / ".env", config_dir.parent_path() / ".env"}) {
-    for (auto& [name, value] : read_dotenv_file(file)) dotenv->emplace(name, value);
+    for (auto& [name, value] : read_dotenv_file(file))
+      dotenv->emplace(name, value);
   }
   return [env, dotenv](const std::string& name) -> std::optional<std::string> {
     if (auto value = env(name)) return value;
@@ -316,15 +329,18 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
   } catch (const Error& e) {
     logging.child("level").error(e.what());
   }
-  config.users = read_named_entries<UserDisplay>(top.child("users"), [](const NodeReader& item, UserDisplay& value) {
-    item.warn_unknown_keys({"name", "initials"});
-    value.name = item.string("name");
-    value.initials = item.string("initials");
-  });
+  config.users = read_named_entries<UserDisplay>(top.child("users"),
+                                                 [](const NodeReader& item, UserDisplay& value) {
+                                                   item.warn_unknown_keys({"name", "initials"});
+                                                   value.name = item.string("name");
+                                                   value.initials = item.string("initials");
+                                                 });
   config.username_mapping = read_string_map(top.child("username_mapping"));
   for (const auto& [webapp_name, server_name] : config.username_mapping) {
     if (!is_linux_username(server_name)) {
-      top.child("username_mapping").child(webapp_name).error("'" + server_name + "' is not a valid Linux user name");
+      top.child("username_mapping")
+          .child(webapp_name)
+          .error("'" + server_name + "' is not a valid Linux user name");
     }
   }
   read_datasets(top.child("datasets"), config);
@@ -362,20 +378,23 @@ void check_web_portal_requirements(const InstanceConfig& config, Diagnostics& di
   const std::string file = config.source_file.string();
   const std::string& key = config.auth.webapp_secret_key;
   if (key.empty()) {
-    diagnostics.error(file, 0, "auth.webapp_secret_key",
-                      "is required by the web portal (set WEBAPP_SECRET_KEY to 32+ random characters, "
-                      "e.g. `openssl rand -hex 32`)");
+    diagnostics.error(
+        file, 0, "auth.webapp_secret_key",
+        "is required by the web portal (set WEBAPP_SECRET_KEY to 32+ random characters, "
+        "e.g. `openssl rand -hex 32`)");
   } else if (key.size() < 32 || key.find("change-me") != std::string::npos) {
     diagnostics.error(file, 0, "auth.webapp_secret_key",
                       "is too weak for the web portal: use at least 32 random characters");
   }
   if (config.auth.allowed_domains.empty() && config.auth.allowed_emails.empty()) {
-    diagnostics.error(file, 0, "auth.allowed_domain",
-                      "the web portal needs auth.allowed_domain or auth.allowed_emails (who may sign in)");
+    diagnostics.error(
+        file, 0, "auth.allowed_domain",
+        "the web portal needs auth.allowed_domain or auth.allowed_emails (who may sign in)");
   }
   if (config.server.hostname.empty()) {
-    diagnostics.error(file, 0, "server.hostname",
-                      "the web portal needs the broker's public host name (links, setup instructions)");
+    diagnostics.error(
+        file, 0, "server.hostname",
+        "the web portal needs the broker's public host name (links, setup instructions)");
   }
 }
 

@@ -9,10 +9,15 @@ namespace da::config {
 
 NodeReader::NodeReader(const YamlNode* node, std::string path, const std::string& file,
                        Diagnostics& diagnostics, int parent_line)
-    : node_(node), path_(std::move(path)), file_(&file), diagnostics_(&diagnostics),
+    : node_(node),
+      path_(std::move(path)),
+      file_(&file),
+      diagnostics_(&diagnostics),
       parent_line_(parent_line) {}
 
-int NodeReader::line() const { return node_ != nullptr ? node_->line : parent_line_; }
+int NodeReader::line() const {
+  return node_ != nullptr ? node_->line : parent_line_;
+}
 
 std::string NodeReader::child_path(std::string_view key) const {
   return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
@@ -58,7 +63,8 @@ std::vector<std::pair<std::string, NodeReader>> NodeReader::entries() const {
     return result;
   }
   for (const auto& [key, value] : node_->entries) {
-    result.emplace_back(key, NodeReader(&value, child_path(key), *file_, *diagnostics_, node_->line));
+    result.emplace_back(key,
+                        NodeReader(&value, child_path(key), *file_, *diagnostics_, node_->line));
   }
   return result;
 }
@@ -126,8 +132,8 @@ std::vector<std::string> NodeReader::as_string_list(char separator) const {
 
 void NodeReader::require(std::string_view key, std::string_view why) const {
   NodeReader value = child(key);
-  bool empty = !value.present() ||
-               (value.node()->is_scalar() && trim(value.node()->scalar).empty());
+  bool empty =
+      !value.present() || (value.node()->is_scalar() && trim(value.node()->scalar).empty());
   if (!empty) return;
   std::string message = "is required";
   if (!why.empty()) message += " " + std::string(why);

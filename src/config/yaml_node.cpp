@@ -1,12 +1,12 @@
 #include "da/config/yaml_node.hpp"
 
+#include <map>
+#include <sstream>
+
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
-
-#include <map>
-#include <sstream>
 
 #include "da/common/error.hpp"
 
@@ -26,10 +26,14 @@ YamlNode* YamlNode::find(std::string_view key) {
 
 const char* kind_name(YamlNode::Kind kind) {
   switch (kind) {
-    case YamlNode::Kind::kNull: return "null";
-    case YamlNode::Kind::kScalar: return "scalar";
-    case YamlNode::Kind::kSequence: return "sequence";
-    case YamlNode::Kind::kMap: return "mapping";
+    case YamlNode::Kind::kNull:
+      return "null";
+    case YamlNode::Kind::kScalar:
+      return "scalar";
+    case YamlNode::Kind::kSequence:
+      return "sequence";
+    case YamlNode::Kind::kMap:
+      return "mapping";
   }
   return "node";
 }
@@ -40,7 +44,8 @@ namespace {
 // arrive as alternating key and value nodes.
 class TreeBuilder : public YAML::EventHandler {
  public:
-  TreeBuilder(std::string file, int first_line) : file_(std::move(file)), line_offset_(first_line - 1) {}
+  TreeBuilder(std::string file, int first_line)
+      : file_(std::move(file)), line_offset_(first_line - 1) {}
 
   YamlNode take_root() { return std::move(root_); }
   int documents() const { return documents_; }

@@ -8,7 +8,9 @@ namespace da::duck {
 
 namespace {
 
-duckdb_appender handle(void* appender) { return static_cast<duckdb_appender>(appender); }
+duckdb_appender handle(void* appender) {
+  return static_cast<duckdb_appender>(appender);
+}
 
 std::string appender_error(duckdb_appender appender) {
   duckdb_error_data error = duckdb_appender_error_data(appender);
@@ -51,13 +53,21 @@ Appender& Appender::append(const Value& value) {
   duckdb_appender appender = handle(appender_);
   duckdb_state state = DuckDBError;
   switch (value.kind()) {
-    case Value::Kind::kNull: state = duckdb_append_null(appender); break;
-    case Value::Kind::kBool: state = duckdb_append_bool(appender, value.as_bool()); break;
-    case Value::Kind::kInt: state = duckdb_append_int64(appender, value.as_int()); break;
+    case Value::Kind::kNull:
+      state = duckdb_append_null(appender);
+      break;
+    case Value::Kind::kBool:
+      state = duckdb_append_bool(appender, value.as_bool());
+      break;
+    case Value::Kind::kInt:
+      state = duckdb_append_int64(appender, value.as_int());
+      break;
     case Value::Kind::kUInt:
       state = duckdb_append_uint64(appender, static_cast<uint64_t>(std::stoull(value.to_string())));
       break;
-    case Value::Kind::kDouble: state = duckdb_append_double(appender, value.as_double()); break;
+    case Value::Kind::kDouble:
+      state = duckdb_append_double(appender, value.as_double());
+      break;
     case Value::Kind::kText: {
       const std::string& text = value.text();
       state = duckdb_append_varchar_length(appender, text.data(), text.size());
@@ -88,7 +98,8 @@ void Appender::close() {
   duckdb_appender_destroy(&appender);
   appender_ = nullptr;
   if (state != DuckDBSuccess) {
-    throw DuckError(DUCKDB_ERROR_INVALID_INPUT, "closing appender on table '" + table_ + "': " + message);
+    throw DuckError(DUCKDB_ERROR_INVALID_INPUT,
+                    "closing appender on table '" + table_ + "': " + message);
   }
 }
 

@@ -1,18 +1,20 @@
 #include "da/duck/connection.hpp"
 
-#include <duckdb.h>
-
 #include <string>
 
-#include "da/duck/duck_error.hpp"
 #include "database_impl.hpp"
 #include "result_impl.hpp"
+#include <duckdb.h>
+
+#include "da/duck/duck_error.hpp"
 
 namespace da::duck {
 
 namespace {
 
-duckdb_connection handle(void* connection) { return static_cast<duckdb_connection>(connection); }
+duckdb_connection handle(void* connection) {
+  return static_cast<duckdb_connection>(connection);
+}
 
 }  // namespace
 
@@ -52,12 +54,15 @@ PreparedStatement Connection::prepare(std::string_view sql) {
   return PreparedStatement(statement);
 }
 
-void Connection::interrupt() { duckdb_interrupt(handle(connection_)); }
+void Connection::interrupt() {
+  duckdb_interrupt(handle(connection_));
+}
 
 std::optional<QueryProgress> Connection::progress() const {
   duckdb_query_progress_type progress = duckdb_query_progress(handle(connection_));
   if (progress.percentage < 0) return std::nullopt;
-  return QueryProgress{progress.percentage, progress.rows_processed, progress.total_rows_to_process};
+  return QueryProgress{progress.percentage, progress.rows_processed,
+                       progress.total_rows_to_process};
 }
 
 }  // namespace da::duck

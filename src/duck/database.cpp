@@ -1,11 +1,11 @@
 #include "da/duck/database.hpp"
 
-#include <duckdb.h>
-
 #include <string>
 
-#include "da/duck/duck_error.hpp"
 #include "database_impl.hpp"
+#include <duckdb.h>
+
+#include "da/duck/duck_error.hpp"
 
 namespace da::duck {
 
@@ -47,14 +47,17 @@ Database::Database(const DatabaseOptions& options) : impl_(std::make_unique<Impl
   if (duckdb_open_ext(path, &impl_->database, config.get(), &error) != DuckDBSuccess) {
     std::string message = error != nullptr ? error : "unknown error";
     if (error != nullptr) duckdb_free(error);
-    throw DuckError(DUCKDB_ERROR_IO, "cannot open DuckDB database " +
-                                         (options.path.empty() ? std::string("in memory") : options.path) +
-                                         ": " + message);
+    throw DuckError(DUCKDB_ERROR_IO,
+                    "cannot open DuckDB database " +
+                        (options.path.empty() ? std::string("in memory") : options.path) + ": " +
+                        message);
   }
 }
 
 Database::~Database() = default;
 
-std::string Database::library_version() { return duckdb_library_version(); }
+std::string Database::library_version() {
+  return duckdb_library_version();
+}
 
 }  // namespace da::duck

@@ -30,6 +30,8 @@ ErrorKind kind_of(int type) {
 DuckError::DuckError(int duckdb_error_type, const std::string& message)
     : Error(kind_of(duckdb_error_type), message), type_(duckdb_error_type) {}
 
-bool DuckError::interrupted() const noexcept { return type_ == DUCKDB_ERROR_INTERRUPT; }
+bool DuckError::interrupted() const noexcept {
+  return type_ == DUCKDB_ERROR_INTERRUPT;
+}
 
 }  // namespace da::duck

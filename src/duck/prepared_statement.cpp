@@ -1,11 +1,11 @@
 #include "da/duck/prepared_statement.hpp"
 
-#include <duckdb.h>
-
 #include <string>
 
-#include "da/duck/duck_error.hpp"
 #include "result_impl.hpp"
+#include <duckdb.h>
+
+#include "da/duck/duck_error.hpp"
 
 namespace da::duck {
 
@@ -28,19 +28,30 @@ PreparedStatement::PreparedStatement(PreparedStatement&& other) noexcept
   other.statement_ = nullptr;
 }
 
-size_t PreparedStatement::parameter_count() const { return duckdb_nparams(handle(statement_)); }
+size_t PreparedStatement::parameter_count() const {
+  return duckdb_nparams(handle(statement_));
+}
 
 PreparedStatement& PreparedStatement::bind(size_t index, const Value& value) {
   duckdb_prepared_statement statement = handle(statement_);
   duckdb_state state = DuckDBError;
   switch (value.kind()) {
-    case Value::Kind::kNull: state = duckdb_bind_null(statement, index); break;
-    case Value::Kind::kBool: state = duckdb_bind_boolean(statement, index, value.as_bool()); break;
-    case Value::Kind::kInt: state = duckdb_bind_int64(statement, index, value.as_int()); break;
-    case Value::Kind::kUInt:
-      state = duckdb_bind_uint64(statement, index, static_cast<uint64_t>(std::stoull(value.to_string())));
+    case Value::Kind::kNull:
+      state = duckdb_bind_null(statement, index);
       break;
-    case Value::Kind::kDouble: state = duckdb_bind_double(statement, index, value.as_double()); break;
+    case Value::Kind::kBool:
+      state = duckdb_bind_boolean(statement, index, value.as_bool());
+      break;
+    case Value::Kind::kInt:
+      state = duckdb_bind_int64(statement, index, value.as_int());
+      break;
+    case Value::Kind::kUInt:
+      state = duckdb_bind_uint64(statement, index,
+                                 static_cast<uint64_t>(std::stoull(value.to_string())));
+      break;
+    case Value::Kind::kDouble:
+      state = duckdb_bind_double(statement, index, value.as_double());
+      break;
     case Value::Kind::kText: {
       const std::string& text = value.text();
       state = duckdb_bind_varchar_length(statement, index, text.data(), text.size());
@@ -50,12 +61,15 @@ PreparedStatement& PreparedStatement::bind(size_t index, const Value& value) {
   if (state != DuckDBSuccess) {
     throw DuckError(DUCKDB_ERROR_INVALID_INPUT,
                     "cannot bind parameter " + std::to_string(index) + " (" + value.to_string() +
-                        "): the statement has " + std::to_string(parameter_count()) + " parameters");
+                        "): the statement has " + std::to_string(parameter_count()) +
+                        " parameters");
   }
   return *this;
 }
 
-void PreparedStatement::clear_bindings() { duckdb_clear_bindings(handle(statement_)); }
+void PreparedStatement::clear_bindings() {
+  duckdb_clear_bindings(handle(statement_));
+}
 
 Result PreparedStatement::execute() {
   duckdb_result result;

@@ -1,10 +1,10 @@
 #include "da/duck/result.hpp"
 
+#include "result_impl.hpp"
 #include <fmt/core.h>
 
 #include "da/common/error.hpp"
 #include "da/duck/duck_error.hpp"
-#include "result_impl.hpp"
 
 namespace da::duck {
 
@@ -50,7 +50,8 @@ std::string format_time_of_day(int64_t micros) {
   std::string text = fmt::format("{:02}:{:02}:{:02}", time.hour, time.min, time.sec);
   if (time.micros != 0) {
     std::string fraction = fmt::format("{:06}", time.micros);
-    while (fraction.back() == '0') fraction.pop_back();
+    while (fraction.back() == '0')
+      fraction.pop_back();
     text += "." + fraction;
   }
   return text;
@@ -59,7 +60,8 @@ std::string format_time_of_day(int64_t micros) {
 std::string format_timestamp(int64_t micros) {
   duckdb_timestamp_struct ts = duckdb_from_timestamp(duckdb_timestamp{micros});
   std::string text = fmt::format("{:04}-{:02}-{:02} ", ts.date.year, ts.date.month, ts.date.day);
-  int64_t time_micros = ((ts.time.hour * 60LL + ts.time.min) * 60 + ts.time.sec) * 1000000 + ts.time.micros;
+  int64_t time_micros =
+      ((ts.time.hour * 60LL + ts.time.min) * 60 + ts.time.sec) * 1000000 + ts.time.micros;
   return text + format_time_of_day(time_micros);
 }
 
@@ -78,32 +80,52 @@ std::string read_string(void* data, size_t row) {
 
 int128 read_stored_integer(void* data, size_t row, duckdb_type storage) {
   switch (storage) {
-    case DUCKDB_TYPE_SMALLINT: return static_cast<int16_t*>(data)[row];
-    case DUCKDB_TYPE_INTEGER: return static_cast<int32_t*>(data)[row];
-    case DUCKDB_TYPE_BIGINT: return static_cast<int64_t*>(data)[row];
-    case DUCKDB_TYPE_HUGEINT: return to_int128(static_cast<duckdb_hugeint*>(data)[row]);
-    case DUCKDB_TYPE_UTINYINT: return static_cast<uint8_t*>(data)[row];
-    case DUCKDB_TYPE_USMALLINT: return static_cast<uint16_t*>(data)[row];
-    case DUCKDB_TYPE_UINTEGER: return static_cast<uint32_t*>(data)[row];
-    default: throw Error(ErrorKind::kInternal, "unexpected DuckDB storage type");
+    case DUCKDB_TYPE_SMALLINT:
+      return static_cast<int16_t*>(data)[row];
+    case DUCKDB_TYPE_INTEGER:
+      return static_cast<int32_t*>(data)[row];
+    case DUCKDB_TYPE_BIGINT:
+      return static_cast<int64_t*>(data)[row];
+    case DUCKDB_TYPE_HUGEINT:
+      return to_int128(static_cast<duckdb_hugeint*>(data)[row]);
+    case DUCKDB_TYPE_UTINYINT:
+      return static_cast<uint8_t*>(data)[row];
+    case DUCKDB_TYPE_USMALLINT:
+      return static_cast<uint16_t*>(data)[row];
+    case DUCKDB_TYPE_UINTEGER:
+      return static_cast<uint32_t*>(data)[row];
+    default:
+      throw Error(ErrorKind::kInternal, "unexpected DuckDB storage type");
   }
 }
 
 Value read_value(const ColumnInfo& column, void* data, size_t row) {
   switch (column.type) {
-    case DUCKDB_TYPE_BOOLEAN: return static_cast<bool*>(data)[row];
-    case DUCKDB_TYPE_TINYINT: return static_cast<int64_t>(static_cast<int8_t*>(data)[row]);
-    case DUCKDB_TYPE_SMALLINT: return static_cast<int64_t>(static_cast<int16_t*>(data)[row]);
-    case DUCKDB_TYPE_INTEGER: return static_cast<int64_t>(static_cast<int32_t*>(data)[row]);
-    case DUCKDB_TYPE_BIGINT: return static_cast<int64_t*>(data)[row];
-    case DUCKDB_TYPE_UTINYINT: return static_cast<int64_t>(static_cast<uint8_t*>(data)[row]);
-    case DUCKDB_TYPE_USMALLINT: return static_cast<int64_t>(static_cast<uint16_t*>(data)[row]);
-    case DUCKDB_TYPE_UINTEGER: return static_cast<int64_t>(static_cast<uint32_t*>(data)[row]);
-    case DUCKDB_TYPE_UBIGINT: return static_cast<uint64_t*>(data)[row];
-    case DUCKDB_TYPE_FLOAT: return static_cast<double>(static_cast<float*>(data)[row]);
-    case DUCKDB_TYPE_DOUBLE: return static_cast<double*>(data)[row];
+    case DUCKDB_TYPE_BOOLEAN:
+      return static_cast<bool*>(data)[row];
+    case DUCKDB_TYPE_TINYINT:
+      return static_cast<int64_t>(static_cast<int8_t*>(data)[row]);
+    case DUCKDB_TYPE_SMALLINT:
+      return static_cast<int64_t>(static_cast<int16_t*>(data)[row]);
+    case DUCKDB_TYPE_INTEGER:
+      return static_cast<int64_t>(static_cast<int32_t*>(data)[row]);
+    case DUCKDB_TYPE_BIGINT:
+      return static_cast<int64_t*>(data)[row];
+    case DUCKDB_TYPE_UTINYINT:
+      return static_cast<int64_t>(static_cast<uint8_t*>(data)[row]);
+    case DUCKDB_TYPE_USMALLINT:
+      return static_cast<int64_t>(static_cast<uint16_t*>(data)[row]);
+    case DUCKDB_TYPE_UINTEGER:
+      return static_cast<int64_t>(static_cast<uint32_t*>(data)[row]);
+    case DUCKDB_TYPE_UBIGINT:
+      return static_cast<uint64_t*>(data)[row];
+    case DUCKDB_TYPE_FLOAT:
+      return static_cast<double>(static_cast<float*>(data)[row]);
+    case DUCKDB_TYPE_DOUBLE:
+      return static_cast<double*>(data)[row];
     case DUCKDB_TYPE_VARCHAR:
-    case DUCKDB_TYPE_BLOB: return read_string(data, row);
+    case DUCKDB_TYPE_BLOB:
+      return read_string(data, row);
     case DUCKDB_TYPE_HUGEINT:
       return int128_to_string(to_int128(static_cast<duckdb_hugeint*>(data)[row]));
     case DUCKDB_TYPE_UHUGEINT: {
@@ -117,26 +139,37 @@ Value read_value(const ColumnInfo& column, void* data, size_t row) {
       return digits;
     }
     case DUCKDB_TYPE_DECIMAL:
-      return decimal_to_string(read_stored_integer(data, row, column.internal_type), column.decimal_scale);
-    case DUCKDB_TYPE_DATE: return format_date(static_cast<duckdb_date*>(data)[row].days);
-    case DUCKDB_TYPE_TIME: return format_time_of_day(static_cast<duckdb_time*>(data)[row].micros);
-    case DUCKDB_TYPE_TIMESTAMP: return format_timestamp(static_cast<int64_t*>(data)[row]);
-    case DUCKDB_TYPE_TIMESTAMP_TZ: return format_timestamp(static_cast<int64_t*>(data)[row]) + "+00";
-    case DUCKDB_TYPE_TIMESTAMP_S: return format_timestamp(static_cast<int64_t*>(data)[row] * 1000000);
-    case DUCKDB_TYPE_TIMESTAMP_MS: return format_timestamp(static_cast<int64_t*>(data)[row] * 1000);
-    case DUCKDB_TYPE_TIMESTAMP_NS: return format_timestamp(static_cast<int64_t*>(data)[row] / 1000);
-    case DUCKDB_TYPE_UUID: return format_uuid(static_cast<duckdb_hugeint*>(data)[row]);
+      return decimal_to_string(read_stored_integer(data, row, column.internal_type),
+                               column.decimal_scale);
+    case DUCKDB_TYPE_DATE:
+      return format_date(static_cast<duckdb_date*>(data)[row].days);
+    case DUCKDB_TYPE_TIME:
+      return format_time_of_day(static_cast<duckdb_time*>(data)[row].micros);
+    case DUCKDB_TYPE_TIMESTAMP:
+      return format_timestamp(static_cast<int64_t*>(data)[row]);
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      return format_timestamp(static_cast<int64_t*>(data)[row]) + "+00";
+    case DUCKDB_TYPE_TIMESTAMP_S:
+      return format_timestamp(static_cast<int64_t*>(data)[row] * 1000000);
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+      return format_timestamp(static_cast<int64_t*>(data)[row] * 1000);
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+      return format_timestamp(static_cast<int64_t*>(data)[row] / 1000);
+    case DUCKDB_TYPE_UUID:
+      return format_uuid(static_cast<duckdb_hugeint*>(data)[row]);
     case DUCKDB_TYPE_INTERVAL: {
       duckdb_interval value = static_cast<duckdb_interval*>(data)[row];
-      return fmt::format("{} months {} days {}", value.months, value.days, format_time_of_day(value.micros));
+      return fmt::format("{} months {} days {}", value.months, value.days,
+                         format_time_of_day(value.micros));
     }
     case DUCKDB_TYPE_ENUM: {
       auto index = static_cast<size_t>(read_stored_integer(data, row, column.internal_type));
       return index < column.enum_values.size() ? column.enum_values[index] : std::string();
     }
     default:
-      throw Error(ErrorKind::kData, "column '" + column.name + "' has type " + column.type_name +
-                                        ", which cannot be read here: cast it to VARCHAR in the query");
+      throw Error(ErrorKind::kData,
+                  "column '" + column.name + "' has type " + column.type_name +
+                      ", which cannot be read here: cast it to VARCHAR in the query");
   }
 }
 
@@ -172,42 +205,76 @@ ResultColumns describe_columns(duckdb_result& result) {
 std::string logical_type_name(duckdb_logical_type type) {
   duckdb_type id = duckdb_get_type_id(type);
   switch (id) {
-    case DUCKDB_TYPE_BOOLEAN: return "BOOLEAN";
-    case DUCKDB_TYPE_TINYINT: return "TINYINT";
-    case DUCKDB_TYPE_SMALLINT: return "SMALLINT";
-    case DUCKDB_TYPE_INTEGER: return "INTEGER";
-    case DUCKDB_TYPE_BIGINT: return "BIGINT";
-    case DUCKDB_TYPE_UTINYINT: return "UTINYINT";
-    case DUCKDB_TYPE_USMALLINT: return "USMALLINT";
-    case DUCKDB_TYPE_UINTEGER: return "UINTEGER";
-    case DUCKDB_TYPE_UBIGINT: return "UBIGINT";
-    case DUCKDB_TYPE_HUGEINT: return "HUGEINT";
-    case DUCKDB_TYPE_UHUGEINT: return "UHUGEINT";
-    case DUCKDB_TYPE_FLOAT: return "FLOAT";
-    case DUCKDB_TYPE_DOUBLE: return "DOUBLE";
-    case DUCKDB_TYPE_VARCHAR: return "VARCHAR";
-    case DUCKDB_TYPE_BLOB: return "BLOB";
+    case DUCKDB_TYPE_BOOLEAN:
+      return "BOOLEAN";
+    case DUCKDB_TYPE_TINYINT:
+      return "TINYINT";
+    case DUCKDB_TYPE_SMALLINT:
+      return "SMALLINT";
+    case DUCKDB_TYPE_INTEGER:
+      return "INTEGER";
+    case DUCKDB_TYPE_BIGINT:
+      return "BIGINT";
+    case DUCKDB_TYPE_UTINYINT:
+      return "UTINYINT";
+    case DUCKDB_TYPE_USMALLINT:
+      return "USMALLINT";
+    case DUCKDB_TYPE_UINTEGER:
+      return "UINTEGER";
+    case DUCKDB_TYPE_UBIGINT:
+      return "UBIGINT";
+    case DUCKDB_TYPE_HUGEINT:
+      return "HUGEINT";
+    case DUCKDB_TYPE_UHUGEINT:
+      return "UHUGEINT";
+    case DUCKDB_TYPE_FLOAT:
+      return "FLOAT";
+    case DUCKDB_TYPE_DOUBLE:
+      return "DOUBLE";
+    case DUCKDB_TYPE_VARCHAR:
+      return "VARCHAR";
+    case DUCKDB_TYPE_BLOB:
+      return "BLOB";
     case DUCKDB_TYPE_DECIMAL:
       return fmt::format("DECIMAL({},{})", duckdb_decimal_width(type), duckdb_decimal_scale(type));
-    case DUCKDB_TYPE_DATE: return "DATE";
-    case DUCKDB_TYPE_TIME: return "TIME";
-    case DUCKDB_TYPE_TIME_TZ: return "TIME WITH TIME ZONE";
-    case DUCKDB_TYPE_TIMESTAMP: return "TIMESTAMP";
-    case DUCKDB_TYPE_TIMESTAMP_TZ: return "TIMESTAMP WITH TIME ZONE";
-    case DUCKDB_TYPE_TIMESTAMP_S: return "TIMESTAMP_S";
-    case DUCKDB_TYPE_TIMESTAMP_MS: return "TIMESTAMP_MS";
-    case DUCKDB_TYPE_TIMESTAMP_NS: return "TIMESTAMP_NS";
-    case DUCKDB_TYPE_INTERVAL: return "INTERVAL";
-    case DUCKDB_TYPE_UUID: return "UUID";
-    case DUCKDB_TYPE_ENUM: return "ENUM";
-    case DUCKDB_TYPE_LIST: return "LIST";
-    case DUCKDB_TYPE_STRUCT: return "STRUCT";
-    case DUCKDB_TYPE_MAP: return "MAP";
-    case DUCKDB_TYPE_ARRAY: return "ARRAY";
-    case DUCKDB_TYPE_UNION: return "UNION";
-    case DUCKDB_TYPE_BIT: return "BIT";
-    case DUCKDB_TYPE_SQLNULL: return "NULL";
-    default: return "UNKNOWN";
+    case DUCKDB_TYPE_DATE:
+      return "DATE";
+    case DUCKDB_TYPE_TIME:
+      return "TIME";
+    case DUCKDB_TYPE_TIME_TZ:
+      return "TIME WITH TIME ZONE";
+    case DUCKDB_TYPE_TIMESTAMP:
+      return "TIMESTAMP";
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      return "TIMESTAMP WITH TIME ZONE";
+    case DUCKDB_TYPE_TIMESTAMP_S:
+      return "TIMESTAMP_S";
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+      return "TIMESTAMP_MS";
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+      return "TIMESTAMP_NS";
+    case DUCKDB_TYPE_INTERVAL:
+      return "INTERVAL";
+    case DUCKDB_TYPE_UUID:
+      return "UUID";
+    case DUCKDB_TYPE_ENUM:
+      return "ENUM";
+    case DUCKDB_TYPE_LIST:
+      return "LIST";
+    case DUCKDB_TYPE_STRUCT:
+      return "STRUCT";
+    case DUCKDB_TYPE_MAP:
+      return "MAP";
+    case DUCKDB_TYPE_ARRAY:
+      return "ARRAY";
+    case DUCKDB_TYPE_UNION:
+      return "UNION";
+    case DUCKDB_TYPE_BIT:
+      return "BIT";
+    case DUCKDB_TYPE_SQLNULL:
+      return "NULL";
+    default:
+      return "UNKNOWN";
   }
 }
 
@@ -244,20 +311,25 @@ DataChunk::~DataChunk() {
   duckdb_destroy_data_chunk(&chunk);
 }
 
-size_t DataChunk::column_count() const { return columns_->columns.size(); }
+size_t DataChunk::column_count() const {
+  return columns_->columns.size();
+}
 
 bool DataChunk::is_null(size_t column, size_t row) const {
-  duckdb_vector vector = duckdb_data_chunk_get_vector(static_cast<duckdb_data_chunk>(chunk_), column);
+  duckdb_vector vector =
+      duckdb_data_chunk_get_vector(static_cast<duckdb_data_chunk>(chunk_), column);
   uint64_t* validity = duckdb_vector_get_validity(vector);
   return validity != nullptr && !duckdb_validity_row_is_valid(validity, row);
 }
 
 Value DataChunk::value(size_t column, size_t row) const {
   if (column >= column_count() || row >= rows_) {
-    throw Error(ErrorKind::kInternal, fmt::format("chunk index out of range ({}, {})", column, row));
+    throw Error(ErrorKind::kInternal,
+                fmt::format("chunk index out of range ({}, {})", column, row));
   }
   if (is_null(column, row)) return Value();
-  duckdb_vector vector = duckdb_data_chunk_get_vector(static_cast<duckdb_data_chunk>(chunk_), column);
+  duckdb_vector vector =
+      duckdb_data_chunk_get_vector(static_cast<duckdb_data_chunk>(chunk_), column);
   return read_value(columns_->columns[column], duckdb_vector_get_data(vector), row);
 }
 
@@ -268,7 +340,9 @@ Result::~Result() = default;
 Result::Result(Result&&) noexcept = default;
 Result& Result::operator=(Result&&) noexcept = default;
 
-size_t Result::column_count() const { return impl_->columns->columns.size(); }
+size_t Result::column_count() const {
+  return impl_->columns->columns.size();
+}
 
 const std::string& Result::column_name(size_t column) const {
   return impl_->columns->columns.at(column).name;
@@ -278,7 +352,9 @@ const std::string& Result::column_type(size_t column) const {
   return impl_->columns->columns.at(column).type_name;
 }
 
-uint64_t Result::rows_changed() const { return duckdb_rows_changed(&impl_->result); }
+uint64_t Result::rows_changed() const {
+  return duckdb_rows_changed(&impl_->result);
+}
 
 std::optional<DataChunk> Result::next_chunk() {
   duckdb_data_chunk chunk = duckdb_fetch_chunk(impl_->result);

@@ -1,11 +1,11 @@
 // Private to src/duck: the parts of Result that need duckdb.h.
 #pragma once
 
-#include <duckdb.h>
-
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <duckdb.h>
 
 #include "da/duck/result.hpp"
 

@@ -23,8 +23,12 @@ std::string quote_identifier(std::string_view name) {
   return quote_with(name, '"');
 }
 
-std::string quote_literal(std::string_view text) { return quote_with(text, '\''); }
+std::string quote_literal(std::string_view text) {
+  return quote_with(text, '\'');
+}
 
-std::string quote_path(const std::filesystem::path& path) { return quote_literal(path.string()); }
+std::string quote_path(const std::filesystem::path& path) {
+  return quote_literal(path.string());
+}
 
 }  // namespace da::duck

@@ -73,7 +73,8 @@ void ensure_migrations_table(SqliteDatabase& database) {
 }
 
 int read_version(SqliteDatabase& database) {
-  SqliteStatement statement = database.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  SqliteStatement statement =
+      database.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
   statement.step();
   return static_cast<int>(statement.column_int(0));
 }
@@ -100,10 +101,10 @@ int apply_migrations(SqliteDatabase& database, const std::vector<Migration>& mig
     int current = read_version(database);
     int known = migrations.empty() ? 0 : migrations.back().version;
     if (current > known) {
-      throw Error(ErrorKind::kConfig,
-                  "state database " + database.path().string() + " has schema version " +
-                      std::to_string(current) + ", newer than this da knows (" +
-                      std::to_string(known) + "): upgrade da before using it");
+      throw Error(ErrorKind::kConfig, "state database " + database.path().string() +
+                                          " has schema version " + std::to_string(current) +
+                                          ", newer than this da knows (" + std::to_string(known) +
+                                          "): upgrade da before using it");
     }
     int applied = 0;
     for (const Migration& migration : migrations) {

@@ -1,24 +1,23 @@
 #include "da/store/sqlite_database.hpp"
 
+#include "sqlite_error.hpp"
 #include <sqlite3.h>
 #include <sys/stat.h>
-
-#include "sqlite_error.hpp"
 
 namespace da::store {
 
 SqliteDatabase::SqliteDatabase(const std::filesystem::path& path, const SqliteOptions& options)
     : path_(path) {
   bool existed = std::filesystem::exists(path);
-  int flags = options.read_only ? SQLITE_OPEN_READONLY
-                                : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   flags |= SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
     db_ = nullptr;
-    throw Error(ErrorKind::kInternal, "cannot open state database " + path.string() + ": " + message);
+    throw Error(ErrorKind::kInternal,
+                "cannot open state database " + path.string() + ": " + message);
   }
   if (!existed && !options.read_only) ::chmod(path.c_str(), options.file_mode);
   sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout.count()));
@@ -49,9 +48,13 @@ SqliteStatement SqliteDatabase::prepare(std::string_view sql) {
   return SqliteStatement(db_, statement);
 }
 
-int64_t SqliteDatabase::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+int64_t SqliteDatabase::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(db_);
+}
 
-int SqliteDatabase::changes() const { return sqlite3_changes(db_); }
+int SqliteDatabase::changes() const {
+  return sqlite3_changes(db_);
+}
 
 SqliteDatabase::Transaction::Transaction(SqliteDatabase& database, const char* begin)
     : database_(database) {

@@ -1,9 +1,9 @@
 // Private to src/store: SQLite result codes to da::Error.
 #pragma once
 
-#include <sqlite3.h>
-
 #include <string>
+
+#include <sqlite3.h>
 
 #include "da/common/error.hpp"
 

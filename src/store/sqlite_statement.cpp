@@ -1,8 +1,7 @@
 #include "da/store/sqlite_statement.hpp"
 
-#include <sqlite3.h>
-
 #include "sqlite_error.hpp"
+#include <sqlite3.h>
 
 namespace da::store {
 
@@ -16,7 +15,8 @@ SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept
 }
 
 void SqliteStatement::check_bind(int rc, int index) {
-  if (rc != SQLITE_OK) throw_sqlite_error(db_, rc, "cannot bind parameter " + std::to_string(index));
+  if (rc != SQLITE_OK)
+    throw_sqlite_error(db_, rc, "cannot bind parameter " + std::to_string(index));
 }
 
 SqliteStatement& SqliteStatement::bind(int index, int64_t value) {
@@ -63,15 +63,20 @@ bool SqliteStatement::is_null(int column) const {
   return sqlite3_column_type(statement_, column) == SQLITE_NULL;
 }
 
-int64_t SqliteStatement::column_int(int column) const { return sqlite3_column_int64(statement_, column); }
+int64_t SqliteStatement::column_int(int column) const {
+  return sqlite3_column_int64(statement_, column);
+}
 
-double SqliteStatement::column_double(int column) const { return sqlite3_column_double(statement_, column); }
+double SqliteStatement::column_double(int column) const {
+  return sqlite3_column_double(statement_, column);
+}
 
 std::string SqliteStatement::column_text(int column) const {
   const auto* text = sqlite3_column_text(statement_, column);
   int size = sqlite3_column_bytes(statement_, column);
-  return text != nullptr ? std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(size))
-                         : std::string();
+  return text != nullptr
+             ? std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(size))
+             : std::string();
 }
 
 std::optional<int64_t> SqliteStatement::column_optional_int(int column) const {

@@ -1,8 +1,8 @@
 #include "da/store/state_store.hpp"
 
-#include <sys/stat.h>
-
 #include <cerrno>
+
+#include <sys/stat.h>
 
 #include "da/common/error.hpp"
 #include "da/store/migrations.hpp"

@@ -1,10 +1,10 @@
 #include "da/store/sync_run_repository.hpp"
 
-#include <signal.h>
-#include <unistd.h>
-
 #include <array>
 #include <cerrno>
+
+#include <signal.h>
+#include <unistd.h>
 
 #include "da/common/error.hpp"
 #include "da/common/time.hpp"
@@ -13,7 +13,8 @@ namespace da::store {
 
 namespace {
 
-constexpr std::array<const char*, 4> kRunStatuses = {"running", "succeeded", "failed", "interrupted"};
+constexpr std::array<const char*, 4> kRunStatuses = {"running", "succeeded", "failed",
+                                                     "interrupted"};
 constexpr std::array<const char*, 3> kTableStatuses = {"running", "succeeded", "failed"};
 
 template <typename Enum, size_t N>
@@ -56,14 +57,19 @@ SyncRun read_run(const SqliteStatement& row) {
 
 }  // namespace
 
-const char* to_string(RunStatus status) { return kRunStatuses[static_cast<size_t>(status)]; }
-const char* to_string(TableRunStatus status) { return kTableStatuses[static_cast<size_t>(status)]; }
+const char* to_string(RunStatus status) {
+  return kRunStatuses[static_cast<size_t>(status)];
+}
+const char* to_string(TableRunStatus status) {
+  return kTableStatuses[static_cast<size_t>(status)];
+}
 
 int64_t SyncRunRepository::start_run(const std::string& trigger, int tables_requested) {
   return database_.write_transaction([&] {
     database_
-        .prepare("INSERT INTO sync_runs (started_at, status, trigger, host, pid, tables_requested) "
-                 "VALUES (?, 'running', ?, ?, ?, ?)")
+        .prepare(
+            "INSERT INTO sync_runs (started_at, status, trigger, host, pid, tables_requested) "
+            "VALUES (?, 'running', ?, ?, ?, ?)")
         .bind_all(format_iso8601(now_utc()), trigger, host_name(), static_cast<int64_t>(::getpid()),
                   tables_requested)
         .run();
@@ -93,7 +99,8 @@ void SyncRunRepository::finish_run(int64_t run_id, RunStatus status,
     database_
         .prepare(
             "UPDATE sync_runs SET finished_at = ?, status = ?, error = ?, "
-            "tables_succeeded = (SELECT COUNT(*) FROM sync_table_results WHERE run_id = sync_runs.id "
+            "tables_succeeded = (SELECT COUNT(*) FROM sync_table_results WHERE run_id = "
+            "sync_runs.id "
             "AND status = 'succeeded'), "
             "tables_failed = (SELECT COUNT(*) FROM sync_table_results WHERE run_id = sync_runs.id "
             "AND status = 'failed') WHERE id = ?")
@@ -114,14 +121,16 @@ int SyncRunRepository::close_abandoned_runs() {
     std::string now = format_iso8601(now_utc());
     for (int64_t id : abandoned) {
       database_
-          .prepare("UPDATE sync_table_results SET status = 'failed', finished_at = ?, "
-                   "error = 'the sync process ended before this table finished' "
-                   "WHERE run_id = ? AND status = 'running'")
+          .prepare(
+              "UPDATE sync_table_results SET status = 'failed', finished_at = ?, "
+              "error = 'the sync process ended before this table finished' "
+              "WHERE run_id = ? AND status = 'running'")
           .bind_all(now, id)
           .run();
       database_
-          .prepare("UPDATE sync_runs SET status = 'interrupted', finished_at = ?, "
-                   "error = 'the sync process ended unexpectedly' WHERE id = ?")
+          .prepare(
+              "UPDATE sync_runs SET status = 'interrupted', finished_at = ?, "
+              "error = 'the sync process ended unexpectedly' WHERE id = ?")
           .bind_all(now, id)
           .run();
     }
@@ -142,7 +151,8 @@ std::vector<SyncRun> SyncRunRepository::recent_runs(int limit) {
                                                 " FROM sync_runs ORDER BY id DESC LIMIT ?");
   statement.bind(1, limit);
   std::vector<SyncRun> runs;
-  while (statement.step()) runs.push_back(read_run(statement));
+  while (statement.step())
+    runs.push_back(read_run(statement));
   return runs;
 }
 

@@ -8,7 +8,8 @@ namespace {
 
 constexpr const char* kSelect =
     "SELECT table_id, table_name, strategy, status, error, last_sync, last_export_started_at, "
-    "watermark, rows, columns, file_size_bytes, uncompressed_bytes, schema_json, source_files_json, "
+    "watermark, rows, columns, file_size_bytes, uncompressed_bytes, schema_json, "
+    "source_files_json, "
     "resume_json, updated_at FROM sync_state";
 
 TableSyncState read_state(const SqliteStatement& row) {
@@ -44,7 +45,8 @@ std::optional<TableSyncState> SyncStateRepository::get(const std::string& table_
 std::vector<TableSyncState> SyncStateRepository::all() {
   SqliteStatement statement = database_.prepare(std::string(kSelect) + " ORDER BY table_id");
   std::vector<TableSyncState> states;
-  while (statement.step()) states.push_back(read_state(statement));
+  while (statement.step())
+    states.push_back(read_state(statement));
   return states;
 }
 
@@ -59,7 +61,8 @@ void SyncStateRepository::put(TableSyncState s) {
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind_all(s.table_id, s.table_name, s.strategy, s.status, s.error, s.last_sync,
                   s.last_export_started_at, s.watermark, s.rows, s.columns, s.file_size_bytes,
-                  s.uncompressed_bytes, s.schema_json, s.source_files_json, s.resume_json, s.updated_at)
+                  s.uncompressed_bytes, s.schema_json, s.source_files_json, s.resume_json,
+                  s.updated_at)
         .run();
   });
 }

@@ -1,9 +1,9 @@
 #include "da/sync/batch_stager.hpp"
 
-#include <fmt/core.h>
-
 #include <algorithm>
 #include <map>
+
+#include <fmt/core.h>
 
 #include "da/catalog/date_placeholders.hpp"
 #include "da/common/error.hpp"
@@ -49,7 +49,8 @@ class StageQuery {
 
   std::string files_sql() const {
     std::vector<std::string> quoted;
-    for (const SourceFile& file : request_.extract.files) quoted.push_back(duck::quote_path(file.path));
+    for (const SourceFile& file : request_.extract.files)
+      quoted.push_back(duck::quote_path(file.path));
     return "[" + join(quoted, ", ") + "]";
   }
 
@@ -57,9 +58,12 @@ class StageQuery {
   std::string relation(const std::map<std::string, std::string>& types) const {
     const Extract& extract = request_.extract;
     switch (extract.format) {
-      case FileFormat::kParquet: return "read_parquet(" + files_sql() + ", union_by_name = true)";
-      case FileFormat::kJson: return "read_json(" + files_sql() + ", union_by_name = true)";
-      case FileFormat::kCsv: break;
+      case FileFormat::kParquet:
+        return "read_parquet(" + files_sql() + ", union_by_name = true)";
+      case FileFormat::kJson:
+        return "read_json(" + files_sql() + ", union_by_name = true)";
+      case FileFormat::kCsv:
+        break;
     }
     // skip = 0: otherwise the sniffer may decide to skip the header and the first rows of a
     // file whose rows have different field counts, and lose them silently.
@@ -73,12 +77,14 @@ class StageQuery {
     std::vector<std::string> nulls{""};
     if (table_.null_strings) nulls = *table_.null_strings;
     std::vector<std::string> quoted_nulls;
-    for (const std::string& text : nulls) quoted_nulls.push_back(quote_literal(text));
+    for (const std::string& text : nulls)
+      quoted_nulls.push_back(quote_literal(text));
     sql += ", nullstr = [" + join(quoted_nulls, ", ") + "]";
     if (extract.files.size() > 1) sql += ", union_by_name = true";
     if (!types.empty()) {
       std::vector<std::string> entries;
-      for (const auto& [column, type] : types) entries.push_back(quote_literal(column) + ": " + quote_literal(type));
+      for (const auto& [column, type] : types)
+        entries.push_back(quote_literal(column) + ": " + quote_literal(type));
       sql += ", types = {" + join(entries, ", ") + "}";
     }
     return sql + ")";
@@ -93,29 +99,42 @@ class StageQuery {
 
 std::string where_operator_sql(catalog::FilterOperator op) {
   switch (op) {
-    case catalog::FilterOperator::kEq: return "IN";
-    case catalog::FilterOperator::kNe: return "NOT IN";
-    case catalog::FilterOperator::kGt: return ">";
-    case catalog::FilterOperator::kGe: return ">=";
-    case catalog::FilterOperator::kLt: return "<";
-    case catalog::FilterOperator::kLe: return "<=";
+    case catalog::FilterOperator::kEq:
+      return "IN";
+    case catalog::FilterOperator::kNe:
+      return "NOT IN";
+    case catalog::FilterOperator::kGt:
+      return ">";
+    case catalog::FilterOperator::kGe:
+      return ">=";
+    case catalog::FilterOperator::kLt:
+      return "<";
+    case catalog::FilterOperator::kLe:
+      return "<=";
   }
   return "=";
 }
 
-bool is_temporal(const std::string& type) { return type == "DATE" || type.rfind("TIMESTAMP", 0) == 0; }
+bool is_temporal(const std::string& type) {
+  return type == "DATE" || type.rfind("TIMESTAMP", 0) == 0;
+}
 
 bool is_numeric(const std::string& type) {
-  static const std::vector<std::string> kNumeric = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
-                                                    "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
-                                                    "FLOAT", "DOUBLE"};
-  return std::find(kNumeric.begin(), kNumeric.end(), type) != kNumeric.end() || type.rfind("DECIMAL", 0) == 0;
+  static const std::vector<std::string> kNumeric = {"TINYINT", "SMALLINT", "INTEGER",   "BIGINT",
+                                                    "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                                                    "UBIGINT", "FLOAT",    "DOUBLE"};
+  return std::find(kNumeric.begin(), kNumeric.end(), type) != kNumeric.end() ||
+         type.rfind("DECIMAL", 0) == 0;
 }
 
 class Stager {
  public:
   Stager(duck::Connection& connection, const ParquetOptions& options, const StageRequest& request)
-      : connection_(connection), options_(options), request_(request), table_(request.table), query_(request) {}
+      : connection_(connection),
+        options_(options),
+        request_(request),
+        table_(request.table),
+        query_(request) {}
 
   StagedBatch run() {
     StagedBatch batch;
@@ -124,16 +143,20 @@ class Stager {
     describe_source();
     for (int attempt = 0;; ++attempt) {
       try {
-        if (table_.on_bad_value == catalog::BadValuePolicy::kNull) batch.bad_values = count_bad_values(batch.warnings);
+        if (table_.on_bad_value == catalog::BadValuePolicy::kNull)
+          batch.bad_values = count_bad_values(batch.warnings);
         batch.rows = copy_to(request_.output);
         break;
       } catch (const duck::DuckError& e) {
-        if (attempt >= kMaxTypeRetries || !adapt_to_failure(e.what(), batch.warnings)) throw_read_error(e.what());
+        if (attempt >= kMaxTypeRetries || !adapt_to_failure(e.what(), batch.warnings))
+          throw_read_error(e.what());
       }
     }
     batch.path = request_.output;
-    batch.schema = describe("SELECT * FROM read_parquet(" + duck::quote_path(request_.output) + ")");
-    for (const std::string& warning : batch.warnings) log::warn("{}: {}", table_.id, warning);
+    batch.schema =
+        describe("SELECT * FROM read_parquet(" + duck::quote_path(request_.output) + ")");
+    for (const std::string& warning : batch.warnings)
+      log::warn("{}: {}", table_.id, warning);
     return batch;
   }
 
@@ -156,14 +179,16 @@ class Stager {
       std::error_code error;
       auto size = fs::file_size(file.path, error);
       if (error) fail("cannot read " + file.path.string() + ": " + error.message());
-      if (size == 0) fail(file.path.string() + " is empty (not even a header line); nothing was changed");
+      if (size == 0)
+        fail(file.path.string() + " is empty (not even a header line); nothing was changed");
     }
   }
 
   TableSchema describe(const std::string& select) {
     TableSchema schema;
     duck::Result result = connection_.query("DESCRIBE " + select);
-    for (const auto& row : result.fetch_all()) schema.columns.push_back({row[0].text(), row[1].text()});
+    for (const auto& row : result.fetch_all())
+      schema.columns.push_back({row[0].text(), row[1].text()});
     return schema;
   }
 
@@ -176,7 +201,8 @@ class Stager {
     }
     detect_ragged(sniffed);
     std::map<std::string, std::string> declared;
-    for (const auto& [column, type] : request_.extract.column_types) declared[column] = type;
+    for (const auto& [column, type] : request_.extract.column_types)
+      declared[column] = type;
     for (const catalog::ColumnSpec& column : table_.columns) {
       if (!column.type.empty()) declared[column.name] = column.type;
     }
@@ -189,8 +215,8 @@ class Stager {
       columns_.push_back(plan);
     }
     for (const auto& [column, type] : declared) {
-      fail("column '" + column + "' (declared as " + type + ") is not in the source; its columns are: " +
-           join(sniffed.names(), ", "));
+      fail("column '" + column + "' (declared as " + type +
+           ") is not in the source; its columns are: " + join(sniffed.names(), ", "));
     }
   }
 
@@ -204,19 +230,24 @@ class Stager {
 
   // The sniffer falls back to one column per line when rows have different field counts.
   void detect_ragged(const TableSchema& sniffed) const {
-    if (request_.extract.format != FileFormat::kCsv || request_.extract.csv.delimiter || sniffed.columns.size() != 1) return;
+    if (request_.extract.format != FileFormat::kCsv || request_.extract.csv.delimiter ||
+        sniffed.columns.size() != 1)
+      return;
     const std::string& header = sniffed.columns[0].name;
     for (char delimiter : {',', ';', '\t', '|'}) {
       if (header.find(delimiter) == std::string::npos) continue;
-      fail(fmt::format("could not read {} as CSV: the header '{}' has '{}'-separated fields, but the rows "
-                       "do not all have the same number of fields (set data_source.csv.delimiter to get "
-                       "the first bad line reported)",
-                       request_.extract.files.front().path.string(), header, delimiter == '\t' ? "\\t" : std::string(1, delimiter)));
+      fail(fmt::format(
+          "could not read {} as CSV: the header '{}' has '{}'-separated fields, but the rows "
+          "do not all have the same number of fields (set data_source.csv.delimiter to get "
+          "the first bad line reported)",
+          request_.extract.files.front().path.string(), header,
+          delimiter == '\t' ? "\\t" : std::string(1, delimiter)));
     }
   }
 
   bool reads_as_varchar_then_casts(const SourceColumnPlan& column) const {
-    return table_.on_bad_value == catalog::BadValuePolicy::kNull && column.declared && !column.fallback;
+    return table_.on_bad_value == catalog::BadValuePolicy::kNull && column.declared &&
+           !column.fallback;
   }
 
   std::map<std::string, std::string> read_types() const {
@@ -235,12 +266,14 @@ class Stager {
   std::string projection() const {
     std::vector<std::string> replaced;
     for (const SourceColumnPlan& column : columns_) {
-      bool cast_needed = request_.extract.format != FileFormat::kCsv ? column.type() != column.sniffed
-                                                                     : reads_as_varchar_then_casts(column);
+      bool cast_needed = request_.extract.format != FileFormat::kCsv
+                             ? column.type() != column.sniffed
+                             : reads_as_varchar_then_casts(column);
       if (!cast_needed) continue;
-      const char* cast = table_.on_bad_value == catalog::BadValuePolicy::kNull ? "TRY_CAST" : "CAST";
-      replaced.push_back(fmt::format("{}({} AS {}) AS {}", cast, quote_identifier(column.name), column.type(),
-                                     quote_identifier(column.name)));
+      const char* cast =
+          table_.on_bad_value == catalog::BadValuePolicy::kNull ? "TRY_CAST" : "CAST";
+      replaced.push_back(fmt::format("{}({} AS {}) AS {}", cast, quote_identifier(column.name),
+                                     column.type(), quote_identifier(column.name)));
     }
     return replaced.empty() ? "*" : "* REPLACE (" + join(replaced, ", ") + ")";
   }
@@ -250,33 +283,39 @@ class Stager {
       if (column.name == name) return column;
     }
     std::vector<std::string> names;
-    for (const SourceColumnPlan& column : columns_) names.push_back(column.name);
-    fail(purpose + " column '" + name + "' is not in the source; its columns are: " + join(names, ", "));
+    for (const SourceColumnPlan& column : columns_)
+      names.push_back(column.name);
+    fail(purpose + " column '" + name +
+         "' is not in the source; its columns are: " + join(names, ", "));
   }
 
   // WHERE clauses and their parameters.
   std::string where_sql(std::vector<Value>& parameters) const {
     std::vector<std::string> clauses;
     if (table_.incremental_column && request_.watermark && !request_.extract.changes_only) {
-      const SourceColumnPlan& column = column_named(*table_.incremental_column, "incremental_column");
+      const SourceColumnPlan& column =
+          column_named(*table_.incremental_column, "incremental_column");
       std::string type = column.type();
       parameters.emplace_back(*request_.watermark);
       std::string bound = fmt::format("CAST(${} AS {})", parameters.size(), type);
       if (is_temporal(type)) {
         bound += fmt::format(" - INTERVAL {} DAY", table_.incremental_window_days);
       } else if (!is_numeric(type)) {
-        fail(fmt::format("incremental_column '{}' is read as {}; declare it as a TIMESTAMP, DATE or number "
-                         "under columns:", column.name, type));
+        fail(fmt::format(
+            "incremental_column '{}' is read as {}; declare it as a TIMESTAMP, DATE or number "
+            "under columns:",
+            column.name, type));
       }
       clauses.push_back(quote_identifier(column.name) + " >= " + bound);
     }
     if (request_.history_start) {
-      const std::string& name = table_.incremental_column ? *table_.incremental_column : *table_.partition_by;
+      const std::string& name =
+          table_.incremental_column ? *table_.incremental_column : *table_.partition_by;
       const SourceColumnPlan& column = column_named(name, "max_history_days");
       if (is_temporal(column.type())) {
         parameters.emplace_back(format_iso8601(*request_.history_start));
-        clauses.push_back(fmt::format("({0} IS NULL OR {0} >= CAST(${1} AS TIMESTAMP))", quote_identifier(name),
-                                      parameters.size()));
+        clauses.push_back(fmt::format("({0} IS NULL OR {0} >= CAST(${1} AS TIMESTAMP))",
+                                      quote_identifier(name), parameters.size()));
       }
     }
     for (const catalog::WhereFilter& filter : table_.where_filters) {
@@ -285,10 +324,13 @@ class Stager {
       for (const std::string& value : filter.values) {
         parameters.emplace_back(catalog::resolve_date_placeholders(value, request_.today));
         placeholders.push_back("$" + std::to_string(parameters.size()));
-        if (filter.op != catalog::FilterOperator::kEq && filter.op != catalog::FilterOperator::kNe) break;
+        if (filter.op != catalog::FilterOperator::kEq && filter.op != catalog::FilterOperator::kNe)
+          break;
       }
-      bool is_list = filter.op == catalog::FilterOperator::kEq || filter.op == catalog::FilterOperator::kNe;
-      clauses.push_back(quote_identifier(filter.column) + " " + where_operator_sql(filter.op) + " " +
+      bool is_list =
+          filter.op == catalog::FilterOperator::kEq || filter.op == catalog::FilterOperator::kNe;
+      clauses.push_back(quote_identifier(filter.column) + " " + where_operator_sql(filter.op) +
+                        " " +
                         (is_list ? "(" + join(placeholders, ", ") + ")" : placeholders.front()));
     }
     return clauses.empty() ? "" : " WHERE " + join(clauses, " AND ");
@@ -297,10 +339,11 @@ class Stager {
   int64_t copy_to(const fs::path& output) {
     std::vector<Value> parameters;
     std::string sql = "COPY (SELECT " + projection() + " FROM " + query_.relation(read_types()) +
-                      where_sql(parameters) + ") TO " + duck::quote_path(output) + " (FORMAT parquet" +
-                      options_.copy_options() + ")";
+                      where_sql(parameters) + ") TO " + duck::quote_path(output) +
+                      " (FORMAT parquet" + options_.copy_options() + ")";
     duck::PreparedStatement statement = connection_.prepare(sql);
-    for (size_t i = 0; i < parameters.size(); ++i) statement.bind(i + 1, parameters[i]);
+    for (size_t i = 0; i < parameters.size(); ++i)
+      statement.bind(i + 1, parameters[i]);
     return statement.execute().scalar().as_int();
   }
 
@@ -309,18 +352,20 @@ class Stager {
     std::vector<std::string> aggregates;
     for (const SourceColumnPlan& column : columns_) {
       if (!reads_as_varchar_then_casts(column)) continue;
-      std::string bad = fmt::format("{0} IS NOT NULL AND TRY_CAST({0} AS {1}) IS NULL", quote_identifier(column.name),
-                                    column.type());
-      aggregates.push_back(fmt::format("count(*) FILTER (WHERE {0}), min({1}) FILTER (WHERE {0})", bad,
-                                       quote_identifier(column.name)));
+      std::string bad = fmt::format("{0} IS NOT NULL AND TRY_CAST({0} AS {1}) IS NULL",
+                                    quote_identifier(column.name), column.type());
+      aggregates.push_back(fmt::format("count(*) FILTER (WHERE {0}), min({1}) FILTER (WHERE {0})",
+                                       bad, quote_identifier(column.name)));
       checked.push_back(&column);
     }
     if (checked.empty()) return 0;
     std::vector<Value> parameters;
     std::string where = where_sql(parameters);
-    duck::PreparedStatement statement = connection_.prepare(
-        "SELECT " + join(aggregates, ", ") + " FROM (SELECT * FROM " + query_.relation(read_types()) + where + ")");
-    for (size_t i = 0; i < parameters.size(); ++i) statement.bind(i + 1, parameters[i]);
+    duck::PreparedStatement statement =
+        connection_.prepare("SELECT " + join(aggregates, ", ") + " FROM (SELECT * FROM " +
+                            query_.relation(read_types()) + where + ")");
+    for (size_t i = 0; i < parameters.size(); ++i)
+      statement.bind(i + 1, parameters[i]);
     auto row = statement.execute().fetch_all().at(0);
     int64_t total = 0;
     std::vector<std::string> details;
@@ -328,11 +373,14 @@ class Stager {
       int64_t count = row[2 * i].as_int();
       if (count == 0) continue;
       total += count;
-      details.push_back(fmt::format("{}: {} (e.g. '{}')", checked[i]->name, count, row[2 * i + 1].to_string()));
+      details.push_back(
+          fmt::format("{}: {} (e.g. '{}')", checked[i]->name, count, row[2 * i + 1].to_string()));
     }
     if (total > 0) {
-      warnings.push_back(fmt::format("{} value(s) did not fit their declared type and were stored as NULL "
-                                     "(on_bad_value: null): {}", total, join(details, "; ")));
+      warnings.push_back(
+          fmt::format("{} value(s) did not fit their declared type and were stored as NULL "
+                      "(on_bad_value: null): {}",
+                      total, join(details, "; ")));
     }
     return total;
   }
@@ -359,16 +407,19 @@ class Stager {
     for (SourceColumnPlan& column : columns_) {
       if (column.name != failure->column) continue;
       if (column.declared) {
-        fail(fmt::format("{}:{}: column '{}': '{}' is not a valid {} (its declared type; set on_bad_value: null "
-                         "to store NULL instead)",
-                         failure->file, failure->line, column.name, failure->value, *column.declared));
+        fail(fmt::format(
+            "{}:{}: column '{}': '{}' is not a valid {} (its declared type; set on_bad_value: null "
+            "to store NULL instead)",
+            failure->file, failure->line, column.name, failure->value, *column.declared));
       }
       std::string current = column.type();
-      std::string wider = common_supertype(current, type_of_value(failure->value)).value_or("VARCHAR");
+      std::string wider =
+          common_supertype(current, type_of_value(failure->value)).value_or("VARCHAR");
       if (wider == current) return false;
-      warnings.push_back(fmt::format("column '{}' looked like {} in a sample, but {}:{} has '{}'; it is read as {} "
-                                     "(declare its type under columns: to decide yourself)",
-                                     column.name, current, failure->file, failure->line, failure->value, wider));
+      warnings.push_back(fmt::format(
+          "column '{}' looked like {} in a sample, but {}:{} has '{}'; it is read as {} "
+          "(declare its type under columns: to decide yourself)",
+          column.name, current, failure->file, failure->line, failure->value, wider));
       column.fallback = wider;
       return true;
     }

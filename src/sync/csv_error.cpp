@@ -32,7 +32,8 @@ std::optional<int64_t> line_of(const std::string& message) {
 
 std::optional<CsvConversionFailure> parse_conversion_failure(const std::string& message) {
   static const std::regex pattern(
-      "Error when converting column \"((?:[^\"]|\"\")*)\"\\. Could not convert string \"((?:.|\\n)*?)\" to '([^']+)'");
+      "Error when converting column \"((?:[^\"]|\"\")*)\"\\. Could not convert string "
+      "\"((?:.|\\n)*?)\" to '([^']+)'");
   std::smatch match;
   if (!std::regex_search(message, match, pattern)) return std::nullopt;
   CsvConversionFailure failure;

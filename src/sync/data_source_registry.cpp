@@ -7,14 +7,16 @@ namespace da::sync {
 
 void DataSourceRegistry::add(std::string type, DataSourceFactory factory) {
   for (const auto& [existing, unused] : factories_) {
-    if (existing == type) throw Error(ErrorKind::kInternal, "two connectors register the type '" + type + "'");
+    if (existing == type)
+      throw Error(ErrorKind::kInternal, "two connectors register the type '" + type + "'");
   }
   factories_.emplace_back(std::move(type), std::move(factory));
 }
 
 std::vector<std::string> DataSourceRegistry::types() const {
   std::vector<std::string> names;
-  for (const auto& [type, unused] : factories_) names.push_back(type);
+  for (const auto& [type, unused] : factories_)
+    names.push_back(type);
   return names;
 }
 

@@ -9,13 +9,15 @@ namespace da::sync {
 
 int64_t PartitionManifest::rows() const {
   int64_t total = 0;
-  for (const PartitionEntry& entry : partitions) total += entry.rows;
+  for (const PartitionEntry& entry : partitions)
+    total += entry.rows;
   return total;
 }
 
 int64_t PartitionManifest::bytes() const {
   int64_t total = 0;
-  for (const PartitionEntry& entry : partitions) total += entry.bytes;
+  for (const PartitionEntry& entry : partitions)
+    total += entry.bytes;
   return total;
 }
 
@@ -28,17 +30,26 @@ const PartitionEntry* PartitionManifest::find(const std::string& key) const {
 
 std::string PartitionManifest::to_json() const {
   nlohmann::ordered_json columns = nlohmann::ordered_json::array();
-  for (const SchemaColumn& column : schema.columns) columns.push_back({{"name", column.name}, {"type", column.type}});
+  for (const SchemaColumn& column : schema.columns)
+    columns.push_back({{"name", column.name}, {"type", column.type}});
   nlohmann::ordered_json parts = nlohmann::ordered_json::array();
   for (const PartitionEntry& entry : partitions) {
-    parts.push_back({{"key", entry.key}, {"file", entry.file}, {"rows", entry.rows},
-                     {"bytes", entry.bytes}, {"sha256", entry.sha256}});
+    parts.push_back({{"key", entry.key},
+                     {"file", entry.file},
+                     {"rows", entry.rows},
+                     {"bytes", entry.bytes},
+                     {"sha256", entry.sha256}});
   }
-  nlohmann::ordered_json document = {
-      {"version", 1},           {"table_id", table_id},       {"table_name", table_name},
-      {"partition_by", partition_by}, {"granularity", granularity}, {"updated_at", updated_at},
-      {"rows", rows()},          {"bytes", bytes()},           {"columns", columns},
-      {"partitions", parts}};
+  nlohmann::ordered_json document = {{"version", 1},
+                                     {"table_id", table_id},
+                                     {"table_name", table_name},
+                                     {"partition_by", partition_by},
+                                     {"granularity", granularity},
+                                     {"updated_at", updated_at},
+                                     {"rows", rows()},
+                                     {"bytes", bytes()},
+                                     {"columns", columns},
+                                     {"partitions", parts}};
   return document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
@@ -56,12 +67,13 @@ std::optional<PartitionManifest> PartitionManifest::read(const std::filesystem::
       manifest.schema.columns.push_back({column.at("name"), column.at("type")});
     }
     for (const auto& part : document.at("partitions")) {
-      manifest.partitions.push_back({part.at("key"), part.at("file"), part.at("rows"), part.at("bytes"),
-                                     part.at("sha256")});
+      manifest.partitions.push_back(
+          {part.at("key"), part.at("file"), part.at("rows"), part.at("bytes"), part.at("sha256")});
     }
     return manifest;
   } catch (const nlohmann::json::exception& e) {
-    throw Error(ErrorKind::kData, "unreadable partition manifest " + path.string() + ": " + e.what());
+    throw Error(ErrorKind::kData,
+                "unreadable partition manifest " + path.string() + ": " + e.what());
   }
 }
 

@@ -10,10 +10,12 @@ namespace da::sync {
 namespace fs = std::filesystem;
 using duck::quote_identifier;
 
-std::vector<std::string> create_published_views(duck::Connection& connection, const fs::path& data_dir,
+std::vector<std::string> create_published_views(duck::Connection& connection,
+                                                const fs::path& data_dir,
                                                 const catalog::DataDescription& catalog) {
   std::map<std::string, int> name_uses;
-  for (const catalog::TableConfig& table : catalog.tables) ++name_uses[table.name];
+  for (const catalog::TableConfig& table : catalog.tables)
+    ++name_uses[table.name];
   std::vector<std::string> views;
   for (const catalog::TableConfig& table : catalog.tables) {
     TableLayout layout = table_layout(data_dir, catalog.folder_of(table), table);
@@ -28,11 +30,12 @@ std::vector<std::string> create_published_views(duck::Connection& connection, co
     std::string relation = "SELECT * FROM read_parquet(" + source + ", union_by_name = true)";
     std::string folder = catalog.folder_of(table);
     connection.execute("CREATE SCHEMA IF NOT EXISTS " + quote_identifier(folder));
-    connection.execute("CREATE OR REPLACE VIEW " + quote_identifier(folder) + "." + quote_identifier(table.name) +
-                       " AS " + relation);
+    connection.execute("CREATE OR REPLACE VIEW " + quote_identifier(folder) + "." +
+                       quote_identifier(table.name) + " AS " + relation);
     views.push_back(folder + "." + table.name);
     if (name_uses[table.name] == 1) {
-      connection.execute("CREATE OR REPLACE VIEW main." + quote_identifier(table.name) + " AS " + relation);
+      connection.execute("CREATE OR REPLACE VIEW main." + quote_identifier(table.name) + " AS " +
+                         relation);
       views.push_back(table.name);
     }
   }

@@ -1,8 +1,7 @@
 #include "da/sync/publisher.hpp"
 
-#include <sys/stat.h>
-
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 
 #include "da/common/atomic_file.hpp"
 #include "da/common/error.hpp"
@@ -39,9 +38,11 @@ void apply(const Publication& publication) {
 
 std::string journal_json(const Publication& publication) {
   nlohmann::json moves = nlohmann::json::array();
-  for (const auto& [from, to] : publication.moves) moves.push_back({from.string(), to.string()});
+  for (const auto& [from, to] : publication.moves)
+    moves.push_back({from.string(), to.string()});
   nlohmann::json removals = nlohmann::json::array();
-  for (const fs::path& removal : publication.removals) removals.push_back(removal.string());
+  for (const fs::path& removal : publication.removals)
+    removals.push_back(removal.string());
   return nlohmann::json{{"moves", moves}, {"removals", removals}}.dump();
 }
 
@@ -51,7 +52,8 @@ Publication parse_journal(const fs::path& journal) {
   for (const auto& move : document.at("moves")) {
     publication.moves.emplace_back(move.at(0).get<std::string>(), move.at(1).get<std::string>());
   }
-  for (const auto& removal : document.at("removals")) publication.removals.emplace_back(removal.get<std::string>());
+  for (const auto& removal : document.at("removals"))
+    publication.removals.emplace_back(removal.get<std::string>());
   return publication;
 }
 

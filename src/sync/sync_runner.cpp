@@ -1,10 +1,10 @@
 #include "da/sync/sync_runner.hpp"
 
-#include <fmt/core.h>
-#include <sys/stat.h>
-
 #include <chrono>
 #include <thread>
+
+#include <fmt/core.h>
+#include <sys/stat.h>
 
 #include "da/common/error.hpp"
 #include "da/common/instance_lock.hpp"
@@ -37,11 +37,13 @@ void make_folder(const fs::path& folder, mode_t mode) {
 void remove_stray_temp_files(const fs::path& root) {
   if (!fs::is_directory(root)) return;
   std::error_code error;
-  for (auto it = fs::recursive_directory_iterator(root, error); it != fs::recursive_directory_iterator(); it.increment(error)) {
+  for (auto it = fs::recursive_directory_iterator(root, error);
+       it != fs::recursive_directory_iterator(); it.increment(error)) {
     if (error) break;
     if (it.depth() > 2) it.disable_recursion_pending();
     std::string name = it->path().filename().string();
-    if (it->is_regular_file() && name.size() > 5 && name.front() == '.' && it->path().extension() == ".tmp") {
+    if (it->is_regular_file() && name.size() > 5 && name.front() == '.' &&
+        it->path().extension() == ".tmp") {
       fs::remove(it->path(), error);
     }
   }
@@ -50,7 +52,8 @@ void remove_stray_temp_files(const fs::path& root) {
 // Counts rows of finished tables plus the running queries' progress, for the progress bar.
 class ProgressMonitor {
  public:
-  ProgressMonitor(std::mutex& mutex, std::set<duck::Connection*>& active, size_t tables, bool enabled)
+  ProgressMonitor(std::mutex& mutex, std::set<duck::Connection*>& active, size_t tables,
+                  bool enabled)
       : mutex_(mutex), active_(active), tables_(tables) {
     if (!enabled) return;
     bar_.emplace("sync", 0, "rows");
@@ -110,13 +113,16 @@ bool SyncReport::succeeded() const {
   return true;
 }
 
-SyncRunner::SyncRunner(const config::InstanceConfig& config, const catalog::DataDescription& catalog, DataSource& source)
+SyncRunner::SyncRunner(const config::InstanceConfig& config,
+                       const catalog::DataDescription& catalog, DataSource& source)
     : config_(config), catalog_(catalog), source_(source) {}
 
-std::vector<const catalog::TableConfig*> SyncRunner::select_tables(const std::vector<std::string>& ids) const {
+std::vector<const catalog::TableConfig*> SyncRunner::select_tables(
+    const std::vector<std::string>& ids) const {
   std::vector<const catalog::TableConfig*> selected;
   if (ids.empty()) {
-    for (const catalog::TableConfig& table : catalog_.tables) selected.push_back(&table);
+    for (const catalog::TableConfig& table : catalog_.tables)
+      selected.push_back(&table);
     return selected;
   }
   std::vector<std::string> unknown;
@@ -135,15 +141,18 @@ std::vector<const catalog::TableConfig*> SyncRunner::select_tables(const std::ve
   }
   if (!unknown.empty()) {
     std::vector<std::string> known;
-    for (const catalog::TableConfig& table : catalog_.tables) known.push_back(table.id);
-    throw Error(ErrorKind::kConfig, "unknown table(s): " + join(unknown, ", ") + " (the catalog has: " + join(known, ", ") + ")");
+    for (const catalog::TableConfig& table : catalog_.tables)
+      known.push_back(table.id);
+    throw Error(ErrorKind::kConfig, "unknown table(s): " + join(unknown, ", ") +
+                                        " (the catalog has: " + join(known, ", ") + ")");
   }
   return selected;
 }
 
 void SyncRunner::recover_from_crashed_runs(store::StateStore& store) const {
   int completed = complete_interrupted_publications(config_.paths.data_dir / "parquet");
-  if (completed > 0) log::warn("completed {} publication(s) interrupted by an earlier crash", completed);
+  if (completed > 0)
+    log::warn("completed {} publication(s) interrupted by an earlier crash", completed);
   int closed = store::SyncRunRepository(store.database()).close_abandoned_runs();
   if (closed > 0) log::warn("marked {} earlier run(s) whose process died as interrupted", closed);
   fs::path staging = config_.paths.data_dir / ".staging";
@@ -158,11 +167,13 @@ void SyncRunner::recover_from_crashed_runs(store::StateStore& store) const {
 void SyncRunner::cancel() {
   cancelled_ = true;
   std::lock_guard lock(active_mutex_);
-  for (duck::Connection* connection : active_) connection->interrupt();
+  for (duck::Connection* connection : active_)
+    connection->interrupt();
 }
 
-TableOutcome SyncRunner::sync_table(const catalog::TableConfig& table, int64_t run_id, duck::Connection& connection,
-                                    store::StateStore& store, std::mutex& store_mutex) {
+TableOutcome SyncRunner::sync_table(const catalog::TableConfig& table, int64_t run_id,
+                                    duck::Connection& connection, store::StateStore& store,
+                                    std::mutex& store_mutex) {
   TableOutcome outcome;
   outcome.table_id = table.id;
   outcome.table_name = table.name;
@@ -182,18 +193,25 @@ TableOutcome SyncRunner::sync_table(const catalog::TableConfig& table, int64_t r
     previous = store::SyncStateRepository(store.database()).get(table.id);
   }
   fs::path staging = run_staging_ / table_key(table.id);
-  TableSyncInput input{table, catalog_.folder_of(table), previous, now_utc(), staging,
-                       config_.paths.data_dir / ".staging" / "initial" / table_key(table.id), nullptr};
+  TableSyncInput input{
+      table,    catalog_.folder_of(table),
+      previous, now_utc(),
+      staging,  config_.paths.data_dir / ".staging" / "initial" / table_key(table.id),
+      nullptr};
   input.save_progress = [&](const store::TableSyncState& state) {
     std::lock_guard lock(store_mutex);
     store::SyncStateRepository(store.database()).put(state);
   };
   try {
-    TableSyncSettings settings{config_.paths.data_dir, {config_.sync.compression, config_.sync.row_group_size}};
+    TableSyncSettings settings{config_.paths.data_dir,
+                               {config_.sync.compression, config_.sync.row_group_size}};
     outcome.result = TableSync(source_, connection, settings).run(input);
     outcome.succeeded = true;
   } catch (const duck::DuckError& e) {
-    outcome.error = e.interrupted() ? table.id + ": interrupted" : table.id + ": " + std::string(e.what()).substr(0, std::string(e.what()).find('\n'));
+    outcome.error =
+        e.interrupted()
+            ? table.id + ": interrupted"
+            : table.id + ": " + std::string(e.what()).substr(0, std::string(e.what()).find('\n'));
   } catch (const Error& e) {
     outcome.error = e.what();
   } catch (const std::exception& e) {
@@ -204,7 +222,8 @@ TableOutcome SyncRunner::sync_table(const catalog::TableConfig& table, int64_t r
   outcome.seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
 
   const TableSyncResult& r = outcome.result;
-  record.status = outcome.succeeded ? store::TableRunStatus::kSucceeded : store::TableRunStatus::kFailed;
+  record.status =
+      outcome.succeeded ? store::TableRunStatus::kSucceeded : store::TableRunStatus::kFailed;
   record.finished_at = format_iso8601(now_utc());
   record.rows_read = r.rows_read;
   record.rows_total = r.rows_total;
@@ -245,7 +264,8 @@ SyncReport SyncRunner::run(const SyncOptions& options) {
   recover_from_crashed_runs(store);
 
   SyncReport report;
-  report.run_id = store::SyncRunRepository(store.database()).start_run(options.trigger, static_cast<int>(tables.size()));
+  report.run_id = store::SyncRunRepository(store.database())
+                      .start_run(options.trigger, static_cast<int>(tables.size()));
   run_staging_ = data_dir / ".staging" / ("run-" + std::to_string(report.run_id));
   make_folder(run_staging_, 0700);
   log::info("sync run {}: {} table(s) from {}", report.run_id, tables.size(), source_.name());
@@ -269,7 +289,8 @@ SyncReport SyncRunner::run(const SyncOptions& options) {
           std::lock_guard guard(active_mutex_);
           active_.insert(&connection);
         }
-        report.tables[index] = sync_table(*tables[index], report.run_id, connection, store, store_mutex);
+        report.tables[index] =
+            sync_table(*tables[index], report.run_id, connection, store, store_mutex);
         {
           std::lock_guard guard(active_mutex_);
           active_.erase(&connection);
@@ -277,16 +298,18 @@ SyncReport SyncRunner::run(const SyncOptions& options) {
         const TableOutcome& outcome = report.tables[index];
         monitor.table_done(outcome.result.rows_read);
         if (outcome.succeeded) {
-          log::info("{}: {} rows read, {} rows published in {:.1f}s", outcome.table_id, outcome.result.rows_read,
-                    outcome.result.rows_total, outcome.seconds);
+          log::info("{}: {} rows read, {} rows published in {:.1f}s", outcome.table_id,
+                    outcome.result.rows_read, outcome.result.rows_total, outcome.seconds);
         } else {
           log::error("{}", outcome.error);
         }
       }
     };
-    size_t thread_count = std::min<size_t>(static_cast<size_t>(config_.sync.parallel_tables), tables.size());
+    size_t thread_count =
+        std::min<size_t>(static_cast<size_t>(config_.sync.parallel_tables), tables.size());
     std::vector<std::jthread> threads;
-    for (size_t i = 0; i < thread_count; ++i) threads.emplace_back(worker);
+    for (size_t i = 0; i < thread_count; ++i)
+      threads.emplace_back(worker);
   }
   for (size_t i = 0; i < tables.size(); ++i) {
     if (report.tables[i].table_id.empty()) {
@@ -307,7 +330,7 @@ SyncReport SyncRunner::run(const SyncOptions& options) {
   } catch (const std::exception& e) {
     report.error = std::string("cannot write sync_state.json / schema.yml: ") + e.what();
   }
-  store::RunStatus status = report.interrupted ? store::RunStatus::kInterrupted
+  store::RunStatus status = report.interrupted   ? store::RunStatus::kInterrupted
                             : report.succeeded() ? store::RunStatus::kSucceeded
                                                  : store::RunStatus::kFailed;
   store::SyncRunRepository(store.database()).finish_run(report.run_id, status, report.error);

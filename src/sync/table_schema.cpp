@@ -1,9 +1,9 @@
 #include "da/sync/table_schema.hpp"
 
-#include <fmt/core.h>
-
-#include <nlohmann/json.hpp>
 #include <regex>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 #include "da/common/error.hpp"
 
@@ -18,13 +18,15 @@ const SchemaColumn* TableSchema::find(const std::string& name) const {
 
 std::vector<std::string> TableSchema::names() const {
   std::vector<std::string> result;
-  for (const SchemaColumn& column : columns) result.push_back(column.name);
+  for (const SchemaColumn& column : columns)
+    result.push_back(column.name);
   return result;
 }
 
 std::string TableSchema::to_json() const {
   nlohmann::json list = nlohmann::json::array();
-  for (const SchemaColumn& column : columns) list.push_back({{"name", column.name}, {"type", column.type}});
+  for (const SchemaColumn& column : columns)
+    list.push_back({{"name", column.name}, {"type", column.type}});
   return list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -32,7 +34,8 @@ TableSchema TableSchema::from_json(const std::string& json) {
   TableSchema schema;
   try {
     for (const auto& item : nlohmann::json::parse(json)) {
-      schema.columns.push_back({item.at("name").get<std::string>(), item.at("type").get<std::string>()});
+      schema.columns.push_back(
+          {item.at("name").get<std::string>(), item.at("type").get<std::string>()});
     }
   } catch (const nlohmann::json::exception& e) {
     throw Error(ErrorKind::kInternal, std::string("malformed stored schema: ") + e.what());
@@ -49,8 +52,8 @@ struct IntegerType {
 };
 
 constexpr IntegerType kIntegers[] = {
-    {"TINYINT", 8, true},    {"SMALLINT", 16, true},   {"INTEGER", 32, true},
-    {"BIGINT", 64, true},    {"HUGEINT", 128, true},   {"UTINYINT", 8, false},
+    {"TINYINT", 8, true},     {"SMALLINT", 16, true},  {"INTEGER", 32, true},
+    {"BIGINT", 64, true},     {"HUGEINT", 128, true},  {"UTINYINT", 8, false},
     {"USMALLINT", 16, false}, {"UINTEGER", 32, false}, {"UBIGINT", 64, false},
 };
 
@@ -64,7 +67,9 @@ const IntegerType* find_integer(const std::string& type) {
 // The smallest integer type holding both; a signed type needs twice an unsigned one's bits.
 std::string integer_supertype(const IntegerType& a, const IntegerType& b) {
   bool is_signed = a.is_signed || b.is_signed;
-  auto needed = [&](const IntegerType& t) { return is_signed && !t.is_signed ? t.bits * 2 : t.bits; };
+  auto needed = [&](const IntegerType& t) {
+    return is_signed && !t.is_signed ? t.bits * 2 : t.bits;
+  };
   int bits = std::max(needed(a), needed(b));
   for (const IntegerType& candidate : kIntegers) {
     if (candidate.is_signed == is_signed && candidate.bits >= bits) return candidate.name;
@@ -85,7 +90,8 @@ std::optional<Decimal> parse_decimal(const std::string& type) {
 }
 
 bool is_timestamp(const std::string& type) {
-  return type == "TIMESTAMP" || type == "TIMESTAMP_NS" || type == "TIMESTAMP_MS" || type == "TIMESTAMP_S";
+  return type == "TIMESTAMP" || type == "TIMESTAMP_NS" || type == "TIMESTAMP_MS" ||
+         type == "TIMESTAMP_S";
 }
 
 }  // namespace
@@ -104,7 +110,8 @@ std::optional<std::string> common_supertype(const std::string& a, const std::str
   auto decimal_b = parse_decimal(b);
   if (decimal_a && decimal_b) {
     int scale = std::max(decimal_a->scale, decimal_b->scale);
-    int integer_digits = std::max(decimal_a->precision - decimal_a->scale, decimal_b->precision - decimal_b->scale);
+    int integer_digits =
+        std::max(decimal_a->precision - decimal_a->scale, decimal_b->precision - decimal_b->scale);
     if (integer_digits + scale > 38) return std::nullopt;
     return fmt::format("DECIMAL({},{})", integer_digits + scale, scale);
   }

@@ -1,10 +1,10 @@
 #include "da/sync/table_sync.hpp"
 
-#include <fmt/core.h>
-
 #include <algorithm>
-#include <nlohmann/json.hpp>
 #include <set>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 #include "da/common/atomic_file.hpp"
 #include "da/common/error.hpp"
@@ -28,17 +28,21 @@ namespace {
 
 std::string identifiers(const std::vector<std::string>& names) {
   std::vector<std::string> quoted;
-  for (const std::string& name : names) quoted.push_back(quote_identifier(name));
+  for (const std::string& name : names)
+    quoted.push_back(quote_identifier(name));
   return join(quoted, ", ");
 }
 
 std::string parquet_sql(const std::vector<fs::path>& files) {
   std::vector<std::string> quoted;
-  for (const fs::path& file : files) quoted.push_back(quote_path(file));
+  for (const fs::path& file : files)
+    quoted.push_back(quote_path(file));
   return "read_parquet([" + join(quoted, ", ") + "], union_by_name = true)";
 }
 
-std::string parquet_sql(const fs::path& file) { return parquet_sql(std::vector<fs::path>{file}); }
+std::string parquet_sql(const fs::path& file) {
+  return parquet_sql(std::vector<fs::path>{file});
+}
 
 // SELECT list turning rows of `source` into rows of `target` (NULL where `source` lacks a column).
 std::string conform_select(const TableSchema& target, const TableSchema& source) {
@@ -50,15 +54,16 @@ std::string conform_select(const TableSchema& target, const TableSchema& source)
     if (found && found->type == column.type) {
       items.push_back(name);
     } else {
-      items.push_back(fmt::format("CAST({} AS {}) AS {}", found ? name : "NULL", column.type, name));
+      items.push_back(
+          fmt::format("CAST({} AS {}) AS {}", found ? name : "NULL", column.type, name));
     }
   }
   return join(items, ", ");
 }
 
 // True when a row of `d` (new) differs from its match in `o` (published).
-std::string row_differs_sql(const TableSchema& target, const TableSchema& incoming, const TableSchema& published,
-                            const std::vector<std::string>& key) {
+std::string row_differs_sql(const TableSchema& target, const TableSchema& incoming,
+                            const TableSchema& published, const std::vector<std::string>& key) {
   std::vector<std::string> checks;
   for (const SchemaColumn& column : target.columns) {
     if (std::find(key.begin(), key.end(), column.name) != key.end()) continue;
@@ -66,7 +71,8 @@ std::string row_differs_sql(const TableSchema& target, const TableSchema& incomi
     bool in_new = incoming.find(column.name) != nullptr;
     bool in_old = published.find(column.name) != nullptr;
     if (in_new && in_old) {
-      checks.push_back(fmt::format("CAST(d.{0} AS {1}) IS DISTINCT FROM CAST(o.{0} AS {1})", name, column.type));
+      checks.push_back(
+          fmt::format("CAST(d.{0} AS {1}) IS DISTINCT FROM CAST(o.{0} AS {1})", name, column.type));
     } else if (in_new) {
       checks.push_back("d." + name + " IS NOT NULL");
     } else if (in_old) {
@@ -79,7 +85,8 @@ std::string row_differs_sql(const TableSchema& target, const TableSchema& incomi
 std::string source_files_json(const std::vector<SourceFile>& files) {
   nlohmann::json list = nlohmann::json::array();
   for (const SourceFile& file : files) {
-    list.push_back({{"path", file.path.string()}, {"size", file.size}, {"modified_ns", file.modified_ns}});
+    list.push_back(
+        {{"path", file.path.string()}, {"size", file.size}, {"modified_ns", file.modified_ns}});
   }
   return list.dump();
 }
@@ -89,7 +96,8 @@ std::vector<SourceFile> parse_source_files(const std::optional<std::string>& jso
   if (!json) return files;
   try {
     for (const auto& item : nlohmann::json::parse(*json)) {
-      files.push_back({item.at("path").get<std::string>(), item.at("size"), item.at("modified_ns")});
+      files.push_back(
+          {item.at("path").get<std::string>(), item.at("size"), item.at("modified_ns")});
     }
   } catch (const nlohmann::json::exception&) {
     files.clear();  // unreadable: every file counts as changed, which is safe
@@ -124,7 +132,9 @@ class TableSyncRun {
   TableSyncResult run() {
     fs::create_directories(input_.staging_dir);
     switch (table_.strategy) {
-      case SyncStrategy::kFullRefresh: full_refresh(); break;
+      case SyncStrategy::kFullRefresh:
+        full_refresh();
+        break;
       case SyncStrategy::kIncremental:
         if (layout_.partitioned) {
           incremental_partitioned();
@@ -132,7 +142,9 @@ class TableSyncRun {
           incremental_single_file();
         }
         break;
-      case SyncStrategy::kPartitioned: replace_partitions(); break;
+      case SyncStrategy::kPartitioned:
+        replace_partitions();
+        break;
     }
     return std::move(result_);
   }
@@ -168,7 +180,8 @@ class TableSyncRun {
   StagedBatch stage(const Extract& extract, bool published, const fs::path& output) {
     StageRequest request{table_, extract, std::nullopt, std::nullopt, {}, output};
     if (had_success() && published) request.watermark = previous_->watermark;
-    if (!had_success() && table_.max_history_days && (table_.incremental_column || table_.partition_by)) {
+    if (!had_success() && table_.max_history_days &&
+        (table_.incremental_column || table_.partition_by)) {
       request.history_start = input_.now - std::chrono::days{*table_.max_history_days};
     }
     request.today = std::chrono::floor<std::chrono::days>(input_.now);
@@ -184,19 +197,22 @@ class TableSyncRun {
   StagedBatch deduplicate(const StagedBatch& batch, const fs::path& output) {
     for (const std::string& column : table_.primary_key) {
       if (!batch.schema.find(column)) {
-        fail("primary key column '" + column + "' is not in the source; its columns are: " +
-             join(batch.schema.names(), ", "));
+        fail("primary key column '" + column +
+             "' is not in the source; its columns are: " + join(batch.schema.names(), ", "));
       }
     }
     std::string key = identifiers(table_.primary_key);
     std::vector<std::string> null_checks;
-    for (const std::string& column : table_.primary_key) null_checks.push_back(quote_identifier(column) + " IS NULL");
+    for (const std::string& column : table_.primary_key)
+      null_checks.push_back(quote_identifier(column) + " IS NULL");
     int64_t missing = connection_
                           .query("SELECT count(*) FROM " + parquet_sql(batch.path) + " WHERE " +
                                  join(null_checks, " OR "))
                           .scalar()
                           .as_int();
-    if (missing > 0) fail(fmt::format("{} row(s) have no value in the primary key ({})", missing, join(table_.primary_key, ", ")));
+    if (missing > 0)
+      fail(fmt::format("{} row(s) have no value in the primary key ({})", missing,
+                       join(table_.primary_key, ", ")));
 
     std::string source = "read_parquet(" + quote_path(batch.path) + ", file_row_number = true)";
     int64_t rows = connection_
@@ -209,8 +225,10 @@ class TableSyncRun {
     result_.duplicates = batch.rows - rows;
     log::debug("{}: {} distinct keys", table_.id, rows);
     if (result_.duplicates > 0) {
-      result_.warnings.push_back(fmt::format("{} row(s) repeated a primary key of a later row in the same batch; "
-                                             "the later row was kept", result_.duplicates));
+      result_.warnings.push_back(
+          fmt::format("{} row(s) repeated a primary key of a later row in the same batch; "
+                      "the later row was kept",
+                      result_.duplicates));
     }
     StagedBatch deduplicated = batch;
     deduplicated.path = output;
@@ -229,40 +247,50 @@ class TableSyncRun {
   // How the batch fits the published schema. A column whose batch type has no common type with
   // the published one is still accepted when its values all fit the published type (e.g. a
   // column that is empty in this batch, which the sniffer reads as VARCHAR).
-  SchemaChange evolve(const TableSchema& published, const StagedBatch& batch, const std::string& batch_relation) {
+  SchemaChange evolve(const TableSchema& published, const StagedBatch& batch,
+                      const std::string& batch_relation) {
     SchemaChange change = merge_schemas(published, batch.schema);
     std::vector<std::string> incompatible;
     for (const TypeConflict& conflict : change.conflicts) {
       std::string column = quote_identifier(conflict.column);
-      std::string misfit = fmt::format("{0} IS NOT NULL AND TRY_CAST({0} AS {1}) IS NULL", column, conflict.published_type);
+      std::string misfit = fmt::format("{0} IS NOT NULL AND TRY_CAST({0} AS {1}) IS NULL", column,
+                                       conflict.published_type);
       auto row = connection_
-                     .query("SELECT count(*) FILTER (WHERE " + misfit + "), CAST(min(" + column + ") FILTER (WHERE " +
-                            misfit + ") AS VARCHAR) FROM " + batch_relation)
+                     .query("SELECT count(*) FILTER (WHERE " + misfit + "), CAST(min(" + column +
+                            ") FILTER (WHERE " + misfit + ") AS VARCHAR) FROM " + batch_relation)
                      .fetch_all()
                      .at(0);
       if (row[0].as_int() == 0) continue;
-      incompatible.push_back(fmt::format("column '{}' is published as {} but now has {} values such as '{}'",
-                                         conflict.column, conflict.published_type, conflict.incoming_type,
-                                         row[1].to_string()));
+      incompatible.push_back(fmt::format(
+          "column '{}' is published as {} but now has {} values such as '{}'", conflict.column,
+          conflict.published_type, conflict.incoming_type, row[1].to_string()));
     }
     if (!incompatible.empty()) {
       fail("incompatible schema change: " + join(incompatible, "; ") +
-           ". The published data is kept; fix the source or declare the column's type under columns:");
+           ". The published data is kept; fix the source or declare the column's type under "
+           "columns:");
     }
-    if (!change.added.empty()) result_.warnings.push_back("new column(s): " + join(change.added, ", "));
-    if (!change.widened.empty()) result_.warnings.push_back("widened column(s): " + join(change.widened, ", "));
+    if (!change.added.empty())
+      result_.warnings.push_back("new column(s): " + join(change.added, ", "));
+    if (!change.widened.empty())
+      result_.warnings.push_back("widened column(s): " + join(change.widened, ", "));
     return change;
   }
 
-  Counts count_changes(const StagedBatch& delta, const std::string& delta_relation, const std::string& published_relation,
-                       const TableSchema& published, const TableSchema& target) {
+  Counts count_changes(const StagedBatch& delta, const std::string& delta_relation,
+                       const std::string& published_relation, const TableSchema& published,
+                       const TableSchema& target) {
     std::string differs = row_differs_sql(target, delta.schema, published, table_.primary_key);
     auto row = connection_
-                   .query("SELECT count(*) FILTER (WHERE o.__da_present IS NULL), "
-                          "count(*) FILTER (WHERE o.__da_present AND " + differs + "), "
-                          "count(*) FILTER (WHERE o.__da_present AND NOT " + differs + ") FROM " +
-                          delta_relation + " d LEFT JOIN (SELECT *, true AS __da_present FROM " + published_relation +
-                          ") o USING (" + identifiers(table_.primary_key) + ")")
+                   .query(
+                       "SELECT count(*) FILTER (WHERE o.__da_present IS NULL), "
+                       "count(*) FILTER (WHERE o.__da_present AND " +
+                       differs +
+                       "), "
+                       "count(*) FILTER (WHERE o.__da_present AND NOT " +
+                       differs + ") FROM " + delta_relation +
+                       " d LEFT JOIN (SELECT *, true AS __da_present FROM " + published_relation +
+                       ") o USING (" + identifiers(table_.primary_key) + ")")
                    .fetch_all()
                    .at(0);
     return {row[0].as_int(), row[1].as_int(), row[2].as_int()};
@@ -305,12 +333,17 @@ class TableSyncRun {
   void full_refresh() {
     Extract source = extract(false);
     StagedBatch batch = stage(source, false, input_.staging_dir / "batch.parquet");
-    int64_t previous_rows = fs::is_regular_file(layout_.single_file)
-                                ? connection_.query("SELECT count(*) FROM " + parquet_sql(layout_.single_file)).scalar().as_int()
-                                : 0;
+    int64_t previous_rows =
+        fs::is_regular_file(layout_.single_file)
+            ? connection_.query("SELECT count(*) FROM " + parquet_sql(layout_.single_file))
+                  .scalar()
+                  .as_int()
+            : 0;
     if (batch.rows == 0 && previous_rows > 0 && !table_.allow_empty) {
-      fail(fmt::format("the source delivered 0 rows but the published table has {}; it is kept. If the table "
-                       "is really empty now, set allow_empty: true on it", previous_rows));
+      fail(fmt::format(
+          "the source delivered 0 rows but the published table has {}; it is kept. If the table "
+          "is really empty now, set allow_empty: true on it",
+          previous_rows));
     }
     if (auto published = published_single_file_schema()) {
       SchemaChange change = merge_schemas(*published, batch.schema);
@@ -320,11 +353,15 @@ class TableSyncRun {
       }
       std::vector<std::string> changes = change.widened;
       for (const TypeConflict& conflict : change.conflicts) {
-        changes.push_back(conflict.column + ": " + conflict.published_type + " -> " + conflict.incoming_type);
+        changes.push_back(conflict.column + ": " + conflict.published_type + " -> " +
+                          conflict.incoming_type);
       }
-      if (!changes.empty()) result_.warnings.push_back("column type(s) changed: " + join(changes, ", "));
-      if (!change.added.empty()) result_.warnings.push_back("new column(s): " + join(change.added, ", "));
-      if (!dropped.empty()) result_.warnings.push_back("column(s) no longer in the source: " + join(dropped, ", "));
+      if (!changes.empty())
+        result_.warnings.push_back("column type(s) changed: " + join(changes, ", "));
+      if (!change.added.empty())
+        result_.warnings.push_back("new column(s): " + join(change.added, ", "));
+      if (!dropped.empty())
+        result_.warnings.push_back("column(s) no longer in the source: " + join(dropped, ", "));
     }
     publish_single_file(batch.path);
     finish_state(std::nullopt);
@@ -343,11 +380,12 @@ class TableSyncRun {
       target = evolve(*published, delta, delta_relation).merged;
       std::string old_relation = parquet_sql(layout_.single_file);
       add_counts(count_changes(delta, delta_relation, old_relation, *published, target));
-      connection_.execute("COPY (SELECT " + conform_select(target, *published) + " FROM " + old_relation +
-                          " ANTI JOIN (SELECT " + identifiers(table_.primary_key) + " FROM " + delta_relation +
-                          ") USING (" + identifiers(table_.primary_key) + ") UNION ALL SELECT " +
-                          conform_select(target, delta.schema) + " FROM " + delta_relation + ") TO " +
-                          quote_path(output) + " (FORMAT parquet" + settings_.parquet.copy_options() + ")");
+      connection_.execute(
+          "COPY (SELECT " + conform_select(target, *published) + " FROM " + old_relation +
+          " ANTI JOIN (SELECT " + identifiers(table_.primary_key) + " FROM " + delta_relation +
+          ") USING (" + identifiers(table_.primary_key) + ") UNION ALL SELECT " +
+          conform_select(target, delta.schema) + " FROM " + delta_relation + ") TO " +
+          quote_path(output) + " (FORMAT parquet" + settings_.parquet.copy_options() + ")");
     } else {
       result_.added = delta.rows;
       output = delta.path;
@@ -370,10 +408,12 @@ class TableSyncRun {
     if (!fs::is_directory(layout_.partition_dir)) return manifest;
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(layout_.partition_dir)) {
-      if (entry.is_regular_file() && entry.path().extension() == ".parquet") files.push_back(entry.path());
+      if (entry.is_regular_file() && entry.path().extension() == ".parquet")
+        files.push_back(entry.path());
     }
     std::sort(files.begin(), files.end());
-    for (const fs::path& file : files) manifest.partitions.push_back(describe_partition(file.stem().string(), file));
+    for (const fs::path& file : files)
+      manifest.partitions.push_back(describe_partition(file.stem().string(), file));
     if (!files.empty()) manifest.schema = describe(parquet_sql(files));
     return manifest;
   }
@@ -388,7 +428,8 @@ class TableSyncRun {
     return entry;
   }
 
-  std::vector<fs::path> partition_files(const PartitionManifest& manifest, const std::set<std::string>& keys) {
+  std::vector<fs::path> partition_files(const PartitionManifest& manifest,
+                                        const std::set<std::string>& keys) {
     std::vector<fs::path> files;
     for (const PartitionEntry& entry : manifest.partitions) {
       if (keys.count(entry.key)) files.push_back(layout_.partition_dir / entry.file);
@@ -398,43 +439,51 @@ class TableSyncRun {
 
   std::string partition_key_of(const TableSchema& schema) {
     const SchemaColumn* column = schema.find(*table_.partition_by);
-    if (!column) fail("partition_by column '" + *table_.partition_by + "' is not in the source; its columns are: " + join(schema.names(), ", "));
-    return partition_key_sql(quote_identifier(column->name), column->type, table_.partition_granularity);
+    if (!column)
+      fail("partition_by column '" + *table_.partition_by +
+           "' is not in the source; its columns are: " + join(schema.names(), ", "));
+    return partition_key_sql(quote_identifier(column->name), column->type,
+                             table_.partition_granularity);
   }
 
   std::set<std::string> distinct_strings(const std::string& sql) {
     std::set<std::string> values;
-    for (const auto& row : connection_.query(sql).fetch_all()) values.insert(row[0].text());
+    for (const auto& row : connection_.query(sql).fetch_all())
+      values.insert(row[0].text());
     return values;
   }
 
   // Writes the partitions `touched` from the delta rows and (merge mode) the published rows
   // whose key is not in the delta; publishes them with the new manifest.
-  void write_partitions(const StagedBatch& delta, const std::string& delta_relation, PartitionManifest& manifest,
-                        const TableSchema& target, bool schema_changed, bool merge) {
+  void write_partitions(const StagedBatch& delta, const std::string& delta_relation,
+                        PartitionManifest& manifest, const TableSchema& target, bool schema_changed,
+                        bool merge) {
     std::string delta_key = partition_key_of(delta.schema);
-    std::set<std::string> new_keys = distinct_strings("SELECT DISTINCT " + delta_key + " FROM " + delta_relation);
+    std::set<std::string> new_keys =
+        distinct_strings("SELECT DISTINCT " + delta_key + " FROM " + delta_relation);
     result_.null_partition_rows += connection_
-                                       .query("SELECT count(*) FROM " + delta_relation + " WHERE " + delta_key +
-                                              " = " + quote_literal(kNullPartition))
+                                       .query("SELECT count(*) FROM " + delta_relation + " WHERE " +
+                                              delta_key + " = " + quote_literal(kNullPartition))
                                        .scalar()
                                        .as_int();
     std::set<std::string> all_keys;
-    for (const PartitionEntry& entry : manifest.partitions) all_keys.insert(entry.key);
+    for (const PartitionEntry& entry : manifest.partitions)
+      all_keys.insert(entry.key);
     std::set<std::string> touched = new_keys;
     std::set<std::string> holding_delta_keys;  // published partitions that hold a key of the delta
     if (merge && !manifest.partitions.empty()) {
       std::vector<fs::path> every_file = partition_files(manifest, all_keys);
       std::string key = identifiers(table_.primary_key);
-      for (const std::string& file : distinct_strings(
-               "SELECT DISTINCT filename FROM read_parquet(" + files_list(every_file) +
-               ", filename = true, union_by_name = true) SEMI JOIN (SELECT " + key + " FROM " + delta_relation +
-               ") USING (" + key + ")")) {
+      for (const std::string& file :
+           distinct_strings("SELECT DISTINCT filename FROM read_parquet(" + files_list(every_file) +
+                            ", filename = true, union_by_name = true) SEMI JOIN (SELECT " + key +
+                            " FROM " + delta_relation + ") USING (" + key + ")")) {
         holding_delta_keys.insert(fs::path(file).stem().string());
       }
       touched.insert(holding_delta_keys.begin(), holding_delta_keys.end());
       if (!holding_delta_keys.empty()) {
-        add_counts(count_changes(delta, delta_relation, parquet_sql(partition_files(manifest, holding_delta_keys)),
+        add_counts(count_changes(delta, delta_relation,
+                                 parquet_sql(partition_files(manifest, holding_delta_keys)),
                                  manifest.schema, target));
       } else {
         result_.added += delta.rows;
@@ -443,7 +492,8 @@ class TableSyncRun {
       result_.added += delta.rows;
     }
     if (schema_changed) touched.insert(all_keys.begin(), all_keys.end());
-    log::debug("{}: {} partition(s) touched ({} hold updated keys)", table_.id, touched.size(), holding_delta_keys.size());
+    log::debug("{}: {} partition(s) touched ({} hold updated keys)", table_.id, touched.size(),
+               holding_delta_keys.size());
 
     // Published rows that stay: merge mode keeps the touched partitions' rows not in the delta;
     // replace mode keeps only rewritten (schema change) partitions the export did not deliver.
@@ -451,20 +501,23 @@ class TableSyncRun {
     for (const std::string& key : touched) {
       if (all_keys.count(key) && (merge || !new_keys.count(key))) kept_keys.insert(key);
     }
-    std::string select = "SELECT " + conform_select(target, delta.schema) + " FROM " + delta_relation;
+    std::string select =
+        "SELECT " + conform_select(target, delta.schema) + " FROM " + delta_relation;
     std::vector<fs::path> kept_files = partition_files(manifest, kept_keys);
     if (!kept_files.empty()) {
-      std::string kept = "SELECT " + conform_select(target, manifest.schema) + " FROM " + parquet_sql(kept_files);
+      std::string kept =
+          "SELECT " + conform_select(target, manifest.schema) + " FROM " + parquet_sql(kept_files);
       if (merge) {
-        kept += " ANTI JOIN (SELECT " + identifiers(table_.primary_key) + " FROM " + delta_relation + ") USING (" +
-                identifiers(table_.primary_key) + ")";
+        kept += " ANTI JOIN (SELECT " + identifiers(table_.primary_key) + " FROM " +
+                delta_relation + ") USING (" + identifiers(table_.primary_key) + ")";
       }
       select = kept + " UNION ALL " + select;
     }
     fs::path parts = input_.staging_dir / "partitions";
     fs::remove_all(parts);
-    connection_.execute("COPY (SELECT *, " + partition_key_of(target) + " AS __da_partition FROM (" + select +
-                        ")) TO " + quote_path(parts) + " (FORMAT parquet, PARTITION_BY (__da_partition)" +
+    connection_.execute("COPY (SELECT *, " + partition_key_of(target) +
+                        " AS __da_partition FROM (" + select + ")) TO " + quote_path(parts) +
+                        " (FORMAT parquet, PARTITION_BY (__da_partition)" +
                         settings_.parquet.copy_options() + ")");
     log::debug("{}: partitions written to staging", table_.id);
     publish_partitions(collect_partitions(parts), touched, manifest, target);
@@ -473,7 +526,8 @@ class TableSyncRun {
 
   static std::string files_list(const std::vector<fs::path>& files) {
     std::vector<std::string> quoted;
-    for (const fs::path& file : files) quoted.push_back(quote_path(file));
+    for (const fs::path& file : files)
+      quoted.push_back(quote_path(file));
     return "[" + join(quoted, ", ") + "]";
   }
 
@@ -485,9 +539,11 @@ class TableSyncRun {
       std::string name = folder.path().filename().string();
       if (name.rfind(prefix, 0) != 0) continue;
       std::vector<fs::path> files;
-      for (const auto& file : fs::directory_iterator(folder.path())) files.push_back(file.path());
+      for (const auto& file : fs::directory_iterator(folder.path()))
+        files.push_back(file.path());
       std::string key = name.substr(prefix.size());
-      fs::path file = files.size() == 1 ? files.front() : combine_files(files, folder.path() / "combined.parquet");
+      fs::path file = files.size() == 1 ? files.front()
+                                        : combine_files(files, folder.path() / "combined.parquet");
       staged.push_back({key, file});
     }
     return staged;
@@ -499,8 +555,9 @@ class TableSyncRun {
     return output;
   }
 
-  void publish_partitions(const std::vector<StagedPartition>& staged, const std::set<std::string>& touched,
-                          PartitionManifest& manifest, const TableSchema& target) {
+  void publish_partitions(const std::vector<StagedPartition>& staged,
+                          const std::set<std::string>& touched, PartitionManifest& manifest,
+                          const TableSchema& target) {
     Publication publication;
     std::set<std::string> written;
     std::vector<PartitionEntry> entries;
@@ -516,7 +573,8 @@ class TableSyncRun {
         publication.removals.push_back(layout_.partition_dir / entry.file);  // every row moved out
       }
     }
-    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+    std::sort(entries.begin(), entries.end(),
+              [](const auto& a, const auto& b) { return a.key < b.key; });
     manifest.table_id = table_.id;
     manifest.table_name = table_.name;
     manifest.partition_by = *table_.partition_by;
@@ -538,13 +596,16 @@ class TableSyncRun {
     result_.bytes_total = manifest.bytes();
     result_.schema = manifest.schema;
     std::vector<fs::path> files;
-    for (const PartitionEntry& entry : manifest.partitions) files.push_back(layout_.partition_dir / entry.file);
+    for (const PartitionEntry& entry : manifest.partitions)
+      files.push_back(layout_.partition_dir / entry.file);
     result_.uncompressed_bytes =
-        files.empty() ? 0
-                      : connection_.query("SELECT coalesce(sum(total_uncompressed_size), 0) FROM parquet_metadata(" +
-                                          files_list(files) + ")")
-                            .scalar()
-                            .as_int();
+        files.empty()
+            ? 0
+            : connection_
+                  .query("SELECT coalesce(sum(total_uncompressed_size), 0) FROM parquet_metadata(" +
+                         files_list(files) + ")")
+                  .scalar()
+                  .as_int();
   }
 
   void incremental_partitioned() {
@@ -603,16 +664,19 @@ class TableSyncRun {
     delta.schema = describe(parquet_sql(delta_file));
     std::string key_sql = partition_key_of(delta.schema);
     std::set<std::string> done;
-    for (const auto& key : resume["done"]) done.insert(key.get<std::string>());
+    for (const auto& key : resume["done"])
+      done.insert(key.get<std::string>());
     std::vector<std::string> keys;
-    for (const std::string& key : distinct_strings("SELECT DISTINCT " + key_sql + " FROM " + parquet_sql(delta_file))) {
+    for (const std::string& key :
+         distinct_strings("SELECT DISTINCT " + key_sql + " FROM " + parquet_sql(delta_file))) {
       if (!done.count(key)) keys.push_back(key);
     }
     for (const std::vector<std::string>& chunk : chunk_keys(keys)) {
       std::vector<std::string> literals;
-      for (const std::string& key : chunk) literals.push_back(quote_literal(key));
-      std::string relation = "(SELECT * FROM " + parquet_sql(delta_file) + " WHERE " + key_sql + " IN (" +
-                             join(literals, ", ") + "))";
+      for (const std::string& key : chunk)
+        literals.push_back(quote_literal(key));
+      std::string relation = "(SELECT * FROM " + parquet_sql(delta_file) + " WHERE " + key_sql +
+                             " IN (" + join(literals, ", ") + "))";
       StagedBatch part = delta;
       part.rows = connection_.query("SELECT count(*) FROM " + relation).scalar().as_int();
       TableSchema target = delta.schema;
@@ -623,7 +687,8 @@ class TableSyncRun {
         schema_changed = change.changed();
       }
       write_partitions(part, relation, manifest, target, schema_changed, true);
-      for (const std::string& key : chunk) resume["done"].push_back(key);
+      for (const std::string& key : chunk)
+        resume["done"].push_back(key);
       save_progress(resume.dump());
     }
     finish_state(max_of_incremental_column(delta));
@@ -634,10 +699,12 @@ class TableSyncRun {
   // the __null__ partition goes last, alone.
   std::vector<std::vector<std::string>> chunk_keys(std::vector<std::string> keys) const {
     std::sort(keys.begin(), keys.end());
-    int days_per_key = table_.partition_granularity == catalog::PartitionGranularity::kDay     ? 1
-                       : table_.partition_granularity == catalog::PartitionGranularity::kMonth ? 30
-                                                                                               : 365;
-    size_t per_chunk = static_cast<size_t>(std::max(1, table_.initial_load_chunk_days / days_per_key));
+    int days_per_key = table_.partition_granularity == catalog::PartitionGranularity::kDay ? 1
+                       : table_.partition_granularity == catalog::PartitionGranularity::kMonth
+                           ? 30
+                           : 365;
+    size_t per_chunk =
+        static_cast<size_t>(std::max(1, table_.initial_load_chunk_days / days_per_key));
     std::vector<std::vector<std::string>> chunks;
     std::vector<std::string> null_chunk;
     for (const std::string& key : keys) {
@@ -670,7 +737,9 @@ class TableSyncRun {
       result_.warnings.push_back("the export held no rows; every published partition is kept");
       return nothing_changed();
     }
-    StagedBatch delta = table_.primary_key.empty() ? batch : deduplicate(batch, input_.staging_dir / "delta.parquet");
+    StagedBatch delta = table_.primary_key.empty()
+                            ? batch
+                            : deduplicate(batch, input_.staging_dir / "delta.parquet");
     TableSchema target = delta.schema;
     bool schema_changed = false;
     if (published) {
@@ -692,8 +761,8 @@ class TableSyncRun {
     std::string name = quote_identifier(column->name);
     std::string sql = "SELECT CAST(max(" + name + ") AS VARCHAR) FROM " + parquet_sql(delta.path);
     if (previous_ && previous_->watermark) {
-      sql = "SELECT CAST(greatest(max(" + name + "), CAST(" + quote_literal(*previous_->watermark) + " AS " +
-            column->type + ")) AS VARCHAR) FROM " + parquet_sql(delta.path);
+      sql = "SELECT CAST(greatest(max(" + name + "), CAST(" + quote_literal(*previous_->watermark) +
+            " AS " + column->type + ")) AS VARCHAR) FROM " + parquet_sql(delta.path);
     }
     duck::Value value = connection_.query(sql).scalar();
     if (value.is_null()) return previous_ ? previous_->watermark : std::nullopt;

@@ -1,9 +1,8 @@
 // Runs the real da binary: exit codes, one-line errors, --json, --config and CONFIG_DIR.
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace da {
 namespace {
@@ -12,7 +11,9 @@ using testing::ProcessOptions;
 using testing::run_da;
 using testing::TempDir;
 
-size_t line_count(const std::string& text) { return std::count(text.begin(), text.end(), '\n'); }
+size_t line_count(const std::string& text) {
+  return std::count(text.begin(), text.end(), '\n');
+}
 
 // A valid instance in `dir`: config/instance.yaml and docs/data_description.md.
 void write_instance(const TempDir& dir) {
@@ -36,8 +37,11 @@ TEST(Cli, HelpAndVersionSucceed) {
 }
 
 TEST(Cli, UsageErrorsExitTwoWithOneLine) {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {}, {"no-such-command"}, {"config", "check", "--for", "nothing"}, {"config", "check", "--bogus"}}) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{},
+                                             {"no-such-command"},
+                                             {"config", "check", "--for", "nothing"},
+                                             {"config", "check", "--bogus"}}) {
     auto result = run_da(args);
     EXPECT_EQ(result.exit_code, 2) << result.err;
     EXPECT_EQ(result.out, "");
@@ -54,7 +58,8 @@ TEST(Cli, ConfigCheckPassesOnAValidInstanceFoundThroughConfigDir) {
                  {"WEBAPP_SECRET_KEY", "0123456789abcdef0123456789abcdef"}};
   auto result = run_da({"config", "check"}, options);
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
-  EXPECT_NE(result.out.find("configuration OK (0 warning(s), 1 tables)"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("configuration OK (0 warning(s), 1 tables)"), std::string::npos)
+      << result.out;
 }
 
 TEST(Cli, ConfigCheckListsEveryProblemAndExitsTwo) {
@@ -63,19 +68,24 @@ TEST(Cli, ConfigCheckListsEveryProblemAndExitsTwo) {
   dir.write("config/instance.yaml", "sync:\n  threads: lots\n  compression: rar\n");
   dir.write("docs/data_description.md",
             "```yaml\ntables:\n  - {id: in.c-a.t, name: t, sync_strategy: sometimes}\n```\n");
-  auto result = run_da({"--config", (dir / "config").string(), "config", "check", "--for", "engine"});
+  auto result =
+      run_da({"--config", (dir / "config").string(), "config", "check", "--for", "engine"});
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_NE(result.out.find("instance.yaml:2: sync.threads: expected an integer"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("instance.yaml:2: sync.threads: expected an integer"),
+            std::string::npos)
+      << result.out;
   EXPECT_NE(result.out.find("instance.yaml:3: sync.compression"), std::string::npos);
-  EXPECT_NE(result.out.find("data_description.md:3: tables[0].sync_strategy: invalid value 'sometimes'"),
-            std::string::npos);
+  EXPECT_NE(
+      result.out.find("data_description.md:3: tables[0].sync_strategy: invalid value 'sometimes'"),
+      std::string::npos);
   EXPECT_NE(result.out.find("configuration has 3 error(s)"), std::string::npos);
 }
 
 TEST(Cli, ConfigCheckJsonIsParseable) {
   TempDir dir;
   write_instance(dir);
-  auto result = run_da({"--json", "--config", (dir / "config").string(), "config", "check", "--for", "portal"});
+  auto result = run_da(
+      {"--json", "--config", (dir / "config").string(), "config", "check", "--for", "portal"});
   EXPECT_EQ(result.exit_code, 2);
   auto report = nlohmann::json::parse(result.out);
   EXPECT_FALSE(report["ok"].get<bool>());
@@ -90,7 +100,8 @@ TEST(Cli, MissingConfigurationIsAClearError) {
   options.unset_env = {"CONFIG_DIR"};
   auto result = run_da({"config", "check"}, options);
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_NE(result.out.find("instance configuration not found: config/instance.yaml"), std::string::npos)
+  EXPECT_NE(result.out.find("instance configuration not found: config/instance.yaml"),
+            std::string::npos)
       << result.out;
 }
 

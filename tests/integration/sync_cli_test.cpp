@@ -1,22 +1,22 @@
 // `da sync` end to end through the real binary: exit codes, reports, compat artefacts, the
 // instance lock, and crash safety (kill -9 in the middle of a sync).
-#include <gtest/gtest.h>
+#include <chrono>
+#include <thread>
+
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
 #include <fcntl.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <chrono>
-#include <nlohmann/json.hpp>
-#include <thread>
 
 #include "da/common/instance_lock.hpp"
 #include "da/config/yaml_node.hpp"
 #include "da/duck/connection.hpp"
 #include "da/duck/database.hpp"
 #include "da/duck/sql_quote.hpp"
-#include "support/process.hpp"
-#include "support/temp_dir.hpp"
 
 namespace da {
 namespace {
@@ -34,16 +34,17 @@ class SyncCli : public ::testing::Test {
                "paths:\n  data_dir: ./data\n  docs_dir: ./docs\n"
                "sync:\n  memory_limit: 512MB\n  threads: 2\n  parallel_tables: 2\n"
                "logging:\n  level: warn\n");
-    dir_.write("docs/data_description.md",
-               "# Shop\n\n```yaml\n"
-               "folder_mapping: {in.c-shop: shop}\n"
-               "tables:\n"
-               "  - {id: in.c-shop.customers, name: customers, description: People, primary_key: id, "
-               "sync_strategy: full_refresh}\n"
-               "  - {id: in.c-shop.orders, name: orders, description: Orders, primary_key: order_id, "
-               "sync_strategy: incremental, incremental_column: updated_at, partition_by: created_at, "
-               "partition_granularity: month, dataset: sales}\n"
-               "```\n");
+    dir_.write(
+        "docs/data_description.md",
+        "# Shop\n\n```yaml\n"
+        "folder_mapping: {in.c-shop: shop}\n"
+        "tables:\n"
+        "  - {id: in.c-shop.customers, name: customers, description: People, primary_key: id, "
+        "sync_strategy: full_refresh}\n"
+        "  - {id: in.c-shop.orders, name: orders, description: Orders, primary_key: order_id, "
+        "sync_strategy: incremental, incremental_column: updated_at, partition_by: created_at, "
+        "partition_granularity: month, dataset: sales}\n"
+        "```\n");
     dir_.write("incoming/customers.csv", "id,name\n1,Ann\n2,Bob\n");
     dir_.write("incoming/orders.csv",
                "order_id,created_at,updated_at\n1,2024-01-05 10:00:00,2024-01-05 10:00:00\n"
@@ -59,11 +60,14 @@ class SyncCli : public ::testing::Test {
     duck::Database database;
     duck::Connection connection(database);
     std::vector<std::string> rows;
-    for (const auto& row : connection.query(sql).fetch_all()) rows.push_back(row[0].to_string());
+    for (const auto& row : connection.query(sql).fetch_all())
+      rows.push_back(row[0].to_string());
     return rows;
   }
 
-  std::string parquet(const std::string& relative) { return duck::quote_path(dir_ / "data/parquet" / relative); }
+  std::string parquet(const std::string& relative) {
+    return duck::quote_path(dir_ / "data/parquet" / relative);
+  }
 
   TempDir dir_;
 };
@@ -78,8 +82,10 @@ TEST_F(SyncCli, SyncsEveryTableAndWritesTheCompatArtefacts) {
   EXPECT_EQ(report["tables"][1]["added"], 2);
   EXPECT_EQ(report["tables"][1]["partitions_written"], 2);
 
-  EXPECT_EQ(query("SELECT count(*) FROM " + parquet("shop/customers.parquet")), std::vector<std::string>{"2"});
-  EXPECT_EQ(query("SELECT count(*) FROM " + parquet("shop/orders/*.parquet")), std::vector<std::string>{"2"});
+  EXPECT_EQ(query("SELECT count(*) FROM " + parquet("shop/customers.parquet")),
+            std::vector<std::string>{"2"});
+  EXPECT_EQ(query("SELECT count(*) FROM " + parquet("shop/orders/*.parquet")),
+            std::vector<std::string>{"2"});
 
   auto state = nlohmann::json::parse(read_text(dir_ / "data/metadata/sync_state.json"));
   EXPECT_EQ(state["version"], 2);
@@ -99,11 +105,13 @@ TEST_F(SyncCli, SyncsEveryTableAndWritesTheCompatArtefacts) {
   EXPECT_EQ(customers->find("table_id")->scalar, "in.c-shop.customers");
   EXPECT_EQ(customers->find("columns")->items[0].find("type")->scalar, "BIGINT");
   EXPECT_EQ(schema.find("_metadata")->find("_schema_version")->scalar, "2");
-  auto dataset = config::parse_yaml(read_text(dir_ / "docs/datasets/sales/schema.yml"), "schema.yml");
+  auto dataset =
+      config::parse_yaml(read_text(dir_ / "docs/datasets/sales/schema.yml"), "schema.yml");
   EXPECT_EQ(dataset.find("tables")->find("orders")->find("partitioned_by")->scalar, "created_at");
 
-  auto joined = da({"query", "SELECT c.name, count(o.order_id) AS orders FROM customers c "
-                             "JOIN shop.orders o ON o.order_id = c.id GROUP BY ALL ORDER BY 1"});
+  auto joined = da({"query",
+                    "SELECT c.name, count(o.order_id) AS orders FROM customers c "
+                    "JOIN shop.orders o ON o.order_id = c.id GROUP BY ALL ORDER BY 1"});
   EXPECT_EQ(joined.exit_code, 0) << joined.err;
   EXPECT_EQ(joined.out, "name | orders\n---- | ------\nAnn  | 1\nBob  | 1\n(2 rows)\n");
   auto bad = da({"query", "SELECT * FROM missing_table"});
@@ -138,7 +146,8 @@ TEST_F(SyncCli, ASecondSyncIsRefusedAtOnceWhileOneRuns) {
   auto result = da({"sync"});
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_NE(result.err.find("another sync is running (pid " + std::to_string(::getpid()) + ")"), std::string::npos)
+  EXPECT_NE(result.err.find("another sync is running (pid " + std::to_string(::getpid()) + ")"),
+            std::string::npos)
       << result.err;
 }
 
@@ -150,8 +159,10 @@ TEST_F(SyncCli, KillDuringASyncLeavesPublishedDataReadableAndTheNextRunCompletes
   {
     duck::Database database;
     duck::Connection connection(database);
-    connection.execute("COPY (SELECT i AS id, 'name ' || i AS name, i * 1.5 AS score FROM range(3000000) t(i)) TO " +
-                       duck::quote_path(dir_ / "incoming/customers.csv") + " (HEADER)");
+    connection.execute(
+        "COPY (SELECT i AS id, 'name ' || i AS name, i * 1.5 AS score FROM range(3000000) t(i)) "
+        "TO " +
+        duck::quote_path(dir_ / "incoming/customers.csv") + " (HEADER)");
   }
   for (int delay_ms : {300, 900}) {
     pid_t child = ::fork();
@@ -159,21 +170,25 @@ TEST_F(SyncCli, KillDuringASyncLeavesPublishedDataReadableAndTheNextRunCompletes
       int null_fd = ::open("/dev/null", O_WRONLY);
       ::dup2(null_fd, 1);
       ::dup2(null_fd, 2);
-      ::execl(DA_BINARY, DA_BINARY, "--config", (dir_ / "config").c_str(), "sync", "customers", nullptr);
+      ::execl(DA_BINARY, DA_BINARY, "--config", (dir_ / "config").c_str(), "sync", "customers",
+              nullptr);
       ::_exit(127);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     ::kill(child, SIGKILL);
     int status = 0;
     ::waitpid(child, &status, 0);
-    EXPECT_EQ(query("SELECT count(*) FROM " + parquet("shop/customers.parquet")), before) << "after " << delay_ms << " ms";
+    EXPECT_EQ(query("SELECT count(*) FROM " + parquet("shop/customers.parquet")), before)
+        << "after " << delay_ms << " ms";
   }
   auto next = da({"--json", "sync"});
   ASSERT_EQ(next.exit_code, 0) << next.out << next.err;
-  EXPECT_EQ(query("SELECT count(*) FROM " + parquet("shop/customers.parquet")), std::vector<std::string>{"3000000"});
+  EXPECT_EQ(query("SELECT count(*) FROM " + parquet("shop/customers.parquet")),
+            std::vector<std::string>{"3000000"});
   size_t leftovers = 0;
   if (fs::exists(dir_ / "data/.staging")) {
-    for (const auto& entry : fs::recursive_directory_iterator(dir_ / "data/.staging")) leftovers += entry.is_regular_file();
+    for (const auto& entry : fs::recursive_directory_iterator(dir_ / "data/.staging"))
+      leftovers += entry.is_regular_file();
   }
   EXPECT_EQ(leftovers, 0u);
   for (const auto& entry : fs::recursive_directory_iterator(dir_ / "data/parquet")) {
@@ -206,14 +221,16 @@ TEST_F(SyncCli, InterruptStopsTheRunCleanlyAndSaysSo) {
   std::string printed;
   char buffer[4096];
   ssize_t n;
-  while ((n = ::read(out[0], buffer, sizeof(buffer))) > 0) printed.append(buffer, static_cast<size_t>(n));
+  while ((n = ::read(out[0], buffer, sizeof(buffer))) > 0)
+    printed.append(buffer, static_cast<size_t>(n));
   int status = 0;
   ::waitpid(child, &status, 0);
   EXPECT_LT(std::chrono::steady_clock::now() - interrupted_at, std::chrono::seconds(5));
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 1);
   EXPECT_NE(printed.find("interrupted"), std::string::npos) << printed;
-  EXPECT_EQ(query("SELECT count(*) FROM " + parquet("shop/customers.parquet")), std::vector<std::string>{"2"});
+  EXPECT_EQ(query("SELECT count(*) FROM " + parquet("shop/customers.parquet")),
+            std::vector<std::string>{"2"});
 }
 
 TEST_F(SyncCli, ReadsGzippedCsv) {
@@ -221,14 +238,17 @@ TEST_F(SyncCli, ReadsGzippedCsv) {
     duck::Database database;
     duck::Connection connection(database);
     connection.execute("COPY (SELECT i AS id, 'n' || i AS name FROM range(10) t(i)) TO " +
-                       duck::quote_path(dir_ / "incoming/people.csv.gz") + " (HEADER, COMPRESSION gzip)");
+                       duck::quote_path(dir_ / "incoming/people.csv.gz") +
+                       " (HEADER, COMPRESSION gzip)");
   }
   dir_.write("docs/datasets/extra.md",
-             "```yaml\ntables:\n  - {id: in.c-shop.people, name: people, description: x, sync_strategy: full_refresh, "
+             "```yaml\ntables:\n  - {id: in.c-shop.people, name: people, description: x, "
+             "sync_strategy: full_refresh, "
              "source: people.csv.gz}\n```\n");
   auto result = da({"sync", "people"});
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
-  EXPECT_EQ(query("SELECT count(*) FROM " + parquet("shop/people.parquet")), std::vector<std::string>{"10"});
+  EXPECT_EQ(query("SELECT count(*) FROM " + parquet("shop/people.parquet")),
+            std::vector<std::string>{"10"});
 }
 
 }  // namespace

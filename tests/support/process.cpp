@@ -1,14 +1,14 @@
 #include "support/process.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace da::testing {
 
@@ -53,10 +53,13 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     int null_in = ::open("/dev/null", O_RDONLY);
     ::dup2(null_in, STDIN_FILENO);
     if (options.working_dir && ::chdir(options.working_dir->c_str()) != 0) ::_exit(126);
-    for (const auto& name : options.unset_env) ::unsetenv(name.c_str());
-    for (const auto& [name, value] : options.env) ::setenv(name.c_str(), value.c_str(), 1);
+    for (const auto& name : options.unset_env)
+      ::unsetenv(name.c_str());
+    for (const auto& [name, value] : options.env)
+      ::setenv(name.c_str(), value.c_str(), 1);
     std::vector<char*> args;
-    for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    for (const auto& arg : argv)
+      args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
     ::execv(args[0], args.data());
     ::_exit(127);

@@ -17,7 +17,8 @@ using da::config::Diagnostics;
 nlohmann::json to_json(const std::vector<Diagnostic>& items) {
   nlohmann::json list = nlohmann::json::array();
   for (const Diagnostic& item : items) {
-    list.push_back({{"file", item.file}, {"line", item.line}, {"path", item.path}, {"message", item.message}});
+    list.push_back(
+        {{"file", item.file}, {"line", item.line}, {"path", item.path}, {"message", item.message}});
   }
   return list;
 }
@@ -25,11 +26,13 @@ nlohmann::json to_json(const std::vector<Diagnostic>& items) {
 void print_text(cli::CommandContext& context, const Diagnostics& diagnostics, size_t tables) {
   std::string text;
   for (const Diagnostic& item : diagnostics.all()) {
-    text += (item.severity == Diagnostic::Severity::kError ? "error: " : "warning: ") + item.format() + "\n";
+    text += (item.severity == Diagnostic::Severity::kError ? "error: " : "warning: ") +
+            item.format() + "\n";
   }
   size_t errors = diagnostics.errors().size();
   size_t warnings = diagnostics.warnings().size();
-  text += errors == 0 ? "configuration OK" : "configuration has " + std::to_string(errors) + " error(s)";
+  text += errors == 0 ? "configuration OK"
+                      : "configuration has " + std::to_string(errors) + " error(s)";
   text += " (" + std::to_string(warnings) + " warning(s), " + std::to_string(tables) + " tables)\n";
   context.print(text);
 }
@@ -40,14 +43,16 @@ int check(cli::CommandContext& context, const cli::Arguments& arguments) {
   size_t tables = 0;
   std::string config_file = (context.config_dir() / "instance.yaml").string();
   try {
-    da::config::ConfigLoadResult loaded = da::config::load_instance_config(context.config_dir(), context.env());
+    da::config::ConfigLoadResult loaded =
+        da::config::load_instance_config(context.config_dir(), context.env());
     diagnostics.append(loaded.diagnostics);
     if (scope == "all" || scope == "portal") {
       da::config::check_web_portal_requirements(loaded.config, diagnostics);
     }
     if (scope == "all" || scope == "engine") {
       context.plugins().data_sources.check(loaded.config, diagnostics);
-      catalog::DataDescriptionLoad catalog = catalog::load_data_description(loaded.config.paths.docs_dir);
+      catalog::DataDescriptionLoad catalog =
+          catalog::load_data_description(loaded.config.paths.docs_dir);
       diagnostics.append(catalog.diagnostics);
       tables = catalog.description.tables.size();
     }

@@ -1,11 +1,12 @@
 // da query SQL: SQL over the published Parquet, tables named as in the catalog.
+#include "result_table.hpp"
+
 #include "da/catalog/data_description.hpp"
 #include "da/cli/command_context.hpp"
 #include "da/duck/connection.hpp"
 #include "da/duck/database.hpp"
 #include "da/plugin/plugin_registry.hpp"
 #include "da/sync/published_views.hpp"
-#include "result_table.hpp"
 
 namespace da::commands::query {
 

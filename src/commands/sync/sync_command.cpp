@@ -1,14 +1,14 @@
 // da sync [TABLE ...]: sync the catalog's tables from the configured source.
-#include <signal.h>
-
 #include <thread>
+
+#include "sync_report_output.hpp"
+#include <signal.h>
 
 #include "da/catalog/data_description.hpp"
 #include "da/cli/command_context.hpp"
 #include "da/common/log.hpp"
 #include "da/plugin/plugin_registry.hpp"
 #include "da/sync/sync_runner.hpp"
-#include "sync_report_output.hpp"
 
 namespace da::commands::sync {
 
@@ -69,7 +69,8 @@ void register_plugin(PluginRegistry& registry) {
   registry.commands.add({
       "sync",
       "Sync tables from the data source into Parquet (all, or the TABLE ids or names given)",
-      {cli::positional_list("TABLE", "Table ids (or names) to sync; default: every table of the catalog")},
+      {cli::positional_list("TABLE",
+                            "Table ids (or names) to sync; default: every table of the catalog")},
       run_sync,
   });
 }

@@ -1,9 +1,9 @@
 #include "da/catalog/data_description.hpp"
 
+#include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
 
 #include "da/common/error.hpp"
-#include "support/temp_dir.hpp"
 
 namespace da::catalog {
 namespace {
@@ -14,7 +14,8 @@ DataDescriptionLoad parse_one(std::string text, std::string file = "data_descrip
 
 std::vector<std::string> messages(const config::Diagnostics& diagnostics, bool errors = true) {
   std::vector<std::string> result;
-  for (const auto& item : errors ? diagnostics.errors() : diagnostics.warnings()) result.push_back(item.format());
+  for (const auto& item : errors ? diagnostics.errors() : diagnostics.warnings())
+    result.push_back(item.format());
   return result;
 }
 
@@ -126,35 +127,44 @@ TEST(DataDescription, ValidationNamesFileLineAndTable) {
       "intro\n"
       "```yaml\n"
       "tables:\n"
-      "  - id: in.c-x.a\n"                   // 4
+      "  - id: in.c-x.a\n"  // 4
       "    name: a\n"
-      "    sync_strategy: incremental\n"      // 6: no primary key
-      "  - id: in.c-x.b\n"                   // 7
-      "    name: ../b\n"                      // 8
+      "    sync_strategy: incremental\n"  // 6: no primary key
+      "  - id: in.c-x.b\n"                // 7
+      "    name: ../b\n"                  // 8
       "    primary_key: id\n"
-      "    sync_strategy: nightly\n"          // 10
+      "    sync_strategy: nightly\n"  // 10
       "  - id: in.c-x.c\n"
       "    name: c\n"
-      "    sync_strategy: partitioned\n"      // 13: no partition_by
-      "    partition_granularity: none\n"     // 14
-      "    incremental_window_days: -1\n"     // 15
+      "    sync_strategy: partitioned\n"   // 13: no partition_by
+      "    partition_granularity: none\n"  // 14
+      "    incremental_window_days: -1\n"  // 15
       "    columns:\n"
       "      - {name: x, type: 'INT; DROP TABLE t'}\n"  // 17
-      "      - {name: X}\n"                   // 18
+      "      - {name: X}\n"                             // 18
       "    where_filters:\n"
       "      - {column: s, operator: like, values: [a]}\n"  // 20
-      "  - just a string\n"                   // 21
+      "  - just a string\n"                                 // 21
       "```\n");
   auto errors = messages(load.diagnostics);
-  EXPECT_TRUE(contains(errors, "data_description.md:4: tables[0].primary_key: is required for incremental tables"));
-  EXPECT_TRUE(contains(errors, "data_description.md:8: tables[1].name: '../b' cannot be a file name"));
-  EXPECT_TRUE(contains(errors, "data_description.md:10: tables[1].sync_strategy: invalid value 'nightly'"));
+  EXPECT_TRUE(contains(
+      errors, "data_description.md:4: tables[0].primary_key: is required for incremental tables"));
+  EXPECT_TRUE(
+      contains(errors, "data_description.md:8: tables[1].name: '../b' cannot be a file name"));
+  EXPECT_TRUE(
+      contains(errors, "data_description.md:10: tables[1].sync_strategy: invalid value 'nightly'"));
   EXPECT_TRUE(contains(errors, "tables[2].partition_by: is required for partitioned tables"));
-  EXPECT_TRUE(contains(errors, "data_description.md:14: tables[2].partition_granularity: invalid value 'none'"));
-  EXPECT_TRUE(contains(errors, "data_description.md:15: tables[2].incremental_window_days: must be between 0"));
-  EXPECT_TRUE(contains(errors, "data_description.md:17: tables[2].columns[0].type: 'INT; DROP TABLE t' is not a DuckDB type"));
-  EXPECT_TRUE(contains(errors, "data_description.md:18: tables[2].columns[1].name: column 'X' is listed twice"));
-  EXPECT_TRUE(contains(errors, "data_description.md:20: tables[2].where_filters[0].operator: invalid value 'like'"));
+  EXPECT_TRUE(contains(
+      errors, "data_description.md:14: tables[2].partition_granularity: invalid value 'none'"));
+  EXPECT_TRUE(contains(
+      errors, "data_description.md:15: tables[2].incremental_window_days: must be between 0"));
+  EXPECT_TRUE(contains(errors,
+                       "data_description.md:17: tables[2].columns[0].type: 'INT; DROP TABLE t' is "
+                       "not a DuckDB type"));
+  EXPECT_TRUE(contains(
+      errors, "data_description.md:18: tables[2].columns[1].name: column 'X' is listed twice"));
+  EXPECT_TRUE(contains(
+      errors, "data_description.md:20: tables[2].where_filters[0].operator: invalid value 'like'"));
   EXPECT_TRUE(contains(errors, "data_description.md:21: tables[3]: each table must be a mapping"));
   auto warnings = messages(load.diagnostics, false);
   EXPECT_TRUE(contains(warnings, "data_description.md:4: tables[0].description: is missing"));
@@ -167,12 +177,14 @@ TEST(DataDescription, UnknownKeysAndPlaceholdersAreWarnings) {
       "    where_filters:\n      - {column: d, operator: ge, values: ['{{yesterday}}']}\n```\n");
   EXPECT_FALSE(load.diagnostics.has_errors());
   auto warnings = messages(load.diagnostics, false);
-  EXPECT_TRUE(contains(warnings, "data_description.md:8: tables[0].primary_kye: unknown key (ignored)"));
+  EXPECT_TRUE(
+      contains(warnings, "data_description.md:8: tables[0].primary_kye: unknown key (ignored)"));
   EXPECT_TRUE(contains(warnings, "unknown placeholder {{yesterday}}"));
 }
 
 TEST(DataDescription, BadYamlReportsTheMarkdownLine) {
-  DataDescriptionLoad load = parse_one("# Title\n\ntext\n```yaml\ntables:\n  - id: a\n bad: indent\n```\n");
+  DataDescriptionLoad load =
+      parse_one("# Title\n\ntext\n```yaml\ntables:\n  - id: a\n bad: indent\n```\n");
   auto errors = messages(load.diagnostics);
   ASSERT_FALSE(errors.empty());
   EXPECT_TRUE(contains(errors, "data_description.md:7:")) << errors.front();
@@ -186,20 +198,26 @@ TEST(DataDescription, UnclosedFenceAndNoTablesAreErrors) {
 
 TEST(DataDescription, DuplicateIdsAndNamesInOneFolderAreErrors) {
   DataDescriptionLoad load = parse_data_description(
-      {{"main.md", std::string(kOrders) +
-                       "```yaml\ntables:\n  - {id: in.c-shop.orders, name: orders2, description: x, "
-                       "sync_strategy: full_refresh}\n"
-                       "  - {id: in.c-shop.orders_v2, name: Orders, description: x, sync_strategy: full_refresh}\n"
-                       "  - {id: in.c-crm.orders, name: orders, description: x, sync_strategy: full_refresh}\n```\n"}});
+      {{"main.md",
+        std::string(kOrders) +
+            "```yaml\ntables:\n  - {id: in.c-shop.orders, name: orders2, description: x, "
+            "sync_strategy: full_refresh}\n"
+            "  - {id: in.c-shop.orders_v2, name: Orders, description: x, sync_strategy: "
+            "full_refresh}\n"
+            "  - {id: in.c-crm.orders, name: orders, description: x, sync_strategy: "
+            "full_refresh}\n```\n"}});
   auto errors = messages(load.diagnostics);
-  EXPECT_TRUE(contains(errors, "table id 'in.c-shop.orders' is declared twice (first at main.md:3)"));
-  EXPECT_TRUE(contains(errors, "name 'Orders' is already used in folder 'in.c-shop' by table 'in.c-shop.orders'"));
+  EXPECT_TRUE(
+      contains(errors, "table id 'in.c-shop.orders' is declared twice (first at main.md:3)"));
+  EXPECT_TRUE(contains(
+      errors, "name 'Orders' is already used in folder 'in.c-shop' by table 'in.c-shop.orders'"));
   EXPECT_EQ(errors.size(), 2u);  // in.c-crm.orders lives in another folder
 }
 
 TEST(DataDescription, LaterBlocksAndDatasetFilesMerge) {
   testing::TempDir docs;
-  docs.write("data_description.md", std::string(kOrders) + "```yaml\nfolder_mapping: {in.c-shop: old}\n```\n");
+  docs.write("data_description.md",
+             std::string(kOrders) + "```yaml\nfolder_mapping: {in.c-shop: old}\n```\n");
   docs.write("datasets/b.md", "```yaml\nfolder_mapping: {in.c-shop: shop}\n```\n");
   docs.write("datasets/a.md",
              "```yaml\ntables:\n  - {id: in.c-jira.issues, name: issues, description: x, "
@@ -226,8 +244,8 @@ TEST(DataDescription, MissingFileIsNotFound) {
 
 TEST(DataDescription, TheShippedExampleIsValid) {
   testing::TempDir docs;
-  docs.write("data_description.md",
-             testing::read_text(std::string(DA_SOURCE_DIR) + "/config/data_description.md.example"));
+  docs.write("data_description.md", testing::read_text(std::string(DA_SOURCE_DIR) +
+                                                       "/config/data_description.md.example"));
   DataDescriptionLoad load = load_data_description(docs.path());
   EXPECT_FALSE(load.diagnostics.has_errors()) << messages(load.diagnostics).front();
   EXPECT_EQ(load.description.tables.size(), 2u);

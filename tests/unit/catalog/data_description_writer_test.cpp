@@ -41,7 +41,8 @@ std::vector<TableConfig> sample_tables() {
 
 TEST(DataDescriptionWriter, OutputParsesBackToTheSameTables) {
   auto tables = sample_tables();
-  std::string text = render_data_description(tables, {{"in.c-crm", "crm"}}, {"table registry", 3, "2026-01-01T00:00:00Z"});
+  std::string text = render_data_description(tables, {{"in.c-crm", "crm"}},
+                                             {"table registry", 3, "2026-01-01T00:00:00Z"});
   DataDescriptionLoad load = parse_data_description({{"generated.md", text}});
   ASSERT_FALSE(load.diagnostics.has_errors()) << load.diagnostics.errors().front().format();
   EXPECT_TRUE(load.diagnostics.warnings().empty());
@@ -85,9 +86,12 @@ TEST(DataDescriptionWriter, OutputParsesBackToTheSameTables) {
 TEST(DataDescriptionWriter, HeaderCarriesTheChecksumOfTheYaml) {
   auto tables = sample_tables();
   std::string yaml = render_catalog_yaml(tables, {});
-  std::string text = render_data_description(tables, {}, {"table registry", 7, "2026-01-01T00:00:00Z"});
-  EXPECT_EQ(text.rfind("<!-- AUTO-GENERATED from the table registry -- do not edit manually -->", 0), 0u);
-  EXPECT_NE(text.find("<!-- checksum: sha256:" + sha256_hex(yaml).substr(0, 16) + " -->"), std::string::npos);
+  std::string text =
+      render_data_description(tables, {}, {"table registry", 7, "2026-01-01T00:00:00Z"});
+  EXPECT_EQ(
+      text.rfind("<!-- AUTO-GENERATED from the table registry -- do not edit manually -->", 0), 0u);
+  EXPECT_NE(text.find("<!-- checksum: sha256:" + sha256_hex(yaml).substr(0, 16) + " -->"),
+            std::string::npos);
   EXPECT_NE(text.find("(version 7, 2 tables)"), std::string::npos);
   EXPECT_NE(text.find("```yaml\n" + yaml + "```\n"), std::string::npos);
   EXPECT_EQ(yaml.find("folder_mapping"), std::string::npos);

@@ -21,7 +21,8 @@ TEST(DatePlaceholders, ResolveAgainstTheGivenDay) {
 }
 
 TEST(DatePlaceholders, ListsUnknownOnes) {
-  EXPECT_EQ(unknown_placeholders("{{today}} {{tomorrow}}"), (std::vector<std::string>{"{{tomorrow}}"}));
+  EXPECT_EQ(unknown_placeholders("{{today}} {{tomorrow}}"),
+            (std::vector<std::string>{"{{tomorrow}}"}));
   EXPECT_TRUE(unknown_placeholders("plain").empty());
 }
 

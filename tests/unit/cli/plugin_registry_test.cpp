@@ -1,8 +1,8 @@
 #include "da/plugin/plugin_registry.hpp"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
+
+#include <gtest/gtest.h>
 
 #include "da/common/error.hpp"
 

@@ -1,15 +1,15 @@
 #include "da/common/atomic_file.hpp"
 
+#include <atomic>
+#include <thread>
+
+#include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <thread>
-
 #include "da/common/error.hpp"
-#include "support/temp_dir.hpp"
 
 namespace da {
 namespace {
@@ -19,7 +19,8 @@ using testing::TempDir;
 
 size_t entries_in(const std::filesystem::path& folder) {
   size_t count = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(folder)) ++count;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(folder))
+    ++count;
   return count;
 }
 
@@ -74,7 +75,8 @@ TEST(AtomicFile, ReaderNeverSeesAPartialFile) {
   pid_t writer = ::fork();
   ASSERT_GE(writer, 0);
   if (writer == 0) {
-    for (int i = 0; i < 60; ++i) write_file_atomically(target, i % 2 == 0 ? version_b : version_a);
+    for (int i = 0; i < 60; ++i)
+      write_file_atomically(target, i % 2 == 0 ? version_b : version_a);
     ::_exit(0);
   }
   int bad_reads = 0;

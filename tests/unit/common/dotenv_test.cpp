@@ -1,9 +1,9 @@
 #include "da/common/dotenv.hpp"
 
+#include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
 
 #include "da/common/error.hpp"
-#include "support/temp_dir.hpp"
 
 namespace da {
 namespace {

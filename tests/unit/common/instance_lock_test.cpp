@@ -1,12 +1,12 @@
 #include "da/common/instance_lock.hpp"
 
+#include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "da/common/error.hpp"
-#include "support/temp_dir.hpp"
 
 namespace da {
 namespace {
@@ -33,7 +33,8 @@ TEST(InstanceLock, SecondHolderFailsAtOnceNamingTheFirstPid) {
       return 1;
     } catch (const Error& e) {
       std::string expected = "another sync is running (pid " + std::to_string(::getppid()) + ")";
-      bool ok = e.kind() == ErrorKind::kConflict && std::string(e.what()).find(expected) != std::string::npos;
+      bool ok = e.kind() == ErrorKind::kConflict &&
+                std::string(e.what()).find(expected) != std::string::npos;
       return ok ? 0 : 2;
     }
   });

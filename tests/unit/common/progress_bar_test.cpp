@@ -1,9 +1,9 @@
 #include "da/common/progress_bar.hpp"
 
-#include <gtest/gtest.h>
-
 #include <cstdio>
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace da {
 namespace {
@@ -14,7 +14,8 @@ std::string captured(std::FILE* file) {
   std::string text;
   char buffer[4096];
   size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), file)) > 0) text.append(buffer, n);
+  while ((n = std::fread(buffer, 1, sizeof(buffer), file)) > 0)
+    text.append(buffer, n);
   return text;
 }
 
@@ -27,7 +28,8 @@ TEST(ProgressBar, PrintsPlainLinesWithoutATerminal) {
   }
   std::string text = captured(file);
   EXPECT_EQ(text.find('\r'), std::string::npos);
-  EXPECT_NE(text.find("orders [############............]  50.0% 100/200 rows"), std::string::npos) << text;
+  EXPECT_NE(text.find("orders [############............]  50.0% 100/200 rows"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("100.0% 200/200 rows"), std::string::npos) << text;
   std::fclose(file);
 }
@@ -49,7 +51,8 @@ TEST(ProgressBar, ThrottlesPlainOutput) {
   std::FILE* file = std::tmpfile();
   {
     ProgressBar bar("big", 1000, "rows", {file, false, std::chrono::hours(1)});
-    for (int i = 0; i < 1000; ++i) bar.update(i);
+    for (int i = 0; i < 1000; ++i)
+      bar.update(i);
   }
   std::string text = captured(file);
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;  // only the final line

@@ -1,10 +1,10 @@
-#include <gtest/gtest.h>
-
 #include <map>
+
+#include "support/temp_dir.hpp"
+#include <gtest/gtest.h>
 
 #include "da/common/error.hpp"
 #include "da/config/instance_config_loader.hpp"
-#include "support/temp_dir.hpp"
 
 namespace da::config {
 namespace {
@@ -20,12 +20,14 @@ EnvLookup fake_env(std::map<std::string, std::string> values = {}) {
 }
 
 ConfigLoadResult parse(std::string_view yaml, std::map<std::string, std::string> env = {}) {
-  return parse_instance_config(yaml, "instance.yaml", "/srv/instance/config", fake_env(std::move(env)));
+  return parse_instance_config(yaml, "instance.yaml", "/srv/instance/config",
+                               fake_env(std::move(env)));
 }
 
 std::vector<std::string> formatted_errors(const Diagnostics& diagnostics) {
   std::vector<std::string> result;
-  for (const auto& item : diagnostics.errors()) result.push_back(item.format());
+  for (const auto& item : diagnostics.errors())
+    result.push_back(item.format());
   return result;
 }
 
@@ -76,23 +78,23 @@ TEST(InstanceConfig, InterpolatesStringsIntegersAndDefaults) {
 TEST(InstanceConfig, ReportsEveryProblemAtOnceWithLineAndKeyPath) {
   ConfigLoadResult result = parse(
       "instance:\n"
-      "  name: ''\n"                          // 2
+      "  name: ''\n"  // 2
       "sync:\n"
-      "  memory_limit: lots\n"                // 4
-      "  threads: many\n"                     // 5
-      "  parallel_tables: 0\n"                // 6
-      "  compression: rar\n"                  // 7
+      "  memory_limit: lots\n"  // 4
+      "  threads: many\n"       // 5
+      "  parallel_tables: 0\n"  // 6
+      "  compression: rar\n"    // 7
       "email:\n"
-      "  smtp_port: 99999\n"                  // 9
-      "  smtp_use_tls: maybe\n"               // 10
+      "  smtp_port: 99999\n"     // 9
+      "  smtp_use_tls: maybe\n"  // 10
       "deployment:\n"
-      "  method: ftp\n"                       // 12
+      "  method: ftp\n"  // 12
       "auth:\n"
       "  allowed_domain: 'acme.com, not a domain'\n"  // 14
       "logging:\n"
-      "  level: loud\n"                       // 16
+      "  level: loud\n"  // 16
       "admins:\n"
-      "  - username: Bad User\n");            // 18
+      "  - username: Bad User\n");  // 18
   const Diagnostics& d = result.diagnostics;
   EXPECT_TRUE(has_error(d, "instance.yaml:2: instance.name: must not be empty"));
   EXPECT_TRUE(has_error(d, "instance.yaml:4: sync.memory_limit: expected a size"));
@@ -102,7 +104,8 @@ TEST(InstanceConfig, ReportsEveryProblemAtOnceWithLineAndKeyPath) {
   EXPECT_TRUE(has_error(d, "instance.yaml:9: email.smtp_port: must be between 1 and 65535"));
   EXPECT_TRUE(has_error(d, "instance.yaml:10: email.smtp_use_tls: expected true or false"));
   EXPECT_TRUE(has_error(d, "instance.yaml:12: deployment.method"));
-  EXPECT_TRUE(has_error(d, "instance.yaml:14: auth.allowed_domain: 'not a domain' is not a domain name"));
+  EXPECT_TRUE(
+      has_error(d, "instance.yaml:14: auth.allowed_domain: 'not a domain' is not a domain name"));
   EXPECT_TRUE(has_error(d, "instance.yaml:16: logging.level: unknown log level 'loud'"));
   EXPECT_TRUE(has_error(d, "instance.yaml:18: admins[0].ssh_public_key: is required"));
   EXPECT_TRUE(has_error(d, "admins[0].username: 'Bad User' is not a valid Linux user name"));
@@ -134,10 +137,12 @@ TEST(InstanceConfig, MissingSecretOfAConfiguredFeatureIsAnError) {
       "auth:\n  google_client_id: abc.apps.googleusercontent.com\n"
       "telegram:\n  bot_username: acme_bot\n");
   const Diagnostics& d = result.diagnostics;
-  EXPECT_TRUE(has_error(d, "instance.yaml:4: jira.api_token: is required because jira.domain is set"));
+  EXPECT_TRUE(
+      has_error(d, "instance.yaml:4: jira.api_token: is required because jira.domain is set"));
   EXPECT_TRUE(has_error(d, "refers to an unset or empty variable"));
   EXPECT_TRUE(has_error(d, "jira.webhook_secret: is required because jira.domain is set"));
-  EXPECT_TRUE(has_error(d, "auth.google_client_secret: is required because auth.google_client_id is set"));
+  EXPECT_TRUE(
+      has_error(d, "auth.google_client_secret: is required because auth.google_client_id is set"));
   EXPECT_TRUE(has_error(d, "telegram.bot_token: is required because telegram.bot_username is set"));
 }
 
@@ -151,12 +156,14 @@ TEST(InstanceConfig, DatasetRequirementsMustNameAnotherDataset) {
       "datasets:\n  jira:\n    label: Jira\n  jira_sla:\n    requires: jira\n"
       "  broken:\n    requires: nothing\n");
   EXPECT_EQ(result.diagnostics.errors().size(), 1u);
-  EXPECT_TRUE(has_error(result.diagnostics, "datasets.broken.requires: 'nothing' is not another dataset"));
+  EXPECT_TRUE(
+      has_error(result.diagnostics, "datasets.broken.requires: 'nothing' is not another dataset"));
   EXPECT_EQ(result.config.datasets[1].second.requires_dataset, "jira");
 }
 
 TEST(InstanceConfig, CatalogOrderDefaultsToTheCategories) {
-  ConfigLoadResult result = parse("catalog:\n  categories:\n    sales: {label: Sales}\n    crm: {label: CRM}\n");
+  ConfigLoadResult result =
+      parse("catalog:\n  categories:\n    sales: {label: Sales}\n    crm: {label: CRM}\n");
   EXPECT_EQ(result.config.catalog.order, (std::vector<std::string>{"sales", "crm"}));
 }
 
@@ -187,7 +194,9 @@ TEST(InstanceConfig, MissingFileNamesThePathAndTheFix) {
 }
 
 TEST(InstanceConfig, ConfigDirComesFromTheOptionThenTheEnvironmentThenTheDefault) {
-  EXPECT_EQ(resolve_config_dir(std::filesystem::path("/opt/cfg"), fake_env({{"CONFIG_DIR", "/env"}})), "/opt/cfg");
+  EXPECT_EQ(
+      resolve_config_dir(std::filesystem::path("/opt/cfg"), fake_env({{"CONFIG_DIR", "/env"}})),
+      "/opt/cfg");
   EXPECT_EQ(resolve_config_dir(std::nullopt, fake_env({{"CONFIG_DIR", "/env"}})), "/env");
   EXPECT_EQ(resolve_config_dir(std::nullopt, fake_env()), "config");
 }

@@ -1,8 +1,8 @@
 #include "da/config/interpolation.hpp"
 
-#include <gtest/gtest.h>
-
 #include <map>
+
+#include <gtest/gtest.h>
 
 #include "da/common/error.hpp"
 
@@ -47,7 +47,8 @@ TEST(Interpolation, TreeKeepsTheRawTextAndReportsPaths) {
   EXPECT_EQ(root.find("a")->find("b")->scalar, "1");
   EXPECT_EQ(root.find("a")->find("b")->raw, "${X}");
   ASSERT_EQ(diagnostics.warnings().size(), 1u);
-  EXPECT_EQ(diagnostics.warnings()[0].format(), "f.yaml:4: a.c[0]: environment variable Y is not set");
+  EXPECT_EQ(diagnostics.warnings()[0].format(),
+            "f.yaml:4: a.c[0]: environment variable Y is not set");
 }
 
 }  // namespace

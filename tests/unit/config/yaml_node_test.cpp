@@ -42,7 +42,8 @@ TEST(YamlNode, PlainNullsAreNullButQuotedOnesAreText) {
 TEST(YamlNode, DuplicateKeysAreErrorsWithBothLines) {
   std::string error = error_of("name: a\nother: 1\nname: b\n");
   EXPECT_NE(error.find("f.yaml:3"), std::string::npos) << error;
-  EXPECT_NE(error.find("duplicate key 'name' (first defined on line 1)"), std::string::npos) << error;
+  EXPECT_NE(error.find("duplicate key 'name' (first defined on line 1)"), std::string::npos)
+      << error;
 }
 
 TEST(YamlNode, SyntaxErrorsNameTheLineWithAnOffset) {
@@ -62,7 +63,9 @@ TEST(YamlNode, RejectsSeveralDocumentsAndComplexKeys) {
   EXPECT_NE(error_of("? [a, b]\n: 1\n").find("keys must be plain text"), std::string::npos);
 }
 
-TEST(YamlNode, EmptyTextIsNull) { EXPECT_TRUE(parse_yaml("", "f.yaml").is_null()); }
+TEST(YamlNode, EmptyTextIsNull) {
+  EXPECT_TRUE(parse_yaml("", "f.yaml").is_null());
+}
 
 }  // namespace
 }  // namespace da::config

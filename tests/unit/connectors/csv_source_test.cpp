@@ -1,11 +1,11 @@
 #include "csv/csv_source.hpp"
 
+#include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
 
 #include "da/common/error.hpp"
 #include "da/config/instance_config_loader.hpp"
 #include "da/plugin/plugin_registry.hpp"
-#include "support/temp_dir.hpp"
 
 namespace da::connectors::csv {
 namespace {
@@ -26,7 +26,8 @@ std::unique_ptr<sync::DataSource> create(const config::InstanceConfig& config) {
   return registry.data_sources.create(config);
 }
 
-catalog::TableConfig table(const std::string& name, std::optional<std::string> source = std::nullopt) {
+catalog::TableConfig table(const std::string& name,
+                           std::optional<std::string> source = std::nullopt) {
   catalog::TableConfig t;
   t.id = "in.c-x." + name;
   t.name = name;
@@ -46,7 +47,8 @@ TEST(CsvSource, ResolvesPathTemplatesAndGlobsInBaseDir) {
   ASSERT_EQ(orders.files.size(), 1u);
   EXPECT_EQ(orders.files[0].path, dir / "in/orders.csv");
   EXPECT_EQ(orders.files[0].size, 5);
-  auto events = csv->extract({table("events", "events/*.csv.gz"), std::nullopt, std::nullopt, {}, false}, staging);
+  auto events = csv->extract(
+      {table("events", "events/*.csv.gz"), std::nullopt, std::nullopt, {}, false}, staging);
   ASSERT_EQ(events.files.size(), 2u);
   EXPECT_EQ(events.files[0].path.filename(), "2024-01.csv.gz");
 }
@@ -60,11 +62,13 @@ TEST(CsvSource, IncrementalExtractsSkipUnchangedFiles) {
   auto first = csv->extract({table("t"), std::nullopt, std::nullopt, {}, true}, staging);
   EXPECT_EQ(first.files.size(), 2u);
   dir.write("in/t-3.csv", "id\n3\n");
-  auto second = csv->extract({table("t"), std::nullopt, std::nullopt, first.fingerprint, true}, staging);
+  auto second =
+      csv->extract({table("t"), std::nullopt, std::nullopt, first.fingerprint, true}, staging);
   ASSERT_EQ(second.files.size(), 1u);
   EXPECT_EQ(second.files[0].path.filename(), "t-3.csv");
   EXPECT_EQ(second.fingerprint.size(), 3u);
-  auto full = csv->extract({table("t"), std::nullopt, std::nullopt, first.fingerprint, false}, staging);
+  auto full =
+      csv->extract({table("t"), std::nullopt, std::nullopt, first.fingerprint, false}, staging);
   EXPECT_EQ(full.files.size(), 3u);
 }
 
@@ -77,10 +81,12 @@ TEST(CsvSource, MissingFilesAreSourceErrorsNamingThePath) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::kSource);
-    EXPECT_NE(std::string(e.what()).find("in.c-x.nope: source file not found: " + (dir / "in/nope.csv").string()),
+    EXPECT_NE(std::string(e.what()).find("in.c-x.nope: source file not found: " +
+                                         (dir / "in/nope.csv").string()),
               std::string::npos);
   }
-  EXPECT_THROW(csv->extract({table("x", "*.csv"), std::nullopt, std::nullopt, {}, false}, staging), Error);
+  EXPECT_THROW(csv->extract({table("x", "*.csv"), std::nullopt, std::nullopt, {}, false}, staging),
+               Error);
 }
 
 TEST(CsvSource, DiscoversFilesWithColumnsAndRowCounts) {
@@ -101,22 +107,27 @@ TEST(CsvSource, SettingsAreValidatedWithKeyPaths) {
   TempDir dir;
   auto env = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
   auto loaded = config::parse_instance_config(
-      "data_source:\n  type: csv\n  csv:\n    delimiter: ';;'\n    encoding: ebcdic\n    bogus: 1\n", "instance.yaml",
-      dir / "config", env);
+      "data_source:\n  type: csv\n  csv:\n    delimiter: ';;'\n    encoding: ebcdic\n    bogus: "
+      "1\n",
+      "instance.yaml", dir / "config", env);
   PluginRegistry registry;
   register_all_plugins(registry);
   config::Diagnostics diagnostics;
   registry.data_sources.check(loaded.config, diagnostics);
   ASSERT_EQ(diagnostics.errors().size(), 2u);
-  EXPECT_EQ(diagnostics.errors()[0].format(), "instance.yaml:4: data_source.csv.delimiter: must be a single character, found ';;'");
-  EXPECT_NE(diagnostics.errors()[1].format().find("instance.yaml:5: data_source.csv.encoding"), std::string::npos);
-  EXPECT_EQ(diagnostics.warnings()[0].format(), "instance.yaml:6: data_source.csv.bogus: unknown key (ignored)");
+  EXPECT_EQ(diagnostics.errors()[0].format(),
+            "instance.yaml:4: data_source.csv.delimiter: must be a single character, found ';;'");
+  EXPECT_NE(diagnostics.errors()[1].format().find("instance.yaml:5: data_source.csv.encoding"),
+            std::string::npos);
+  EXPECT_EQ(diagnostics.warnings()[0].format(),
+            "instance.yaml:6: data_source.csv.bogus: unknown key (ignored)");
 }
 
 TEST(DataSourceRegistry, UnknownTypeListsTheAvailableConnectors) {
   TempDir dir;
   auto env = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
-  auto loaded = config::parse_instance_config("data_source:\n  type: nonexistent\n", "instance.yaml", dir / "config", env);
+  auto loaded = config::parse_instance_config("data_source:\n  type: nonexistent\n",
+                                              "instance.yaml", dir / "config", env);
   PluginRegistry registry;
   register_all_plugins(registry);
   try {
@@ -124,7 +135,9 @@ TEST(DataSourceRegistry, UnknownTypeListsTheAvailableConnectors) {
     FAIL();
   } catch (const Error& e) {
     std::string message = e.what();
-    EXPECT_NE(message.find("Unknown data source: 'nonexistent'. Available connectors: csv"), std::string::npos) << message;
+    EXPECT_NE(message.find("Unknown data source: 'nonexistent'. Available connectors: csv"),
+              std::string::npos)
+        << message;
     EXPECT_NE(message.find("connectors/nonexistent/"), std::string::npos);
   }
 }

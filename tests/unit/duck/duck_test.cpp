@@ -1,8 +1,9 @@
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
 #include <thread>
+
+#include "support/temp_dir.hpp"
+#include <gtest/gtest.h>
 
 #include "da/common/error.hpp"
 #include "da/duck/appender.hpp"
@@ -10,7 +11,6 @@
 #include "da/duck/database.hpp"
 #include "da/duck/duck_error.hpp"
 #include "da/duck/sql_quote.hpp"
-#include "support/temp_dir.hpp"
 
 namespace da::duck {
 namespace {
@@ -55,8 +55,11 @@ TEST_F(DuckTest, ReadsEveryScalarTypeAsItsKindOrExactText) {
 }
 
 TEST_F(DuckTest, NullsAreNullInEveryType) {
-  auto rows = connection_.query("SELECT NULL::INT, NULL::VARCHAR, NULL::DECIMAL(10,2), NULL::DATE, 1").fetch_all();
-  for (int i = 0; i < 4; ++i) EXPECT_TRUE(rows[0][i].is_null()) << i;
+  auto rows =
+      connection_.query("SELECT NULL::INT, NULL::VARCHAR, NULL::DECIMAL(10,2), NULL::DATE, 1")
+          .fetch_all();
+  for (int i = 0; i < 4; ++i)
+    EXPECT_TRUE(rows[0][i].is_null()) << i;
   EXPECT_FALSE(rows[0][4].is_null());
   EXPECT_EQ(rows[0][0].to_string(), "NULL");
 }
@@ -81,7 +84,8 @@ TEST_F(DuckTest, ReadsLargeResultsInChunks) {
   size_t rows = 0;
   while (auto chunk = result.next_chunk()) {
     ++chunks;
-    for (size_t row = 0; row < chunk->size(); ++row) sum += chunk->value(0, row).as_int();
+    for (size_t row = 0; row < chunk->size(); ++row)
+      sum += chunk->value(0, row).as_int();
     rows += chunk->size();
   }
   EXPECT_EQ(rows, 10000u);
@@ -95,7 +99,8 @@ TEST_F(DuckTest, StreamingResultsProduceTheSameRows) {
   Result result = statement.execute_streaming();
   int64_t sum = 0;
   while (auto chunk = result.next_chunk()) {
-    for (size_t row = 0; row < chunk->size(); ++row) sum += chunk->value(0, row).as_int();
+    for (size_t row = 0; row < chunk->size(); ++row)
+      sum += chunk->value(0, row).as_int();
   }
   EXPECT_EQ(sum, 2 * 12497500);
 }
@@ -123,8 +128,8 @@ TEST_F(DuckTest, ErrorsCarryDuckDBsMessageAndKind) {
 }
 
 TEST_F(DuckTest, PreparedStatementsBindEveryKindSafely) {
-  PreparedStatement statement =
-      connection_.prepare("SELECT ?::BIGINT, ?::DOUBLE, ?::BOOLEAN, ?::VARCHAR, ?::VARCHAR IS NULL, length(?)");
+  PreparedStatement statement = connection_.prepare(
+      "SELECT ?::BIGINT, ?::DOUBLE, ?::BOOLEAN, ?::VARCHAR, ?::VARCHAR IS NULL, length(?)");
   EXPECT_EQ(statement.parameter_count(), 6u);
   std::string hostile = "'); DROP TABLE x; --";
   statement.bind_all(int64_t{-3}, 2.5, true, hostile, Value(), std::string("ab\0c", 4));
@@ -143,12 +148,14 @@ TEST_F(DuckTest, AppenderInsertsRowsAndReportsConstraintViolations) {
   connection_.execute("CREATE TABLE people (id INTEGER PRIMARY KEY, name VARCHAR, score DOUBLE)");
   {
     Appender appender(connection_, "people");
-    for (int i = 0; i < 3000; ++i) appender.append_row(i, "person " + std::to_string(i), i / 2.0);
+    for (int i = 0; i < 3000; ++i)
+      appender.append_row(i, "person " + std::to_string(i), i / 2.0);
     appender.append(3000).append(Value()).append(Value()).end_row();
     appender.close();
   }
-  EXPECT_EQ(connection_.query("SELECT count(*), count(name), max(score) FROM people").fetch_all()[0],
-            (std::vector<Value>{int64_t{3001}, int64_t{3000}, 1499.5}));
+  EXPECT_EQ(
+      connection_.query("SELECT count(*), count(name), max(score) FROM people").fetch_all()[0],
+      (std::vector<Value>{int64_t{3001}, int64_t{3000}, 1499.5}));
   Appender duplicate(connection_, "people");
   duplicate.append_row(1, "again", 0.0);
   EXPECT_THROW(duplicate.close(), DuckError);
@@ -173,7 +180,8 @@ TEST_F(DuckTest, InterruptStopsARunningQueryAndProgressIsReported) {
   });
   auto started = std::chrono::steady_clock::now();
   try {
-    connection_.query("SELECT count(DISTINCT md5(i::VARCHAR)), sum(length(repeat(i::VARCHAR, 50))) FROM numbers");
+    connection_.query(
+        "SELECT count(DISTINCT md5(i::VARCHAR)), sum(length(repeat(i::VARCHAR, 50))) FROM numbers");
     FAIL() << "the query should have been interrupted";
   } catch (const DuckError& e) {
     EXPECT_TRUE(e.interrupted()) << e.what();
@@ -190,9 +198,10 @@ TEST_F(DuckTest, InterruptStopsARunningQueryAndProgressIsReported) {
 
 TEST_F(DuckTest, OpensOfflineWithTheConfiguredLimits) {
   auto rows = connection_
-                  .query("SELECT current_setting('memory_limit'), current_setting('threads'), "
-                         "current_setting('autoinstall_known_extensions'), "
-                         "current_setting('autoload_known_extensions')")
+                  .query(
+                      "SELECT current_setting('memory_limit'), current_setting('threads'), "
+                      "current_setting('autoinstall_known_extensions'), "
+                      "current_setting('autoload_known_extensions')")
                   .fetch_all();
   EXPECT_EQ(rows[0][0].text(), "488.2 MiB");
   EXPECT_EQ(rows[0][1].as_int(), 2);
@@ -204,7 +213,8 @@ TEST_F(DuckTest, OpensOfflineWithTheConfiguredLimits) {
 TEST_F(DuckTest, WritesAndReadsParquetWithQuotedPaths) {
   testing::TempDir dir;
   auto path = dir / "it's here.parquet";
-  connection_.execute("COPY (SELECT 1 AS \"odd \"\" name\") TO " + quote_path(path) + " (FORMAT parquet, COMPRESSION zstd)");
+  connection_.execute("COPY (SELECT 1 AS \"odd \"\" name\") TO " + quote_path(path) +
+                      " (FORMAT parquet, COMPRESSION zstd)");
   Result result = connection_.query("SELECT * FROM read_parquet(" + quote_path(path) + ")");
   EXPECT_EQ(result.column_name(0), "odd \" name");
   EXPECT_EQ(result.scalar().as_int(), 1);

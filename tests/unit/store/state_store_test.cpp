@@ -1,5 +1,6 @@
 #include "da/store/state_store.hpp"
 
+#include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -7,7 +8,6 @@
 
 #include "da/common/error.hpp"
 #include "da/store/migrations.hpp"
-#include "support/temp_dir.hpp"
 
 namespace da::store {
 namespace {
@@ -46,7 +46,8 @@ TEST(Migrations, RefusesADatabaseNewerThanThisBinary) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::kConfig);
-    EXPECT_NE(std::string(e.what()).find("schema version 2, newer than this da knows (1)"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("schema version 2, newer than this da knows (1)"),
+              std::string::npos);
   }
 }
 
@@ -80,7 +81,8 @@ TEST(SqliteDatabase, WriteTransactionRollsBackOnException) {
   EXPECT_THROW(database.write_transaction([&] {
     database.execute("INSERT INTO t VALUES (1)");
     throw Error(ErrorKind::kData, "stop");
-  }), Error);
+  }),
+               Error);
   SqliteStatement count = database.prepare("SELECT COUNT(*) FROM t");
   count.step();
   EXPECT_EQ(count.column_int(0), 0);
@@ -93,7 +95,8 @@ TEST(SqliteDatabase, ConcurrentWritersFromSeveralProcessesLoseNoUpdate) {
   auto path = dir / "state.db";
   {
     StateStore store(path);
-    store.database().execute("CREATE TABLE counter (n INTEGER NOT NULL); INSERT INTO counter VALUES (0)");
+    store.database().execute(
+        "CREATE TABLE counter (n INTEGER NOT NULL); INSERT INTO counter VALUES (0)");
   }
   constexpr int kProcesses = 4;
   constexpr int kIncrements = 250;

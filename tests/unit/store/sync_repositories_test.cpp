@@ -1,3 +1,4 @@
+#include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -5,7 +6,6 @@
 #include "da/store/state_store.hpp"
 #include "da/store/sync_run_repository.hpp"
 #include "da/store/sync_state_repository.hpp"
-#include "support/temp_dir.hpp"
 
 namespace da::store {
 namespace {

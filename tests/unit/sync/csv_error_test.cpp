@@ -27,8 +27,9 @@ TEST(CsvError, ParsesAConversionFailure) {
 }
 
 TEST(CsvError, SummarizesOtherReaderErrorsAsFileLineProblem) {
-  EXPECT_EQ(summarize_csv_error("Invalid Input Error: CSV Error on Line: 3\nOriginal Line: 2,b,c\n"
-                                "Expected Number of Columns: 2 Found: 3\nPossible fixes:\n  file = x.csv\n"),
+  EXPECT_EQ(summarize_csv_error(
+                "Invalid Input Error: CSV Error on Line: 3\nOriginal Line: 2,b,c\n"
+                "Expected Number of Columns: 2 Found: 3\nPossible fixes:\n  file = x.csv\n"),
             "x.csv:3: Expected Number of Columns: 2 Found: 3");
   EXPECT_EQ(summarize_csv_error("IO Error: No files found"), "IO Error: No files found");
 }

@@ -7,7 +7,9 @@ using Strings = std::vector<std::string>;
 
 TEST(FullRefresh, PublishedTableEqualsTheSource) {
   SyncHarness h;
-  h.define("{id: in.c-crm.customers, name: customers, description: x, primary_key: id, sync_strategy: full_refresh}");
+  h.define(
+      "{id: in.c-crm.customers, name: customers, description: x, primary_key: id, sync_strategy: "
+      "full_refresh}");
   h.write_csv("customers.csv", "id,name,country\n1,Ann,NA\n2,Bob,US\n3,\"Multi\nLine\",\n");
   TableSyncResult first = h.sync();
   EXPECT_EQ(first.rows_read, 3);
@@ -33,7 +35,9 @@ TEST(FullRefresh, OnlyEmptyFieldsAreNullAndNullLikeTextStaysText) {
 
 TEST(FullRefresh, NullStringsOfTheTableBecomeNull) {
   SyncHarness h;
-  h.define("{id: a.b.t, name: t, description: x, sync_strategy: full_refresh, null_strings: ['', 'NA', 'n/a']}");
+  h.define(
+      "{id: a.b.t, name: t, description: x, sync_strategy: full_refresh, null_strings: ['', 'NA', "
+      "'n/a']}");
   h.write_csv("t.csv", "code,amount\nNA,1\nn/a,n/a\nUS,3\n");
   h.sync();
   EXPECT_EQ(h.published("amount"), (Strings{"NULL|1", "US|3", "NULL|NULL"}));
@@ -44,7 +48,8 @@ TEST(FullRefresh, DeclaredTypesAreHonouredExactly) {
   SyncHarness h;
   h.define(
       "id: a.b.t\nname: t\ndescription: x\nsync_strategy: full_refresh\ncolumns:\n"
-      "  - {name: price, type: 'DECIMAL(18,4)'}\n  - {name: code, type: VARCHAR}\n  - {name: day, type: DATE}");
+      "  - {name: price, type: 'DECIMAL(18,4)'}\n  - {name: code, type: VARCHAR}\n  - {name: day, "
+      "type: DATE}");
   h.write_csv("t.csv", "code,price,day,other\n007,12345678901234.5678,2024-02-29,1.5\n");
   h.sync();
   EXPECT_EQ(h.column_type("price"), "DECIMAL(18,4)");
@@ -56,20 +61,25 @@ TEST(FullRefresh, DeclaredTypesAreHonouredExactly) {
 
 TEST(FullRefresh, AValueThatDoesNotFitItsDeclaredTypeFailsWithFileLineColumnAndValue) {
   SyncHarness h;
-  h.define("id: a.b.t\nname: t\ndescription: x\nsync_strategy: full_refresh\ncolumns:\n  - {name: qty, type: INTEGER}");
+  h.define(
+      "id: a.b.t\nname: t\ndescription: x\nsync_strategy: full_refresh\ncolumns:\n  - {name: qty, "
+      "type: INTEGER}");
   h.write_csv("t.csv", "id,qty\n1,5\n");
   h.sync();
   h.write_csv("t.csv", "id,qty\n1,5\n2,\"multi\nline\"\n3,twelve\n");
   std::string error = error_of([&] { h.sync(); });
   EXPECT_NE(error.find("a.b.t: "), std::string::npos) << error;
-  EXPECT_NE(error.find("t.csv:3: column 'qty': 'multi\nline' is not a valid INTEGER"), std::string::npos) << error;
+  EXPECT_NE(error.find("t.csv:3: column 'qty': 'multi\nline' is not a valid INTEGER"),
+            std::string::npos)
+      << error;
   EXPECT_EQ(h.published("id"), (Strings{"1|5"}));  // the last good data stays
 }
 
 TEST(FullRefresh, OnBadValueNullStoresNullAndCountsThem) {
   SyncHarness h;
   h.define(
-      "id: a.b.t\nname: t\ndescription: x\nsync_strategy: full_refresh\non_bad_value: 'null'\ncolumns:\n"
+      "id: a.b.t\nname: t\ndescription: x\nsync_strategy: full_refresh\non_bad_value: "
+      "'null'\ncolumns:\n"
       "  - {name: qty, type: INTEGER}\n  - {name: day, type: DATE}");
   h.write_csv("t.csv", "id,qty,day\n1,5,2024-01-01\n2,x,2024-13-01\n3,,soon\n");
   TableSyncResult result = h.sync();
@@ -83,13 +93,15 @@ TEST(FullRefresh, ASniffedTypeContradictedLaterInTheFileFallsBackToAWiderType) {
   SyncHarness h;
   h.define("{id: a.b.t, name: t, description: x, sync_strategy: full_refresh}");
   std::string csv = "id,v\n";
-  for (int i = 0; i < 30000; ++i) csv += std::to_string(i) + "," + std::to_string(i) + "\n";
+  for (int i = 0; i < 30000; ++i)
+    csv += std::to_string(i) + "," + std::to_string(i) + "\n";
   csv += "30000,1.5\n30001,abc\n";
   h.write_csv("t.csv", csv);
   TableSyncResult result = h.sync();
   EXPECT_EQ(result.rows_total, 30002);
   EXPECT_EQ(h.column_type("v"), "VARCHAR");
-  EXPECT_EQ(h.rows("SELECT v FROM " + h.table_sql() + " WHERE id >= 30000 ORDER BY id"), (Strings{"1.5", "abc"}));
+  EXPECT_EQ(h.rows("SELECT v FROM " + h.table_sql() + " WHERE id >= 30000 ORDER BY id"),
+            (Strings{"1.5", "abc"}));
   EXPECT_FALSE(result.warnings.empty());
 }
 
@@ -150,9 +162,13 @@ TEST(FullRefresh, ByteOrderMarkAndCrlfAreHandled) {
 
 TEST(FullRefresh, DeclaredColumnMissingFromTheSourceIsAnError) {
   SyncHarness h;
-  h.define("id: a.b.t\nname: t\ndescription: x\nsync_strategy: full_refresh\ncolumns:\n  - {name: missing, type: INTEGER}");
+  h.define(
+      "id: a.b.t\nname: t\ndescription: x\nsync_strategy: full_refresh\ncolumns:\n  - {name: "
+      "missing, type: INTEGER}");
   h.write_csv("t.csv", "id,name\n1,a\n");
-  EXPECT_NE(error_of([&] { h.sync(); }).find("column 'missing' (declared as INTEGER) is not in the source; its columns are: id, name"),
+  EXPECT_NE(error_of([&] { h.sync(); })
+                .find("column 'missing' (declared as INTEGER) is not in the source; its columns "
+                      "are: id, name"),
             std::string::npos);
 }
 
@@ -160,8 +176,11 @@ TEST(FullRefresh, WhereFiltersSelectRows) {
   SyncHarness h;
   h.define(
       "id: a.b.t\nname: t\ndescription: x\nsync_strategy: full_refresh\nwhere_filters:\n"
-      "  - {column: status, operator: ne, values: [test, draft]}\n  - {column: day, operator: ge, values: ['2024-01-02']}");
-  h.write_csv("t.csv", "id,status,day\n1,ok,2024-01-01\n2,ok,2024-01-02\n3,test,2024-01-03\n4,draft,2024-01-04\n5,ok,2024-01-05\n");
+      "  - {column: status, operator: ne, values: [test, draft]}\n  - {column: day, operator: ge, "
+      "values: ['2024-01-02']}");
+  h.write_csv("t.csv",
+              "id,status,day\n1,ok,2024-01-01\n2,ok,2024-01-02\n3,test,2024-01-03\n4,draft,2024-01-"
+              "04\n5,ok,2024-01-05\n");
   h.sync();
   EXPECT_EQ(h.rows("SELECT id FROM " + h.table_sql() + " ORDER BY id"), (Strings{"2", "5"}));
 }

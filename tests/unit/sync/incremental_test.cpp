@@ -6,13 +6,15 @@ namespace {
 using Strings = std::vector<std::string>;
 
 constexpr const char* kOrders =
-    "{id: in.c-shop.orders, name: orders, description: x, primary_key: order_id, sync_strategy: incremental, "
+    "{id: in.c-shop.orders, name: orders, description: x, primary_key: order_id, sync_strategy: "
+    "incremental, "
     "incremental_column: updated_at, incremental_window_days: 1}";
 
 TEST(Incremental, MergesOnThePrimaryKeyWithExactCounts) {
   SyncHarness h;
   h.define(kOrders);
-  h.write_csv("orders.csv", "order_id,updated_at,status\n1,2024-01-01 10:00:00,new\n2,2024-01-02 10:00:00,new\n");
+  h.write_csv("orders.csv",
+              "order_id,updated_at,status\n1,2024-01-01 10:00:00,new\n2,2024-01-02 10:00:00,new\n");
   TableSyncResult first = h.sync();
   EXPECT_EQ(first.added, 2);
   EXPECT_EQ(h.state()->watermark, "2024-01-02 10:00:00");
@@ -27,7 +29,8 @@ TEST(Incremental, MergesOnThePrimaryKeyWithExactCounts) {
   EXPECT_EQ(second.updated, 1);
   EXPECT_EQ(second.unchanged, 0);
   EXPECT_EQ(h.published("order_id"),
-            (Strings{"1|2024-01-01 10:00:00|new", "2|2024-01-05 10:00:00|paid", "3|2024-01-05 11:00:00|new"}));
+            (Strings{"1|2024-01-01 10:00:00|new", "2|2024-01-05 10:00:00|paid",
+                     "3|2024-01-05 11:00:00|new"}));
   // Rows at or after the watermark minus the window are read again: the overlap is by design.
   EXPECT_EQ(h.state()->watermark, "2024-01-05 11:00:00");
 }
@@ -35,10 +38,12 @@ TEST(Incremental, MergesOnThePrimaryKeyWithExactCounts) {
 TEST(Incremental, RowsInsideTheWindowAreReadAgainAndCountedUnchanged) {
   SyncHarness h;
   h.define(kOrders);
-  h.write_csv("orders.csv", "order_id,updated_at,status\n1,2024-01-05 10:00:00,new\n2,2024-01-05 12:00:00,new\n");
+  h.write_csv("orders.csv",
+              "order_id,updated_at,status\n1,2024-01-05 10:00:00,new\n2,2024-01-05 12:00:00,new\n");
   h.sync();
-  h.write_csv("orders.csv", "order_id,updated_at,status\n1,2024-01-05 10:00:00,new\n2,2024-01-05 12:00:00,new\n"
-                            "3,2024-01-06 00:00:00,new\n");
+  h.write_csv("orders.csv",
+              "order_id,updated_at,status\n1,2024-01-05 10:00:00,new\n2,2024-01-05 12:00:00,new\n"
+              "3,2024-01-06 00:00:00,new\n");
   TableSyncResult second = h.sync();
   EXPECT_EQ(second.rows_read, 3);
   EXPECT_EQ(second.added, 1);
@@ -49,26 +54,30 @@ TEST(Incremental, DuplicateKeysInOneBatchKeepTheLastInSourceOrder) {
   SyncHarness h;
   h.define(kOrders);
   h.write_csv("orders.csv",
-              "order_id,updated_at,status\n1,2024-01-01 10:00:00,a\n1,2024-01-01 09:00:00,b\n2,2024-01-01 10:00:00,c\n"
+              "order_id,updated_at,status\n1,2024-01-01 10:00:00,a\n1,2024-01-01 "
+              "09:00:00,b\n2,2024-01-01 10:00:00,c\n"
               "1,2024-01-01 08:00:00,last\n");
   TableSyncResult result = h.sync();
   EXPECT_EQ(result.duplicates, 2);
-  EXPECT_EQ(h.published("order_id"), (Strings{"1|2024-01-01 08:00:00|last", "2|2024-01-01 10:00:00|c"}));
+  EXPECT_EQ(h.published("order_id"),
+            (Strings{"1|2024-01-01 08:00:00|last", "2|2024-01-01 10:00:00|c"}));
 }
 
 TEST(Incremental, CompositeKeysMergeOnEveryColumn) {
   SyncHarness h;
   h.define(
-      "{id: a.b.items, name: items, description: x, primary_key: 'order_id, line', sync_strategy: incremental, "
+      "{id: a.b.items, name: items, description: x, primary_key: 'order_id, line', sync_strategy: "
+      "incremental, "
       "incremental_column: at}");
-  h.write_csv("items.csv", "order_id,line,at,qty\n1,1,2024-01-01,5\n1,2,2024-01-01,6\n2,1,2024-01-01,7\n");
+  h.write_csv("items.csv",
+              "order_id,line,at,qty\n1,1,2024-01-01,5\n1,2,2024-01-01,6\n2,1,2024-01-01,7\n");
   h.sync();
   h.write_csv("items.csv", "order_id,line,at,qty\n1,2,2024-01-03,60\n2,2,2024-01-03,8\n");
   TableSyncResult second = h.sync();
   EXPECT_EQ(second.added, 1);
   EXPECT_EQ(second.updated, 1);
-  EXPECT_EQ(h.published("order_id, line"),
-            (Strings{"1|1|2024-01-01|5", "1|2|2024-01-03|60", "2|1|2024-01-01|7", "2|2|2024-01-03|8"}));
+  EXPECT_EQ(h.published("order_id, line"), (Strings{"1|1|2024-01-01|5", "1|2|2024-01-03|60",
+                                                    "2|1|2024-01-01|7", "2|2|2024-01-03|8"}));
 }
 
 TEST(Incremental, AZeroRowRunSucceedsAndKeepsTheWatermark) {
@@ -87,7 +96,9 @@ TEST(Incremental, AZeroRowRunSucceedsAndKeepsTheWatermark) {
 
 TEST(Incremental, UnchangedSourceFilesAreNotReadAgain) {
   SyncHarness h;
-  h.define("{id: a.b.events, name: events, description: x, primary_key: id, sync_strategy: incremental}");
+  h.define(
+      "{id: a.b.events, name: events, description: x, primary_key: id, sync_strategy: "
+      "incremental}");
   h.write_csv("events-1.csv", "id,kind\n1,a\n2,b\n");
   EXPECT_EQ(h.sync().rows_read, 2);
   EXPECT_EQ(h.sync().rows_read, 0);
@@ -114,18 +125,23 @@ TEST(Incremental, AFailedRunKeepsTheStateAndTheData) {
 TEST(Incremental, NullPrimaryKeysAreRejected) {
   SyncHarness h;
   h.define(kOrders);
-  h.write_csv("orders.csv", "order_id,updated_at,status\n,2024-01-05 10:00:00,new\n1,2024-01-05 10:00:00,x\n");
-  EXPECT_NE(error_of([&] { h.sync(); }).find("1 row(s) have no value in the primary key (order_id)"), std::string::npos);
+  h.write_csv("orders.csv",
+              "order_id,updated_at,status\n,2024-01-05 10:00:00,new\n1,2024-01-05 10:00:00,x\n");
+  EXPECT_NE(
+      error_of([&] { h.sync(); }).find("1 row(s) have no value in the primary key (order_id)"),
+      std::string::npos);
 }
 
 TEST(Incremental, TextIncrementalColumnMustBeDeclared) {
   SyncHarness h;
   h.define(
-      "{id: a.b.t, name: t, description: x, primary_key: id, sync_strategy: incremental, incremental_column: v}");
+      "{id: a.b.t, name: t, description: x, primary_key: id, sync_strategy: incremental, "
+      "incremental_column: v}");
   h.write_csv("t.csv", "id,v\n1,abc\n");
   h.sync();
   h.write_csv("t.csv", "id,v\n1,abd\n");
-  EXPECT_NE(error_of([&] { h.sync(); }).find("incremental_column 'v' is read as VARCHAR"), std::string::npos);
+  EXPECT_NE(error_of([&] { h.sync(); }).find("incremental_column 'v' is read as VARCHAR"),
+            std::string::npos);
 }
 
 TEST(SchemaEvolution, NewColumnsAreAddedWithNullForOldRows) {
@@ -137,17 +153,20 @@ TEST(SchemaEvolution, NewColumnsAreAddedWithNullForOldRows) {
   TableSyncResult second = h.sync();
   EXPECT_EQ(h.published("order_id"),
             (Strings{"1|2024-01-05 10:00:00|new|NULL", "2|2024-01-06 10:00:00|new|web"}));
-  EXPECT_NE(std::find(second.warnings.begin(), second.warnings.end(), "new column(s): channel"), second.warnings.end());
+  EXPECT_NE(std::find(second.warnings.begin(), second.warnings.end(), "new column(s): channel"),
+            second.warnings.end());
 }
 
 TEST(SchemaEvolution, TypesWidenSafely) {
   SyncHarness h;
   h.define(kOrders);
-  h.write_csv("orders.csv", "order_id,updated_at,amount,day\n1,2024-01-05 10:00:00,10,2024-01-01\n");
+  h.write_csv("orders.csv",
+              "order_id,updated_at,amount,day\n1,2024-01-05 10:00:00,10,2024-01-01\n");
   h.sync();
   EXPECT_EQ(h.column_type("amount"), "BIGINT");
   EXPECT_EQ(h.column_type("day"), "DATE");
-  h.write_csv("orders.csv", "order_id,updated_at,amount,day\n2,2024-01-06 10:00:00,2.5,2024-01-02 10:30:00\n");
+  h.write_csv("orders.csv",
+              "order_id,updated_at,amount,day\n2,2024-01-06 10:00:00,2.5,2024-01-02 10:30:00\n");
   h.sync();
   EXPECT_EQ(h.column_type("amount"), "DOUBLE");
   EXPECT_EQ(h.column_type("day"), "TIMESTAMP");
@@ -162,9 +181,11 @@ TEST(SchemaEvolution, AnIncompatibleChangeFailsNamingColumnAndTypesAndKeepsTheDa
   h.sync();
   h.write_csv("orders.csv", "order_id,updated_at,amount\n2,2024-01-06 10:00:00,ten\n");
   std::string error = error_of([&] { h.sync(); });
-  EXPECT_NE(error.find("incompatible schema change: column 'amount' is published as BIGINT but now has VARCHAR "
-                       "values such as 'ten'"),
-            std::string::npos)
+  EXPECT_NE(
+      error.find(
+          "incompatible schema change: column 'amount' is published as BIGINT but now has VARCHAR "
+          "values such as 'ten'"),
+      std::string::npos)
       << error;
   EXPECT_EQ(h.published("order_id"), (Strings{"1|2024-01-05 10:00:00|10"}));
 }
@@ -177,7 +198,8 @@ TEST(SchemaEvolution, AnEmptyColumnInABatchKeepsItsPublishedType) {
   h.write_csv("orders.csv", "order_id,updated_at,amount\n2,2024-01-06 10:00:00,\n");
   h.sync();
   EXPECT_EQ(h.column_type("amount"), "BIGINT");
-  EXPECT_EQ(h.rows("SELECT amount FROM " + h.table_sql() + " ORDER BY order_id"), (Strings{"10", "NULL"}));
+  EXPECT_EQ(h.rows("SELECT amount FROM " + h.table_sql() + " ORDER BY order_id"),
+            (Strings{"10", "NULL"}));
 }
 
 TEST(SchemaEvolution, PublishedTypesAreKeptWhenABatchLooksNarrower) {

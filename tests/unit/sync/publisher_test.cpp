@@ -1,9 +1,9 @@
 #include "da/sync/publisher.hpp"
 
+#include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
 
 #include "da/common/atomic_file.hpp"
-#include "support/temp_dir.hpp"
 
 namespace da::sync {
 namespace {
@@ -39,11 +39,14 @@ TEST(Publisher, AnInterruptedPublicationIsCompletedByTheNextRun) {
                        {manifest, dir / "parquet/shop/orders/_manifest.json"}};
   publication.removals = {dir / "parquet/shop/orders/2024-03.parquet"};
   // What publish() had done when the process died: the journal and the first move.
-  write_file_atomically(dir / "parquet/shop/.da-publish-orders.json",
-                        "{\"moves\":[[\"" + first.string() + "\",\"" + (dir / "parquet/shop/orders/2024-01.parquet").string() +
-                            "\"],[\"" + second.string() + "\",\"" + (dir / "parquet/shop/orders/2024-02.parquet").string() +
-                            "\"],[\"" + manifest.string() + "\",\"" + (dir / "parquet/shop/orders/_manifest.json").string() +
-                            "\"]],\"removals\":[\"" + (dir / "parquet/shop/orders/2024-03.parquet").string() + "\"]}");
+  write_file_atomically(
+      dir / "parquet/shop/.da-publish-orders.json",
+      "{\"moves\":[[\"" + first.string() + "\",\"" +
+          (dir / "parquet/shop/orders/2024-01.parquet").string() + "\"],[\"" + second.string() +
+          "\",\"" + (dir / "parquet/shop/orders/2024-02.parquet").string() + "\"],[\"" +
+          manifest.string() + "\",\"" + (dir / "parquet/shop/orders/_manifest.json").string() +
+          "\"]],\"removals\":[\"" + (dir / "parquet/shop/orders/2024-03.parquet").string() +
+          "\"]}");
   rename_durably(first, dir / "parquet/shop/orders/2024-01.parquet");
 
   EXPECT_EQ(complete_interrupted_publications(dir / "parquet"), 1);

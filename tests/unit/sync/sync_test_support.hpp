@@ -2,13 +2,14 @@
 // harness that runs TableSync the way SyncRunner does, carrying the state between runs.
 #pragma once
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
+
+#include "support/temp_dir.hpp"
+#include <gtest/gtest.h>
 
 #include "da/catalog/data_description.hpp"
 #include "da/common/error.hpp"
@@ -16,7 +17,6 @@
 #include "da/duck/database.hpp"
 #include "da/duck/sql_quote.hpp"
 #include "da/sync/table_sync.hpp"
-#include "support/temp_dir.hpp"
 
 namespace da::sync::testing {
 
@@ -37,18 +37,21 @@ class FolderSource : public DataSource {
     std::vector<std::filesystem::path> paths;
     for (const auto& entry : std::filesystem::directory_iterator(folder_)) {
       std::string file = entry.path().filename().string();
-      if (file.rfind(request.table.name, 0) == 0 && entry.path().extension() == ".csv") paths.push_back(entry.path());
+      if (file.rfind(request.table.name, 0) == 0 && entry.path().extension() == ".csv")
+        paths.push_back(entry.path());
     }
     std::sort(paths.begin(), paths.end());
     for (const auto& path : paths) {
       SourceFile file{path, static_cast<int64_t>(std::filesystem::file_size(path)),
                       std::filesystem::last_write_time(path).time_since_epoch().count()};
       extract.fingerprint.push_back(file);
-      bool known = request.incremental && std::find(request.known_files.begin(), request.known_files.end(), file) !=
-                                              request.known_files.end();
+      bool known = request.incremental &&
+                   std::find(request.known_files.begin(), request.known_files.end(), file) !=
+                       request.known_files.end();
       if (!known) extract.files.push_back(file);
     }
-    if (extract.fingerprint.empty()) throw Error(ErrorKind::kSource, request.table.id + ": no file");
+    if (extract.fingerprint.empty())
+      throw Error(ErrorKind::kSource, request.table.id + ": no file");
     return extract;
   }
 
@@ -67,27 +70,38 @@ class SyncHarness {
 
   // The table from a YAML mapping (the text of one `tables:` item).
   void define(const std::string& yaml_table) {
-    catalog::DataDescriptionLoad load =
-        catalog::parse_data_description({{"test.md", "```yaml\ntables:\n  - " + indent(yaml_table) + "\n```\n"}});
-    if (load.diagnostics.has_errors()) throw std::runtime_error(load.diagnostics.errors().front().format());
+    catalog::DataDescriptionLoad load = catalog::parse_data_description(
+        {{"test.md", "```yaml\ntables:\n  - " + indent(yaml_table) + "\n```\n"}});
+    if (load.diagnostics.has_errors())
+      throw std::runtime_error(load.diagnostics.errors().front().format());
     catalog_ = load.description;
   }
 
-  void write_csv(const std::string& file, const std::string& content) const { dir_.write("incoming/" + file, content); }
-  void remove_csv(const std::string& file) const { std::filesystem::remove(dir_ / "incoming" / file); }
+  void write_csv(const std::string& file, const std::string& content) const {
+    dir_.write("incoming/" + file, content);
+  }
+  void remove_csv(const std::string& file) const {
+    std::filesystem::remove(dir_ / "incoming" / file);
+  }
 
   // Runs one sync of the table; on success keeps the new state for the next run.
   TableSyncResult sync() {
     const catalog::TableConfig& table = catalog_.tables.at(0);
-    TableSyncInput input{table, catalog_.folder_of(table), state_, now_utc(), dir_ / ("staging-" + std::to_string(++runs_)),
-                         dir_ / "resume", nullptr};
+    TableSyncInput input{table,
+                         catalog_.folder_of(table),
+                         state_,
+                         now_utc(),
+                         dir_ / ("staging-" + std::to_string(++runs_)),
+                         dir_ / "resume",
+                         nullptr};
     input.save_progress = [this](const store::TableSyncState& state) {
       state_ = state;
       if (crash_after_progress_saves_ > 0 && --crash_after_progress_saves_ == 0) {
         throw std::runtime_error("simulated crash after a chunk");
       }
     };
-    TableSyncResult result = TableSync(source_, connection_, {dir_ / "data", {"zstd", 100000}}).run(input);
+    TableSyncResult result =
+        TableSync(source_, connection_, {dir_ / "data", {"zstd", 100000}}).run(input);
     state_ = result.state;
     std::filesystem::remove_all(input.staging_dir);
     return result;
@@ -98,7 +112,8 @@ class SyncHarness {
     std::vector<std::string> result;
     for (const auto& row : connection_.query(sql).fetch_all()) {
       std::string line;
-      for (size_t i = 0; i < row.size(); ++i) line += (i ? "|" : "") + row[i].to_string();
+      for (size_t i = 0; i < row.size(); ++i)
+        line += (i ? "|" : "") + row[i].to_string();
       result.push_back(line);
     }
     return result;
@@ -107,7 +122,8 @@ class SyncHarness {
   std::string table_sql() const {
     const catalog::TableConfig& table = catalog_.tables.at(0);
     auto folder = dir_ / "data" / "parquet" / catalog_.folder_of(table);
-    auto path = table.is_partitioned() ? folder / table.name / "*.parquet" : folder / (table.name + ".parquet");
+    auto path = table.is_partitioned() ? folder / table.name / "*.parquet"
+                                       : folder / (table.name + ".parquet");
     return "read_parquet(" + duck::quote_path(path) + ", union_by_name = true)";
   }
 
@@ -119,7 +135,8 @@ class SyncHarness {
     const catalog::TableConfig& table = catalog_.tables.at(0);
     std::vector<std::string> names;
     auto folder = dir_ / "data" / "parquet" / catalog_.folder_of(table) / table.name;
-    for (const auto& entry : std::filesystem::directory_iterator(folder)) names.push_back(entry.path().filename().string());
+    for (const auto& entry : std::filesystem::directory_iterator(folder))
+      names.push_back(entry.path().filename().string());
     std::sort(names.begin(), names.end());
     return names;
   }

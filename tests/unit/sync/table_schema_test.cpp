@@ -26,14 +26,17 @@ TEST(CommonSupertype, RefusesLossyOrUnrelatedTypes) {
 }
 
 TEST(MergeSchemas, AddsWidensAndReportsConflicts) {
-  TableSchema published{{{"id", "BIGINT"}, {"amount", "INTEGER"}, {"code", "BIGINT"}, {"old", "VARCHAR"}}};
-  TableSchema incoming{{{"id", "BIGINT"}, {"amount", "DOUBLE"}, {"code", "VARCHAR"}, {"new", "DATE"}}};
+  TableSchema published{
+      {{"id", "BIGINT"}, {"amount", "INTEGER"}, {"code", "BIGINT"}, {"old", "VARCHAR"}}};
+  TableSchema incoming{
+      {{"id", "BIGINT"}, {"amount", "DOUBLE"}, {"code", "VARCHAR"}, {"new", "DATE"}}};
   SchemaChange change = merge_schemas(published, incoming);
   EXPECT_EQ(change.added, (std::vector<std::string>{"new"}));
   EXPECT_EQ(change.widened, (std::vector<std::string>{"amount: INTEGER -> DOUBLE"}));
   ASSERT_EQ(change.conflicts.size(), 1u);
   EXPECT_EQ(change.conflicts[0].column, "code");
-  EXPECT_EQ(change.merged.names(), (std::vector<std::string>{"id", "amount", "code", "old", "new"}));
+  EXPECT_EQ(change.merged.names(),
+            (std::vector<std::string>{"id", "amount", "code", "old", "new"}));
   EXPECT_EQ(change.merged.find("code")->type, "BIGINT");
   EXPECT_TRUE(change.changed());
 }

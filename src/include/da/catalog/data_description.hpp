@@ -27,7 +27,7 @@ std::vector<YamlBlock> extract_yaml_blocks(std::string_view markdown, const std:
                                            config::Diagnostics& diagnostics);
 
 struct DataDescription {
-  std::vector<TableConfig> tables;  // file order
+  std::vector<TableConfig> tables;                    // file order
   std::map<std::string, std::string> folder_mapping;  // bucket id -> Parquet folder
   std::vector<std::filesystem::path> files;           // the files read, in order
 

@@ -31,7 +31,8 @@ struct ForeignKey {
 struct WhereFilter {
   std::string column;
   FilterOperator op = FilterOperator::kEq;
-  std::vector<std::string> values;  // may hold {{today}}-style placeholders, see date_placeholders.hpp
+  std::vector<std::string>
+      values;  // may hold {{today}}-style placeholders, see date_placeholders.hpp
 };
 
 // An explicitly typed column; columns not listed are typed by the source or the sniffer.
@@ -42,7 +43,7 @@ struct ColumnSpec {
 };
 
 struct TableConfig {
-  std::string id;  // source id, e.g. in.c-crm.company; key of sync state and the registry
+  std::string id;    // source id, e.g. in.c-crm.company; key of sync state and the registry
   std::string name;  // Parquet file name, view name, profiles key
   std::string description;
   std::vector<std::string> primary_key;

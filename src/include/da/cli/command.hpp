@@ -19,7 +19,7 @@ struct OptionSpec {
   Kind kind = Kind::kFlag;
   std::string name;  // "--size" (optionally "-s,--size") or, for positionals, "TABLE"
   std::string help;
-  std::string default_value;      // kValue
+  std::string default_value;         // kValue
   std::vector<std::string> choices;  // kValue: allowed values, if limited
   bool required = false;
 };

@@ -3,11 +3,11 @@
 // and a crash at any moment leaves one of the two on disk.
 #pragma once
 
-#include <sys/types.h>
-
 #include <filesystem>
 #include <string>
 #include <string_view>
+
+#include <sys/types.h>
 
 namespace da {
 

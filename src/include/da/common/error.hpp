@@ -9,13 +9,13 @@
 namespace da {
 
 enum class ErrorKind {
-  kConfig,     // instance.yaml, data_description.md, command-line usage
-  kData,       // a value, file or schema in the data itself
-  kSource,     // a data source failed or answered something unexpected
-  kConflict,   // a concurrent change or a lock held by someone else
-  kAuth,       // authentication or authorization
-  kNotFound,   // a named thing does not exist
-  kInternal,   // a bug or an environment failure (I/O, out of memory)
+  kConfig,    // instance.yaml, data_description.md, command-line usage
+  kData,      // a value, file or schema in the data itself
+  kSource,    // a data source failed or answered something unexpected
+  kConflict,  // a concurrent change or a lock held by someone else
+  kAuth,      // authentication or authorization
+  kNotFound,  // a named thing does not exist
+  kInternal,  // a bug or an environment failure (I/O, out of memory)
 };
 
 // "config", "data", ... as used in logs and JSON output.

@@ -2,10 +2,10 @@
 // add_secret() is replaced by "***" in every later message.
 #pragma once
 
-#include <fmt/core.h>
-
 #include <string>
 #include <string_view>
+
+#include <fmt/core.h>
 
 namespace da::log {
 
@@ -25,19 +25,23 @@ void write(Level level, std::string_view message);
 
 template <typename... Args>
 void debug(fmt::format_string<Args...> format, Args&&... args) {
-  if (level() <= Level::kDebug) write(Level::kDebug, fmt::format(format, std::forward<Args>(args)...));
+  if (level() <= Level::kDebug)
+    write(Level::kDebug, fmt::format(format, std::forward<Args>(args)...));
 }
 template <typename... Args>
 void info(fmt::format_string<Args...> format, Args&&... args) {
-  if (level() <= Level::kInfo) write(Level::kInfo, fmt::format(format, std::forward<Args>(args)...));
+  if (level() <= Level::kInfo)
+    write(Level::kInfo, fmt::format(format, std::forward<Args>(args)...));
 }
 template <typename... Args>
 void warn(fmt::format_string<Args...> format, Args&&... args) {
-  if (level() <= Level::kWarn) write(Level::kWarn, fmt::format(format, std::forward<Args>(args)...));
+  if (level() <= Level::kWarn)
+    write(Level::kWarn, fmt::format(format, std::forward<Args>(args)...));
 }
 template <typename... Args>
 void error(fmt::format_string<Args...> format, Args&&... args) {
-  if (level() <= Level::kError) write(Level::kError, fmt::format(format, std::forward<Args>(args)...));
+  if (level() <= Level::kError)
+    write(Level::kError, fmt::format(format, std::forward<Args>(args)...));
 }
 
 }  // namespace da::log

@@ -17,14 +17,14 @@ struct YamlNode {
   enum class Kind { kNull, kScalar, kSequence, kMap };
 
   Kind kind = Kind::kNull;
-  std::string scalar;  // kScalar: the text after interpolation, if any
-  std::string raw;     // kScalar: the text as written in the file
-  bool quoted = false; // kScalar: written with quotes or an explicit tag, so always a string
-  int line = 0;        // 1-based, in the file the document was read from
-  int column = 0;      // 1-based
-  std::vector<YamlNode> items;                          // kSequence
+  std::string scalar;   // kScalar: the text after interpolation, if any
+  std::string raw;      // kScalar: the text as written in the file
+  bool quoted = false;  // kScalar: written with quotes or an explicit tag, so always a string
+  int line = 0;         // 1-based, in the file the document was read from
+  int column = 0;       // 1-based
+  std::vector<YamlNode> items;                            // kSequence
   std::vector<std::pair<std::string, YamlNode>> entries;  // kMap, in file order
-  std::vector<int> key_lines;                           // kMap: line of each entry's key
+  std::vector<int> key_lines;                             // kMap: line of each entry's key
 
   bool is_null() const { return kind == Kind::kNull; }
   bool is_scalar() const { return kind == Kind::kScalar; }

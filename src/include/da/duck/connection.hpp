@@ -14,9 +14,9 @@
 namespace da::duck {
 
 struct QueryProgress {
-  double percentage = 0;     // 0..100
+  double percentage = 0;  // 0..100
   uint64_t rows_processed = 0;
-  uint64_t total_rows = 0;   // rows the query expects to process (an estimate)
+  uint64_t total_rows = 0;  // rows the query expects to process (an estimate)
 };
 
 class Connection {

@@ -9,8 +9,8 @@
 namespace da::store {
 
 struct Migration {
-  int version;        // 1, 2, 3, ... with no gaps
-  std::string name;   // what it adds, for the schema_migrations table
+  int version;       // 1, 2, 3, ... with no gaps
+  std::string name;  // what it adds, for the schema_migrations table
   std::string sql;
 };
 

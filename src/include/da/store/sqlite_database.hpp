@@ -3,13 +3,13 @@
 // and then writes fails with SQLITE_BUSY under concurrency instead of waiting).
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <filesystem>
 #include <string>
 #include <string_view>
 #include <type_traits>
+
+#include <sys/types.h>
 
 #include "da/store/sqlite_statement.hpp"
 

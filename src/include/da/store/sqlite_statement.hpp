@@ -17,8 +17,12 @@ class SqliteStatement {
   SqliteStatement& bind(int index, int value) { return bind(index, static_cast<int64_t>(value)); }
   SqliteStatement& bind(int index, double value);
   SqliteStatement& bind(int index, std::string_view value);
-  SqliteStatement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
-  SqliteStatement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
+  SqliteStatement& bind(int index, const char* value) {
+    return bind(index, std::string_view(value));
+  }
+  SqliteStatement& bind(int index, const std::string& value) {
+    return bind(index, std::string_view(value));
+  }
   SqliteStatement& bind(int index, std::nullopt_t);
   template <typename T>
   SqliteStatement& bind(int index, const std::optional<T>& value) {

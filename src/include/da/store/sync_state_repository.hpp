@@ -15,8 +15,8 @@ struct TableSyncState {
   std::string table_id;
   std::string table_name;
   std::string strategy;
-  std::string status = "succeeded";  // succeeded | failed (the last attempt)
-  std::optional<std::string> error;  // why the last attempt failed
+  std::string status = "succeeded";                   // succeeded | failed (the last attempt)
+  std::optional<std::string> error;                   // why the last attempt failed
   std::optional<std::string> last_sync;               // end of the last success (ISO UTC)
   std::optional<std::string> last_export_started_at;  // start of the last successful export
   std::optional<std::string> watermark;               // max incremental value read

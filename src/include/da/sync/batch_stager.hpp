@@ -29,10 +29,10 @@ struct ParquetOptions {
 struct StageRequest {
   const catalog::TableConfig& table;
   const Extract& extract;
-  std::optional<std::string> watermark;      // last max of incremental_column (text)
-  std::optional<Timestamp> history_start;    // rows older than this are not loaded
-  std::chrono::sys_days today{};             // resolves where_filters placeholders
-  std::filesystem::path output;              // the batch file to write
+  std::optional<std::string> watermark;    // last max of incremental_column (text)
+  std::optional<Timestamp> history_start;  // rows older than this are not loaded
+  std::chrono::sys_days today{};           // resolves where_filters placeholders
+  std::filesystem::path output;            // the batch file to write
 };
 
 struct StagedBatch {
@@ -49,7 +49,8 @@ class BatchStager {
       : connection_(connection), options_(std::move(options)) {}
 
   // Throws Error(kData) naming the table, file, line, column and value when a value does not
-  // fit its declared type (on_bad_value: fail), and Error(kData)/Error(kSource) for unreadable input.
+  // fit its declared type (on_bad_value: fail), and Error(kData)/Error(kSource) for unreadable
+  // input.
   StagedBatch stage(const StageRequest& request);
 
  private:

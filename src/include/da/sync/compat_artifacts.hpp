@@ -17,13 +17,16 @@ namespace da::sync {
 std::string render_sync_state_json(const std::vector<store::TableSyncState>& states);
 
 // schema.yml for `tables` (those of one dataset, or those of none).
-std::string render_schema_yml(const catalog::DataDescription& catalog, const std::vector<const catalog::TableConfig*>& tables,
-                              const std::vector<store::TableSyncState>& states, const std::string& source_name,
-                              const std::string& dataset);
+std::string render_schema_yml(const catalog::DataDescription& catalog,
+                              const std::vector<const catalog::TableConfig*>& tables,
+                              const std::vector<store::TableSyncState>& states,
+                              const std::string& source_name, const std::string& dataset);
 
 // Writes sync_state.json and every schema.yml (only for tables that have been published).
-void write_compat_artifacts(const std::filesystem::path& data_dir, const std::filesystem::path& docs_dir,
+void write_compat_artifacts(const std::filesystem::path& data_dir,
+                            const std::filesystem::path& docs_dir,
                             const catalog::DataDescription& catalog,
-                            const std::vector<store::TableSyncState>& states, const std::string& source_name);
+                            const std::vector<store::TableSyncState>& states,
+                            const std::string& source_name);
 
 }  // namespace da::sync

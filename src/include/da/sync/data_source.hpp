@@ -58,7 +58,7 @@ struct Extract {
   std::vector<SourceFile> fingerprint;  // every current source file, remembered after success
   bool changes_only = false;            // rows were already limited to request.changed_since
   std::map<std::string, std::string> column_types;  // types the source declares (DuckDB syntax)
-  Timestamp started_at{};               // when the export began
+  Timestamp started_at{};                           // when the export began
 };
 
 struct SourceColumn {

@@ -12,7 +12,8 @@
 namespace da::sync {
 
 // Creates the views for every table of `catalog` that has published data; returns their names.
-std::vector<std::string> create_published_views(duck::Connection& connection, const std::filesystem::path& data_dir,
+std::vector<std::string> create_published_views(duck::Connection& connection,
+                                                const std::filesystem::path& data_dir,
                                                 const catalog::DataDescription& catalog);
 
 }  // namespace da::sync

@@ -12,7 +12,8 @@
 namespace da::sync {
 
 struct Publication {
-  std::vector<std::pair<std::filesystem::path, std::filesystem::path>> moves;  // staged -> final, in order
+  std::vector<std::pair<std::filesystem::path, std::filesystem::path>>
+      moves;                                    // staged -> final, in order
   std::vector<std::filesystem::path> removals;  // files or folders to delete afterwards
 };
 

@@ -48,7 +48,8 @@ struct SyncReport {
 
 class SyncRunner {
  public:
-  SyncRunner(const config::InstanceConfig& config, const catalog::DataDescription& catalog, DataSource& source);
+  SyncRunner(const config::InstanceConfig& config, const catalog::DataDescription& catalog,
+             DataSource& source);
 
   // Throws Error(kConfig) for unknown table ids and Error(kConflict) when another sync runs;
   // table failures are reported in the result, not thrown.
@@ -59,8 +60,9 @@ class SyncRunner {
  private:
   std::vector<const catalog::TableConfig*> select_tables(const std::vector<std::string>& ids) const;
   void recover_from_crashed_runs(store::StateStore& store) const;
-  TableOutcome sync_table(const catalog::TableConfig& table, int64_t run_id, duck::Connection& connection,
-                          store::StateStore& store, std::mutex& store_mutex);
+  TableOutcome sync_table(const catalog::TableConfig& table, int64_t run_id,
+                          duck::Connection& connection, store::StateStore& store,
+                          std::mutex& store_mutex);
 
   const config::InstanceConfig& config_;
   const catalog::DataDescription& catalog_;

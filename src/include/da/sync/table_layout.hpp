@@ -15,9 +15,9 @@ namespace da::sync {
 inline constexpr const char* kNullPartition = "__null__";
 
 struct TableLayout {
-  std::filesystem::path folder;          // <data_dir>/parquet/<folder>
-  std::filesystem::path single_file;     // <folder>/<name>.parquet
-  std::filesystem::path partition_dir;   // <folder>/<name>
+  std::filesystem::path folder;         // <data_dir>/parquet/<folder>
+  std::filesystem::path single_file;    // <folder>/<name>.parquet
+  std::filesystem::path partition_dir;  // <folder>/<name>
   bool partitioned = false;
 
   std::filesystem::path manifest() const { return partition_dir / "_manifest.json"; }

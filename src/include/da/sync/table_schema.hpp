@@ -38,10 +38,10 @@ struct TypeConflict {
 };
 
 struct SchemaChange {
-  TableSchema merged;                    // published columns first, then new ones
-  std::vector<std::string> added;        // columns only in the new data
-  std::vector<std::string> widened;      // "amount: INTEGER -> DOUBLE"
-  std::vector<TypeConflict> conflicts;   // no common type; `merged` keeps the published type
+  TableSchema merged;                   // published columns first, then new ones
+  std::vector<std::string> added;       // columns only in the new data
+  std::vector<std::string> widened;     // "amount: INTEGER -> DOUBLE"
+  std::vector<TypeConflict> conflicts;  // no common type; `merged` keeps the published type
   bool changed() const { return !added.empty() || !widened.empty(); }
 };
 

@@ -29,8 +29,8 @@ namespace da::sync {
 
 struct TableSyncInput {
   const catalog::TableConfig& table;
-  std::string folder;                                // Parquet folder of the table
-  std::optional<store::TableSyncState> previous;     // state after the last run, if any
+  std::string folder;                             // Parquet folder of the table
+  std::optional<store::TableSyncState> previous;  // state after the last run, if any
   Timestamp now{};
   std::filesystem::path staging_dir;  // private to this table and run; removed by the caller
   std::filesystem::path resume_dir;   // survives runs: an unfinished initial load
