@@ -10,14 +10,6 @@ namespace da {
 
 namespace {
 
-bool is_valid_name(std::string_view name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front()))) return false;
-  for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-  }
-  return true;
-}
-
 std::string unescape_double_quoted(std::string_view body) {
   std::string value;
   for (size_t i = 0; i < body.size(); ++i) {
@@ -87,7 +79,7 @@ std::map<std::string, std::string> parse_dotenv(std::string_view text, const std
       throw Error(ErrorKind::kConfig, where + "expected KEY=VALUE");
     }
     std::string name(trim(content.substr(0, equals)));
-    if (!is_valid_name(name)) {
+    if (!is_identifier(name)) {
       throw Error(ErrorKind::kConfig, where + "'" + name + "' is not a valid variable name");
     }
     std::string error;

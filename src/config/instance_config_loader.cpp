@@ -26,7 +26,7 @@ fs::path resolve_config_dir(const std::optional<fs::path>& cli_value, const EnvL
 
 namespace {
 
-bool is_identifier(std::string_view text) {
+bool is_connector_name(std::string_view text) {
   static const std::regex pattern("^[a-z][a-z0-9_]*$");
   return std::regex_match(text.begin(), text.end(), pattern);
 }
@@ -111,7 +111,7 @@ void read_auth(const NodeReader& node, AuthConfig& out) {
 
 void read_data_source(const NodeReader& node, DataSourceConfig& out) {
   out.type = node.string("type", out.type);
-  if (!is_identifier(out.type)) {
+  if (!is_connector_name(out.type)) {
     node.child("type").error("'" + out.type + "' is not a connector name");
     return;
   }

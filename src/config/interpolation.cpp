@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "da/common/error.hpp"
+#include "da/common/strings.hpp"
 
 namespace da::config {
 
@@ -16,14 +17,6 @@ EnvLookup process_environment() {
 }
 
 namespace {
-
-bool is_valid_name(std::string_view name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front()))) return false;
-  for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-  }
-  return true;
-}
 
 void interpolate_node(YamlNode& node, const std::string& path, const EnvLookup& env,
                       const std::string& file, Diagnostics& diagnostics) {
@@ -82,7 +75,7 @@ Interpolated interpolate(std::string_view text, const EnvLookup& env) {
     std::string_view body = text.substr(pos + 2, close - pos - 2);
     size_t fallback_at = body.find(":-");
     std::string name(body.substr(0, fallback_at));
-    if (!is_valid_name(name)) {
+    if (!is_identifier(name)) {
       throw Error(ErrorKind::kConfig, "'${" + std::string(body) +
                                           "}' does not name an environment variable "
                                           "(use ${NAME} or ${NAME:-default})");

@@ -277,6 +277,16 @@ class TableSyncRun {
     return change;
   }
 
+  // The schema to publish: the batch's own for a new table, else the published one evolved;
+  // and whether that changed the published schema (then every partition is rewritten).
+  std::pair<TableSchema, bool> target_schema(const PartitionManifest& manifest,
+                                             const StagedBatch& delta,
+                                             const std::string& relation) {
+    if (manifest.partitions.empty()) return {delta.schema, false};
+    SchemaChange change = evolve(manifest.schema, delta, relation);
+    return {change.merged, change.changed()};
+  }
+
   Counts count_changes(const StagedBatch& delta, const std::string& delta_relation,
                        const std::string& published_relation, const TableSchema& published,
                        const TableSchema& target) {
@@ -616,13 +626,7 @@ class TableSyncRun {
     StagedBatch batch = stage(source, published, input_.staging_dir / "batch.parquet");
     if (batch.rows == 0) return nothing_changed();
     StagedBatch delta = deduplicate(batch, input_.staging_dir / "delta.parquet");
-    TableSchema target = delta.schema;
-    bool schema_changed = false;
-    if (published) {
-      SchemaChange change = evolve(manifest.schema, delta, parquet_sql(delta.path));
-      target = change.merged;
-      schema_changed = change.changed();
-    }
+    auto [target, schema_changed] = target_schema(manifest, delta, parquet_sql(delta.path));
     write_partitions(delta, parquet_sql(delta.path), manifest, target, schema_changed, true);
     finish_state(max_of_incremental_column(delta));
   }
@@ -679,13 +683,7 @@ class TableSyncRun {
                              " IN (" + join(literals, ", ") + "))";
       StagedBatch part = delta;
       part.rows = connection_.query("SELECT count(*) FROM " + relation).scalar().as_int();
-      TableSchema target = delta.schema;
-      bool schema_changed = false;
-      if (!manifest.partitions.empty()) {
-        SchemaChange change = evolve(manifest.schema, delta, relation);
-        target = change.merged;
-        schema_changed = change.changed();
-      }
+      auto [target, schema_changed] = target_schema(manifest, delta, relation);
       write_partitions(part, relation, manifest, target, schema_changed, true);
       for (const std::string& key : chunk)
         resume["done"].push_back(key);
@@ -740,13 +738,7 @@ class TableSyncRun {
     StagedBatch delta = table_.primary_key.empty()
                             ? batch
                             : deduplicate(batch, input_.staging_dir / "delta.parquet");
-    TableSchema target = delta.schema;
-    bool schema_changed = false;
-    if (published) {
-      SchemaChange change = evolve(manifest.schema, delta, parquet_sql(delta.path));
-      target = change.merged;
-      schema_changed = change.changed();
-    }
+    auto [target, schema_changed] = target_schema(manifest, delta, parquet_sql(delta.path));
     write_partitions(delta, parquet_sql(delta.path), manifest, target, schema_changed, false);
     finish_state(std::nullopt);
   }

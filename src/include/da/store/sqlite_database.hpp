@@ -54,20 +54,6 @@ class SqliteDatabase {
     }
   }
 
-  // Runs `work` in a read transaction: it sees one consistent snapshot.
-  template <typename Work>
-  auto read_transaction(Work&& work) -> std::invoke_result_t<Work&> {
-    Transaction transaction(*this, "BEGIN DEFERRED");
-    if constexpr (std::is_void_v<std::invoke_result_t<Work&>>) {
-      work();
-      transaction.commit();
-    } else {
-      auto result = work();
-      transaction.commit();
-      return result;
-    }
-  }
-
  private:
   class Transaction {
    public:
