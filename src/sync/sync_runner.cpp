@@ -254,6 +254,22 @@ TableOutcome SyncRunner::sync_table(const catalog::TableConfig& table, int64_t r
   return outcome;
 }
 
+TableOutcome SyncRunner::sync_table_reporting_failures(const catalog::TableConfig& table, int64_t run_id,
+                                                      duck::Connection& connection,
+                                                      store::StateStore& store,
+                                                      std::mutex& store_mutex) {
+  try {
+    return sync_table(table, run_id, connection, store, store_mutex);
+  } catch (const std::exception& e) {  // the state store failed around the table's sync
+    TableOutcome outcome;
+    outcome.table_id = table.id;
+    outcome.table_name = table.name;
+    outcome.strategy = catalog::to_string(table.strategy);
+    outcome.error = table.id + ": cannot record the result in the state store: " + e.what();
+    return outcome;
+  }
+}
+
 SyncReport SyncRunner::run(const SyncOptions& options) {
   auto started = SteadyClock::now();
   std::vector<const catalog::TableConfig*> tables = select_tables(options.table_ids);
@@ -282,15 +298,16 @@ SyncReport SyncRunner::run(const SyncOptions& options) {
     ProgressMonitor monitor(active_mutex_, active_, tables.size(), options.show_progress);
     auto worker = [&] {
       duck::Connection connection(database);
-      while (!cancelled_) {
+      while (true) {
         size_t index = next++;
         if (index >= tables.size()) break;
         {
           std::lock_guard guard(active_mutex_);
+          if (cancelled_) break;  // checked under the lock cancel() takes: no table starts after it
           active_.insert(&connection);
         }
-        report.tables[index] =
-            sync_table(*tables[index], report.run_id, connection, store, store_mutex);
+        report.tables[index] = sync_table_reporting_failures(*tables[index], report.run_id, connection,
+                                                             store, store_mutex);
         {
           std::lock_guard guard(active_mutex_);
           active_.erase(&connection);

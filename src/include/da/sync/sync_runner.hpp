@@ -63,6 +63,11 @@ class SyncRunner {
   TableOutcome sync_table(const catalog::TableConfig& table, int64_t run_id,
                           duck::Connection& connection, store::StateStore& store,
                           std::mutex& store_mutex);
+  // sync_table() that turns a failure of the state store into a failed outcome, so that no
+  // exception leaves a worker thread.
+  TableOutcome sync_table_reporting_failures(const catalog::TableConfig& table, int64_t run_id,
+                                             duck::Connection& connection, store::StateStore& store,
+                                             std::mutex& store_mutex);
 
   const config::InstanceConfig& config_;
   const catalog::DataDescription& catalog_;
