@@ -1,30 +1,52 @@
 #!/usr/bin/env bash
-# make demo: a working instance under demo/ (git-ignored), built from the shipped examples,
-# then everything the product can do so far, run against it.
+# make demo: a working instance under demo/ (git-ignored) on the sample e-commerce data:
+# generate it, configure a CSV instance, sync every table, and query the new Parquet.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD_DIR="${1:-build}"
 DA="$ROOT/$BUILD_DIR/da"
 DEMO="$ROOT/demo"
+CONFIG="$DEMO/config"
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "Demo instance in $DEMO"
-mkdir -p "$DEMO/config" "$DEMO/docs" "$DEMO/data"
-cp "$ROOT/config/instance.yaml.example" "$DEMO/config/instance.yaml"
-cp "$ROOT/config/data_description.md.example" "$DEMO/docs/data_description.md"
-if [[ ! -f "$DEMO/config/.env" ]]; then
-  # A fresh random portal key for this demo only; never a default one.
-  printf 'WEBAPP_SECRET_KEY=%s\n' "$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" >"$DEMO/config/.env"
-  chmod 600 "$DEMO/config/.env"
-fi
-echo "config/instance.yaml, config/.env (generated secret), docs/data_description.md"
+step "Sample data: da sample-data --size s --out demo/incoming"
+mkdir -p "$CONFIG" "$DEMO/docs"
+"$DA" sample-data --size s --out "$DEMO/incoming"
 
-step "da --version"
-"$DA" --version
+step "Instance: demo/config/instance.yaml, demo/docs/data_description.md"
+cp "$DEMO/incoming/data_description.md" "$DEMO/docs/data_description.md"
+cat >"$CONFIG/instance.yaml" <<YAML
+instance:
+  name: "AI Data Analyst (demo)"
+data_source:
+  type: csv
+  csv:
+    base_dir: ./incoming
+paths:
+  data_dir: ./data
+  docs_dir: ./docs
+sync:
+  memory_limit: 1GB
+  parallel_tables: 2
+logging:
+  level: warn
+YAML
+"$DA" --config "$CONFIG" config check --for engine
 
-step "da config check"
-"$DA" --config "$DEMO/config" config check
+step "da sync"
+"$DA" --config "$CONFIG" sync
+
+step "Revenue by month and channel over the synced Parquet (da query)"
+"$DA" --config "$CONFIG" query "
+  SELECT strftime(created_at, '%Y-%m') AS month, channel, count(*) AS orders,
+         sum(total_amount) AS revenue
+  FROM orders
+  WHERE status NOT IN ('cancelled', 'returned')
+  GROUP BY ALL ORDER BY month DESC, revenue DESC" --limit 12
 
 step "Done"
-echo "Try: $DA --config $DEMO/config config check --json"
+echo "Parquet:      $DEMO/data/parquet/"
+echo "Sync state:   $DEMO/data/metadata/sync_state.json"
+echo "Column types: $DEMO/docs/schema.yml"
+echo "Try:          $DA --config $CONFIG query \"SELECT segment, count(*) FROM customers GROUP BY ALL\""
