@@ -67,6 +67,7 @@ YAML
 SIZE_MB=$(( $(stat -L -c %s "$CSV") / 1000000 ))
 echo "input: $ROWS rows, $SIZE_MB MB CSV; memory_limit $MEMORY, $THREADS threads"
 
+cat "$CSV" >/dev/null  # every step reads the file from the page cache, none from disk
 A=$(measure "$TOOL" copy --csv "$CSV" --out "$WORK/baseline.parquet" --threads "$THREADS" --memory-limit "$MEMORY")
 B=$(measure "$DA" --config "$WORK/config" sync bench.orders_full)
 "$DA" --config "$WORK/config" sync bench.orders_inc >/dev/null

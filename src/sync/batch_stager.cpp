@@ -341,6 +341,8 @@ class Stager {
     std::string sql = "COPY (SELECT " + projection() + " FROM " + query_.relation(read_types()) +
                       where_sql(parameters) + ") TO " + duck::quote_path(output) +
                       " (FORMAT parquet" + options_.copy_options() + ")";
+    connection_.execute(std::string("SET preserve_insertion_order = ") +
+                        (request_.keep_source_order ? "true" : "false"));
     duck::PreparedStatement statement = connection_.prepare(sql);
     for (size_t i = 0; i < parameters.size(); ++i)
       statement.bind(i + 1, parameters[i]);

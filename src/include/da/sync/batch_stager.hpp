@@ -33,6 +33,9 @@ struct StageRequest {
   std::optional<Timestamp> history_start;  // rows older than this are not loaded
   std::chrono::sys_days today{};           // resolves where_filters placeholders
   std::filesystem::path output;            // the batch file to write
+  // Keep the source's row order in the batch (needed when duplicates are resolved by it);
+  // otherwise DuckDB may write rows in any order, which is faster.
+  bool keep_source_order = true;
 };
 
 struct StagedBatch {
