@@ -1,9 +1,9 @@
 #include "da/sample_data/csv_writer.hpp"
 
-#include <fmt/core.h>
-
 #include <charconv>
 #include <cmath>
+
+#include <fmt/core.h>
 
 namespace da::sample_data {
 
@@ -40,7 +40,9 @@ CsvWriter& CsvWriter::integer(int64_t value) {
   return *this;
 }
 
-CsvWriter& CsvWriter::money(double value) { return number(value, 2); }
+CsvWriter& CsvWriter::money(double value) {
+  return number(value, 2);
+}
 
 CsvWriter& CsvWriter::number(double value, int decimals) {
   separate();

@@ -4,7 +4,9 @@ namespace da::sample_data {
 
 namespace {
 
-uint64_t rotate_left(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+uint64_t rotate_left(uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 
 }  // namespace
 
@@ -25,7 +27,8 @@ Prng::Prng(uint64_t seed, std::string_view stream, uint64_t chunk) {
   }
   uint64_t with_chunk = s ^ chunk;
   s = splitmix64(with_chunk);
-  for (uint64_t& word : state_) word = splitmix64(s);
+  for (uint64_t& word : state_)
+    word = splitmix64(s);
 }
 
 uint64_t Prng::next() {
@@ -57,7 +60,8 @@ double Prng::uniform(double lo, double hi) {
 
 size_t Prng::weighted(std::span<const double> weights) {
   double total = 0;
-  for (double weight : weights) total += weight;
+  for (double weight : weights)
+    total += weight;
   double target = uniform(0, total);
   double sum = 0;
   for (size_t i = 0; i < weights.size(); ++i) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <regex>
 
 #include <fmt/core.h>
 
@@ -140,7 +141,7 @@ class Stager {
     StagedBatch batch;
     if (request_.extract.files.empty()) return batch;
     check_files();
-    describe_source();
+    plan_columns();
     for (int attempt = 0;; ++attempt) {
       try {
         if (table_.on_bad_value == catalog::BadValuePolicy::kNull)
@@ -148,6 +149,7 @@ class Stager {
         batch.rows = copy_to(request_.output);
         break;
       } catch (const duck::DuckError& e) {
+        explain_missing_column(e.what());
         if (attempt >= kMaxTypeRetries || !adapt_to_failure(e.what(), batch.warnings))
           throw_read_error(e.what());
       }
@@ -155,6 +157,7 @@ class Stager {
     batch.path = request_.output;
     batch.schema =
         describe("SELECT * FROM read_parquet(" + duck::quote_path(request_.output) + ")");
+    detect_ragged(batch.schema);
     for (const std::string& warning : batch.warnings)
       log::warn("{}: {}", table_.id, warning);
     return batch;
@@ -192,40 +195,76 @@ class Stager {
     return schema;
   }
 
-  void describe_source() {
-    TableSchema sniffed;
-    try {
-      sniffed = describe("SELECT * FROM " + query_.relation({}));
-    } catch (const duck::DuckError& e) {
-      throw_read_error(e.what());
-    }
-    detect_ragged(sniffed);
+  // Declared columns are known without reading the source; the others are typed by the
+  // reader's sniffer during the COPY itself. Only Parquet and JSON sources are described
+  // first, because their declared types are applied by casts that need the source types.
+  void plan_columns() {
     std::map<std::string, std::string> declared;
     for (const auto& [column, type] : request_.extract.column_types)
       declared[column] = type;
     for (const catalog::ColumnSpec& column : table_.columns) {
       if (!column.type.empty()) declared[column.name] = column.type;
     }
-    for (const SchemaColumn& column : sniffed.columns) {
-      SourceColumnPlan plan{column.name, column.type, std::nullopt, std::nullopt};
-      if (auto found = find_case_insensitive(declared, column.name)) {
-        plan.declared = found->second;
-        declared.erase(found->first);
+    for (const auto& [name, type] : declared)
+      columns_.push_back({name, "", type, std::nullopt});
+    if (request_.extract.format == FileFormat::kCsv) return;
+    for (const SchemaColumn& column : sniffed().columns) {
+      if (SourceColumnPlan* plan = find_plan(column.name)) {
+        plan->sniffed = column.type;
+      } else {
+        columns_.push_back({column.name, column.type, std::nullopt, std::nullopt});
       }
-      columns_.push_back(plan);
     }
-    for (const auto& [column, type] : declared) {
-      fail("column '" + column + "' (declared as " + type +
-           ") is not in the source; its columns are: " + join(sniffed.names(), ", "));
+    for (const SourceColumnPlan& column : columns_) {
+      if (column.sniffed.empty()) fail_missing_column(column.name);
     }
   }
 
-  static std::optional<std::pair<std::string, std::string>> find_case_insensitive(
-      const std::map<std::string, std::string>& map, const std::string& name) {
-    for (const auto& entry : map) {
-      if (to_lower(entry.first) == to_lower(name)) return entry;
+  // The source's columns as the sniffer sees them, described once, on demand.
+  const TableSchema& sniffed() {
+    if (!sniffed_) {
+      try {
+        sniffed_ = describe("SELECT * FROM " + query_.relation({}));
+      } catch (const duck::DuckError& e) {
+        throw_read_error(e.what());
+      }
     }
-    return std::nullopt;
+    return *sniffed_;
+  }
+
+  SourceColumnPlan* find_plan(const std::string& name) {
+    for (SourceColumnPlan& column : columns_) {
+      if (column.name == name) return &column;
+    }
+    return nullptr;
+  }
+
+  [[noreturn]] void fail_missing_column(const std::string& name) {
+    const SourceColumnPlan* plan = find_plan(name);
+    std::string what = plan && plan->declared ? " (declared as " + *plan->declared + ")" : "";
+    fail("column '" + name + "'" + what +
+         " is not in the source; its columns are: " + join(sniffed().names(), ", "));
+  }
+
+  // DuckDB names a missing column in a binder error; say which and what the source has.
+  void explain_missing_column(const std::string& message) {
+    static const std::regex declared("Columns with names: \"([^\"]+)\" do not exist");
+    static const std::regex referenced("Referenced column \"([^\"]+)\" not found");
+    std::smatch match;
+    if (std::regex_search(message, match, declared) ||
+        std::regex_search(message, match, referenced)) {
+      fail_missing_column(match[1].str());
+    }
+  }
+
+  // The type of a column a filter compares: declared, else as published, else as sniffed.
+  std::string column_type(const std::string& name) {
+    if (const SourceColumnPlan* plan = find_plan(name); plan && plan->declared) return plan->type();
+    if (request_.published) {
+      if (const SchemaColumn* column = request_.published->find(name)) return column->type;
+    }
+    if (const SchemaColumn* column = sniffed().find(name)) return column->type;
+    fail_missing_column(name);
   }
 
   // The sniffer falls back to one column per line when rows have different field counts.
@@ -278,24 +317,12 @@ class Stager {
     return replaced.empty() ? "*" : "* REPLACE (" + join(replaced, ", ") + ")";
   }
 
-  const SourceColumnPlan& column_named(const std::string& name, const std::string& purpose) const {
-    for (const SourceColumnPlan& column : columns_) {
-      if (column.name == name) return column;
-    }
-    std::vector<std::string> names;
-    for (const SourceColumnPlan& column : columns_)
-      names.push_back(column.name);
-    fail(purpose + " column '" + name +
-         "' is not in the source; its columns are: " + join(names, ", "));
-  }
-
   // WHERE clauses and their parameters.
-  std::string where_sql(std::vector<Value>& parameters) const {
+  std::string where_sql(std::vector<Value>& parameters) {
     std::vector<std::string> clauses;
     if (table_.incremental_column && request_.watermark && !request_.extract.changes_only) {
-      const SourceColumnPlan& column =
-          column_named(*table_.incremental_column, "incremental_column");
-      std::string type = column.type();
+      const std::string& name = *table_.incremental_column;
+      std::string type = column_type(name);
       parameters.emplace_back(*request_.watermark);
       std::string bound = fmt::format("CAST(${} AS {})", parameters.size(), type);
       if (is_temporal(type)) {
@@ -304,22 +331,20 @@ class Stager {
         fail(fmt::format(
             "incremental_column '{}' is read as {}; declare it as a TIMESTAMP, DATE or number "
             "under columns:",
-            column.name, type));
+            name, type));
       }
-      clauses.push_back(quote_identifier(column.name) + " >= " + bound);
+      clauses.push_back(quote_identifier(name) + " >= " + bound);
     }
     if (request_.history_start) {
       const std::string& name =
           table_.incremental_column ? *table_.incremental_column : *table_.partition_by;
-      const SourceColumnPlan& column = column_named(name, "max_history_days");
-      if (is_temporal(column.type())) {
+      if (is_temporal(column_type(name))) {
         parameters.emplace_back(format_iso8601(*request_.history_start));
         clauses.push_back(fmt::format("({0} IS NULL OR {0} >= CAST(${1} AS TIMESTAMP))",
                                       quote_identifier(name), parameters.size()));
       }
     }
     for (const catalog::WhereFilter& filter : table_.where_filters) {
-      column_named(filter.column, "where_filters");
       std::vector<std::string> placeholders;
       for (const std::string& value : filter.values) {
         parameters.emplace_back(catalog::resolve_date_placeholders(value, request_.today));
@@ -406,6 +431,8 @@ class Stager {
   bool adapt_to_failure(const std::string& message, std::vector<std::string>& warnings) {
     auto failure = parse_conversion_failure(message);
     if (!failure) return false;
+    if (!find_plan(failure->column))
+      columns_.push_back({failure->column, failure->type, std::nullopt, std::nullopt});
     for (SourceColumnPlan& column : columns_) {
       if (column.name != failure->column) continue;
       if (column.declared) {
@@ -434,6 +461,7 @@ class Stager {
   const catalog::TableConfig& table_;
   StageQuery query_;
   std::vector<SourceColumnPlan> columns_;
+  std::optional<TableSchema> sniffed_;
 };
 
 }  // namespace

@@ -254,10 +254,10 @@ TableOutcome SyncRunner::sync_table(const catalog::TableConfig& table, int64_t r
   return outcome;
 }
 
-TableOutcome SyncRunner::sync_table_reporting_failures(const catalog::TableConfig& table, int64_t run_id,
-                                                      duck::Connection& connection,
-                                                      store::StateStore& store,
-                                                      std::mutex& store_mutex) {
+TableOutcome SyncRunner::sync_table_reporting_failures(const catalog::TableConfig& table,
+                                                       int64_t run_id, duck::Connection& connection,
+                                                       store::StateStore& store,
+                                                       std::mutex& store_mutex) {
   try {
     return sync_table(table, run_id, connection, store, store_mutex);
   } catch (const std::exception& e) {  // the state store failed around the table's sync
@@ -306,8 +306,8 @@ SyncReport SyncRunner::run(const SyncOptions& options) {
           if (cancelled_) break;  // checked under the lock cancel() takes: no table starts after it
           active_.insert(&connection);
         }
-        report.tables[index] = sync_table_reporting_failures(*tables[index], report.run_id, connection,
-                                                             store, store_mutex);
+        report.tables[index] = sync_table_reporting_failures(*tables[index], report.run_id,
+                                                             connection, store, store_mutex);
         {
           std::lock_guard guard(active_mutex_);
           active_.erase(&connection);

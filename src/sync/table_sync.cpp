@@ -179,10 +179,12 @@ class TableSyncRun {
     return extract;
   }
 
-  // `published` tells whether the table has data to continue from (incremental runs).
-  StagedBatch stage(const Extract& extract, bool published, const fs::path& output) {
-    StageRequest request{table_, extract, std::nullopt, std::nullopt, {}, output,
-                         !table_.primary_key.empty()};
+  // `published`: the schema of the data an incremental run continues from, if any.
+  StagedBatch stage(const Extract& extract, const TableSchema* published, const fs::path& output) {
+    bool deduplicated =
+        table_.strategy != SyncStrategy::kFullRefresh && !table_.primary_key.empty();
+    StageRequest request{table_,       extract, published, std::nullopt,
+                         std::nullopt, {},      output,    deduplicated};
     if (had_success() && published) request.watermark = previous_->watermark;
     if (!had_success() && table_.max_history_days &&
         (table_.incremental_column || table_.partition_by)) {
@@ -346,7 +348,7 @@ class TableSyncRun {
 
   void full_refresh() {
     Extract source = extract(false);
-    StagedBatch batch = stage(source, false, input_.staging_dir / "batch.parquet");
+    StagedBatch batch = stage(source, nullptr, input_.staging_dir / "batch.parquet");
     int64_t previous_rows =
         fs::is_regular_file(layout_.single_file)
             ? connection_.query("SELECT count(*) FROM " + parquet_sql(layout_.single_file))
@@ -384,7 +386,8 @@ class TableSyncRun {
   void incremental_single_file() {
     std::optional<TableSchema> published = published_single_file_schema();
     Extract source = extract(true);
-    StagedBatch batch = stage(source, published.has_value(), input_.staging_dir / "batch.parquet");
+    StagedBatch batch =
+        stage(source, published ? &*published : nullptr, input_.staging_dir / "batch.parquet");
     if (batch.rows == 0) return nothing_changed();
     StagedBatch delta = deduplicate(batch, input_.staging_dir / "delta.parquet");
     std::string delta_relation = parquet_sql(delta.path);
@@ -488,10 +491,11 @@ class TableSyncRun {
     if (merge && !manifest.partitions.empty()) {
       std::vector<fs::path> every_file = partition_files(manifest, all_keys);
       std::string key = identifiers(table_.primary_key);
-      for (const std::string& file :
-           distinct_strings("SELECT DISTINCT filename FROM read_parquet(" + files_list(every_file) +
-                            ", filename = true, union_by_name = true) SEMI JOIN (SELECT " + key +
-                            " FROM " + delta_relation + ") USING (" + key + ")")) {
+      for (const std::string& file : distinct_strings(
+               "SELECT DISTINCT filename FROM (SELECT filename, " + key + " FROM read_parquet(" +
+               files_list(every_file) + ", filename = true, union_by_name = true)" +
+               key_range_filter(delta_relation) + ") SEMI JOIN (SELECT " + key + " FROM " +
+               delta_relation + ") USING (" + key + ")")) {
         holding_delta_keys.insert(fs::path(file).stem().string());
       }
       touched.insert(holding_delta_keys.begin(), holding_delta_keys.end());
@@ -536,6 +540,21 @@ class TableSyncRun {
     log::debug("{}: partitions written to staging", table_.id);
     publish_partitions(collect_partitions(parts), touched, manifest, target);
     log::debug("{}: partitions published", table_.id);
+  }
+
+  // For a one-column key, " WHERE key BETWEEN <min> AND <max>" of the delta: Parquet statistics
+  // then skip the row groups (often whole partitions) that cannot hold a key of the delta.
+  std::string key_range_filter(const std::string& delta_relation) {
+    if (table_.primary_key.size() != 1) return "";
+    std::string key = quote_identifier(table_.primary_key.front());
+    auto row = connection_
+                   .query("SELECT CAST(min(" + key + ") AS VARCHAR), CAST(max(" + key +
+                          ") AS VARCHAR), " + "typeof(min(" + key + ")) FROM " + delta_relation)
+                   .fetch_all()
+                   .at(0);
+    if (row[0].is_null()) return "";
+    return fmt::format(" WHERE {0} BETWEEN CAST({1} AS {3}) AND CAST({2} AS {3})", key,
+                       quote_literal(row[0].text()), quote_literal(row[1].text()), row[2].text());
   }
 
   static std::string files_list(const std::vector<fs::path>& files) {
@@ -627,7 +646,8 @@ class TableSyncRun {
     bool published = !manifest.partitions.empty();
     if (!had_success() || (previous_ && previous_->resume_json)) return initial_load(manifest);
     Extract source = extract(true);
-    StagedBatch batch = stage(source, published, input_.staging_dir / "batch.parquet");
+    StagedBatch batch =
+        stage(source, published ? &manifest.schema : nullptr, input_.staging_dir / "batch.parquet");
     if (batch.rows == 0) return nothing_changed();
     StagedBatch delta = deduplicate(batch, input_.staging_dir / "delta.parquet");
     auto [target, schema_changed] = target_schema(manifest, delta, parquet_sql(delta.path));
@@ -652,7 +672,7 @@ class TableSyncRun {
     if (!resume.contains("done") || !fs::exists(delta_file)) {
       resume = nlohmann::json::object();
       Extract source = extract(false);
-      StagedBatch batch = stage(source, false, input_.staging_dir / "batch.parquet");
+      StagedBatch batch = stage(source, nullptr, input_.staging_dir / "batch.parquet");
       if (batch.rows == 0) return nothing_changed();
       deduplicate(batch, delta_file);
       resume = {{"done", nlohmann::json::array()},
@@ -734,7 +754,8 @@ class TableSyncRun {
     PartitionManifest manifest = published_partitions();
     bool published = !manifest.partitions.empty();
     Extract source = extract(false);
-    StagedBatch batch = stage(source, published, input_.staging_dir / "batch.parquet");
+    StagedBatch batch =
+        stage(source, published ? &manifest.schema : nullptr, input_.staging_dir / "batch.parquet");
     if (batch.rows == 0) {
       result_.warnings.push_back("the export held no rows; every published partition is kept");
       return nothing_changed();

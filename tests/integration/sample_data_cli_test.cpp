@@ -1,13 +1,12 @@
 // da sample-data through the real binary, and the sample synced end to end with da sync.
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "da/duck/connection.hpp"
 #include "da/duck/database.hpp"
 #include "da/duck/sql_quote.hpp"
-#include "support/process.hpp"
-#include "support/temp_dir.hpp"
 
 namespace da {
 namespace {
@@ -18,7 +17,9 @@ using testing::TempDir;
 std::string column_type(const std::filesystem::path& parquet, const std::string& column) {
   duck::Database database;
   duck::Connection connection(database);
-  for (const auto& row : connection.query("DESCRIBE SELECT * FROM read_parquet(" + duck::quote_path(parquet) + ")").fetch_all()) {
+  for (const auto& row :
+       connection.query("DESCRIBE SELECT * FROM read_parquet(" + duck::quote_path(parquet) + ")")
+           .fetch_all()) {
     if (row[0].text() == column) return row[1].text();
   }
   return "";
@@ -26,7 +27,8 @@ std::string column_type(const std::filesystem::path& parquet, const std::string&
 
 TEST(SampleDataCli, WritesParquetWithTypedColumns) {
   TempDir dir;
-  auto result = run_da({"--json", "sample-data", "--size", "xs", "--format", "parquet", "--out", dir.path().string()});
+  auto result = run_da({"--json", "sample-data", "--size", "xs", "--format", "parquet", "--out",
+                        dir.path().string()});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(nlohmann::json::parse(result.out)["tables"].size(), 9u);
   EXPECT_FALSE(std::filesystem::exists(dir / "orders.csv"));
@@ -37,7 +39,10 @@ TEST(SampleDataCli, WritesParquetWithTypedColumns) {
 
 TEST(SampleDataCli, BothFormatsAndSizeList) {
   TempDir dir;
-  ASSERT_EQ(run_da({"sample-data", "--size", "xs", "--format", "both", "--out", dir.path().string()}).exit_code, 0);
+  ASSERT_EQ(
+      run_da({"sample-data", "--size", "xs", "--format", "both", "--out", dir.path().string()})
+          .exit_code,
+      0);
   EXPECT_TRUE(std::filesystem::exists(dir / "orders.csv"));
   EXPECT_TRUE(std::filesystem::exists(dir / "parquet/orders.parquet"));
   auto sizes = run_da({"sample-data", "--list-sizes"});
@@ -49,12 +54,15 @@ TEST(SampleDataCli, BothFormatsAndSizeList) {
 // The sample and its catalog sync with every strategy, and the next incremental run is a no-op.
 TEST(SampleDataCli, TheSampleSyncsEndToEnd) {
   TempDir dir;
-  ASSERT_EQ(run_da({"sample-data", "--size", "xs", "--out", (dir / "incoming").string()}).exit_code, 0);
+  ASSERT_EQ(run_da({"sample-data", "--size", "xs", "--out", (dir / "incoming").string()}).exit_code,
+            0);
   dir.write("config/instance.yaml",
-            "data_source:\n  type: csv\n  csv:\n    base_dir: ./incoming\npaths:\n  data_dir: ./data\n  docs_dir: ./docs\n"
+            "data_source:\n  type: csv\n  csv:\n    base_dir: ./incoming\npaths:\n  data_dir: "
+            "./data\n  docs_dir: ./docs\n"
             "logging:\n  level: warn\n");
   std::filesystem::create_directories(dir / "docs");
-  std::filesystem::copy_file(dir / "incoming/data_description.md", dir / "docs/data_description.md");
+  std::filesystem::copy_file(dir / "incoming/data_description.md",
+                             dir / "docs/data_description.md");
   auto first = run_da({"--config", (dir / "config").string(), "--json", "sync"});
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
   auto report = nlohmann::json::parse(first.out);
@@ -63,11 +71,14 @@ TEST(SampleDataCli, TheSampleSyncsEndToEnd) {
     EXPECT_EQ(table["status"], "succeeded") << table.dump();
     EXPECT_GT(table["rows"].get<int64_t>(), 0) << table.dump();
   }
-  auto second = run_da({"--config", (dir / "config").string(), "--json", "sync", "orders", "web_sessions"});
+  auto second =
+      run_da({"--config", (dir / "config").string(), "--json", "sync", "orders", "web_sessions"});
   ASSERT_EQ(second.exit_code, 0);
-  for (const auto& table : nlohmann::json::parse(second.out)["tables"]) EXPECT_EQ(table["rows_read"], 0);
-  auto revenue = run_da({"--config", (dir / "config").string(), "query",
-                         "SELECT count(*) AS n FROM orders o JOIN customers c USING (customer_id)"});
+  for (const auto& table : nlohmann::json::parse(second.out)["tables"])
+    EXPECT_EQ(table["rows_read"], 0);
+  auto revenue =
+      run_da({"--config", (dir / "config").string(), "query",
+              "SELECT count(*) AS n FROM orders o JOIN customers c USING (customer_id)"});
   EXPECT_EQ(revenue.out, "n\n---\n100\n(1 row)\n");
 }
 

@@ -1,6 +1,5 @@
 // da sample-data: the sample e-commerce dataset, as CSV and/or Parquet, with its catalog.
 #include <fmt/core.h>
-
 #include <nlohmann/json.hpp>
 
 #include "da/catalog/data_description.hpp"
@@ -22,20 +21,21 @@ namespace fs = std::filesystem;
 using da::sample_data::SampleResult;
 
 std::string list_sizes() {
-  std::string text = fmt::format("{:<5} {:>10} {:>9} {:>10} {:>13} {:>10} {:>8} {:>16} {:>7}\n", "size", "customers",
-                                 "products", "campaigns", "web_sessions", "web_leads", "orders", "support_tickets",
-                                 "months");
+  std::string text = fmt::format("{:<5} {:>10} {:>9} {:>10} {:>13} {:>10} {:>8} {:>16} {:>7}\n",
+                                 "size", "customers", "products", "campaigns", "web_sessions",
+                                 "web_leads", "orders", "support_tickets", "months");
   for (const auto& s : da::sample_data::sample_sizes()) {
-    text += fmt::format("{:<5} {:>10} {:>9} {:>10} {:>13} {:>10} {:>8} {:>16} {:>7}\n", s.name, s.customers,
-                        s.products, s.campaigns, s.web_sessions, s.web_leads, s.orders, s.support_tickets, s.months);
+    text += fmt::format("{:<5} {:>10} {:>9} {:>10} {:>13} {:>10} {:>8} {:>16} {:>7}\n", s.name,
+                        s.customers, s.products, s.campaigns, s.web_sessions, s.web_leads, s.orders,
+                        s.support_tickets, s.months);
   }
   return text;
 }
 
 // Converts every CSV to Parquet with the catalog's column types, into `folder`.
 void write_parquet(const SampleResult& result, const fs::path& out, const fs::path& folder) {
-  catalog::DataDescriptionLoad catalog =
-      catalog::parse_data_description({{"data_description.md", da::sample_data::sample_data_description()}});
+  catalog::DataDescriptionLoad catalog = catalog::parse_data_description(
+      {{"data_description.md", da::sample_data::sample_data_description()}});
   fs::create_directories(folder);
   duck::Database database;
   duck::Connection connection(database);
@@ -47,9 +47,11 @@ void write_parquet(const SampleResult& result, const fs::path& out, const fs::pa
         types.push_back(duck::quote_literal(column.name) + ": " + duck::quote_literal(column.type));
       }
     }
-    connection.execute("COPY (SELECT * FROM read_csv(" + duck::quote_path(out / (table.name + ".csv")) +
+    connection.execute("COPY (SELECT * FROM read_csv(" +
+                       duck::quote_path(out / (table.name + ".csv")) +
                        ", header = true, skip = 0, types = {" + join(types, ", ") + "})) TO " +
-                       duck::quote_path(folder / (table.name + ".parquet")) + " (FORMAT parquet, COMPRESSION zstd)");
+                       duck::quote_path(folder / (table.name + ".parquet")) +
+                       " (FORMAT parquet, COMPRESSION zstd)");
   }
 }
 
@@ -60,20 +62,19 @@ std::string summary_text(const SampleResult& result, const fs::path& out) {
     text += fmt::format("{:<16} {:>10} rows {:>12} bytes\n", table.name, table.rows, table.bytes);
     bytes += table.bytes;
   }
-  text += fmt::format("{} rows, {:.1f} MB of CSV in {} ({} to {}) in {:.1f}s\n", result.total_rows(),
-                      static_cast<double>(bytes) / 1e6, out.string(), result.start_date, result.end_date, result.seconds);
+  text += fmt::format("{} rows, {:.1f} MB of CSV in {} ({} to {}) in {:.1f}s\n",
+                      result.total_rows(), static_cast<double>(bytes) / 1e6, out.string(),
+                      result.start_date, result.end_date, result.seconds);
   return text;
 }
 
 std::string summary_json(const SampleResult& result, const fs::path& out) {
   nlohmann::ordered_json tables = nlohmann::ordered_json::array();
-  for (const auto& table : result.tables) tables.push_back({{"name", table.name}, {"rows", table.rows}, {"bytes", table.bytes}});
-  return nlohmann::ordered_json{{"out", out.string()},
-                                {"start_date", result.start_date},
-                                {"end_date", result.end_date},
-                                {"total_rows", result.total_rows()},
-                                {"seconds", result.seconds},
-                                {"tables", tables}}
+  for (const auto& table : result.tables)
+    tables.push_back({{"name", table.name}, {"rows", table.rows}, {"bytes", table.bytes}});
+  return nlohmann::ordered_json{{"out", out.string()},         {"start_date", result.start_date},
+                                {"end_date", result.end_date}, {"total_rows", result.total_rows()},
+                                {"seconds", result.seconds},   {"tables", tables}}
              .dump(2) +
          "\n";
 }
@@ -97,11 +98,13 @@ int run(cli::CommandContext& context, const cli::Arguments& arguments) {
   std::string format = arguments.value("format");
   if (format == "parquet") {
     write_parquet(result, options.out, options.out);
-    for (const auto& table : result.tables) fs::remove(options.out / (table.name + ".csv"));
+    for (const auto& table : result.tables)
+      fs::remove(options.out / (table.name + ".csv"));
   } else if (format == "both") {
     write_parquet(result, options.out, options.out / "parquet");
   }
-  context.print(context.json() ? summary_json(result, options.out) : summary_text(result, options.out));
+  context.print(context.json() ? summary_json(result, options.out)
+                               : summary_text(result, options.out));
   return cli::ExitCode::kSuccess;
 }
 

@@ -1,8 +1,8 @@
 #include "da/sample_data/prng.hpp"
 
-#include <gtest/gtest.h>
-
 #include <set>
+
+#include <gtest/gtest.h>
 
 namespace da::sample_data {
 namespace {
@@ -21,7 +21,8 @@ TEST(Prng, GivesTheDocumentedSequence) {
 TEST(Prng, StreamsAndChunksAreIndependent) {
   std::set<uint64_t> firsts;
   for (const char* stream : {"customers", "orders", "web_sessions"}) {
-    for (uint64_t chunk = 0; chunk < 4; ++chunk) firsts.insert(Prng(42, stream, chunk).next());
+    for (uint64_t chunk = 0; chunk < 4; ++chunk)
+      firsts.insert(Prng(42, stream, chunk).next());
   }
   firsts.insert(Prng(43, "customers").next());
   EXPECT_EQ(firsts.size(), 13u);
@@ -36,14 +37,16 @@ TEST(Prng, UniformIntegersCoverTheRangeEvenly) {
     ASSERT_LE(value, 6);
     ++counts[value - 1];
   }
-  for (int count : counts) EXPECT_NEAR(count, 10000, 400);
+  for (int count : counts)
+    EXPECT_NEAR(count, 10000, 400);
 }
 
 TEST(Prng, WeightedChoiceFollowsTheWeights) {
   Prng random(7, "weights");
   const double weights[] = {0.6, 0.3, 0.1};
   int counts[3] = {};
-  for (int i = 0; i < 100000; ++i) ++counts[random.weighted(weights)];
+  for (int i = 0; i < 100000; ++i)
+    ++counts[random.weighted(weights)];
   EXPECT_NEAR(counts[0], 60000, 800);
   EXPECT_NEAR(counts[1], 30000, 800);
   EXPECT_NEAR(counts[2], 10000, 500);

@@ -1,15 +1,15 @@
 #include "da/sample_data/sample_generator.hpp"
 
-#include <gtest/gtest.h>
-
 #include <set>
+
+#include "support/temp_dir.hpp"
+#include <gtest/gtest.h>
 
 #include "da/catalog/data_description.hpp"
 #include "da/common/error.hpp"
 #include "da/duck/connection.hpp"
 #include "da/duck/database.hpp"
 #include "da/duck/sql_quote.hpp"
-#include "support/temp_dir.hpp"
 
 namespace da::sample_data {
 namespace {
@@ -17,12 +17,15 @@ namespace {
 using da::testing::read_text;
 using da::testing::TempDir;
 
-const char* const kTables[] = {"customers", "products", "campaigns", "web_sessions", "web_leads",
-                               "orders", "order_items", "payments", "support_tickets"};
-const char* const kIdColumns[] = {"customer_id", "product_id", "campaign_id", "session_id", "lead_id",
-                                  "order_id", "order_item_id", "payment_id", "ticket_id"};
+const char* const kTables[] = {"customers",    "products",  "campaigns",
+                               "web_sessions", "web_leads", "orders",
+                               "order_items",  "payments",  "support_tickets"};
+const char* const kIdColumns[] = {"customer_id",   "product_id", "campaign_id",
+                                  "session_id",    "lead_id",    "order_id",
+                                  "order_item_id", "payment_id", "ticket_id"};
 
-SampleResult generate(const TempDir& dir, const std::string& size, uint64_t seed, unsigned threads = 0) {
+SampleResult generate(const TempDir& dir, const std::string& size, uint64_t seed,
+                      unsigned threads = 0) {
   SampleOptions options;
   options.size = size;
   options.seed = seed;
@@ -105,7 +108,8 @@ class SampleIntegrity : public ::testing::Test {
     connection_ = new duck::Connection(*database_);
     for (const char* table : kTables) {
       connection_->execute(std::string("CREATE TABLE ") + table + " AS SELECT * FROM read_csv(" +
-                           duck::quote_path(*dir_ / (std::string(table) + ".csv")) + ", all_varchar = true)");
+                           duck::quote_path(*dir_ / (std::string(table) + ".csv")) +
+                           ", all_varchar = true)");
     }
   }
   static void TearDownTestSuite() {
@@ -126,57 +130,86 @@ duck::Database* SampleIntegrity::database_ = nullptr;
 duck::Connection* SampleIntegrity::connection_ = nullptr;
 
 TEST_F(SampleIntegrity, EveryReferenceResolves) {
-  EXPECT_EQ(count("SELECT count(*) FROM orders WHERE customer_id NOT IN (SELECT customer_id FROM customers)"), 0);
-  EXPECT_EQ(count("SELECT count(*) FROM order_items WHERE order_id NOT IN (SELECT order_id FROM orders)"), 0);
-  EXPECT_EQ(count("SELECT count(*) FROM order_items WHERE product_id NOT IN (SELECT product_id FROM products)"), 0);
-  EXPECT_EQ(count("SELECT count(*) FROM payments WHERE order_id NOT IN (SELECT order_id FROM orders)"), 0);
-  EXPECT_EQ(count("SELECT count(*) FROM payments WHERE customer_id NOT IN (SELECT customer_id FROM customers)"), 0);
-  EXPECT_EQ(count("SELECT count(*) FROM support_tickets WHERE customer_id NOT IN (SELECT customer_id FROM customers)"), 0);
-  EXPECT_EQ(count("SELECT count(*) FROM support_tickets WHERE order_id IS NOT NULL AND order_id NOT IN "
-                  "(SELECT order_id FROM orders)"),
+  EXPECT_EQ(count("SELECT count(*) FROM orders WHERE customer_id NOT IN (SELECT customer_id FROM "
+                  "customers)"),
             0);
+  EXPECT_EQ(
+      count("SELECT count(*) FROM order_items WHERE order_id NOT IN (SELECT order_id FROM orders)"),
+      0);
+  EXPECT_EQ(count("SELECT count(*) FROM order_items WHERE product_id NOT IN (SELECT product_id "
+                  "FROM products)"),
+            0);
+  EXPECT_EQ(
+      count("SELECT count(*) FROM payments WHERE order_id NOT IN (SELECT order_id FROM orders)"),
+      0);
+  EXPECT_EQ(count("SELECT count(*) FROM payments WHERE customer_id NOT IN (SELECT customer_id FROM "
+                  "customers)"),
+            0);
+  EXPECT_EQ(count("SELECT count(*) FROM support_tickets WHERE customer_id NOT IN (SELECT "
+                  "customer_id FROM customers)"),
+            0);
+  EXPECT_EQ(
+      count("SELECT count(*) FROM support_tickets WHERE order_id IS NOT NULL AND order_id NOT IN "
+            "(SELECT order_id FROM orders)"),
+      0);
   EXPECT_EQ(count("SELECT count(*) FROM support_tickets t JOIN orders o USING (order_id) "
                   "WHERE o.customer_id <> t.customer_id"),
             0);
-  EXPECT_EQ(count("SELECT count(*) FROM web_sessions WHERE campaign_id IS NOT NULL AND campaign_id NOT IN "
-                  "(SELECT campaign_id FROM campaigns)"),
-            0);
-  EXPECT_EQ(count("SELECT count(*) FROM web_leads WHERE campaign_id IS NOT NULL AND campaign_id NOT IN "
-                  "(SELECT campaign_id FROM campaigns)"),
-            0);
-  EXPECT_EQ(count("SELECT count(*) FROM web_sessions WHERE customer_id IS NOT NULL AND customer_id NOT IN "
-                  "(SELECT customer_id FROM customers)"),
-            0);
+  EXPECT_EQ(
+      count(
+          "SELECT count(*) FROM web_sessions WHERE campaign_id IS NOT NULL AND campaign_id NOT IN "
+          "(SELECT campaign_id FROM campaigns)"),
+      0);
+  EXPECT_EQ(
+      count("SELECT count(*) FROM web_leads WHERE campaign_id IS NOT NULL AND campaign_id NOT IN "
+            "(SELECT campaign_id FROM campaigns)"),
+      0);
+  EXPECT_EQ(
+      count(
+          "SELECT count(*) FROM web_sessions WHERE customer_id IS NOT NULL AND customer_id NOT IN "
+          "(SELECT customer_id FROM customers)"),
+      0);
 }
 
 TEST_F(SampleIntegrity, AmountsAndTimesAreConsistent) {
-  EXPECT_EQ(count("SELECT count(*) FROM orders o JOIN (SELECT order_id, sum(line_total::DECIMAL(12,2)) AS s "
-                  "FROM order_items GROUP BY ALL) i USING (order_id) WHERE i.s <> o.items_total::DECIMAL(12,2)"),
+  EXPECT_EQ(count("SELECT count(*) FROM orders o JOIN (SELECT order_id, "
+                  "sum(line_total::DECIMAL(12,2)) AS s "
+                  "FROM order_items GROUP BY ALL) i USING (order_id) WHERE i.s <> "
+                  "o.items_total::DECIMAL(12,2)"),
             0);
-  EXPECT_EQ(count("SELECT count(*) FROM orders WHERE total_amount::DECIMAL(12,2) <> items_total::DECIMAL(12,2) - "
+  EXPECT_EQ(count("SELECT count(*) FROM orders WHERE total_amount::DECIMAL(12,2) <> "
+                  "items_total::DECIMAL(12,2) - "
                   "discount_amount::DECIMAL(12,2) + shipping_amount::DECIMAL(12,2)"),
             0);
-  EXPECT_EQ(count("SELECT count(*) FROM support_tickets WHERE first_response_at::TIMESTAMP < created_at::TIMESTAMP "
+  EXPECT_EQ(count("SELECT count(*) FROM support_tickets WHERE first_response_at::TIMESTAMP < "
+                  "created_at::TIMESTAMP "
                   "OR resolved_at::TIMESTAMP < created_at::TIMESTAMP"),
             0);
-  EXPECT_EQ(count("SELECT count(*) FROM web_leads WHERE converted_at::TIMESTAMP < created_at::TIMESTAMP"), 0);
+  EXPECT_EQ(
+      count("SELECT count(*) FROM web_leads WHERE converted_at::TIMESTAMP < created_at::TIMESTAMP"),
+      0);
   EXPECT_EQ(count("SELECT count(*) FROM orders o JOIN customers c USING (customer_id) "
                   "WHERE o.created_at::TIMESTAMP < c.registration_date::DATE"),
             0);
-  EXPECT_EQ(count("SELECT count(*) FROM orders WHERE created_at::TIMESTAMP >= TIMESTAMP '2026-03-01' "
-                  "OR created_at::TIMESTAMP < TIMESTAMP '2025-03-06'"),
-            0);
+  EXPECT_EQ(
+      count("SELECT count(*) FROM orders WHERE created_at::TIMESTAMP >= TIMESTAMP '2026-03-01' "
+            "OR created_at::TIMESTAMP < TIMESTAMP '2025-03-06'"),
+      0);
   EXPECT_GT(count("SELECT count(DISTINCT status) FROM orders"), 4);
-  EXPECT_EQ(count("SELECT count(*) FROM payments WHERE status = 'completed' AND completed_at IS NULL"), 0);
+  EXPECT_EQ(
+      count("SELECT count(*) FROM payments WHERE status = 'completed' AND completed_at IS NULL"),
+      0);
 }
 
 TEST(SampleData, TheCatalogParsesWithoutErrorsOrWarnings) {
-  catalog::DataDescriptionLoad load = catalog::parse_data_description({{"sample.md", sample_data_description()}});
+  catalog::DataDescriptionLoad load =
+      catalog::parse_data_description({{"sample.md", sample_data_description()}});
   EXPECT_FALSE(load.diagnostics.has_errors()) << load.diagnostics.errors().front().format();
   EXPECT_TRUE(load.diagnostics.warnings().empty()) << load.diagnostics.warnings().front().format();
   ASSERT_EQ(load.description.tables.size(), 9u);
   std::set<catalog::SyncStrategy> strategies;
-  for (const auto& table : load.description.tables) strategies.insert(table.strategy);
+  for (const auto& table : load.description.tables)
+    strategies.insert(table.strategy);
   EXPECT_EQ(strategies.size(), 3u);
 }
 

@@ -3,9 +3,10 @@
 //
 // Specification (also in docs/sample-data.md):
 //   splitmix64(x):  x += 0x9E3779B97F4A7C15; z = x;
-//                   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9; z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
-//                   return z ^ (z >> 31)
-//   stream seed:    s = splitmix64(seed); for each byte b of the stream name: s = splitmix64(s ^ b);
+//                   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9; z = (z ^ (z >> 27)) *
+//                   0x94D049BB133111EB; return z ^ (z >> 31)
+//   stream seed:    s = splitmix64(seed); for each byte b of the stream name: s = splitmix64(s ^
+//   b);
 //                   s = splitmix64(s ^ chunk)
 //   generator:      xoshiro256** with its four words taken from successive splitmix64 outputs of s
 //   uniform_int(lo, hi):  lo + (next() mod (hi - lo + 1)), rejecting next() values at or above

@@ -29,6 +29,7 @@ struct ParquetOptions {
 struct StageRequest {
   const catalog::TableConfig& table;
   const Extract& extract;
+  const TableSchema* published = nullptr;  // types of the published columns, for filters on them
   std::optional<std::string> watermark;    // last max of incremental_column (text)
   std::optional<Timestamp> history_start;  // rows older than this are not loaded
   std::chrono::sys_days today{};           // resolves where_filters placeholders
