@@ -1,6 +1,7 @@
 #include "da/sync/sync_runner.hpp"
 
 #include <chrono>
+#include <condition_variable>
 #include <thread>
 
 #include <fmt/core.h>
@@ -58,8 +59,11 @@ class ProgressMonitor {
     if (!enabled) return;
     bar_.emplace("sync", 0, "rows");
     thread_ = std::jthread([this](std::stop_token stop) {
-      while (!stop.stop_requested()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      std::mutex mutex;
+      std::unique_lock lock(mutex);
+      // Wakes every 200 ms, and at once when stopped, so that a short sync is not kept waiting.
+      while (!wakeup_.wait_for(lock, stop, std::chrono::milliseconds(200), [] { return false; })) {
+        if (stop.stop_requested()) break;
         refresh();
       }
     });
@@ -100,6 +104,7 @@ class ProgressMonitor {
   std::atomic<int64_t> finished_rows_{0};
   std::atomic<size_t> finished_tables_{0};
   std::optional<ProgressBar> bar_;
+  std::condition_variable_any wakeup_;
   std::jthread thread_;
 };
 

@@ -15,18 +15,20 @@ namespace da::commands::sync {
 namespace {
 
 // Turns SIGINT and SIGTERM into a cancellation of the run (queries stop, nothing half-published),
-// for as long as it lives. The signals are blocked in every thread started after it.
+// for as long as it lives. The signals are blocked in every thread started after it; SIGUSR1
+// (blocked too) only wakes the watcher when it is time to end.
 class CancelOnSignal {
  public:
   explicit CancelOnSignal(da::sync::SyncRunner& runner) {
     sigemptyset(&signals_);
     sigaddset(&signals_, SIGINT);
     sigaddset(&signals_, SIGTERM);
+    sigaddset(&signals_, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, &signals_, &previous_);
     watcher_ = std::jthread([this, &runner](std::stop_token stop) {
-      timespec timeout{0, 100'000'000};
       while (!stop.stop_requested()) {
-        int signal = sigtimedwait(&signals_, nullptr, &timeout);
+        int signal = 0;
+        if (sigwait(&signals_, &signal) != 0 || stop.stop_requested()) break;
         if (signal == SIGINT || signal == SIGTERM) {
           log::warn("signal {} received: stopping the sync", signal);
           runner.cancel();
@@ -36,6 +38,7 @@ class CancelOnSignal {
   }
   ~CancelOnSignal() {
     watcher_.request_stop();
+    pthread_kill(watcher_.native_handle(), SIGUSR1);
     watcher_.join();
     pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
   }
