@@ -211,23 +211,27 @@ class TableSyncRun {
     std::vector<std::string> null_checks;
     for (const std::string& column : table_.primary_key)
       null_checks.push_back(quote_identifier(column) + " IS NULL");
-    int64_t missing = connection_
-                          .query("SELECT count(*) FROM " + parquet_sql(batch.path) + " WHERE " +
-                                 join(null_checks, " OR "))
-                          .scalar()
-                          .as_int();
-    if (missing > 0)
+    std::string relation = parquet_sql(batch.path);
+    auto counts = connection_
+                      .query("SELECT count(*) FILTER (WHERE " + join(null_checks, " OR ") +
+                             "), (SELECT count(*) FROM (SELECT DISTINCT " + key + " FROM " +
+                             relation + ")) FROM " + relation)
+                      .fetch_all()
+                      .at(0);
+    if (int64_t missing = counts[0].as_int(); missing > 0) {
       fail(fmt::format("{} row(s) have no value in the primary key ({})", missing,
                        join(table_.primary_key, ", ")));
-
-    std::string source = "read_parquet(" + quote_path(batch.path) + ", file_row_number = true)";
-    int64_t rows = connection_
-                       .query("COPY (SELECT * EXCLUDE (file_row_number) FROM " + source +
-                              " QUALIFY row_number() OVER (PARTITION BY " + key +
-                              " ORDER BY file_row_number DESC) = 1) TO " + quote_path(output) +
-                              " (FORMAT parquet" + settings_.parquet.copy_options() + ")")
-                       .scalar()
-                       .as_int();
+    }
+    int64_t rows = counts[1].as_int();
+    if (rows == batch.rows) {
+      fs::rename(batch.path, output);  // no key repeats: the batch is the delta as it is
+    } else {
+      std::string source = "read_parquet(" + quote_path(batch.path) + ", file_row_number = true)";
+      connection_.execute("COPY (SELECT * EXCLUDE (file_row_number) FROM " + source +
+                          " QUALIFY row_number() OVER (PARTITION BY " + key +
+                          " ORDER BY file_row_number DESC) = 1) TO " + quote_path(output) +
+                          " (FORMAT parquet" + settings_.parquet.copy_options() + ")");
+    }
     result_.duplicates = batch.rows - rows;
     log::debug("{}: {} distinct keys", table_.id, rows);
     if (result_.duplicates > 0) {
