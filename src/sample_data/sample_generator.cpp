@@ -364,6 +364,26 @@ class Generator {
           csv);
   }
 
+  // With `probability`, a random customer's id, else NULL.
+  void maybe_customer(CsvWriter& csv, Prng& r, double probability) const {
+    if (r.chance(probability)) {
+      csv.text(id("C-{:06d}", r.uniform_int(1, size_.customers)));
+    } else {
+      csv.empty();
+    }
+  }
+
+  // With `probability`, one of the campaigns running on `day`, else NULL.
+  void maybe_campaign(CsvWriter& csv, Prng& r, chr::sys_days day, double probability) const {
+    const auto& active = active_campaigns_[static_cast<size_t>((day - window_.start()).count())];
+    if (!active.empty() && r.chance(probability)) {
+      int64_t pick = r.uniform_int(0, static_cast<int64_t>(active.size()) - 1);
+      csv.text(id("CMP-{:04d}", active[static_cast<size_t>(pick)] + 1));
+    } else {
+      csv.empty();
+    }
+  }
+
   std::string session_chunk(uint64_t chunk, int64_t first, int64_t count) const {
     Prng r = random("web_sessions", chunk);
     CsvWriter csv;
@@ -375,20 +395,8 @@ class Generator {
       chr::sys_days day = window_.weighted_day(r);
       int64_t started = seconds_of(day) + Window::time_of_day(r);
       csv.text(id("S-{:08d}", i + 1)).text(id("V-{:08d}", r.uniform_int(1, visitors)));
-      if (r.chance(.40)) {
-        csv.text(id("C-{:06d}", r.uniform_int(1, size_.customers)));
-      } else {
-        csv.empty();
-      }
-      const auto& active = active_campaigns_[static_cast<size_t>((day - window_.start()).count())];
-      if (!active.empty() && r.chance(.25)) {
-        csv.text(id(
-            "CMP-{:04d}",
-            active[static_cast<size_t>(r.uniform_int(0, static_cast<int64_t>(active.size()) - 1))] +
-                1));
-      } else {
-        csv.empty();
-      }
+      maybe_customer(csv, r, .40);
+      maybe_campaign(csv, r, day, .25);
       bool bounce = r.chance(.35);
       csv.text(datetime_text(started))
           .integer(bounce ? r.uniform_int(5, 30) : r.uniform_int(30, 900));
@@ -437,23 +445,11 @@ class Generator {
       int64_t created = seconds_of(day) + Window::time_of_day(r);
       size_t status = r.weighted(kLeadStatusWeights);
       csv.text(id("L-{:06d}", i + 1));
-      if (r.chance(.55)) {
-        csv.text(id("C-{:06d}", r.uniform_int(1, size_.customers)));
-      } else {
-        csv.empty();
-      }
+      maybe_customer(csv, r, .55);
       csv.text(fmt::format("{}.{}{}@{}", first.ascii, last.ascii, r.uniform_int(1, 999),
                            r.pick(words::kWebmailDomains)));
       csv.text(kLeadSources[r.weighted(kLeadSourceWeights)]);
-      const auto& active = active_campaigns_[static_cast<size_t>((day - window_.start()).count())];
-      if (!active.empty() && r.chance(.40)) {
-        csv.text(id(
-            "CMP-{:04d}",
-            active[static_cast<size_t>(r.uniform_int(0, static_cast<int64_t>(active.size()) - 1))] +
-                1));
-      } else {
-        csv.empty();
-      }
+      maybe_campaign(csv, r, day, .40);
       csv.text(datetime_text(created)).text(kLeadStatuses[status]);
       if (kLeadStatuses[status] == "converted") {
         csv.text(datetime_text(
