@@ -14,8 +14,9 @@ step "Sample data: da sample-data --size s --out demo/incoming"
 mkdir -p "$CONFIG" "$DEMO/docs"
 "$DA" sample-data --size s --out "$DEMO/incoming"
 
-step "Instance: demo/config/instance.yaml, demo/docs/data_description.md"
+step "Instance: demo/config/instance.yaml, demo/docs/{data_description.md,metrics/}"
 cp "$DEMO/incoming/data_description.md" "$DEMO/docs/data_description.md"
+rm -rf "$DEMO/docs/metrics" && cp -r "$ROOT/docs/metrics" "$DEMO/docs/metrics"
 cat >"$CONFIG/instance.yaml" <<YAML
 instance:
   name: "AI Data Analyst (demo)"
@@ -44,6 +45,9 @@ step "Revenue by month and channel over the synced Parquet (da query)"
   FROM orders
   WHERE status NOT IN ('cancelled', 'returned')
   GROUP BY ALL ORDER BY month DESC, revenue DESC" --limit 12
+
+step "A business metric: da metrics run repeat_purchase_rate"
+"$DA" --config "$CONFIG" metrics run repeat_purchase_rate --limit 6
 
 step "Done"
 echo "Parquet:      $DEMO/data/parquet/"

@@ -1,8 +1,7 @@
 // da query SQL: SQL over the published Parquet, tables named as in the catalog.
-#include "result_table.hpp"
-
 #include "da/catalog/data_description.hpp"
 #include "da/cli/command_context.hpp"
+#include "da/cli/result_table.hpp"
 #include "da/duck/connection.hpp"
 #include "da/duck/database.hpp"
 #include "da/plugin/plugin_registry.hpp"
@@ -23,7 +22,8 @@ int run_query(cli::CommandContext& context, const cli::Arguments& arguments) {
   sync::create_published_views(connection, config.paths.data_dir, catalog);
   size_t limit = static_cast<size_t>(arguments.integer("limit"));
   duck::Result result = connection.query(arguments.value("sql"));
-  context.print(context.json() ? format_json(result, limit) : format_text_table(result, limit));
+  context.print(context.json() ? cli::format_json(result, limit)
+                               : cli::format_text_table(result, limit));
   return cli::ExitCode::kSuccess;
 }
 

@@ -6,11 +6,11 @@
 
 #include "da/duck/result.hpp"
 
-namespace da::commands::query {
+namespace da::cli {
 
 // At most `limit` rows, aligned, followed by "(N rows)" or "(first N of M rows)".
 std::string format_text_table(duck::Result& result, size_t limit);
 // {"columns": [{name, type}], "rows": [[...], ...], "row_count": N, "truncated": bool}
 std::string format_json(duck::Result& result, size_t limit);
 
-}  // namespace da::commands::query
+}  // namespace da::cli

@@ -1,11 +1,11 @@
-#include "result_table.hpp"
+#include "da/cli/result_table.hpp"
 
 #include <algorithm>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-namespace da::commands::query {
+namespace da::cli {
 
 namespace {
 
@@ -120,4 +120,4 @@ std::string format_json(duck::Result& result, size_t limit) {
   return document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
-}  // namespace da::commands::query
+}  // namespace da::cli
