@@ -100,6 +100,19 @@ int raw_copy(const Options& options) {
   return 0;
 }
 
+int summarize(const Options& options) {
+  da::duck::DatabaseOptions database_options;
+  database_options.memory_limit = option(options, "--memory-limit", "2GB");
+  database_options.threads = std::stoi(option(options, "--threads", "0"));
+  da::duck::Database database(database_options);
+  da::duck::Connection connection(database);
+  connection
+      .query("SUMMARIZE SELECT * FROM read_parquet(" +
+             da::duck::quote_literal(option(options, "--parquet")) + ")")
+      .fetch_all();
+  return 0;
+}
+
 int measure(char** command) {
   auto started = std::chrono::steady_clock::now();
   pid_t pid = ::fork();
@@ -129,6 +142,7 @@ int main(int argc, char** argv) {
     if (command == "orders-csv") return orders_csv(parse_options(argc, argv, 2));
     if (command == "orders-delta") return orders_delta(parse_options(argc, argv, 2));
     if (command == "copy") return raw_copy(parse_options(argc, argv, 2));
+    if (command == "summarize") return summarize(parse_options(argc, argv, 2));
     if (command == "measure" && argc > 3 && std::strcmp(argv[2], "--") == 0)
       return measure(argv + 3);
   } catch (const std::exception& e) {

@@ -155,6 +155,12 @@ void read_sync(const NodeReader& node, SyncConfig& out) {
   out.row_group_size = node.integer("row_group_size", out.row_group_size, 2048, 100'000'000);
 }
 
+void read_profiler(const NodeReader& node, ProfilerConfig& out) {
+  node.warn_unknown_keys({"exact_row_limit", "sample_rows"});
+  out.exact_row_limit = node.integer("exact_row_limit", out.exact_row_limit, 0, 10'000'000'000);
+  out.sample_rows = node.integer("sample_rows", out.sample_rows, 1000, 100'000'000);
+}
+
 void read_email(const NodeReader& node, EmailConfig& out) {
   node.warn_unknown_keys({"from_address", "from_name", "smtp_host", "smtp_port", "smtp_user",
                           "smtp_password", "smtp_use_tls"});
@@ -304,9 +310,26 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
     top.error("expected a mapping of sections (instance:, paths:, sync:, ...)");
     return result;
   }
-  top.warn_unknown_keys({"instance", "server", "admins", "deployment", "auth", "data_source",
-                         "paths", "sync", "email", "desktop", "telegram", "jira", "ai", "logging",
-                         "users", "username_mapping", "datasets", "catalog", "folder_mapping"});
+  top.warn_unknown_keys({"instance",
+                         "server",
+                         "admins",
+                         "deployment",
+                         "auth",
+                         "data_source",
+                         "paths",
+                         "sync",
+                         "profiler",
+                         "email",
+                         "desktop",
+                         "telegram",
+                         "jira",
+                         "ai",
+                         "logging",
+                         "users",
+                         "username_mapping",
+                         "datasets",
+                         "catalog",
+                         "folder_mapping"});
   read_instance(top.child("instance"), config.instance);
   read_server(top.child("server"), config.server);
   read_admins(top.child("admins"), config.admins);
@@ -315,6 +338,7 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
   read_data_source(top.child("data_source"), config.data_source);
   read_paths(top.child("paths"), config.paths);
   read_sync(top.child("sync"), config.sync);
+  read_profiler(top.child("profiler"), config.profiler);
   read_email(top.child("email"), config.email);
   read_desktop(top.child("desktop"), config.desktop);
   read_telegram(top.child("telegram"), config.telegram);

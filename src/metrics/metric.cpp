@@ -6,7 +6,8 @@ namespace da::metrics {
 
 const MetricQuery* Metric::query(const std::string& key_or_variant) const {
   for (const MetricQuery& candidate : queries) {
-    if (candidate.key == key_or_variant || candidate.key == "sql_" + key_or_variant) return &candidate;
+    if (candidate.key == key_or_variant || candidate.key == "sql_" + key_or_variant)
+      return &candidate;
   }
   return nullptr;
 }

@@ -17,8 +17,9 @@ using config::NodeReader;
 
 namespace {
 
-constexpr const char* kRequired[] = {"name", "display_name", "category", "type",       "unit",
-                                     "grain", "time_column", "table",    "expression", "description"};
+constexpr const char* kRequired[] = {"name",       "display_name", "category",    "type",
+                                     "unit",       "grain",        "time_column", "table",
+                                     "expression", "description"};
 
 bool is_snake_case(std::string_view text) {
   static const std::regex pattern("^[a-z][a-z0-9_]*$");
@@ -32,15 +33,18 @@ std::vector<std::string> string_list(const NodeReader& node) {
     values.push_back(node.as_string());
     return values;
   }
-  for (const NodeReader& item : node.items()) values.push_back(item.as_string());
+  for (const NodeReader& item : node.items())
+    values.push_back(item.as_string());
   return values;
 }
 
-Metric read_metric(const NodeReader& node, const std::string& relative_path, const std::string& category) {
+Metric read_metric(const NodeReader& node, const std::string& relative_path,
+                   const std::string& category) {
   Metric metric;
   metric.file = relative_path;
   metric.line = node.line();
-  for (const char* key : kRequired) node.require(key);
+  for (const char* key : kRequired)
+    node.require(key);
   metric.name = node.string("name");
   metric.display_name = node.string("display_name");
   metric.category = node.string("category");
@@ -59,7 +63,8 @@ Metric read_metric(const NodeReader& node, const std::string& relative_path, con
     node.child("name").error("'" + metric.name + "' must be snake_case (a-z, 0-9, _)");
   }
   if (!metric.category.empty() && metric.category != category) {
-    node.child("category").error("is '" + metric.category + "' but the file is in the folder '" + category + "'");
+    node.child("category")
+        .error("is '" + metric.category + "' but the file is in the folder '" + category + "'");
   }
   NodeReader validation = node.child("validation");
   if (validation.present()) {
@@ -73,12 +78,15 @@ Metric read_metric(const NodeReader& node, const std::string& relative_path, con
     }
     metric.validation = value;
   }
-  if (auto guide = node.optional_string("cost_allocation_guide")) metric.cost_allocation_guide = guide;
+  if (auto guide = node.optional_string("cost_allocation_guide"))
+    metric.cost_allocation_guide = guide;
 
-  static const std::vector<std::string> kKnown = {"name", "display_name", "category", "type", "unit", "grain",
-                                                  "time_column", "table", "tables", "expression", "description",
-                                                  "dimensions", "notes", "synonyms", "validation",
-                                                  "cost_allocation_guide", "sql"};
+  static const std::vector<std::string> kKnown = {
+      "name",   "display_name", "category",    "type",
+      "unit",   "grain",        "time_column", "table",
+      "tables", "expression",   "description", "dimensions",
+      "notes",  "synonyms",     "validation",  "cost_allocation_guide",
+      "sql"};
   const config::YamlNode* map = node.node();
   for (size_t i = 0; i < map->entries.size(); ++i) {
     const std::string& key = map->entries[i].first;
@@ -92,7 +100,8 @@ Metric read_metric(const NodeReader& node, const std::string& relative_path, con
         metric.queries.push_back({key, query});
       }
     } else if (std::find(kKnown.begin(), kKnown.end(), key) == kKnown.end()) {
-      node.diagnostics().warning(node.file(), map->key_lines[i], node.path().empty() ? key : node.path() + "." + key,
+      node.diagnostics().warning(node.file(), map->key_lines[i],
+                                 node.path().empty() ? key : node.path() + "." + key,
                                  "unknown key (ignored)");
     }
   }
@@ -133,9 +142,10 @@ std::vector<Metric> parse_metric_file(std::string_view text, const std::string& 
 
 std::string category_color(const std::string& category) {
   static const std::map<std::string, std::string> kColors = {
-      {"finance", "#0d9668"},   {"product_usage", "#b45309"}, {"sales_revenue", "#0073D1"},
-      {"weekly_leadership_kpis", "#0073D1"}, {"revenue", "#0073D1"}, {"customers", "#7c3aed"},
-      {"marketing", "#b45309"}, {"support", "#EA580C"}};
+      {"finance", "#0d9668"},       {"product_usage", "#b45309"},
+      {"sales_revenue", "#0073D1"}, {"weekly_leadership_kpis", "#0073D1"},
+      {"revenue", "#0073D1"},       {"customers", "#7c3aed"},
+      {"marketing", "#b45309"},     {"support", "#EA580C"}};
   auto found = kColors.find(category);
   return found != kColors.end() ? found->second : "#6B7280";
 }
@@ -147,7 +157,8 @@ MetricLoad load_metrics(const fs::path& metrics_dir) {
   for (const auto& category : fs::directory_iterator(metrics_dir)) {
     if (!category.is_directory()) continue;
     for (const auto& file : fs::directory_iterator(category.path())) {
-      if (file.is_regular_file() && (file.path().extension() == ".yml" || file.path().extension() == ".yaml")) {
+      if (file.is_regular_file() &&
+          (file.path().extension() == ".yml" || file.path().extension() == ".yaml")) {
         files.push_back(file.path());
       }
     }
@@ -169,7 +180,8 @@ MetricLoad load_metrics(const fs::path& metrics_dir) {
   }
   std::vector<Metric> ordered;
   for (const MetricCategory& category : group_by_category(load.metrics)) {
-    for (const Metric* metric : category.metrics) ordered.push_back(*metric);
+    for (const Metric* metric : category.metrics)
+      ordered.push_back(*metric);
   }
   load.metrics = std::move(ordered);
   return load;
@@ -177,21 +189,28 @@ MetricLoad load_metrics(const fs::path& metrics_dir) {
 
 std::vector<MetricCategory> group_by_category(const std::vector<Metric>& metrics) {
   static const std::vector<std::pair<std::string, std::string>> kFixed = {
-      {"revenue", "Revenue"}, {"customers", "Customers"}, {"marketing", "Marketing"}, {"support", "Support"}};
+      {"revenue", "Revenue"},
+      {"customers", "Customers"},
+      {"marketing", "Marketing"},
+      {"support", "Support"}};
   std::map<std::string, std::vector<const Metric*>> by_category;
-  for (const Metric& metric : metrics) by_category[fs::path(metric.file).parent_path().string()].push_back(&metric);
+  for (const Metric& metric : metrics)
+    by_category[fs::path(metric.file).parent_path().string()].push_back(&metric);
   std::vector<MetricCategory> categories;
   auto add = [&](const std::string& key, const std::string& label) {
     auto found = by_category.find(key);
     if (found == by_category.end()) return;
     auto list = found->second;
-    std::stable_sort(list.begin(), list.end(), [](const Metric* a, const Metric* b) { return a->file < b->file; });
+    std::stable_sort(list.begin(), list.end(),
+                     [](const Metric* a, const Metric* b) { return a->file < b->file; });
     categories.push_back({key, label, category_color(key), list});
     by_category.erase(found);
   };
-  for (const auto& [key, label] : kFixed) add(key, label);
+  for (const auto& [key, label] : kFixed)
+    add(key, label);
   std::vector<std::string> others;
-  for (const auto& [key, list] : by_category) others.push_back(key);
+  for (const auto& [key, list] : by_category)
+    others.push_back(key);
   for (const std::string& key : others) {
     std::string label;
     bool start = true;

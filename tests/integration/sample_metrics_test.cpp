@@ -1,12 +1,11 @@
 // Every query of every shipped sample metric runs on the xs sample dataset, synced through the
 // real binary, and returns at least one row.
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "da/metrics/metric_catalog.hpp"
-#include "support/process.hpp"
-#include "support/temp_dir.hpp"
 
 namespace da {
 namespace {
@@ -19,12 +18,15 @@ class SampleMetrics : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir();
     const TempDir& dir = *dir_;
-    ASSERT_EQ(run_da({"sample-data", "--size", "xs", "--out", (dir / "incoming").string()}).exit_code, 0);
-    dir.write("config/instance.yaml",
-              "data_source:\n  type: csv\n  csv:\n    base_dir: ./incoming\npaths:\n  data_dir: ./data\n"
-              "  docs_dir: ./docs\nlogging:\n  level: warn\n");
+    ASSERT_EQ(
+        run_da({"sample-data", "--size", "xs", "--out", (dir / "incoming").string()}).exit_code, 0);
+    dir.write(
+        "config/instance.yaml",
+        "data_source:\n  type: csv\n  csv:\n    base_dir: ./incoming\npaths:\n  data_dir: ./data\n"
+        "  docs_dir: ./docs\nlogging:\n  level: warn\n");
     std::filesystem::create_directories(dir / "docs");
-    std::filesystem::copy_file(dir / "incoming/data_description.md", dir / "docs/data_description.md");
+    std::filesystem::copy_file(dir / "incoming/data_description.md",
+                               dir / "docs/data_description.md");
     std::filesystem::copy(std::string(DA_SOURCE_DIR) + "/docs/metrics", dir / "docs/metrics",
                           std::filesystem::copy_options::recursive);
     auto sync = run_da({"--config", (dir / "config").string(), "sync"});
@@ -60,7 +62,9 @@ TEST_F(SampleMetrics, EveryQueryOfEveryMetricReturnsRows) {
 }
 
 TEST_F(SampleMetrics, TotalRevenueMatchesCompletedPaymentsAsItsValidationClaims) {
-  auto revenue = run({"query", "SELECT SUM(total_amount) FROM orders WHERE status NOT IN ('cancelled', 'returned')"});
+  auto revenue =
+      run({"query",
+           "SELECT SUM(total_amount) FROM orders WHERE status NOT IN ('cancelled', 'returned')"});
   auto payments = run({"query", "SELECT SUM(amount) FROM payments WHERE status = 'completed'"});
   EXPECT_EQ(revenue["rows"][0][0], payments["rows"][0][0]);
 }

@@ -8,6 +8,7 @@
 #include "da/cli/command_context.hpp"
 #include "da/common/log.hpp"
 #include "da/plugin/plugin_registry.hpp"
+#include "da/profiler/profiler.hpp"
 #include "da/sync/sync_runner.hpp"
 
 namespace da::commands::sync {
@@ -49,6 +50,17 @@ class CancelOnSignal {
   std::jthread watcher_;
 };
 
+// Tables whose published data this run changed: they get new profiles.
+std::vector<std::string> changed_tables(const da::sync::SyncReport& report) {
+  std::vector<std::string> changed;
+  for (const da::sync::TableOutcome& table : report.tables) {
+    if (table.succeeded && (table.result.rows_read > 0 || table.result.partitions_written > 0)) {
+      changed.push_back(table.table_id);
+    }
+  }
+  return changed;
+}
+
 int run_sync(cli::CommandContext& context, const cli::Arguments& arguments) {
   const config::InstanceConfig& config = context.config();
   catalog::DataDescription catalog = catalog::load_data_description_or_throw(config.paths.docs_dir);
@@ -62,7 +74,15 @@ int run_sync(cli::CommandContext& context, const cli::Arguments& arguments) {
     CancelOnSignal cancel_on_signal(runner);
     report = runner.run(options);
   }
-  context.print(context.json() ? format_report_json(report) : format_report_text(report));
+  std::optional<profiler::ProfileReport> profile;
+  std::vector<std::string> changed = changed_tables(report);
+  if (!changed.empty() && !report.interrupted && !arguments.flag("no-profile")) {
+    profile = profiler::Profiler(config, catalog).run(changed);
+    for (const std::string& error : profile->errors)
+      log::warn("profile: {}", error);
+  }
+  context.print(context.json() ? format_report_json(report, profile)
+                               : format_report_text(report, profile));
   return report.succeeded() ? cli::ExitCode::kSuccess : cli::ExitCode::kFailure;
 }
 

@@ -35,7 +35,8 @@ std::string changes(const da::sync::TableSyncResult& r, const std::string& strat
 
 }  // namespace
 
-std::string format_report_text(const da::sync::SyncReport& report) {
+std::string format_report_text(const da::sync::SyncReport& report,
+                               const std::optional<profiler::ProfileReport>& profile) {
   std::string text;
   int succeeded = 0;
   for (const da::sync::TableOutcome& table : report.tables) {
@@ -55,10 +56,16 @@ std::string format_report_text(const da::sync::SyncReport& report) {
                       report.tables.size(), report.seconds, report.run_id,
                       report.interrupted ? ", interrupted" : "");
   if (report.error) text += "error: " + *report.error + "\n";
+  if (profile) {
+    text += fmt::format("profiled {} changed table(s) in {:.1f}s", profile->profiled.size(),
+                        profile->seconds);
+    text += profile->errors.empty() ? "\n" : "; failed: " + join(profile->errors, "; ") + "\n";
+  }
   return text;
 }
 
-std::string format_report_json(const da::sync::SyncReport& report) {
+std::string format_report_json(const da::sync::SyncReport& report,
+                               const std::optional<profiler::ProfileReport>& profile) {
   nlohmann::ordered_json tables = nlohmann::ordered_json::array();
   for (const da::sync::TableOutcome& table : report.tables) {
     const da::sync::TableSyncResult& r = table.result;
@@ -85,14 +92,18 @@ std::string format_report_json(const da::sync::SyncReport& report) {
     }
     tables.push_back(item);
   }
-  nlohmann::ordered_json document = {{"run_id", report.run_id},
-                                     {"status", report.interrupted   ? "interrupted"
-                                                : report.succeeded() ? "succeeded"
-                                                                     : "failed"},
-                                     {"seconds", report.seconds},
-                                     {"error", report.error ? nlohmann::ordered_json(*report.error)
-                                                            : nlohmann::ordered_json(nullptr)},
-                                     {"tables", tables}};
+  nlohmann::ordered_json document = {
+      {"run_id", report.run_id},
+      {"status", report.interrupted   ? "interrupted"
+                 : report.succeeded() ? "succeeded"
+                                      : "failed"},
+      {"seconds", report.seconds},
+      {"error",
+       report.error ? nlohmann::ordered_json(*report.error) : nlohmann::ordered_json(nullptr)},
+      {"tables", tables},
+      {"profile", profile ? nlohmann::ordered_json{{"profiled", profile->profiled},
+                                                   {"errors", profile->errors}}
+                          : nlohmann::ordered_json(nullptr)}};
   return document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 

@@ -1,9 +1,9 @@
 #include "da/metrics/metric_catalog.hpp"
 
+#include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
 
 #include "da/metrics/metric_view.hpp"
-#include "support/temp_dir.hpp"
 
 namespace da::metrics {
 namespace {
@@ -36,7 +36,8 @@ constexpr const char* kComplete =
 
 std::vector<std::string> errors(const config::Diagnostics& diagnostics) {
   std::vector<std::string> result;
-  for (const auto& item : diagnostics.errors()) result.push_back(item.format());
+  for (const auto& item : diagnostics.errors())
+    result.push_back(item.format());
   return result;
 }
 
@@ -60,18 +61,22 @@ TEST(MetricFile, ReadsEveryFieldAndFindsVariantsInFileOrder) {
 TEST(MetricFile, ValidationNamesFileLineAndField) {
   config::Diagnostics diagnostics;
   parse_metric_file(
-      "- name: Total-Revenue\n  display_name: X\n  category: sales\n  type: sum\n  unit: EUR\n  grain: monthly\n"
+      "- name: Total-Revenue\n  display_name: X\n  category: sales\n  type: sum\n  unit: EUR\n  "
+      "grain: monthly\n"
       "  table: orders\n  expression: x\n  description: y\n  sql: ''\n  colour: red\n",
       "revenue/bad.yml", diagnostics);
   auto found = errors(diagnostics);
   auto has = [&](const std::string& text) {
-    return std::any_of(found.begin(), found.end(), [&](const std::string& e) { return e.find(text) != std::string::npos; });
+    return std::any_of(found.begin(), found.end(),
+                       [&](const std::string& e) { return e.find(text) != std::string::npos; });
   };
   EXPECT_TRUE(has("revenue/bad.yml:1: [0].time_column: is required"));
   EXPECT_TRUE(has("revenue/bad.yml:1: [0].name: 'Total-Revenue' must be snake_case"));
-  EXPECT_TRUE(has("revenue/bad.yml:3: [0].category: is 'sales' but the file is in the folder 'revenue'"));
+  EXPECT_TRUE(
+      has("revenue/bad.yml:3: [0].category: is 'sales' but the file is in the folder 'revenue'"));
   EXPECT_TRUE(has("revenue/bad.yml:10: [0].sql: is empty"));
-  EXPECT_EQ(diagnostics.warnings().at(0).format(), "revenue/bad.yml:11: [0].colour: unknown key (ignored)");
+  EXPECT_EQ(diagnostics.warnings().at(0).format(),
+            "revenue/bad.yml:11: [0].colour: unknown key (ignored)");
 
   config::Diagnostics shape;
   parse_metric_file("just text\n", "revenue/x.yml", shape);
@@ -91,8 +96,10 @@ TEST(MetricView, TitlesComplexityValidationAndSources) {
   EXPECT_EQ(view["validation"]["last_updated"], "2026-02-01");
   auto examples = view["sql_examples"];
   std::vector<std::string> keys;
-  for (auto it = examples.begin(); it != examples.end(); ++it) keys.push_back(it.key());
-  EXPECT_EQ(keys, (std::vector<std::string>{"sql", "sql_by_company", "sql_by_channel", "sql_weekly_trend"}));
+  for (auto it = examples.begin(); it != examples.end(); ++it)
+    keys.push_back(it.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"sql", "sql_by_company", "sql_by_channel",
+                                            "sql_weekly_trend"}));
   EXPECT_EQ(examples["sql"]["title"], "Basic Query");
   EXPECT_EQ(examples["sql_by_channel"]["title"], "By Channel");
   EXPECT_EQ(examples["sql_weekly_trend"]["complexity"], "advanced");
@@ -122,9 +129,10 @@ TEST(MetricCatalog, GroupsKnownCategoriesFirstThenTheRestAlphabetically) {
   ASSERT_FALSE(load.diagnostics.has_errors()) << errors(load.diagnostics).front();
   auto categories = group_by_category(load.metrics);
   std::vector<std::string> order;
-  for (const auto& category : categories) order.push_back(category.key + ":" + category.label);
-  EXPECT_EQ(order, (std::vector<std::string>{"revenue:Revenue", "support:Support", "finance:Finance",
-                                             "product_usage:Product Usage"}));
+  for (const auto& category : categories)
+    order.push_back(category.key + ":" + category.label);
+  EXPECT_EQ(order, (std::vector<std::string>{"revenue:Revenue", "support:Support",
+                                             "finance:Finance", "product_usage:Product Usage"}));
   EXPECT_EQ(categories[0].metrics[0]->name, "a_metric");
   EXPECT_EQ(load.metrics.front().name, "a_metric");
   EXPECT_EQ(categories[3].color, "#b45309");

@@ -67,6 +67,11 @@ struct SyncConfig {
   int64_t row_group_size = 1'000'000;
 };
 
+struct ProfilerConfig {
+  int64_t exact_row_limit = 1'000'000;  // above it, statistics come from a reservoir sample
+  int64_t sample_rows = 500'000;        // the sample's size
+};
+
 struct EmailConfig {
   std::string from_address = "noreply@example.com";
   std::string from_name = "AI Data Analyst";
@@ -139,6 +144,7 @@ struct InstanceConfig {
   DataSourceConfig data_source;
   PathsConfig paths;
   SyncConfig sync;
+  ProfilerConfig profiler;
   EmailConfig email;
   DesktopConfig desktop;
   TelegramConfig telegram;

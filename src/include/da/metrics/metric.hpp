@@ -21,14 +21,14 @@ struct MetricValidation {
 };
 
 struct Metric {
-  std::string name;          // snake_case id
+  std::string name;  // snake_case id
   std::string display_name;
-  std::string category;      // = the folder
-  std::string type;          // sum, average, ratio, count_distinct, ...
-  std::string unit;          // USD, %, hours, ...
-  std::string grain;         // monthly, ...
+  std::string category;  // = the folder
+  std::string type;      // sum, average, ratio, count_distinct, ...
+  std::string unit;      // USD, %, hours, ...
+  std::string grain;     // monthly, ...
   std::string time_column;
-  std::string table;         // the primary table's name
+  std::string table;                // the primary table's name
   std::vector<std::string> tables;  // every table involved (may repeat `table`)
   std::string expression;
   std::string description;

@@ -24,9 +24,9 @@ std::vector<Metric> parse_metric_file(std::string_view text, const std::string& 
 MetricLoad load_metrics(const std::filesystem::path& metrics_dir);
 
 struct MetricCategory {
-  std::string key;     // folder name
-  std::string label;   // "Revenue", "Product Usage"
-  std::string color;   // for the portal
+  std::string key;                     // folder name
+  std::string label;                   // "Revenue", "Product Usage"
+  std::string color;                   // for the portal
   std::vector<const Metric*> metrics;  // by file name
 };
 

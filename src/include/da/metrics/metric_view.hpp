@@ -2,8 +2,9 @@
 // notes, SQL examples with titles and complexity, technical details, validation.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "da/metrics/metric.hpp"
 
