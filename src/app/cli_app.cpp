@@ -65,6 +65,13 @@ void bind_option(Bound& bound, const cli::OptionSpec& option) {
       if (option.required) added->required();
       return;
     }
+    case Kind::kValueList:
+      bound.lists.emplace_back();
+      bound.slots.emplace_back(&option, bound.lists.size() - 1);
+      bound.app->add_option(option.name, bound.lists.back(), option.help)
+          ->expected(1)
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      return;
     case Kind::kPositionalList:
       bound.lists.emplace_back();
       bound.slots.emplace_back(&option, bound.lists.size() - 1);
@@ -85,6 +92,7 @@ cli::Arguments collect(const Bound& bound) {
       case cli::OptionSpec::Kind::kPositional:
         if (!bound.values[index].empty()) arguments.set_values(key, {bound.values[index]});
         break;
+      case cli::OptionSpec::Kind::kValueList:
       case cli::OptionSpec::Kind::kPositionalList:
         arguments.set_values(key, bound.lists[index]);
         break;

@@ -22,7 +22,7 @@ void emit_table(YAML::Emitter& out, const TableConfig& table) {
   out << YAML::Key << "description" << YAML::Value << table.description;
   out << YAML::Key << "primary_key" << YAML::Value << join(table.primary_key, ", ");
   out << YAML::Key << "sync_strategy" << YAML::Value << to_string(table.strategy);
-  if (table.strategy == SyncStrategy::kIncremental) {
+  if (table.strategy == SyncStrategy::kIncremental || table.incremental_window_days != 7) {
     out << YAML::Key << "incremental_window_days" << YAML::Value << table.incremental_window_days;
   }
   emit_optional(out, "partition_by", table.partition_by);
@@ -84,6 +84,13 @@ void emit_table(YAML::Emitter& out, const TableConfig& table) {
 }
 
 }  // namespace
+
+std::string render_table_yaml(const TableConfig& table) {
+  YAML::Emitter out;
+  out.SetOutputCharset(YAML::EmitNonAscii);
+  emit_table(out, table);
+  return std::string(out.c_str()) + "\n";
+}
 
 std::string render_catalog_yaml(const std::vector<TableConfig>& tables,
                                 const std::map<std::string, std::string>& folder_mapping) {

@@ -17,6 +17,10 @@ OptionSpec value_option(std::string name, std::string help, std::string default_
           std::move(default_value), std::move(choices), false};
 }
 
+OptionSpec value_list_option(std::string name, std::string help) {
+  return {OptionSpec::Kind::kValueList, std::move(name), std::move(help), {}, {}, false};
+}
+
 OptionSpec positional(std::string name, std::string help, bool required) {
   return {OptionSpec::Kind::kPositional, std::move(name), std::move(help), {}, {}, required};
 }

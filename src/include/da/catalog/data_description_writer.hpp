@@ -17,6 +17,10 @@ struct GeneratedHeader {
   std::string generated_at;  // ISO-8601 UTC
 };
 
+// One table as a YAML mapping, fields in a fixed order and only when they differ from their
+// defaults; parse_table_yaml() reads it back.
+std::string render_table_yaml(const TableConfig& table);
+
 // The YAML of a catalog: folder_mapping (when not empty), then tables, fields in a fixed order
 // and only when they differ from their defaults.
 std::string render_catalog_yaml(const std::vector<TableConfig>& tables,

@@ -15,7 +15,7 @@ namespace da::cli {
 class CommandContext;
 
 struct OptionSpec {
-  enum class Kind { kFlag, kValue, kPositional, kPositionalList };
+  enum class Kind { kFlag, kValue, kValueList, kPositional, kPositionalList };
   Kind kind = Kind::kFlag;
   std::string name;  // "--size" (optionally "-s,--size") or, for positionals, "TABLE"
   std::string help;
@@ -27,6 +27,8 @@ struct OptionSpec {
 OptionSpec flag(std::string name, std::string help);
 OptionSpec value_option(std::string name, std::string help, std::string default_value = {},
                         std::vector<std::string> choices = {});
+// An option that may be given several times (--set a=1 --set b=2).
+OptionSpec value_list_option(std::string name, std::string help);
 OptionSpec positional(std::string name, std::string help, bool required = false);
 OptionSpec positional_list(std::string name, std::string help);
 
