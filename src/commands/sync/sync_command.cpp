@@ -6,7 +6,9 @@
 
 #include "da/catalog/data_description.hpp"
 #include "da/cli/command_context.hpp"
+#include "da/common/error.hpp"
 #include "da/common/log.hpp"
+#include "da/docs/docs_bundle.hpp"
 #include "da/plugin/plugin_registry.hpp"
 #include "da/profiler/profiler.hpp"
 #include "da/sync/sync_runner.hpp"
@@ -80,6 +82,13 @@ int run_sync(cli::CommandContext& context, const cli::Arguments& arguments) {
     profile = profiler::Profiler(config, catalog).run(changed);
     for (const std::string& error : profile->errors)
       log::warn("profile: {}", error);
+  }
+  if (!report.interrupted) {
+    try {
+      docs::build_docs_bundle(config, catalog);
+    } catch (const Error& e) {
+      log::warn("the documentation bundle was not rebuilt: {}", e.what());
+    }
   }
   context.print(context.json() ? format_report_json(report, profile)
                                : format_report_text(report, profile));
