@@ -35,7 +35,7 @@ logging:
 YAML
 "$DA" --config "$CONFIG" config check --for engine
 
-step "da sync"
+step "da sync (then the changed tables are profiled and the analyst docs rebuilt)"
 "$DA" --config "$CONFIG" sync
 
 step "Revenue by month and channel over the synced Parquet (da query)"
@@ -51,6 +51,8 @@ step "A business metric: da metrics run repeat_purchase_rate"
 
 step "Done"
 echo "Parquet:      $DEMO/data/parquet/"
+echo "Profiles:     $DEMO/data/metadata/profiles.json (summary: $DEMO/docs/data_profile.md)"
+echo "For analysts: $DEMO/docs/CLAUDE.md, $DEMO/docs/metrics/index.md"
 echo "Sync state:   $DEMO/data/metadata/sync_state.json"
 echo "Column types: $DEMO/docs/schema.yml"
 echo "Try:          $DA --config $CONFIG query \"SELECT segment, count(*) FROM customers GROUP BY ALL\""

@@ -77,6 +77,11 @@ TEST_F(SyncCli, SyncsEveryTableAndWritesTheCompatArtefacts) {
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
   auto report = nlohmann::json::parse(result.out);
   EXPECT_EQ(report["status"], "succeeded");
+  EXPECT_EQ(report["profile"]["profiled"].size(), 2u);  // the tables the run changed
+  auto profiles = nlohmann::json::parse(read_text(dir_ / "data/metadata/profiles.json"));
+  EXPECT_EQ(profiles["tables"]["orders"]["row_count"], 2);
+  EXPECT_NE(read_text(dir_ / "docs/CLAUDE.md").find("in.c-shop.orders"), std::string::npos);
+  EXPECT_TRUE(fs::exists(dir_ / "docs/data_profile.md"));
   ASSERT_EQ(report["tables"].size(), 2u);
   EXPECT_EQ(report["tables"][1]["table_id"], "in.c-shop.orders");
   EXPECT_EQ(report["tables"][1]["added"], 2);
