@@ -140,8 +140,9 @@ TEST_F(SyncCli, ExitCodesSayWhetherEveryRequestedTableSucceeded) {
   EXPECT_EQ(state["tables"]["in.c-shop.customers"]["status"], "failed");
   EXPECT_TRUE(state["tables"]["in.c-shop.customers"]["error"].is_string());
 
-  auto one = da({"sync", "orders"});
+  auto one = da({"--json", "sync", "--no-profile", "orders"});
   EXPECT_EQ(one.exit_code, 0) << one.out << one.err;
+  EXPECT_TRUE(nlohmann::json::parse(one.out)["profile"].is_null());
 }
 
 TEST_F(SyncCli, ASecondSyncIsRefusedAtOnceWhileOneRuns) {

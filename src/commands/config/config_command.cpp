@@ -56,7 +56,8 @@ int check(cli::CommandContext& context, const cli::Arguments& arguments) {
           catalog::load_data_description(loaded.config.paths.docs_dir);
       diagnostics.append(catalog.diagnostics);
       tables = catalog.description.tables.size();
-      diagnostics.append(da::metrics::load_metrics(loaded.config.paths.docs_dir / "metrics").diagnostics);
+      diagnostics.append(
+          da::metrics::load_metrics(loaded.config.paths.docs_dir / "metrics").diagnostics);
     }
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::kConfig && e.kind() != ErrorKind::kNotFound) throw;
@@ -81,7 +82,8 @@ void register_plugin(PluginRegistry& registry) {
   registry.commands.describe_group("config", "Check the instance configuration");
   registry.commands.add({
       "config check",
-      "Report every problem in instance.yaml, the table catalog and the metric files (exit 2 if any is an error)",
+      "Report every problem in instance.yaml, the table catalog and the metric files (exit 2 if "
+      "any is an error)",
       {cli::value_option("--for", "What to check: all, engine (sync) or portal (web)", "all",
                          {"all", "engine", "portal"})},
       check,

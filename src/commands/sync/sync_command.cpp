@@ -102,7 +102,8 @@ void register_plugin(PluginRegistry& registry) {
       "sync",
       "Sync tables from the data source into Parquet (all, or the TABLE ids or names given)",
       {cli::positional_list("TABLE",
-                            "Table ids (or names) to sync; default: every table of the catalog")},
+                            "Table ids (or names) to sync; default: every table of the catalog"),
+       cli::flag("--no-profile", "Do not profile the tables the run changed")},
       run_sync,
   });
 }
