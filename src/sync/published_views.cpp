@@ -42,4 +42,21 @@ std::vector<std::string> create_published_views(duck::Connection& connection,
   return views;
 }
 
+namespace {
+
+duck::DatabaseOptions analysis_options(const config::InstanceConfig& config) {
+  duck::DatabaseOptions options;
+  options.memory_limit = config.sync.memory_limit;
+  options.threads = config.sync.threads;
+  return options;
+}
+
+}  // namespace
+
+PublishedTables::PublishedTables(const config::InstanceConfig& config,
+                                 const catalog::DataDescription& catalog)
+    : database_(analysis_options(config)), connection_(database_) {
+  create_published_views(connection_, config.paths.data_dir, catalog);
+}
+
 }  // namespace da::sync

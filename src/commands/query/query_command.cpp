@@ -14,14 +14,9 @@ namespace {
 int run_query(cli::CommandContext& context, const cli::Arguments& arguments) {
   const config::InstanceConfig& config = context.config();
   catalog::DataDescription catalog = catalog::load_data_description_or_throw(config.paths.docs_dir);
-  duck::DatabaseOptions options;
-  options.memory_limit = config.sync.memory_limit;
-  options.threads = config.sync.threads;
-  duck::Database database(options);
-  duck::Connection connection(database);
-  sync::create_published_views(connection, config.paths.data_dir, catalog);
+  sync::PublishedTables published(config, catalog);
   size_t limit = static_cast<size_t>(arguments.integer("limit"));
-  duck::Result result = connection.query(arguments.value("sql"));
+  duck::Result result = published.connection().query(arguments.value("sql"));
   context.print(context.json() ? cli::format_json(result, limit)
                                : cli::format_text_table(result, limit));
   return cli::ExitCode::kSuccess;

@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "da/catalog/data_description.hpp"
+#include "da/config/instance_config.hpp"
 #include "da/duck/connection.hpp"
+#include "da/duck/database.hpp"
 
 namespace da::sync {
 
@@ -15,5 +17,17 @@ namespace da::sync {
 std::vector<std::string> create_published_views(duck::Connection& connection,
                                                 const std::filesystem::path& data_dir,
                                                 const catalog::DataDescription& catalog);
+
+// An in-memory DuckDB, with the instance's memory limit and threads, that has those views:
+// where `da query` and `da metrics run` run SQL.
+class PublishedTables {
+ public:
+  PublishedTables(const config::InstanceConfig& config, const catalog::DataDescription& catalog);
+  duck::Connection& connection() { return connection_; }
+
+ private:
+  duck::Database database_;
+  duck::Connection connection_;
+};
 
 }  // namespace da::sync
