@@ -21,11 +21,17 @@ PACKAGES=(
   ccache
   cmake
   g++
+  chromium
   libbenchmark-dev
+  libboost-url1.81-dev
+  libboost1.81-dev
   libcli11-dev
+  libcurl4-openssl-dev
   libfmt-dev
   libgmock-dev
   libgtest-dev
+  libkainjow-mustache-dev
+  libsodium-dev
   libspdlog-dev
   libsqlite3-dev
   libssl-dev
@@ -34,6 +40,7 @@ PACKAGES=(
   nlohmann-json3-dev
   ninja-build
   pkg-config
+  wrk
 )
 # Commands that may come from elsewhere (e.g. Node.js from NodeSource ships its own npm,
 # which conflicts with Debian's npm package): installed only when the command is absent.

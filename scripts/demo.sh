@@ -32,7 +32,19 @@ sync:
   parallel_tables: 2
 logging:
   level: warn
+server:
+  hostname: 127.0.0.1
+  base_url: http://127.0.0.1:\${DEMO_PORT:-8080}
+  listen: 127.0.0.1:\${DEMO_PORT:-8080}
+  access_log: false
+auth:
+  allowed_domain: example.com
+  webapp_secret_key: \${WEBAPP_SECRET_KEY}
+  email:
+    dev_mode: true                  # the demo has no mail server: links are shown in the browser
 YAML
+# The portal refuses to start without a secret; the demo makes one, kept out of git.
+[[ -f "$CONFIG/.env" ]] || echo "WEBAPP_SECRET_KEY=$(openssl rand -hex 32)" >"$CONFIG/.env"
 "$DA" --config "$CONFIG" config check --for engine
 
 step "da sync (then the changed tables are profiled and the analyst docs rebuilt)"
@@ -49,6 +61,9 @@ step "Revenue by month and channel over the synced Parquet (da query)"
 step "A business metric: da metrics run repeat_purchase_rate"
 "$DA" --config "$CONFIG" metrics run repeat_purchase_rate --limit 6
 
+step "Portal users: demo@example.com is an administrator"
+"$DA" --config "$CONFIG" users grant-role demo@example.com admin
+
 step "Done"
 echo "Parquet:      $DEMO/data/parquet/"
 echo "Profiles:     $DEMO/data/metadata/profiles.json (summary: $DEMO/docs/data_profile.md)"
@@ -56,3 +71,10 @@ echo "For analysts: $DEMO/docs/CLAUDE.md, $DEMO/docs/metrics/index.md"
 echo "Sync state:   $DEMO/data/metadata/sync_state.json"
 echo "Column types: $DEMO/docs/schema.yml"
 echo "Try:          $DA --config $CONFIG query \"SELECT segment, count(*) FROM customers GROUP BY ALL\""
+
+[[ "${DEMO_NO_SERVE:-0}" == 1 ]] && exit 0
+step "Web portal on http://127.0.0.1:${DEMO_PORT:-8080} (Ctrl-C stops it)"
+echo "Sign in: open http://127.0.0.1:${DEMO_PORT:-8080}/login, choose 'Sign in with email link' and"
+echo "enter demo@example.com (or any @example.com address). Email dev mode shows the link in the"
+echo "browser instead of mailing it; never turn dev mode on for a shared server."
+exec "$DA" --config "$CONFIG" --log-level info serve

@@ -57,10 +57,26 @@ void read_instance(const NodeReader& node, InstanceInfo& out) {
 }
 
 void read_server(const NodeReader& node, ServerConfig& out) {
-  node.warn_unknown_keys({"hostname", "host", "app_dir"});
+  node.warn_unknown_keys({"hostname", "host", "app_dir", "base_url", "listen", "threads",
+                          "max_body_kb", "session_idle_minutes", "session_absolute_hours",
+                          "access_log"});
   out.hostname = node.string("hostname");
   out.host = node.string("host");
   out.app_dir = node.string("app_dir", out.app_dir);
+  out.base_url = node.string("base_url");
+  while (!out.base_url.empty() && out.base_url.back() == '/') out.base_url.pop_back();
+  if (!out.base_url.empty() && out.base_url.rfind("https://", 0) != 0 &&
+      out.base_url.rfind("http://", 0) != 0)
+    node.child("base_url").error("must start with https:// (or http:// for local use)");
+  if (out.base_url.empty() && !out.hostname.empty()) out.base_url = "https://" + out.hostname;
+  out.listen = node.string("listen", out.listen);
+  out.threads = static_cast<int>(node.integer("threads", out.threads, 1, 64));
+  out.max_body_bytes = node.integer("max_body_kb", out.max_body_bytes / 1024, 16, 1024 * 1024) * 1024;
+  out.session_idle_minutes =
+      static_cast<int>(node.integer("session_idle_minutes", out.session_idle_minutes, 5, 60 * 24 * 30));
+  out.session_absolute_hours =
+      static_cast<int>(node.integer("session_absolute_hours", out.session_absolute_hours, 1, 24 * 90));
+  out.access_log = node.boolean("access_log", out.access_log);
 }
 
 void read_admins(const NodeReader& node, std::vector<AdminEntry>& out) {
@@ -88,7 +104,8 @@ void read_deployment(const NodeReader& node, DeploymentConfig& out) {
 
 void read_auth(const NodeReader& node, AuthConfig& out) {
   node.warn_unknown_keys({"allowed_domain", "allowed_emails", "webapp_secret_key",
-                          "google_client_id", "google_client_secret"});
+                          "google_client_id", "google_client_secret", "google_discovery_url",
+                          "email", "password"});
   for (const std::string& domain : node.child("allowed_domain").as_string_list()) {
     std::string lower = to_lower(domain);
     if (!is_domain(lower))
@@ -107,6 +124,14 @@ void read_auth(const NodeReader& node, AuthConfig& out) {
   if (!out.google_client_id.empty()) {
     require_for(node, "google_client_secret", "auth.google_client_id is set (Google sign-in)");
   }
+  out.google_discovery_url = node.string("google_discovery_url", out.google_discovery_url);
+  NodeReader email = node.child("email");
+  email.warn_unknown_keys({"enabled", "dev_mode"});
+  out.email_enabled = email.boolean("enabled", out.email_enabled);
+  out.email_dev_mode = email.boolean("dev_mode", out.email_dev_mode);
+  NodeReader password = node.child("password");
+  password.warn_unknown_keys({"enabled"});
+  out.password_enabled = password.boolean("enabled", out.password_enabled);
 }
 
 void read_data_source(const NodeReader& node, DataSourceConfig& out) {

@@ -103,6 +103,82 @@ CREATE TABLE registry_audit (
 CREATE INDEX registry_audit_table ON registry_audit (table_id, id);
 )sql";
 
+// Times in these tables are epoch microseconds (UTC). Tokens are stored only as the hex
+// SHA-256 of the value handed out.
+constexpr const char* kIdentityTables = R"sql(
+CREATE TABLE users (
+  id                  INTEGER PRIMARY KEY,
+  email               TEXT NOT NULL UNIQUE,
+  username            TEXT NOT NULL UNIQUE,
+  name                TEXT NOT NULL DEFAULT '',
+  picture             TEXT NOT NULL DEFAULT '',
+  roles               TEXT NOT NULL DEFAULT 'analyst',
+  disabled            INTEGER NOT NULL DEFAULT 0,
+  created_at          INTEGER NOT NULL,
+  last_login_at       INTEGER,
+  password_hash       TEXT,
+  password_changed_at INTEGER,
+  ssh_public_key      TEXT,
+  ssh_key_added_at    INTEGER
+);
+
+CREATE TABLE sessions (
+  id_hash      TEXT PRIMARY KEY,
+  user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  csrf_token   TEXT NOT NULL,
+  provider     TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  expires_at   INTEGER NOT NULL,
+  ip           TEXT NOT NULL DEFAULT '',
+  user_agent   TEXT NOT NULL DEFAULT '',
+  revoked_at   INTEGER
+);
+CREATE INDEX sessions_user ON sessions (user_id);
+
+CREATE TABLE one_time_tokens (
+  token_hash   TEXT PRIMARY KEY,
+  purpose      TEXT NOT NULL,
+  subject      TEXT NOT NULL,
+  binding_hash TEXT,
+  data         TEXT NOT NULL DEFAULT '{}',
+  created_at   INTEGER NOT NULL,
+  expires_at   INTEGER NOT NULL,
+  used_at      INTEGER
+);
+CREATE INDEX one_time_tokens_subject ON one_time_tokens (purpose, subject);
+CREATE INDEX one_time_tokens_expiry ON one_time_tokens (expires_at);
+
+CREATE TABLE api_tokens (
+  id           INTEGER PRIMARY KEY,
+  token_hash   TEXT NOT NULL UNIQUE,
+  user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  kind         TEXT NOT NULL CHECK (kind IN ('personal', 'desktop_refresh')),
+  name         TEXT NOT NULL,
+  family       TEXT,
+  created_at   INTEGER NOT NULL,
+  expires_at   INTEGER,
+  last_used_at INTEGER,
+  revoked_at   INTEGER
+);
+CREATE INDEX api_tokens_user ON api_tokens (user_id, kind);
+CREATE INDEX api_tokens_family ON api_tokens (family);
+
+CREATE TABLE rate_limit_events (
+  bucket TEXT NOT NULL,
+  at     INTEGER NOT NULL
+);
+CREATE INDEX rate_limit_events_bucket ON rate_limit_events (bucket, at);
+
+CREATE TABLE user_sync_settings (
+  user_id    INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+  datasets   TEXT NOT NULL DEFAULT '{}',
+  table_mode TEXT NOT NULL DEFAULT 'all' CHECK (table_mode IN ('all', 'explicit')),
+  tables     TEXT NOT NULL DEFAULT '{}',
+  updated_at INTEGER
+);
+)sql";
+
 void ensure_migrations_table(SqliteDatabase& database) {
   database.execute(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -122,6 +198,7 @@ const std::vector<Migration>& state_migrations() {
   static const std::vector<Migration> migrations = {
       {1, "sync runs, per-table results and sync state", kSyncTables},
       {2, "table registry, folder mapping and their audit trail", kRegistryTables},
+      {3, "users, sessions, sign-in tokens, rate limits and sync settings", kIdentityTables},
   };
   return migrations;
 }

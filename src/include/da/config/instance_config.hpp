@@ -23,6 +23,16 @@ struct ServerConfig {
   std::string hostname;  // DNS name of the broker, shown in setup instructions
   std::string host;      // its address
   std::string app_dir = "/opt/data-analyst";
+  // The portal's canonical URL, used for every link in emails and redirects (never the Host
+  // header). Defaults to https://<hostname>; no trailing slash.
+  std::string base_url;
+  std::string listen = "127.0.0.1:8080";  // address:port or unix:/path/to.sock
+  int threads = 2;
+  int64_t max_body_bytes = 1024 * 1024;
+  int session_idle_minutes = 120;
+  int session_absolute_hours = 168;
+  bool access_log = true;
+  bool secure_cookies() const { return base_url.rfind("https://", 0) == 0; }
 };
 
 struct AdminEntry {
@@ -42,6 +52,10 @@ struct AuthConfig {
   std::string webapp_secret_key;
   std::string google_client_id;
   std::string google_client_secret;
+  std::string google_discovery_url = "https://accounts.google.com/.well-known/openid-configuration";
+  bool email_enabled = true;     // magic links, offered when SMTP is configured or in dev mode
+  bool email_dev_mode = false;   // show the link in the browser instead of mailing it (never a fallback)
+  bool password_enabled = false;  // passwords for allowed users, set up by mailed links
 };
 
 // The source type and its own section (data_source.<type>), which the connector reads and

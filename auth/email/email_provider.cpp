@@ -1,0 +1,143 @@
+#include "email_provider.hpp"
+
+#include "da/common/error.hpp"
+#include "da/common/log.hpp"
+#include "da/common/strings.hpp"
+#include "da/identity/token_store.hpp"
+#include "da/plugin/plugin_registry.hpp"
+
+namespace da::auth::email {
+
+using Json = nlohmann::json;
+
+namespace {
+
+constexpr const char* kPurpose = "magic_link";
+constexpr std::chrono::seconds kLifetime{15 * 60};
+constexpr identity::RateLimit kPerAddress{20, std::chrono::seconds(15 * 60)};
+constexpr identity::RateLimit kPerEmail{3, std::chrono::seconds(15 * 60)};
+
+std::string domains_text(const config::InstanceConfig& config) {
+  std::vector<std::string> shown;
+  for (const std::string& domain : config.auth.allowed_domains)
+    shown.push_back("@" + domain);
+  return join(shown, ", ");
+}
+
+Json form_data(web::PortalContext& portal, const web::Request& request, web::Response& response) {
+  const auto& config = portal.config();
+  return {{"title", "Sign in with email"},
+          {"bare", true},
+          {"csrf_token_form", portal.anonymous_csrf(request, response)},
+          {"next",
+           web::safe_local_path(request.query_param("next").value_or(request.form_value("next")))},
+          {"domain",
+           config.auth.allowed_domains.empty() ? "example.com" : config.auth.allowed_domains[0]},
+          {"domains", domains_text(config)}};
+}
+
+web::Response with_cookies(web::Response page, const web::Response& cookies) {
+  for (const auto& [name, value] : cookies.headers)
+    if (name == "Set-Cookie") page.add_header(name, value);
+  return page;
+}
+
+web::Response send_link(web::PortalContext& portal, web::Request& request, web::Visitor& visitor) {
+  const auto& config = portal.config();
+  web::Response cookies;
+  Json data = form_data(portal, request, cookies);
+  std::string email = to_lower(trim(request.form_value("email")));
+  auto fail = [&](const std::string& message, int status) {
+    data["error"] = message;
+    return with_cookies(portal.render(request, visitor, "magic_link", data, status), cookies);
+  };
+  if (email.empty()) return fail("Enter your email address.", 422);
+  if (auto refusal = portal.sign_in_refusal(email)) return fail(*refusal, 403);
+  if (!portal.rate_limit("magic-ip:" + request.client_ip(), kPerAddress).allowed ||
+      !portal.rate_limit("magic-email:" + email, kPerEmail).allowed)
+    return fail("Too many sign-in links were requested. Wait 15 minutes and try again.", 429);
+
+  identity::TokenStore tokens(portal.db());
+  tokens.revoke_all(kPurpose, email);
+  std::string binding = portal.browser_binding(request, cookies);
+  std::string token = tokens.issue(kPurpose, email, kLifetime, binding, {{"next", data["next"]}});
+  std::string link = portal.base_url() + "/login/email/verify/" + token;
+  data["email"] = email;
+  if (config.auth.email_dev_mode) {
+    log::warn("portal: email dev mode: sign-in link for {} shown in the browser", email);
+    data["dev_link"] = "/login/email/verify/" + token;
+    return with_cookies(portal.render(request, visitor, "magic_link", data), cookies);
+  }
+  net::MailMessage message;
+  message.to = email;
+  message.subject = "Sign in to " + config.instance.name;
+  message.text_body = "Sign in to " + config.instance.name + " with this link:\n\n" + link +
+                      "\n\nIt works once, within 15 minutes, in the browser where you asked for "
+                      "it. If you did not ask for it, ignore this mail.\n";
+  message.html_body = "<p>Sign in to " + config.instance.name + ":</p><p><a href=\"" + link +
+                      "\">Sign in</a></p><p>The link works once, within 15 "
+                      "minutes, in the browser where you asked for it. If you did not ask for it, "
+                      "ignore this mail.</p>";
+  try {
+    portal.send_mail(message);
+  } catch (const Error& e) {
+    tokens.revoke_all(kPurpose, email);
+    log::error("portal: sign-in mail to {} failed: {}", email, e.what());
+    return fail(
+        "The sign-in mail could not be sent. Try again later or tell an administrator "
+        "(the mail server did not accept it).",
+        502);
+  }
+  data["sent"] = true;
+  return with_cookies(portal.render(request, visitor, "magic_link", data), cookies);
+}
+
+}  // namespace
+
+bool EmailProvider::available(const config::InstanceConfig& config) const {
+  bool can_deliver = !config.email.smtp_host.empty() || config.auth.email_dev_mode;
+  bool has_users = !config.auth.allowed_domains.empty() || !config.auth.allowed_emails.empty();
+  return config.auth.email_enabled && can_deliver && has_users;
+}
+
+web::LoginButton EmailProvider::login_button(const config::InstanceConfig& config) const {
+  web::LoginButton button;
+  button.text = "Sign in with email link";
+  button.url = "/login/email";
+  std::string domains = domains_text(config);
+  button.subtitle = domains.empty() ? "" : "For " + domains + " addresses";
+  button.css_class = "btn-email";
+  button.order = 20;
+  return button;
+}
+
+void EmailProvider::add_routes(web::PortalContext& portal) {
+  portal.route("GET", "/login/email", web::Access::kPublic,
+               [&portal](web::Request& request, web::Visitor& visitor) {
+                 if (visitor.signed_in()) return web::Response::redirect("/dashboard");
+                 web::Response cookies;
+                 Json data = form_data(portal, request, cookies);
+                 return with_cookies(portal.render(request, visitor, "magic_link", data), cookies);
+               });
+  portal.route("POST", "/login/email/send", web::Access::kPublic,
+               [&portal](web::Request& request, web::Visitor& visitor) {
+                 return send_link(portal, request, visitor);
+               });
+  portal.route(
+      "GET", "/login/email/verify/{token}", web::Access::kPublic,
+      [&portal](web::Request& request, web::Visitor&) {
+        web::Response cookies;
+        std::string binding = request.cookie("da_bind").value_or("");
+        auto token =
+            identity::TokenStore(portal.db()).consume(kPurpose, request.param("token"), binding);
+        if (!token || binding.empty()) return web::Response::redirect("/login?notice=link_expired");
+        identity::SignInProfile profile{token->subject, "", ""};
+        return portal.sign_in(request, profile, "email", token->data.value("next", ""));
+      });
+}
+
+void register_plugin(PluginRegistry& registry) {
+  registry.auth_providers.add("email", [] { return std::make_unique<EmailProvider>(); });
+}
+
+}  // namespace da::auth::email

@@ -1,0 +1,71 @@
+// da serve: the web portal, until SIGINT or SIGTERM (then a graceful stop).
+#include <csignal>
+
+#include <pthread.h>
+
+#include "da/cli/command_context.hpp"
+#include "da/common/error.hpp"
+#include "da/common/log.hpp"
+#include "da/config/instance_config_loader.hpp"
+#include "da/plugin/plugin_registry.hpp"
+#include "da/web/http_server.hpp"
+#include "da/web/portal.hpp"
+
+namespace da::commands::serve {
+
+namespace {
+
+int run_serve(cli::CommandContext& context, const cli::Arguments& arguments) {
+  config::InstanceConfig config = context.config();
+  if (arguments.has("listen") && !arguments.value("listen").empty())
+    config.server.listen = arguments.value("listen");
+  config::Diagnostics diagnostics;
+  config::check_web_portal_requirements(config, diagnostics);
+  diagnostics.throw_if_errors("the web portal cannot start with " + config.source_file.string());
+
+  // Server threads inherit this mask, so only sigwait() below sees the signals.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  web::Portal portal(config, context.plugins().auth_providers, &context.plugins().data_sources);
+  web::ServerOptions options;
+  options.listen = config.server.listen;
+  options.threads = config.server.threads;
+  options.max_body_bytes = static_cast<std::size_t>(config.server.max_body_bytes);
+  options.access_log = config.server.access_log;
+  web::HttpServer server(options,
+                         [&portal](web::Request& request) { return portal.handle(request); });
+  server.start();
+  std::string where = options.listen.rfind("unix:", 0) == 0
+                          ? options.listen
+                          : "http://" + options.listen.substr(0, options.listen.rfind(':') + 1) +
+                                std::to_string(server.port());
+  std::string providers;
+  for (const auto& name : portal.provider_names())
+    providers += (providers.empty() ? "" : ", ") + name;
+  log::info("portal listening on {} (public URL {}); sign-in: {}", where, config.server.base_url,
+            providers.empty() ? "none configured" : providers);
+  if (config.auth.email_dev_mode)
+    log::warn("auth.email.dev_mode is on: sign-in links are shown in the browser, not mailed");
+  int received = 0;
+  sigwait(&signals, &received);
+  log::info("portal stopping ({})", received == SIGTERM ? "SIGTERM" : "SIGINT");
+  server.stop();
+  return cli::ExitCode::kSuccess;
+}
+
+}  // namespace
+
+void register_plugin(PluginRegistry& registry) {
+  registry.commands.add({
+      "serve",
+      "Run the web portal (server.listen; stops gracefully on SIGTERM)",
+      {cli::value_option("--listen", "Override server.listen (address:port or unix:/path)")},
+      run_serve,
+  });
+}
+
+}  // namespace da::commands::serve

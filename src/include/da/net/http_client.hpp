@@ -1,0 +1,51 @@
+// A small blocking HTTP(S) client over libcurl, for calling remote APIs (OAuth token
+// endpoints, JWKS, Keboola, Telegram). Every request has a connect and a total timeout;
+// TLS peers are verified. Thread-safe: each call uses its own curl handle.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace da::net {
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;  // name, value
+  std::string body;
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds total_timeout{60'000};
+  bool follow_redirects = false;
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::map<std::string, std::string> headers;  // names in lower case; last value wins
+  std::string body;
+  // The header's value or "" (name in any case).
+  std::string header(std::string_view name) const;
+};
+
+class HttpClient {
+ public:
+  // Performs the request. A response with any status (4xx/5xx included) is returned; network
+  // failures (DNS, refused, TLS, timeout) throw Error(kSource) naming the method, the URL
+  // without its query string, and curl's reason.
+  HttpResponse send(const HttpRequest& request) const;
+
+  // Streams the response body into `file` (created or truncated) instead of memory;
+  // the body of a non-2xx answer is kept in the returned response instead.
+  HttpResponse download(const HttpRequest& request, const std::filesystem::path& file) const;
+};
+
+// application/x-www-form-urlencoded encoding of `fields`.
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields);
+// Percent-encodes everything but unreserved characters (RFC 3986).
+std::string url_encode(std::string_view text);
+
+}  // namespace da::net

@@ -1,0 +1,84 @@
+// The web portal: the routes of every page and API, the sign-in providers the instance
+// configures, sessions and the security rules every response follows (CSP and friends,
+// CSRF and Origin checks, JSON errors under /api/, HTML error pages elsewhere).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "da/identity/session_store.hpp"
+#include "da/web/auth_provider.hpp"
+#include "da/web/catalog_model.hpp"
+#include "da/web/portal_context.hpp"
+#include "da/web/router.hpp"
+#include "da/web/static_assets.hpp"
+#include "da/web/template_engine.hpp"
+
+namespace da::sync {
+class DataSourceRegistry;
+}
+
+namespace da::web {
+
+class Portal : public PortalContext {
+ public:
+  // `data_sources` serves table discovery on the admin page; may be null.
+  Portal(const config::InstanceConfig& config, const AuthProviderRegistry& providers,
+         const sync::DataSourceRegistry* data_sources = nullptr);
+  ~Portal() override;
+
+  // The server's request handler.
+  Response handle(Request& request);
+  // The names of the providers this instance offers, in button order.
+  std::vector<std::string> provider_names() const;
+
+  const config::InstanceConfig& config() const override { return config_; }
+  store::SqliteDatabase& db() override;
+  const std::string& base_url() const override { return config_.server.base_url; }
+  void route(std::string method, std::string pattern, Access access,
+             PortalHandler handler) override;
+  Response render(const Request& request, const Visitor& visitor, std::string_view page,
+                  nlohmann::json data, int status = 200) override;
+  Response login_error(const Request& request, const std::string& error, int status) override;
+  std::optional<std::string> sign_in_refusal(std::string_view email) const override;
+  Response sign_in(const Request& request, const identity::SignInProfile& profile,
+                   const std::string& provider, const std::string& next = {}) override;
+  std::string browser_binding(const Request& request, Response& response) override;
+  std::string anonymous_csrf(const Request& request, Response& response) override;
+  void add_bearer_authenticator(BearerAuthenticator authenticator) override;
+  identity::RateDecision rate_limit(const std::string& bucket, identity::RateLimit limit) override;
+  bool mail_configured() const override;
+  void send_mail(const net::MailMessage& message) override;
+
+  // Page and API routes (portal_pages.cpp, portal_api.cpp).
+  void add_page_routes();
+  void add_api_routes();
+
+  CatalogModel& catalog() { return catalog_; }
+  Visitor resolve_visitor(const Request& request);
+  Response error_page(const Request& request, const Visitor& visitor, int status,
+                      const std::string& message);
+  std::string session_cookie(const std::string& value, bool clear) const;
+  const sync::DataSourceRegistry* data_sources() const { return data_sources_; }
+
+ private:
+  Response dispatch(Request& request);
+  // The refusal of a request its route does not allow, or nullopt.
+  std::optional<Response> guard(Request& request, Visitor& visitor, Access access);
+  nlohmann::json layout_data(const Request& request, const Visitor& visitor) const;
+  void add_security_headers(const Request& request, Response& response) const;
+
+  const config::InstanceConfig& config_;
+  const sync::DataSourceRegistry* data_sources_;
+  identity::SessionLimits session_limits_;
+  Router router_;
+  TemplateEngine templates_;
+  StaticAssets assets_;
+  CatalogModel catalog_;
+  std::vector<std::unique_ptr<AuthProvider>> providers_;  // available ones, in button order
+  std::vector<BearerAuthenticator> bearer_authenticators_;
+  std::string origin_;  // scheme://host[:port] of base_url
+};
+
+}  // namespace da::web

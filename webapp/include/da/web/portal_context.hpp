@@ -1,0 +1,76 @@
+// What the portal offers its routes and its auth providers: configuration, this thread's
+// state-store connection, access-checked route registration, page rendering, sessions,
+// rate limits and mail.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "da/config/instance_config.hpp"
+#include "da/identity/rate_limiter.hpp"
+#include "da/identity/user_store.hpp"
+#include "da/net/smtp_client.hpp"
+#include "da/store/sqlite_database.hpp"
+#include "da/web/request.hpp"
+#include "da/web/response.hpp"
+#include "da/web/visitor.hpp"
+
+namespace da::web {
+
+using PortalHandler = std::function<Response(Request&, Visitor&)>;
+
+class PortalContext {
+ public:
+  virtual ~PortalContext() = default;
+
+  virtual const config::InstanceConfig& config() const = 0;
+  // The calling thread's own connection to the state store.
+  virtual store::SqliteDatabase& db() = 0;
+  // server.base_url without a trailing slash; every absolute link starts with it.
+  virtual const std::string& base_url() const = 0;
+
+  // Registers a route. The wrapper resolves the visitor, enforces `access` (anonymous API
+  // calls get 401 JSON, pages a redirect to /login; missing roles 403), checks CSRF and
+  // Origin on state-changing cookie requests, and maps thrown da::Error kinds to statuses.
+  virtual void route(std::string method, std::string pattern, Access access,
+                     PortalHandler handler) = 0;
+
+  // A page in the portal layout. `data` is the page's Mustache context; the layout adds the
+  // user, CSRF token, branding and navigation.
+  virtual Response render(const Request& request, const Visitor& visitor, std::string_view page,
+                          nlohmann::json data, int status = 200) = 0;
+  // The login page with `error` shown (status 4xx).
+  virtual Response login_error(const Request& request, const std::string& error, int status) = 0;
+
+  // Why `email` may not sign in (domain and allow-list check), or nullopt.
+  virtual std::optional<std::string> sign_in_refusal(std::string_view email) const = 0;
+  // Creates the user if new, starts a fresh session (any session id the browser held is
+  // revoked: no fixation) and redirects to `next` (a local path) or /dashboard.
+  virtual Response sign_in(const Request& request, const identity::SignInProfile& profile,
+                           const std::string& provider, const std::string& next = {}) = 0;
+
+  // A random value tied to this browser (cookie da_bind, set on `response` if missing): binds
+  // magic links and OpenID state to the browser that asked for them.
+  virtual std::string browser_binding(const Request& request, Response& response) = 0;
+  // CSRF token for forms shown to anonymous visitors (derived from the binding cookie).
+  virtual std::string anonymous_csrf(const Request& request, Response& response) = 0;
+
+  // Lets a provider accept its own bearer tokens (the desktop app's JWTs) on API routes.
+  // The function returns the token's active user, or nullopt when the token is not its kind.
+  using BearerAuthenticator =
+      std::function<std::optional<identity::User>(const std::string& token)>;
+  virtual void add_bearer_authenticator(BearerAuthenticator authenticator) = 0;
+
+  virtual identity::RateDecision rate_limit(const std::string& bucket,
+                                            identity::RateLimit limit) = 0;
+  // Whether email.smtp_host is configured.
+  virtual bool mail_configured() const = 0;
+  // Sends through the configured relay. Throws Error(kSource) on failure.
+  virtual void send_mail(const net::MailMessage& message) = 0;
+};
+
+}  // namespace da::web

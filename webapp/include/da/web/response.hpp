@@ -1,0 +1,36 @@
+// An HTTP response built by a handler. The server adds Date, Content-Length and Connection.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace da::web {
+
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  // Replaces any header of that name (names compared in any case).
+  Response& set_header(std::string name, std::string value);
+  // Adds a header even if one of that name exists (Set-Cookie).
+  Response& add_header(std::string name, std::string value);
+  std::string_view header(std::string_view name) const;
+
+  static Response json(int status, const nlohmann::json& body);
+  static Response html(int status, std::string body);
+  static Response text(int status, std::string body);
+  // 303 See Other to a path of this site (an absolute URL is used as given).
+  static Response redirect(std::string location, int status = 303);
+  // {"error": message} for /api/ paths.
+  static Response json_error(int status, std::string_view message);
+};
+
+// "Not Found" for 404, ...
+const char* status_reason(int status);
+
+}  // namespace da::web

@@ -1,0 +1,388 @@
+// The only translation unit that includes Boost.Beast (about 40 s to compile on 2 cores).
+#include "da/web/http_server.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <sys/stat.h>
+
+#include "da/common/error.hpp"
+#include "da/common/log.hpp"
+#include "da/common/strings.hpp"
+
+namespace da::web {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using unix_socket = asio::local::stream_protocol;
+using TcpStream = beast::tcp_stream;
+using UnixStream =
+    beast::basic_stream<unix_socket, asio::any_io_executor, beast::unlimited_rate_policy>;
+
+namespace {
+
+std::string http_date() {
+  thread_local std::time_t cached_second = 0;
+  thread_local std::string cached;
+  std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buffer[64];
+    std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cached = buffer;
+    cached_second = now;
+  }
+  return cached;
+}
+
+// Splits "host:port", "[v6]:port" and ":port".
+std::pair<std::string, std::string> split_host_port(const std::string& listen) {
+  if (!listen.empty() && listen.front() == '[') {
+    auto close = listen.find(']');
+    if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':')
+      throw Error(ErrorKind::kConfig, "server.listen: '" + listen + "' is not [address]:port");
+    return {listen.substr(1, close - 1), listen.substr(close + 2)};
+  }
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos)
+    throw Error(ErrorKind::kConfig,
+                "server.listen: '" + listen + "' is not address:port or unix:/path/to.sock");
+  std::string host = listen.substr(0, colon);
+  return {host.empty() ? "0.0.0.0" : host, listen.substr(colon + 1)};
+}
+
+Request to_request(const http::request<http::string_body>& message, std::string remote) {
+  Request request;
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  std::string_view target = request.target;
+  auto question = target.find('?');
+  request.path = percent_decode(target.substr(0, question), false);
+  if (question != std::string_view::npos)
+    request.query = parse_query_string(target.substr(question + 1));
+  request.headers.reserve(16);
+  for (const auto& field : message)
+    request.headers.emplace_back(to_lower(field.name_string()), std::string(field.value()));
+  request.body = message.body();
+  request.remote_address = std::move(remote);
+  return request;
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  ServerOptions options;
+  RequestHandler handler;
+  asio::io_context io{1};
+  std::optional<tcp::acceptor> tcp_acceptor;
+  std::optional<unix_socket::acceptor> unix_acceptor;
+  std::vector<std::thread> threads;
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> started{false};
+  uint16_t bound_port = 0;
+
+  // Connections waiting for their next request, closed at once on stop().
+  std::mutex connections_mutex;
+  uint64_t next_connection = 0;
+  std::map<uint64_t, std::function<void()>> idle_closers;
+
+  std::mutex done_mutex;
+  std::condition_variable done_changed;
+  bool done = false;
+
+  Impl(ServerOptions o, RequestHandler h) : options(std::move(o)), handler(std::move(h)) {}
+
+  uint64_t register_idle(std::function<void()> closer) {
+    std::lock_guard lock(connections_mutex);
+    uint64_t id = next_connection++;
+    idle_closers.emplace(id, std::move(closer));
+    return id;
+  }
+  void unregister_idle(uint64_t id) {
+    std::lock_guard lock(connections_mutex);
+    idle_closers.erase(id);
+  }
+
+  Response call_handler(Request& request) {
+    try {
+      return handler(request);
+    } catch (const std::exception& e) {
+      log::error("portal: unhandled error on {} {}: {}", request.method, request.path, e.what());
+    } catch (...) {
+      log::error("portal: unhandled error on {} {}", request.method, request.path);
+    }
+    return Response::text(500, "Internal Server Error\n");
+  }
+
+  template <typename Stream>
+  asio::awaitable<void> write_response(Stream& stream, const Request& request, Response& response,
+                                       unsigned version, bool keep_alive) {
+    auto status = static_cast<http::status>(response.status);
+    auto fill = [&](auto& message) {
+      message.set(http::field::date, http_date());
+      for (auto& [name, value] : response.headers)
+        message.insert(beast::string_view(name), beast::string_view(value));
+      message.keep_alive(keep_alive);
+    };
+    if (request.method == "HEAD") {
+      http::response<http::empty_body> message{status, version};
+      fill(message);
+      message.content_length(response.body.size());
+      co_await http::async_write(stream, message, asio::use_awaitable);
+    } else {
+      http::response<http::string_body> message{status, version, std::move(response.body)};
+      fill(message);
+      message.prepare_payload();
+      co_await http::async_write(stream, message, asio::use_awaitable);
+    }
+  }
+
+  template <typename Stream>
+  asio::awaitable<void> write_error(Stream& stream, int status, unsigned version) {
+    Request request;
+    Response response = Response::text(status, std::string(status_reason(status)) + "\n");
+    co_await write_response(stream, request, response, version, false);
+  }
+
+  void log_access(const Request& request, int status, std::size_t bytes,
+                  std::chrono::steady_clock::time_point started_at) {
+    if (!options.access_log) return;
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now() - started_at)
+                      .count();
+    log::info("access method={} path={} status={} bytes={} ms={:.2f} ip={}", request.method,
+              request.path, status, bytes, static_cast<double>(micros) / 1000.0,
+              request.client_ip());
+  }
+
+  template <typename Stream>
+  asio::awaitable<void> serve_connection(std::shared_ptr<Stream> connection, std::string remote) {
+    Stream& stream = *connection;
+    std::weak_ptr<Stream> weak = connection;
+    beast::flat_buffer buffer;
+    beast::error_code ec;
+    while (!stopping) {
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+      parser.body_limit(options.max_body_bytes);
+
+      stream.expires_after(options.idle_timeout);
+      uint64_t idle_id = register_idle([weak] {
+        auto alive = weak.lock();
+        if (!alive) return;
+        asio::post(alive->get_executor(), [weak] {
+          if (auto still = weak.lock()) {
+            beast::error_code ignored;
+            still->socket().close(ignored);
+          }
+        });
+      });
+      co_await http::async_read_header(stream, buffer, parser,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+      unregister_idle(idle_id);
+      if (ec == http::error::header_limit) {
+        co_await write_error(stream, 431, 11);
+        break;
+      }
+      if (ec) {
+        if (ec != http::error::end_of_stream && ec != beast::error::timeout &&
+            ec != asio::error::operation_aborted && ec != asio::error::connection_reset &&
+            ec != asio::error::eof && ec != asio::error::bad_descriptor)
+          co_await write_error(stream, 400, 11);
+        break;
+      }
+      auto started_at = std::chrono::steady_clock::now();
+      const auto& header = parser.get();
+      if (header[http::field::expect] == "100-continue") {
+        if (parser.content_length() && *parser.content_length() > options.max_body_bytes) {
+          co_await write_error(stream, 413, header.version());
+          break;
+        }
+        http::response<http::empty_body> proceed{http::status::continue_, header.version()};
+        co_await http::async_write(stream, proceed, asio::use_awaitable);
+      }
+      stream.expires_after(options.read_timeout);
+      co_await http::async_read(stream, buffer, parser,
+                                asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == http::error::body_limit) {
+        co_await write_error(stream, 413, header.version());
+        break;
+      }
+      if (ec) {
+        if (ec != beast::error::timeout && ec != http::error::end_of_stream)
+          co_await write_error(stream, 400, header.version());
+        break;
+      }
+      http::request<http::string_body> message = parser.release();
+      Request request = to_request(message, remote);
+      Response response = call_handler(request);
+      bool keep_alive = message.keep_alive() && !stopping;
+      int status = response.status;
+      std::size_t bytes = response.body.size();
+      stream.expires_after(options.read_timeout);
+      co_await write_response(stream, request, response, message.version(), keep_alive);
+      log_access(request, status, bytes, started_at);
+      if (!keep_alive) break;
+    }
+    stream.socket().shutdown(asio::socket_base::shutdown_send, ec);
+  }
+
+  template <typename Acceptor, typename Stream>
+  asio::awaitable<void> accept_loop(Acceptor& acceptor) {
+    for (;;) {
+      beast::error_code ec;
+      auto socket = co_await acceptor.async_accept(asio::make_strand(io),
+                                                   asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        if (stopping || ec == asio::error::operation_aborted) co_return;
+        log::warn("portal: accept failed: {}", ec.message());
+        continue;
+      }
+      std::string remote = "unix";
+      if constexpr (std::is_same_v<Stream, TcpStream>) {
+        beast::error_code peer_ec;
+        auto endpoint = socket.remote_endpoint(peer_ec);
+        if (!peer_ec) remote = endpoint.address().to_string();
+        socket.set_option(tcp::no_delay(true), peer_ec);
+      }
+      auto executor = socket.get_executor();
+      asio::co_spawn(
+          executor,
+          serve_connection(std::make_shared<Stream>(std::move(socket)), std::move(remote)),
+          asio::detached);
+    }
+  }
+
+  void bind() {
+    const std::string& listen = options.listen;
+    if (listen.rfind("unix:", 0) == 0) {
+      std::filesystem::path path = listen.substr(5);
+      if (path.empty()) throw Error(ErrorKind::kConfig, "server.listen: the unix: path is empty");
+      std::error_code ignored;
+      if (std::filesystem::is_socket(path, ignored)) std::filesystem::remove(path, ignored);
+      unix_acceptor.emplace(io);
+      beast::error_code ec;
+      unix_acceptor->open(unix_socket(), ec);
+      if (!ec) unix_acceptor->bind(unix_socket::endpoint(path.string()), ec);
+      if (!ec) unix_acceptor->listen(asio::socket_base::max_listen_connections, ec);
+      if (ec)
+        throw Error(ErrorKind::kConfig,
+                    "cannot listen on " + listen + ": " + ec.message() +
+                        " (does the folder exist and is it writable by this user?)");
+      ::chmod(path.c_str(), options.unix_socket_mode);
+      return;
+    }
+    auto [host, port] = split_host_port(listen);
+    beast::error_code ec;
+    auto address = asio::ip::make_address(host, ec);
+    if (ec) throw Error(ErrorKind::kConfig, "server.listen: '" + host + "' is not an IP address");
+    int port_number = 0;
+    try {
+      port_number = std::stoi(port);
+    } catch (const std::exception&) {
+      port_number = -1;
+    }
+    if (port_number < 0 || port_number > 65535)
+      throw Error(ErrorKind::kConfig, "server.listen: '" + port + "' is not a port number");
+    tcp::endpoint endpoint(address, static_cast<uint16_t>(port_number));
+    tcp_acceptor.emplace(io);
+    tcp_acceptor->open(endpoint.protocol(), ec);
+    if (!ec) tcp_acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) tcp_acceptor->bind(endpoint, ec);
+    if (!ec) tcp_acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) throw Error(ErrorKind::kConfig, "cannot listen on " + listen + ": " + ec.message());
+    bound_port = tcp_acceptor->local_endpoint().port();
+  }
+
+  void close_acceptors() {
+    beast::error_code ignored;
+    if (tcp_acceptor) tcp_acceptor->close(ignored);
+    if (unix_acceptor) unix_acceptor->close(ignored);
+  }
+};
+
+HttpServer::HttpServer(ServerOptions options, RequestHandler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+HttpServer::~HttpServer() {
+  stop();
+}
+
+void HttpServer::start() {
+  Impl& impl = *impl_;
+  if (impl.started.exchange(true)) return;
+  impl.bind();
+  if (impl.tcp_acceptor)
+    asio::co_spawn(impl.io, impl.accept_loop<tcp::acceptor, TcpStream>(*impl.tcp_acceptor),
+                   asio::detached);
+  else
+    asio::co_spawn(impl.io,
+                   impl.accept_loop<unix_socket::acceptor, UnixStream>(*impl.unix_acceptor),
+                   asio::detached);
+  int count = std::max(1, impl.options.threads);
+  for (int i = 0; i < count; ++i)
+    impl.threads.emplace_back([&impl] { impl.io.run(); });
+}
+
+uint16_t HttpServer::port() const {
+  return impl_->bound_port;
+}
+
+void HttpServer::stop() {
+  Impl& impl = *impl_;
+  if (!impl.started || impl.stopping.exchange(true)) {
+    wait();
+    return;
+  }
+  asio::post(impl.io, [&impl] { impl.close_acceptors(); });
+  {
+    std::lock_guard lock(impl.connections_mutex);
+    for (auto& [id, close] : impl.idle_closers)
+      close();
+  }
+  // Connections in the middle of a request finish it; the io_context then runs out of work.
+  std::thread watchdog([&impl] {
+    auto deadline = std::chrono::steady_clock::now() + impl.options.shutdown_grace;
+    while (!impl.io.stopped() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      std::lock_guard lock(impl.connections_mutex);
+      for (auto& [id, close] : impl.idle_closers)
+        close();
+    }
+    impl.io.stop();
+  });
+  for (auto& thread : impl.threads)
+    thread.join();
+  impl.io.stop();
+  watchdog.join();
+  if (impl.unix_acceptor) {
+    std::error_code ignored;
+    std::filesystem::remove(impl.options.listen.substr(5), ignored);
+  }
+  {
+    std::lock_guard lock(impl.done_mutex);
+    impl.done = true;
+  }
+  impl.done_changed.notify_all();
+}
+
+void HttpServer::wait() {
+  Impl& impl = *impl_;
+  if (!impl.started) return;
+  std::unique_lock lock(impl.done_mutex);
+  impl.done_changed.wait(lock, [&impl] { return impl.done; });
+}
+
+}  // namespace da::web

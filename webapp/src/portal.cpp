@@ -1,0 +1,410 @@
+#include "da/web/portal.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "da/common/crypto.hpp"
+#include "da/common/error.hpp"
+#include "da/common/log.hpp"
+#include "da/common/strings.hpp"
+#include "da/identity/api_token_store.hpp"
+#include "da/net/http_client.hpp"
+#include "da/store/state_store.hpp"
+
+namespace da::web {
+
+using Json = nlohmann::json;
+
+namespace {
+
+constexpr const char* kSessionCookie = "da_session";
+constexpr const char* kBindingCookie = "da_bind";
+
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'";
+
+bool changes_state(const std::string& method) {
+  return method == "POST" || method == "PUT" || method == "DELETE" || method == "PATCH";
+}
+
+std::string origin_of(const std::string& url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return url;
+  auto path_start = url.find('/', scheme_end + 3);
+  return to_lower(url.substr(0, path_start));
+}
+
+int status_for(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kConfig:
+    case ErrorKind::kData:
+      return 422;
+    case ErrorKind::kAuth:
+      return 403;
+    case ErrorKind::kNotFound:
+      return 404;
+    case ErrorKind::kConflict:
+      return 409;
+    case ErrorKind::kSource:
+      return 502;
+    default:
+      return 500;
+  }
+}
+
+}  // namespace
+
+std::string safe_local_path(std::string_view next) {
+  if (next.empty() || next.front() != '/' || next.size() > 1000) return {};
+  if (next.size() > 1 && (next[1] == '/' || next[1] == '\\')) return {};
+  for (char c : next)
+    if (c == '\\' || c == '\r' || c == '\n' || static_cast<unsigned char>(c) < 0x20) return {};
+  return std::string(next);
+}
+
+Portal::Portal(const config::InstanceConfig& config, const AuthProviderRegistry& providers,
+               const sync::DataSourceRegistry* data_sources)
+    : config_(config),
+      data_sources_(data_sources),
+      session_limits_{std::chrono::minutes(config.server.session_idle_minutes),
+                      std::chrono::hours(config.server.session_absolute_hours)},
+      catalog_(config),
+      origin_(origin_of(config.server.base_url)) {
+  if (config_.auth.webapp_secret_key.size() < 32)
+    throw Error(ErrorKind::kConfig,
+                "auth.webapp_secret_key: the portal refuses to start without a secret key of 32+ "
+                "characters (set WEBAPP_SECRET_KEY, e.g. `openssl rand -hex 32`)");
+  if (config_.server.base_url.empty())
+    throw Error(ErrorKind::kConfig,
+                "server.base_url (or server.hostname) must be set for the portal");
+  for (auto& provider : providers.create_all())
+    if (provider->available(config_)) providers_.push_back(std::move(provider));
+  std::stable_sort(providers_.begin(), providers_.end(), [this](const auto& a, const auto& b) {
+    return a->login_button(config_).order < b->login_button(config_).order;
+  });
+  add_page_routes();
+  add_api_routes();
+  for (auto& provider : providers_)
+    provider->add_routes(*this);
+}
+
+Portal::~Portal() = default;
+
+std::vector<std::string> Portal::provider_names() const {
+  std::vector<std::string> names;
+  for (const auto& provider : providers_)
+    names.push_back(provider->name());
+  return names;
+}
+
+store::SqliteDatabase& Portal::db() {
+  thread_local std::unordered_map<const Portal*, std::unique_ptr<store::StateStore>> stores;
+  auto& store = stores[this];
+  if (!store) store = std::make_unique<store::StateStore>(config_.paths.state_db);
+  return store->database();
+}
+
+Response Portal::handle(Request& request) {
+  Response response;
+  try {
+    response = dispatch(request);
+  } catch (const std::exception& e) {
+    log::error("portal: {} {} failed: {}", request.method, request.path, e.what());
+    response =
+        request.is_api()
+            ? Response::json_error(500, "Internal error")
+            : Response::html(500, "<!doctype html><title>Error</title><p>Internal error</p>");
+  }
+  add_security_headers(request, response);
+  return response;
+}
+
+Response Portal::dispatch(Request& request) {
+  if (request.path.rfind("/static/", 0) == 0 &&
+      (request.method == "GET" || request.method == "HEAD"))
+    return assets_.serve(request, std::string_view(request.path).substr(8));
+  if (request.path == "/favicon.ico") return assets_.serve(request, "favicon.svg");
+  Router::Match match = router_.match(request);
+  if (match.outcome == Router::Outcome::kMatched) return (*match.handler)(request);
+  Visitor visitor;
+  if (match.outcome == Router::Outcome::kMethodNotAllowed) {
+    Response response = request.is_api() ? Response::json_error(405, "Method not allowed")
+                                         : Response::text(405, "Method Not Allowed\n");
+    response.set_header("Allow", match.allowed_methods);
+    return response;
+  }
+  if (request.is_api()) return Response::json_error(404, "Not found");
+  visitor = resolve_visitor(request);
+  return error_page(request, visitor, 404, "This page does not exist.");
+}
+
+void Portal::add_security_headers(const Request& request, Response& response) const {
+  response.set_header("X-Content-Type-Options", "nosniff");
+  response.set_header("Referrer-Policy", "no-referrer");
+  response.set_header("X-Frame-Options", "DENY");
+  if (response.header("Content-Security-Policy").empty())
+    response.set_header("Content-Security-Policy", kContentSecurityPolicy);
+  if (config_.server.secure_cookies())
+    response.set_header("Strict-Transport-Security", "max-age=31536000");
+  if (request.path.rfind("/static/", 0) != 0 && response.header("Cache-Control").empty())
+    response.set_header("Cache-Control", "no-store");
+}
+
+Visitor Portal::resolve_visitor(const Request& request) {
+  Visitor visitor;
+  std::string_view authorization = request.header("authorization");
+  if (authorization.size() > 7 && to_lower(authorization.substr(0, 7)) == "bearer ") {
+    std::string token(trim(authorization.substr(7)));
+    visitor.via_bearer = true;
+    if (auto user = identity::ApiTokenStore(db()).authenticate_personal(token)) {
+      visitor.user = std::move(user);
+      return visitor;
+    }
+    for (const auto& authenticate : bearer_authenticators_) {
+      if (auto user = authenticate(token)) {
+        visitor.user = std::move(user);
+        return visitor;
+      }
+    }
+    return visitor;
+  }
+  if (auto id = request.cookie(kSessionCookie)) {
+    identity::SessionStore sessions(db(), session_limits_);
+    if (auto session = sessions.find(*id)) {
+      visitor.user = session->user;
+      visitor.session = std::move(session);
+    }
+  }
+  return visitor;
+}
+
+std::optional<Response> Portal::guard(Request& request, Visitor& visitor, Access access) {
+  if (access != Access::kPublic && !visitor.signed_in()) {
+    if (request.is_api() || visitor.via_bearer)
+      return Response::json_error(
+          401, visitor.via_bearer ? "Invalid or expired token" : "Sign-in required");
+    std::string next = request.method == "GET" ? request.target : "/dashboard";
+    return Response::redirect("/login?next=" + net::url_encode(next));
+  }
+  bool allowed = access == Access::kPublic || access == Access::kSignedIn ||
+                 (access == Access::kPrivileged && visitor.user->is_privileged()) ||
+                 (access == Access::kAdmin && visitor.user->is_admin());
+  if (!allowed) {
+    std::string message =
+        access == Access::kAdmin ? "Admin access required" : "Privileged access required";
+    return request.is_api() ? Response::json_error(403, message)
+                            : error_page(request, visitor, 403, message + ".");
+  }
+  if (!changes_state(request.method) || visitor.via_bearer) return std::nullopt;
+  // Cookie-borne state changes: same origin, and the CSRF token of the session or browser.
+  std::string_view origin = request.header("origin");
+  if (!origin.empty() && to_lower(origin) != origin_) {
+    return request.is_api() ? Response::json_error(403, "Cross-origin request refused")
+                            : error_page(request, visitor, 403, "Cross-origin request refused.");
+  }
+  std::string_view fetch_site = request.header("sec-fetch-site");
+  if (!fetch_site.empty() && fetch_site != "same-origin" && fetch_site != "none") {
+    return request.is_api() ? Response::json_error(403, "Cross-site request refused")
+                            : error_page(request, visitor, 403, "Cross-site request refused.");
+  }
+  std::string presented(request.header("x-csrf-token"));
+  if (presented.empty()) presented = request.form_value("csrf_token");
+  std::string expected;
+  if (visitor.session) {
+    expected = visitor.session->csrf_token;
+  } else {
+    auto binding = request.cookie(kBindingCookie);
+    if (binding && !binding->empty())
+      expected = base64url_encode(hmac_sha256(config_.auth.webapp_secret_key, "csrf:" + *binding));
+  }
+  if (expected.empty() || presented.empty() || !constant_time_equal(presented, expected)) {
+    return request.is_api()
+               ? Response::json_error(403, "Missing or invalid CSRF token")
+               : error_page(request, visitor, 403,
+                            "The form expired or did not come from this site. Go back, reload "
+                            "the page and try again.");
+  }
+  return std::nullopt;
+}
+
+void Portal::route(std::string method, std::string pattern, Access access, PortalHandler handler) {
+  router_.add(std::move(method), std::move(pattern),
+              [this, access, handler = std::move(handler)](Request& request) -> Response {
+                Visitor visitor = resolve_visitor(request);
+                if (auto refused = guard(request, visitor, access)) return std::move(*refused);
+                try {
+                  return handler(request, visitor);
+                } catch (const Error& e) {
+                  int status = status_for(e.kind());
+                  if (status >= 500)
+                    log::error("portal: {} {}: {}", request.method, request.path, e.what());
+                  std::string message = status >= 500 && e.kind() != ErrorKind::kSource
+                                            ? "Internal error"
+                                            : std::string(e.what());
+                  return request.is_api() ? Response::json_error(status, message)
+                                          : error_page(request, visitor, status, message);
+                }
+              });
+}
+
+Json Portal::layout_data(const Request& request, const Visitor& visitor) const {
+  Json data = {{"instance_name", config_.instance.name},
+               {"instance_subtitle", config_.instance.subtitle},
+               {"copyright", config_.instance.copyright},
+               {"asset_version", assets_.version()},
+               {"path", request.path},
+               {"signed_in", visitor.signed_in()},
+               {"csrf_token", visitor.csrf_token()}};
+  if (visitor.user) {
+    const auto& user = *visitor.user;
+    std::string initials;
+    for (const std::string& part : split_trimmed(user.name.empty() ? user.email : user.name, ' '))
+      if (initials.size() < 2 && !part.empty())
+        initials.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(part[0]))));
+    data["user"] = {{"email", user.email},
+                    {"name", user.name},
+                    {"initials", initials},
+                    {"username", user.username},
+                    {"role_label", user.role_label()},
+                    {"is_admin", user.is_admin()}};
+  }
+  return data;
+}
+
+Response Portal::render(const Request& request, const Visitor& visitor, std::string_view page,
+                        Json data, int status) {
+  Json layout = layout_data(request, visitor);
+  for (auto it = layout.begin(); it != layout.end(); ++it)
+    if (!data.contains(it.key())) data[it.key()] = it.value();
+  layout["content"] = templates_.render(page, data);
+  layout["title"] = data.value("title", config_.instance.name);
+  layout["bare"] = data.value("bare", false);
+  return Response::html(status, templates_.render("layout", layout));
+}
+
+Response Portal::error_page(const Request& request, const Visitor& visitor, int status,
+                            const std::string& message) {
+  return render(request, visitor, "error",
+                {{"title", std::string("Error ") + std::to_string(status)},
+                 {"code", status},
+                 {"reason", status_reason(status)},
+                 {"message", message}},
+                status);
+}
+
+Response Portal::login_error(const Request& request, const std::string& error, int status) {
+  Visitor visitor;
+  Json buttons = Json::array();
+  for (const auto& provider : providers_) {
+    LoginButton button = provider->login_button(config_);
+    if (!button.visible) continue;
+    buttons.push_back({{"text", button.text},
+                       {"url", button.url},
+                       {"subtitle", button.subtitle},
+                       {"css_class", button.css_class}});
+  }
+  return render(request, visitor, "login",
+                {{"title", "Sign in"},
+                 {"bare", true},
+                 {"buttons", buttons},
+                 {"has_buttons", !buttons.empty()},
+                 {"error", error}},
+                status);
+}
+
+std::optional<std::string> Portal::sign_in_refusal(std::string_view email) const {
+  std::string lower = to_lower(trim(email));
+  auto at = lower.rfind('@');
+  if (lower.empty() || at == std::string::npos || at == 0 || at + 1 == lower.size())
+    return "Enter a valid email address.";
+  for (const std::string& allowed : config_.auth.allowed_emails)
+    if (allowed == lower) return std::nullopt;
+  std::string domain = lower.substr(at + 1);
+  for (const std::string& allowed : config_.auth.allowed_domains)
+    if (allowed == domain) return std::nullopt;
+  std::vector<std::string> shown;
+  for (const std::string& allowed : config_.auth.allowed_domains)
+    shown.push_back("@" + allowed);
+  if (shown.empty()) return "This address is not allowed to sign in here.";
+  return "Only " + join(shown, ", ") + " email addresses are allowed.";
+}
+
+Response Portal::sign_in(const Request& request, const identity::SignInProfile& profile,
+                         const std::string& provider, const std::string& next) {
+  if (auto refusal = sign_in_refusal(profile.email)) return login_error(request, *refusal, 403);
+  identity::User user;
+  try {
+    user = identity::UserStore(db()).record_sign_in(profile, config_.username_mapping);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::kAuth && e.kind() != ErrorKind::kConflict) throw;
+    return login_error(request, e.what(), 403);
+  }
+  identity::SessionStore sessions(db(), session_limits_);
+  if (auto previous = request.cookie(kSessionCookie)) sessions.revoke(*previous);
+  identity::NewSession session = sessions.create(user.id, provider, request.client_ip(),
+                                                 std::string(request.header("user-agent")));
+  log::info("portal: {} signed in with {}", user.email, provider);
+  std::string target = safe_local_path(next);
+  Response response = Response::redirect(target.empty() ? "/dashboard" : target);
+  response.add_header("Set-Cookie", session_cookie(session.id, false));
+  return response;
+}
+
+std::string Portal::session_cookie(const std::string& value, bool clear) const {
+  std::string cookie =
+      std::string(kSessionCookie) + "=" + (clear ? "" : value) + "; Path=/; HttpOnly; SameSite=Lax";
+  if (config_.server.secure_cookies()) cookie += "; Secure";
+  cookie += clear ? "; Max-Age=0"
+                  : "; Max-Age=" + std::to_string(config_.server.session_absolute_hours * 3600);
+  return cookie;
+}
+
+std::string Portal::browser_binding(const Request& request, Response& response) {
+  if (auto existing = request.cookie(kBindingCookie);
+      existing && existing->size() >= 32 && existing->size() <= 64)
+    return *existing;
+  std::string value = random_token();
+  std::string cookie = std::string(kBindingCookie) + "=" + value +
+                       "; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000";
+  if (config_.server.secure_cookies()) cookie += "; Secure";
+  response.add_header("Set-Cookie", cookie);
+  // Later reads during this request see the new value.
+  const_cast<Request&>(request).headers.emplace_back("cookie",
+                                                     std::string(kBindingCookie) + "=" + value);
+  return value;
+}
+
+std::string Portal::anonymous_csrf(const Request& request, Response& response) {
+  std::string binding = browser_binding(request, response);
+  return base64url_encode(hmac_sha256(config_.auth.webapp_secret_key, "csrf:" + binding));
+}
+
+void Portal::add_bearer_authenticator(BearerAuthenticator authenticator) {
+  bearer_authenticators_.push_back(std::move(authenticator));
+}
+
+identity::RateDecision Portal::rate_limit(const std::string& bucket, identity::RateLimit limit) {
+  return identity::RateLimiter(db()).hit(bucket, limit);
+}
+
+bool Portal::mail_configured() const {
+  return !config_.email.smtp_host.empty();
+}
+
+void Portal::send_mail(const net::MailMessage& message) {
+  if (!mail_configured())
+    throw Error(ErrorKind::kConfig, "email.smtp_host is not configured: no mail can be sent");
+  net::SmtpSettings settings;
+  settings.host = config_.email.smtp_host;
+  settings.port = config_.email.smtp_port;
+  settings.user = config_.email.smtp_user;
+  settings.password = config_.email.smtp_password;
+  settings.use_tls = config_.email.smtp_use_tls;
+  settings.from_address = config_.email.from_address;
+  settings.from_name = config_.email.from_name;
+  net::SmtpClient(settings).send(message);
+}
+
+}  // namespace da::web

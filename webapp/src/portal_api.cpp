@@ -1,0 +1,328 @@
+// The JSON API: what the pages show and change, for the browser's scripts, the CLI and
+// analysts' tools (session cookie or personal access token).
+#include <regex>
+
+#include "da/common/error.hpp"
+#include "da/common/strings.hpp"
+#include "da/common/time.hpp"
+#include "da/identity/ssh_key.hpp"
+#include "da/metrics/metric_view.hpp"
+#include "da/registry/table_registry.hpp"
+#include "da/sync/data_source_registry.hpp"
+#include "da/web/portal.hpp"
+
+namespace da::web {
+
+using Json = nlohmann::json;
+
+namespace {
+
+Json parse_body(const Request& request) {
+  std::string_view type = request.header("content-type");
+  if (type.substr(0, 16) != "application/json")
+    throw Error(ErrorKind::kData, "the request body must be JSON (Content-Type: application/json)");
+  Json body = Json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object())
+    throw Error(ErrorKind::kData, "the request body is not a JSON object");
+  return body;
+}
+
+struct SyncSettings {
+  Json datasets = Json::object();
+  std::string table_mode = "all";
+  Json tables = Json::object();
+  std::optional<int64_t> updated_at;
+};
+
+SyncSettings load_settings(store::SqliteDatabase& db, int64_t user_id) {
+  SyncSettings settings;
+  auto statement = db.prepare(
+      "SELECT datasets, table_mode, tables, updated_at FROM user_sync_settings WHERE user_id = ?");
+  statement.bind(1, user_id);
+  if (statement.step()) {
+    settings.datasets = Json::parse(statement.column_text(0), nullptr, false);
+    settings.table_mode = statement.column_text(1);
+    settings.tables = Json::parse(statement.column_text(2), nullptr, false);
+    settings.updated_at = statement.column_optional_int(3);
+  }
+  if (!settings.datasets.is_object()) settings.datasets = Json::object();
+  if (!settings.tables.is_object()) settings.tables = Json::object();
+  return settings;
+}
+
+void save_settings(store::SqliteDatabase& db, int64_t user_id, const SyncSettings& settings) {
+  db.write_transaction([&] {
+    db.prepare(
+          "INSERT INTO user_sync_settings (user_id, datasets, table_mode, tables, updated_at) "
+          "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET datasets = "
+          "excluded.datasets, "
+          "table_mode = excluded.table_mode, tables = excluded.tables, updated_at = "
+          "excluded.updated_at")
+        .bind_all(user_id, settings.datasets.dump(), settings.table_mode, settings.tables.dump(),
+                  to_epoch_micros(now_utc()))
+        .run();
+  });
+}
+
+Json updated_at_json(const SyncSettings& settings) {
+  return settings.updated_at ? Json(format_iso8601(from_epoch_micros(*settings.updated_at)))
+                             : Json(nullptr);
+}
+
+std::optional<int64_t> body_version(const Json& body) {
+  if (!body.contains("version") || body["version"].is_null()) return std::nullopt;
+  if (!body["version"].is_number_integer())
+    throw Error(ErrorKind::kData, "version: expected the registry version as an integer");
+  return body["version"].get<int64_t>();
+}
+
+Json registered_table_json(const registry::RegisteredTable& entry) {
+  const catalog::TableConfig& table = entry.table;
+  return {{"id", table.id},
+          {"name", table.name},
+          {"description", table.description},
+          {"primary_key", table.primary_key},
+          {"sync_strategy", catalog::to_string(table.strategy)},
+          {"folder", table.folder ? Json(*table.folder) : Json(nullptr)},
+          {"dataset", table.dataset ? Json(*table.dataset) : Json(nullptr)},
+          {"partition_by", table.partition_by ? Json(*table.partition_by) : Json(nullptr)},
+          {"incremental_window_days", table.incremental_window_days},
+          {"definition", entry.definition},
+          {"registered_at", entry.registered_at},
+          {"registered_by", entry.registered_by},
+          {"updated_at", entry.updated_at ? Json(*entry.updated_at) : Json(nullptr)},
+          {"updated_by", entry.updated_by ? Json(*entry.updated_by) : Json(nullptr)}};
+}
+
+}  // namespace
+
+void Portal::add_api_routes() {
+  route("GET", "/api/me", Access::kSignedIn, [this](Request&, Visitor& visitor) {
+    const identity::User& user = *visitor.user;
+    return Response::json(200, {{"email", user.email},
+                                {"name", user.name},
+                                {"username", user.username},
+                                {"roles", user.roles},
+                                {"role_label", user.role_label()},
+                                {"has_ssh_key", user.ssh_public_key.has_value()},
+                                {"providers", provider_names()}});
+  });
+
+  route("GET", "/api/catalog", Access::kSignedIn, [this](Request&, Visitor&) {
+    auto snapshot = catalog_.current(db());
+    Response response;
+    response.body = snapshot->catalog_json;
+    response.set_header("Content-Type", "application/json");
+    return response;
+  });
+
+  route("GET", "/api/catalog/profile/{table}", Access::kSignedIn,
+        [this](Request& request, Visitor&) {
+          auto snapshot = catalog_.current(db());
+          const std::string table = request.param("table");
+          if (snapshot->profiles.empty())
+            return Response::json_error(404, "Profiler data not available yet");
+          if (!snapshot->profiles.contains(table))
+            return Response::json_error(404, "No profile for table '" + table + "'");
+          return Response::json(200, snapshot->profiles[table]);
+        });
+
+  route("GET", "/api/metrics/{category}/{file}", Access::kSignedIn,
+        [this](Request& request, Visitor&) {
+          static const std::regex kCategory("^[a-z0-9][a-z0-9_-]{0,63}$");
+          static const std::regex kFile("^[a-z0-9][a-z0-9_-]{0,127}\\.ya?ml$");
+          std::string category = request.param("category"), file = request.param("file");
+          if (!std::regex_match(category, kCategory) || !std::regex_match(file, kFile))
+            return Response::json_error(400, "Invalid metric path");
+          // Only metrics already loaded from the metrics folder can be named: no file is opened
+          // here.
+          auto snapshot = catalog_.current(db());
+          std::string path = category + "/" + file;
+          for (const metrics::Metric& metric : snapshot->metrics)
+            if (metric.file == path) return Response::json(200, metrics::metric_view(metric));
+          return Response::json_error(404, "Metric file not found");
+        });
+
+  route("GET", "/api/sync-settings", Access::kSignedIn, [this](Request&, Visitor& visitor) {
+    SyncSettings settings = load_settings(db(), visitor.user->id);
+    Json datasets = Json::object(), metadata = Json::object();
+    for (const auto& [name, option] : config_.datasets) {
+      datasets[name] = settings.datasets.value(name, false);
+      metadata[name] = {{"label", option.label},
+                        {"description", option.description},
+                        {"size_hint", option.size_hint},
+                        {"requires", option.requires_dataset}};
+    }
+    return Response::json(200, {{"datasets", datasets},
+                                {"metadata", metadata},
+                                {"updated_at", updated_at_json(settings)}});
+  });
+
+  route(
+      "POST", "/api/sync-settings", Access::kSignedIn, [this](Request& request, Visitor& visitor) {
+        Json body = parse_body(request);
+        if (!body.contains("datasets") || !body["datasets"].is_object() || body["datasets"].empty())
+          return Response::json_error(400, "Missing datasets field");
+        SyncSettings settings = load_settings(db(), visitor.user->id);
+        for (auto it = body["datasets"].begin(); it != body["datasets"].end(); ++it) {
+          bool known = std::any_of(config_.datasets.begin(), config_.datasets.end(),
+                                   [&](const auto& entry) { return entry.first == it.key(); });
+          if (!known) return Response::json_error(400, "Unknown dataset: " + it.key());
+          if (!it.value().is_boolean())
+            return Response::json_error(400, "datasets." + it.key() + ": expected true or false");
+          settings.datasets[it.key()] = it.value();
+        }
+        for (const auto& [name, option] : config_.datasets) {
+          if (!settings.datasets.value(name, false) || option.requires_dataset.empty()) continue;
+          if (!settings.datasets.value(option.requires_dataset, false))
+            return Response::json_error(
+                400, name + " requires " + option.requires_dataset + " to be enabled");
+        }
+        save_settings(db(), visitor.user->id, settings);
+        return Response::json(
+            200, {{"ok", true}, {"message", "Settings saved. Changes take effect on next sync."}});
+      });
+
+  route("GET", "/api/table-subscriptions", Access::kSignedIn, [this](Request&, Visitor& visitor) {
+    SyncSettings settings = load_settings(db(), visitor.user->id);
+    return Response::json(200, {{"table_mode", settings.table_mode},
+                                {"tables", settings.tables},
+                                {"updated_at", updated_at_json(settings)}});
+  });
+
+  route("POST", "/api/table-subscriptions", Access::kSignedIn,
+        [this](Request& request, Visitor& visitor) {
+          Json body = parse_body(request);
+          std::string mode = body.value("table_mode", "");
+          if (mode != "all" && mode != "explicit")
+            return Response::json_error(400, "table_mode must be 'all' or 'explicit'");
+          if (!body.contains("tables") || !body["tables"].is_object())
+            return Response::json_error(400,
+                                        "tables: expected an object of table name to true/false");
+          auto snapshot = catalog_.current(db());
+          for (auto it = body["tables"].begin(); it != body["tables"].end(); ++it) {
+            if (!it.value().is_boolean())
+              return Response::json_error(400, "tables." + it.key() + ": expected true or false");
+            if (!snapshot->table_names.count(it.key()))
+              return Response::json_error(400, "Unknown table: " + it.key());
+          }
+          SyncSettings settings = load_settings(db(), visitor.user->id);
+          settings.table_mode = mode;
+          settings.tables = body["tables"];
+          save_settings(db(), visitor.user->id, settings);
+          return Response::json(
+              200, {{"ok", true},
+                    {"message", "Table subscriptions saved. Changes take effect on next sync."}});
+        });
+
+  route("POST", "/api/ssh-key", Access::kSignedIn, [this](Request& request, Visitor& visitor) {
+    Json body = parse_body(request);
+    std::string key = identity::normalize_ssh_public_key(body.value("ssh_key", ""));
+    identity::UserStore(db()).set_ssh_key(visitor.user->id, key);
+    return Response::json(200, {{"ok", true}, {"message", "SSH key saved."}});
+  });
+
+  route("GET", "/api/admin/registry", Access::kAdmin, [this](Request&, Visitor&) {
+    registry::RegistrySnapshot snapshot = registry::TableRegistry(db()).snapshot();
+    Json tables = Json::array();
+    for (const auto& entry : snapshot.tables)
+      tables.push_back(registered_table_json(entry));
+    return Response::json(200, {{"ok", true},
+                                {"version", snapshot.version},
+                                {"folder_mapping", snapshot.folder_mapping},
+                                {"tables", tables}});
+  });
+
+  route("GET", "/api/admin/audit", Access::kAdmin, [this](Request& request, Visitor&) {
+    std::optional<std::string> table = request.query_param("table");
+    if (table && table->empty()) table.reset();
+    Json entries = Json::array();
+    for (const auto& entry : registry::TableRegistry(db()).audit(table, 200))
+      entries.push_back({{"id", entry.id},
+                         {"at", entry.at},
+                         {"actor", entry.actor},
+                         {"action", entry.action},
+                         {"table_id", entry.table_id ? Json(*entry.table_id) : Json(nullptr)},
+                         {"before", entry.before ? Json(*entry.before) : Json(nullptr)},
+                         {"after", entry.after ? Json(*entry.after) : Json(nullptr)},
+                         {"version", entry.version}});
+    return Response::json(200, {{"ok", true}, {"entries", entries}});
+  });
+
+  route("GET", "/api/admin/discover-tables", Access::kAdmin, [this](Request&, Visitor&) {
+    if (!data_sources_) return Response::json_error(503, "Table discovery is not available");
+    auto source = data_sources_->create(config_);
+    registry::RegistrySnapshot snapshot = registry::TableRegistry(db()).snapshot();
+    std::map<std::string, Json> buckets;
+    size_t total = 0;
+    for (const auto& table : source->discover_tables()) {
+      std::string bucket = table.id.substr(0, table.id.rfind('.'));
+      Json columns = Json::array();
+      for (const auto& column : table.columns)
+        columns.push_back({{"name", column.name}, {"type", column.type}});
+      bool registered = snapshot.find(table.id) != nullptr;
+      if (!buckets.count(bucket))
+        buckets[bucket] = {
+            {"bucket_id", bucket}, {"bucket_name", bucket}, {"tables", Json::array()}};
+      buckets[bucket]["tables"].push_back({{"id", table.id},
+                                           {"name", table.name},
+                                           {"bucket_id", bucket},
+                                           {"columns", columns},
+                                           {"row_count", table.row_count},
+                                           {"size_bytes", table.size_bytes},
+                                           {"location", table.location},
+                                           {"is_registered", registered}});
+      ++total;
+    }
+    Json list = Json::array();
+    for (auto& [key, bucket] : buckets)
+      list.push_back(std::move(bucket));
+    return Response::json(200, {{"ok", true}, {"total", total}, {"buckets", list}});
+  });
+
+  route("POST", "/api/admin/register-table", Access::kAdmin,
+        [this](Request& request, Visitor& visitor) {
+          Json body = parse_body(request);
+          std::optional<int64_t> version = body_version(body);
+          body.erase("version");
+          registry::TableRegistry registry(db());
+          int64_t new_version = registry.register_table(
+              body.dump(), "POST /api/admin/register-table", visitor.user->email, version);
+          registry::write_data_description(registry.snapshot(), config_.paths.docs_dir);
+          return Response::json(200, {{"ok", true}, {"version", new_version}});
+        });
+
+  route("PUT", "/api/admin/registry/{table_id...}", Access::kAdmin,
+        [this](Request& request, Visitor& visitor) {
+          Json body = parse_body(request);
+          std::optional<int64_t> version = body_version(body);
+          body.erase("version");
+          std::vector<registry::FieldChange> changes;
+          for (auto it = body.begin(); it != body.end(); ++it) {
+            if (it.key() == "id" || it.key() == "name")
+              return Response::json_error(
+                  400, it.key() + " cannot be changed; unregister and register the table again");
+            changes.push_back({it.key(), it.value().is_null()
+                                             ? std::nullopt
+                                             : std::optional<std::string>(it.value().dump())});
+          }
+          if (changes.empty()) return Response::json_error(400, "No fields to update");
+          registry::TableRegistry registry(db());
+          int64_t new_version = registry.update_table(request.param("table_id"), changes,
+                                                      visitor.user->email, version);
+          registry::write_data_description(registry.snapshot(), config_.paths.docs_dir);
+          return Response::json(200, {{"ok", true}, {"version", new_version}});
+        });
+
+  route("DELETE", "/api/admin/registry/{table_id...}", Access::kAdmin,
+        [this](Request& request, Visitor& visitor) {
+          Json body = request.body.empty() ? Json::object() : parse_body(request);
+          registry::TableRegistry registry(db());
+          int64_t new_version = registry.unregister_table(request.param("table_id"),
+                                                          visitor.user->email, body_version(body));
+          registry::write_data_description(registry.snapshot(), config_.paths.docs_dir);
+          return Response::json(200, {{"ok", true}, {"version", new_version}});
+        });
+}
+
+}  // namespace da::web

@@ -1,0 +1,185 @@
+// The HTML pages: login, logout, dashboard with onboarding, catalog, sync settings, admin
+// tables, and /health.
+#include <sys/statvfs.h>
+
+#include "da/common/error.hpp"
+#include "da/common/strings.hpp"
+#include "da/common/time.hpp"
+#include "da/identity/api_token_store.hpp"
+#include "da/identity/session_store.hpp"
+#include "da/identity/ssh_key.hpp"
+#include "da/net/http_client.hpp"
+#include "da/web/portal.hpp"
+
+namespace da::web {
+
+using Json = nlohmann::json;
+
+namespace {
+
+// Messages shown after a redirect, chosen by code so that no text comes from the URL.
+std::string notice_text(const std::string& code) {
+  if (code == "logged_out") return "You have been signed out.";
+  if (code == "key_saved") return "Your SSH key was saved.";
+  if (code == "password_set") return "Your password is set. Sign in with it now.";
+  if (code == "link_expired") return "That sign-in link is invalid, expired or was already used.";
+  return {};
+}
+
+Json login_buttons(const std::vector<LoginButton>& buttons, const std::string& next) {
+  Json list = Json::array();
+  for (const LoginButton& button : buttons) {
+    if (!button.visible) continue;
+    std::string url = button.url;
+    if (!next.empty())
+      url += (url.find('?') == std::string::npos ? "?" : "&") + ("next=" + net::url_encode(next));
+    list.push_back({{"text", button.text},
+                    {"url", url},
+                    {"subtitle", button.subtitle},
+                    {"css_class", button.css_class}});
+  }
+  return list;
+}
+
+std::string format_time(std::optional<int64_t> micros) {
+  if (!micros) return {};
+  std::string iso = format_iso8601(from_epoch_micros(*micros));
+  return iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC";
+}
+
+Json disk_check(const std::filesystem::path& path) {
+  struct statvfs stats {};
+  if (statvfs(path.c_str(), &stats) != 0)
+    return {{"path", path.string()}, {"healthy", false}, {"error", "cannot stat"}};
+  double total = static_cast<double>(stats.f_blocks) * stats.f_frsize;
+  double free = static_cast<double>(stats.f_bavail) * stats.f_frsize;
+  double used_pct = total > 0 ? 100.0 * (total - free) / total : 0;
+  return {{"path", path.string()},
+          {"used_percent", std::round(used_pct * 10) / 10},
+          {"free_gb", std::round(free / 1e8) / 10},
+          {"healthy", used_pct < 90.0}};
+}
+
+}  // namespace
+
+void Portal::add_page_routes() {
+  route("GET", "/", Access::kPublic, [](Request&, Visitor& visitor) {
+    return Response::redirect(visitor.signed_in() ? "/dashboard" : "/login");
+  });
+
+  route("GET", "/login", Access::kPublic, [this](Request& request, Visitor& visitor) {
+    std::string next = safe_local_path(request.query_param("next").value_or(""));
+    if (visitor.signed_in()) return Response::redirect(next.empty() ? "/dashboard" : next);
+    std::vector<LoginButton> buttons;
+    for (const auto& provider : providers_)
+      buttons.push_back(provider->login_button(config_));
+    Json list = login_buttons(buttons, next);
+    return render(request, visitor, "login",
+                  {{"title", "Sign in"},
+                   {"bare", true},
+                   {"buttons", list},
+                   {"has_buttons", !list.empty()},
+                   {"notice", notice_text(request.query_param("notice").value_or(""))}});
+  });
+
+  route("POST", "/logout", Access::kSignedIn, [this](Request& request, Visitor& visitor) {
+    if (auto id = request.cookie("da_session")) identity::SessionStore(db(), {}).revoke(*id);
+    (void)visitor;
+    Response response = Response::redirect("/login?notice=logged_out");
+    response.add_header("Set-Cookie", session_cookie("", true));
+    return response;
+  });
+
+  route("GET", "/dashboard", Access::kSignedIn, [this](Request& request, Visitor& visitor) {
+    auto snapshot = catalog_.current(db());
+    const identity::User& user = *visitor.user;
+    Json categories = Json::array();
+    for (const auto& category : snapshot->catalog["categories"])
+      categories.push_back({{"label", category["label"]}, {"count", category["count"]}});
+    bool has_key = user.ssh_public_key.has_value();
+    Json data = {{"title", "Dashboard"},
+                 {"stats", snapshot->catalog["stats"]},
+                 {"last_sync", snapshot->catalog["stats"]["last_updated"]},
+                 {"categories", categories},
+                 {"metric_categories", snapshot->catalog["metrics"]["categories"]},
+                 {"metric_count", snapshot->catalog["metrics"]["count"]},
+                 {"has_key", has_key},
+                 {"needs_onboarding", !has_key},
+                 {"ssh_key_type",
+                  has_key ? user.ssh_public_key->substr(0, user.ssh_public_key->find(' ')) : ""},
+                 {"ssh_key_added", format_time(user.ssh_key_added_at)},
+                 {"server_host", config_.server.host},
+                 {"server_hostname", config_.server.hostname},
+                 {"base_url", config_.server.base_url},
+                 {"desktop_linked", identity::ApiTokenStore(db()).has_desktop_link(user.id)},
+                 {"notice", notice_text(request.query_param("notice").value_or(""))}};
+    return render(request, visitor, "dashboard", std::move(data));
+  });
+
+  route("POST", "/register", Access::kSignedIn, [this](Request& request, Visitor& visitor) {
+    try {
+      std::string key = identity::normalize_ssh_public_key(request.form_value("ssh_key"));
+      identity::UserStore(db()).set_ssh_key(visitor.user->id, key);
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::kData) throw;
+      return error_page(request, visitor, 422, e.what());
+    }
+    return Response::redirect("/dashboard?notice=key_saved");
+  });
+
+  route("GET", "/catalog", Access::kSignedIn, [this](Request& request, Visitor& visitor) {
+    auto snapshot = catalog_.current(db());
+    Json data = snapshot->catalog;
+    data["title"] = "Data Catalog";
+    data["has_tables"] = !data["categories"].empty();
+    data["has_metrics"] = !data["metrics"]["categories"].empty();
+    return render(request, visitor, "catalog", std::move(data));
+  });
+
+  route("GET", "/sync-settings", Access::kSignedIn, [this](Request& request, Visitor& visitor) {
+    auto snapshot = catalog_.current(db());
+    Json data = {{"title", "Sync settings"},
+                 {"categories", snapshot->catalog["categories"]},
+                 {"has_datasets", !config_.datasets.empty()}};
+    Json datasets = Json::array();
+    for (const auto& [name, option] : config_.datasets)
+      datasets.push_back({{"name", name},
+                          {"label", option.label.empty() ? name : option.label},
+                          {"description", option.description},
+                          {"size_hint", option.size_hint},
+                          {"requires", option.requires_dataset}});
+    data["datasets"] = datasets;
+    return render(request, visitor, "sync_settings", std::move(data));
+  });
+
+  route("GET", "/admin/tables", Access::kAdmin, [this](Request& request, Visitor& visitor) {
+    return render(request, visitor, "admin_tables",
+                  {{"title", "Table registry"}, {"can_discover", data_sources_ != nullptr}});
+  });
+
+  route("GET", "/health", Access::kPublic, [this](Request&, Visitor&) {
+    Json checks = Json::array();
+    bool healthy = true;
+    try {
+      db().prepare("SELECT 1").step();
+      checks.push_back({{"name", "state_store"}, {"healthy", true}});
+    } catch (const std::exception& e) {
+      healthy = false;
+      checks.push_back({{"name", "state_store"}, {"healthy", false}, {"error", "unavailable"}});
+    }
+    auto snapshot = catalog_.current(db());
+    checks.push_back({{"name", "catalog"},
+                      {"healthy", snapshot->problems.empty()},
+                      {"problems", snapshot->problems}});
+    Json disk = disk_check(config_.paths.data_dir);
+    healthy = healthy && disk["healthy"].get<bool>();
+    Json body = {{"status", healthy ? "healthy" : "degraded"},
+                 {"timestamp", format_iso8601(now_utc())},
+                 {"checks", checks},
+                 {"disk", Json::array({disk})},
+                 {"last_sync", snapshot->catalog["last_sync"]}};
+    return Response::json(healthy ? 200 : 503, body);
+  });
+}
+
+}  // namespace da::web

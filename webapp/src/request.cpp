@@ -1,0 +1,124 @@
+#include "da/web/request.hpp"
+
+#include "da/common/strings.hpp"
+
+namespace da::web {
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool equals_ignore_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
+    char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] + 32) : b[i];
+    if (x != y) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string percent_decode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%' && i + 2 < text.size()) {
+      int high = hex_value(text[i + 1]);
+      int low = hex_value(text[i + 2]);
+      if (high >= 0 && low >= 0) {
+        out.push_back(static_cast<char>(high * 16 + low));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(plus_is_space && c == '+' ? ' ' : c);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> parse_query_string(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> result;
+  for (const std::string& part : split(text, '&')) {
+    if (part.empty()) continue;
+    auto equals = part.find('=');
+    if (equals == std::string::npos) {
+      result.emplace_back(percent_decode(part, true), "");
+    } else {
+      result.emplace_back(percent_decode(std::string_view(part).substr(0, equals), true),
+                          percent_decode(std::string_view(part).substr(equals + 1), true));
+    }
+  }
+  return result;
+}
+
+std::string_view Request::header(std::string_view name) const {
+  for (const auto& [key, value] : headers)
+    if (equals_ignore_case(key, name)) return value;
+  return {};
+}
+
+std::optional<std::string> Request::query_param(std::string_view name) const {
+  for (const auto& [key, value] : query)
+    if (key == name) return value;
+  return std::nullopt;
+}
+
+std::optional<std::string> Request::cookie(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key != "cookie") continue;
+    for (const std::string& part : split(value, ';')) {
+      std::string_view pair = trim(part);
+      auto equals = pair.find('=');
+      if (equals == std::string_view::npos) continue;
+      if (trim(pair.substr(0, equals)) == name) return std::string(trim(pair.substr(equals + 1)));
+    }
+  }
+  return std::nullopt;
+}
+
+const std::map<std::string, std::string, std::less<>>& Request::form() const {
+  if (!form_) {
+    form_.emplace();
+    std::string_view type = header("content-type");
+    if (type.substr(0, 33) == "application/x-www-form-urlencoded") {
+      for (auto& [key, value] : parse_query_string(body))
+        form_->emplace(key, value);
+    }
+  }
+  return *form_;
+}
+
+std::string Request::form_value(std::string_view name) const {
+  const auto& fields = form();
+  auto found = fields.find(name);
+  return found == fields.end() ? std::string() : found->second;
+}
+
+std::string Request::param(std::string_view name) const {
+  auto found = params.find(name);
+  return found == params.end() ? std::string() : found->second;
+}
+
+bool Request::is_api() const {
+  return path == "/api" || path.rfind("/api/", 0) == 0;
+}
+
+std::string Request::client_ip() const {
+  bool from_local_proxy =
+      remote_address == "unix" || remote_address == "127.0.0.1" || remote_address == "::1";
+  if (from_local_proxy) {
+    std::string_view real = header("x-real-ip");
+    if (!real.empty()) return std::string(trim(real));
+  }
+  return remote_address;
+}
+
+}  // namespace da::web

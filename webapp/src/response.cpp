@@ -1,0 +1,126 @@
+#include "da/web/response.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace da::web {
+
+namespace {
+
+bool same_name(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+}  // namespace
+
+Response& Response::set_header(std::string name, std::string value) {
+  for (auto& [key, existing] : headers) {
+    if (same_name(key, name)) {
+      existing = std::move(value);
+      return *this;
+    }
+  }
+  headers.emplace_back(std::move(name), std::move(value));
+  return *this;
+}
+
+Response& Response::add_header(std::string name, std::string value) {
+  headers.emplace_back(std::move(name), std::move(value));
+  return *this;
+}
+
+std::string_view Response::header(std::string_view name) const {
+  for (const auto& [key, value] : headers)
+    if (same_name(key, name)) return value;
+  return {};
+}
+
+Response Response::json(int status, const nlohmann::json& body) {
+  Response response;
+  response.status = status;
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  response.set_header("Content-Type", "application/json");
+  return response;
+}
+
+Response Response::html(int status, std::string body) {
+  Response response;
+  response.status = status;
+  response.body = std::move(body);
+  response.set_header("Content-Type", "text/html; charset=utf-8");
+  return response;
+}
+
+Response Response::text(int status, std::string body) {
+  Response response;
+  response.status = status;
+  response.body = std::move(body);
+  response.set_header("Content-Type", "text/plain; charset=utf-8");
+  return response;
+}
+
+Response Response::redirect(std::string location, int status) {
+  Response response;
+  response.status = status;
+  response.set_header("Location", std::move(location));
+  return response;
+}
+
+Response Response::json_error(int status, std::string_view message) {
+  return json(status, nlohmann::json{{"error", message}});
+}
+
+const char* status_reason(int status) {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 204:
+      return "No Content";
+    case 302:
+      return "Found";
+    case 303:
+      return "See Other";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Entity";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Error";
+  }
+}
+
+}  // namespace da::web
