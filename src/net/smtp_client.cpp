@@ -52,6 +52,7 @@ std::string encoded_words(std::string_view text) {
   return out;
 }
 
+// Long text is encoded too: folding between encoded words keeps lines under RFC 5322's 998.
 bool needs_encoding(std::string_view text) {
   return !is_printable_ascii(text) || text.find("=?") != std::string_view::npos ||
          text.size() > 900;
@@ -106,10 +107,10 @@ std::string rfc5322_date(std::time_t now) {
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   std::tm tm{};
   gmtime_r(&now, &tm);
-  char time[16];
-  std::strftime(time, sizeof time, "%H:%M:%S", &tm);
+  char clock_time[16];
+  std::strftime(clock_time, sizeof clock_time, "%H:%M:%S", &tm);
   return std::string(kDays[tm.tm_wday]) + ", " + std::to_string(tm.tm_mday) + " " +
-         kMonths[tm.tm_mon] + " " + std::to_string(tm.tm_year + 1900) + " " + time + " +0000";
+         kMonths[tm.tm_mon] + " " + std::to_string(tm.tm_year + 1900) + " " + clock_time + " +0000";
 }
 
 std::string mime_body(const MailMessage& message) {

@@ -196,6 +196,10 @@ struct HttpServer::Impl {
         co_await write_error(stream, 431, 11);
         break;
       }
+      if (ec == http::error::body_limit) {
+        co_await write_error(stream, 413, 11);
+        break;
+      }
       if (ec) {
         if (ec != http::error::end_of_stream && ec != beast::error::timeout &&
             ec != asio::error::operation_aborted && ec != asio::error::connection_reset &&

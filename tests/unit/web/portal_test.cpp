@@ -1,0 +1,362 @@
+// The portal over real HTTP on loopback: the server, the routes, sessions, CSRF, roles and
+// the magic-link provider in dev mode.
+#include "da/web/portal.hpp"
+
+#include <regex>
+
+#include "support/temp_dir.hpp"
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "da/config/instance_config_loader.hpp"
+#include "da/identity/api_token_store.hpp"
+#include "da/identity/user_store.hpp"
+#include "da/net/http_client.hpp"
+#include "da/plugin/plugin_registry.hpp"
+#include "da/store/state_store.hpp"
+#include "da/web/http_server.hpp"
+
+namespace da::web {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr const char* kDescription = R"(# Tables
+```yaml
+tables:
+  - id: sales.orders
+    name: orders
+    description: "Orders <script>alert(1)</script>"
+    primary_key: [order_id]
+    sync_strategy: full_refresh
+```
+)";
+
+class PortalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    temp_.write("docs/data_description.md", kDescription);
+    temp_.write("docs/metrics/revenue/total_revenue.yml",
+                "name: total_revenue\ndisplay_name: Total Revenue\ncategory: revenue\ntype: sum\n"
+                "unit: EUR\ngrain: monthly\ntable: orders\nexpression: SUM(x)\n"
+                "description: \"Revenue <img src=x onerror=alert(1)>\"\nsql: SELECT 1\n");
+    register_all_plugins(plugins_);
+    port_ = free_port();
+    std::string yaml =
+        "instance: {name: Test}\n"
+        "server: {hostname: 127.0.0.1, base_url: 'http://127.0.0.1:" +
+        std::to_string(port_) + "', access_log: false}\n" +
+        "auth:\n  allowed_domain: example.com\n  webapp_secret_key: "
+        "0123456789abcdef0123456789abcdef01\n  email: {dev_mode: true}\n"
+        "paths: {data_dir: ./data, docs_dir: ./docs}\n";
+    temp_.write("config/instance.yaml", yaml);
+    auto load = config::parse_instance_config(yaml, "instance.yaml", temp_ / "config",
+                                              [](const std::string&) { return std::nullopt; });
+    ASSERT_FALSE(load.diagnostics.has_errors());
+    config_ = load.config;
+    portal_ = std::make_unique<Portal>(config_, plugins_.auth_providers, &plugins_.data_sources);
+    ServerOptions options;
+    options.listen = "127.0.0.1:" + std::to_string(port_);
+    options.access_log = false;
+    server_ =
+        std::make_unique<HttpServer>(options, [this](Request& r) { return portal_->handle(r); });
+    server_->start();
+  }
+  void TearDown() override { server_->stop(); }
+
+  static uint16_t free_port() {
+    HttpServer probe({"127.0.0.1:0"}, [](Request&) { return Response::text(200, ""); });
+    probe.start();
+    uint16_t port = probe.port();
+    probe.stop();
+    return port;
+  }
+
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+
+  net::HttpResponse call(const std::string& method, const std::string& path,
+                         const std::string& cookies = "", const std::string& body = "",
+                         const std::string& type = "",
+                         std::vector<std::pair<std::string, std::string>> headers = {}) {
+    net::HttpRequest request;
+    request.method = method;
+    request.url = url(path);
+    request.body = body;
+    request.headers = std::move(headers);
+    if (!cookies.empty()) request.headers.emplace_back("Cookie", cookies);
+    if (!type.empty()) request.headers.emplace_back("Content-Type", type);
+    return net::HttpClient().send(request);
+  }
+
+  static std::string cookie_value(const net::HttpResponse& response, const std::string& name) {
+    std::string header = response.header("set-cookie");
+    if (header.rfind(name + "=", 0) != 0) return {};
+    return header.substr(name.size() + 1, header.find(';') - name.size() - 1);
+  }
+
+  // Signs `email` in through the magic-link flow; returns the Cookie header of the session.
+  std::string sign_in(const std::string& email, const std::string& prior_session = "") {
+    auto form = call("GET", "/login/email");
+    std::string bind = cookie_value(form, "da_bind");
+    std::smatch match;
+    std::regex csrf_pattern("name=\"csrf_token\" value=\"([^\"]+)\"");
+    EXPECT_TRUE(std::regex_search(form.body, match, csrf_pattern));
+    std::string cookies = "da_bind=" + bind;
+    auto sent = call("POST", "/login/email/send", cookies,
+                     "email=" + net::url_encode(email) + "&csrf_token=" + match[1].str(),
+                     "application/x-www-form-urlencoded", {{"Origin", url("")}});
+    EXPECT_EQ(sent.status, 200) << sent.body;
+    std::regex link_pattern("href=\"(/login/email/verify/[^\"]+)\"");
+    if (!std::regex_search(sent.body, match, link_pattern)) return {};
+    last_link_ = match[1].str();
+    last_bind_ = bind;
+    // A session id planted in the browser before sign-in must not survive it (fixation).
+    if (!prior_session.empty()) cookies += "; da_session=" + prior_session;
+    auto verified = call("GET", last_link_, cookies);
+    EXPECT_EQ(verified.status, 303);
+    std::string session = cookie_value(verified, "da_session");
+    EXPECT_FALSE(session.empty());
+    return "da_bind=" + bind + "; da_session=" + session;
+  }
+
+  std::string csrf_of(const std::string& cookies) {
+    auto page = call("GET", "/dashboard", cookies);
+    std::smatch match;
+    std::regex pattern("data-csrf=\"([^\"]+)\"");
+    EXPECT_TRUE(std::regex_search(page.body, match, pattern));
+    return match[1].str();
+  }
+
+  da::testing::TempDir temp_;
+  PluginRegistry plugins_;
+  config::InstanceConfig config_;
+  uint16_t port_ = 0;
+  std::unique_ptr<Portal> portal_;
+  std::unique_ptr<HttpServer> server_;
+  std::string last_link_, last_bind_;
+};
+
+TEST_F(PortalTest, AnonymousApiCallsGetJson401AndPagesRedirectToLogin) {
+  auto api = call("GET", "/api/catalog");
+  EXPECT_EQ(api.status, 401);
+  EXPECT_EQ(Json::parse(api.body)["error"], "Sign-in required");
+  auto page = call("GET", "/catalog");
+  EXPECT_EQ(page.status, 303);
+  EXPECT_EQ(page.header("location"), "/login?next=%2Fcatalog");
+  auto missing = call("GET", "/api/nothing");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_TRUE(Json::parse(missing.body).contains("error"));
+}
+
+TEST_F(PortalTest, EveryResponseCarriesTheSecurityHeaders) {
+  auto login = call("GET", "/login");
+  EXPECT_EQ(login.status, 200);
+  EXPECT_NE(login.header("content-security-policy").find("frame-ancestors 'none'"),
+            std::string::npos);
+  EXPECT_EQ(login.header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(login.header("referrer-policy"), "no-referrer");
+}
+
+TEST_F(PortalTest, MagicLinkSignsInOnceAndOnlyInTheRequestingBrowser) {
+  std::string cookies = sign_in("ana@example.com");
+  EXPECT_EQ(call("GET", "/dashboard", cookies).status, 200);
+  auto replay = call("GET", last_link_, "da_bind=" + last_bind_);
+  EXPECT_EQ(replay.status, 303);
+  EXPECT_EQ(replay.header("location"), "/login?notice=link_expired");
+}
+
+TEST_F(PortalTest, ALinkOpenedInAnotherBrowserIsRefusedAndStaysUsable) {
+  auto form = call("GET", "/login/email");
+  std::string bind = cookie_value(form, "da_bind");
+  std::smatch match;
+  std::regex csrf_pattern("name=\"csrf_token\" value=\"([^\"]+)\"");
+  ASSERT_TRUE(std::regex_search(form.body, match, csrf_pattern));
+  auto sent = call("POST", "/login/email/send", "da_bind=" + bind,
+                   "email=eve%40example.com&csrf_token=" + match[1].str(),
+                   "application/x-www-form-urlencoded");
+  std::regex link_pattern("href=\"(/login/email/verify/[^\"]+)\"");
+  ASSERT_TRUE(std::regex_search(sent.body, match, link_pattern));
+  std::string link = match[1].str();
+  auto other = call("GET", link, "da_bind=someone-elses-browser-binding-value-123456");
+  EXPECT_EQ(other.header("location"), "/login?notice=link_expired");
+  auto mine = call("GET", link, "da_bind=" + bind);
+  EXPECT_EQ(mine.header("location"), "/dashboard");
+}
+
+TEST_F(PortalTest, SignInRefusesAddressesOutsideTheAllowedDomains) {
+  auto form = call("GET", "/login/email");
+  std::string bind = cookie_value(form, "da_bind");
+  std::smatch match;
+  ASSERT_TRUE(
+      std::regex_search(form.body, match, std::regex("name=\"csrf_token\" value=\"([^\"]+)\"")));
+  auto sent = call("POST", "/login/email/send", "da_bind=" + bind,
+                   "email=mallory%40evil.com&csrf_token=" + match[1].str(),
+                   "application/x-www-form-urlencoded");
+  EXPECT_EQ(sent.status, 403);
+  EXPECT_NE(sent.body.find("Only @example.com"), std::string::npos);
+}
+
+TEST_F(PortalTest, AnonymousFormsNeedTheirCsrfToken) {
+  auto form = call("GET", "/login/email");
+  std::string bind = cookie_value(form, "da_bind");
+  auto sent =
+      call("POST", "/login/email/send", "da_bind=" + bind,
+           "email=ana%40example.com&csrf_token=forged", "application/x-www-form-urlencoded");
+  EXPECT_EQ(sent.status, 403);
+}
+
+TEST_F(PortalTest, SignInRotatesTheSessionIdAndRevokesThePlantedOne) {
+  std::string first = sign_in("ana@example.com");
+  std::string first_id = first.substr(first.find("da_session=") + 11);
+  std::string second = sign_in("ana@example.com", first_id);
+  std::string second_id = second.substr(second.find("da_session=") + 11);
+  EXPECT_NE(first_id, second_id);
+  EXPECT_EQ(call("GET", "/dashboard", "da_session=" + first_id).status, 303);
+  EXPECT_EQ(call("GET", "/dashboard", "da_session=" + second_id).status, 200);
+}
+
+TEST_F(PortalTest, LogoutIsAPostWithCsrfAndRevokesTheSession) {
+  std::string cookies = sign_in("ana@example.com");
+  EXPECT_EQ(call("GET", "/logout", cookies).status, 405);
+  EXPECT_EQ(call("POST", "/logout", cookies, "", "application/x-www-form-urlencoded").status, 403);
+  std::string csrf = csrf_of(cookies);
+  auto out =
+      call("POST", "/logout", cookies, "csrf_token=" + csrf, "application/x-www-form-urlencoded");
+  EXPECT_EQ(out.status, 303);
+  EXPECT_EQ(call("GET", "/dashboard", cookies).status, 303);
+}
+
+TEST_F(PortalTest, JsonChangesNeedCsrfAndTheSameOrigin) {
+  std::string cookies = sign_in("ana@example.com");
+  std::string csrf = csrf_of(cookies);
+  std::string body = R"({"table_mode":"explicit","tables":{"orders":true}})";
+  EXPECT_EQ(call("POST", "/api/table-subscriptions", cookies, body, "application/json").status,
+            403);
+  EXPECT_EQ(call("POST", "/api/table-subscriptions", cookies, body, "application/json",
+                 {{"X-CSRF-Token", csrf}, {"Origin", "https://evil.example"}})
+                .status,
+            403);
+  auto saved = call("POST", "/api/table-subscriptions", cookies, body, "application/json",
+                    {{"X-CSRF-Token", csrf}, {"Origin", url("")}});
+  EXPECT_EQ(saved.status, 200) << saved.body;
+  auto read = Json::parse(call("GET", "/api/table-subscriptions", cookies).body);
+  EXPECT_EQ(read["table_mode"], "explicit");
+  EXPECT_EQ(read["tables"]["orders"], true);
+  auto unknown = call("POST", "/api/table-subscriptions", cookies,
+                      R"({"table_mode":"explicit","tables":{"nope":true}})", "application/json",
+                      {{"X-CSRF-Token", csrf}});
+  EXPECT_EQ(unknown.status, 400);
+}
+
+TEST_F(PortalTest, AdminRoutesNeedTheAdminRole) {
+  std::string cookies = sign_in("ana@example.com");
+  EXPECT_EQ(call("GET", "/api/admin/registry", cookies).status, 403);
+  EXPECT_EQ(call("GET", "/admin/tables", cookies).status, 403);
+  store::StateStore store(config_.paths.state_db);
+  identity::UserStore(store.database()).grant_role("ana@example.com", "admin");
+  auto registry = call("GET", "/api/admin/registry", cookies);
+  EXPECT_EQ(registry.status, 200);
+  EXPECT_EQ(Json::parse(registry.body)["version"], 0);
+}
+
+TEST_F(PortalTest, RegisteringATableWithAStaleVersionIsAConflict) {
+  std::string cookies = sign_in("root@example.com");
+  store::StateStore store(config_.paths.state_db);
+  identity::UserStore(store.database()).grant_role("root@example.com", "admin");
+  std::string csrf = csrf_of(cookies);
+  std::string table =
+      R"({"id":"crm.company","name":"company","primary_key":["id"],"sync_strategy":"full_refresh","version":0})";
+  auto first = call("POST", "/api/admin/register-table", cookies, table, "application/json",
+                    {{"X-CSRF-Token", csrf}});
+  EXPECT_EQ(first.status, 200) << first.body;
+  std::string other =
+      R"({"id":"crm.person","name":"person","primary_key":["id"],"sync_strategy":"full_refresh","version":0})";
+  auto stale = call("POST", "/api/admin/register-table", cookies, other, "application/json",
+                    {{"X-CSRF-Token", csrf}});
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_NE(Json::parse(stale.body)["error"].get<std::string>().find("version conflict"),
+            std::string::npos);
+}
+
+TEST_F(PortalTest, DisablingAUserEndsTheirSessionAtOnce) {
+  std::string cookies = sign_in("ana@example.com");
+  store::StateStore store(config_.paths.state_db);
+  identity::UserStore(store.database()).set_disabled("ana@example.com", true);
+  EXPECT_EQ(call("GET", "/api/me", cookies).status, 401);
+}
+
+TEST_F(PortalTest, PersonalAccessTokensOpenTheApiAndNothingElse) {
+  sign_in("ana@example.com");
+  store::StateStore store(config_.paths.state_db);
+  auto user = identity::UserStore(store.database()).find_by_email("ana@example.com");
+  auto issued =
+      identity::ApiTokenStore(store.database()).create_personal(user->id, "test", std::nullopt);
+  auto ok = call("GET", "/api/catalog", "", "", "", {{"Authorization", "Bearer " + issued.token}});
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(Json::parse(ok.body)["categories"][0]["tables"][0]["name"], "orders");
+  auto forged = call("GET", "/api/catalog", "", "", "", {{"Authorization", "Bearer dap_forged"}});
+  EXPECT_EQ(forged.status, 401);
+}
+
+TEST_F(PortalTest, NextParametersCannotRedirectOffSite) {
+  EXPECT_EQ(safe_local_path("//evil.com/x"), "");
+  EXPECT_EQ(safe_local_path("https://evil.com"), "");
+  EXPECT_EQ(safe_local_path("/\\evil.com"), "");
+  EXPECT_EQ(safe_local_path("/catalog?x=1"), "/catalog?x=1");
+}
+
+TEST_F(PortalTest, MetricPathsAreValidatedAndNeverTouchTheFilesystem) {
+  std::string cookies = sign_in("ana@example.com");
+  EXPECT_EQ(call("GET", "/api/metrics/revenue/total_revenue.yml", cookies).status, 200);
+  auto traversal = call("GET", "/api/metrics/..%2F..%2Fconfig/instance.yaml", cookies);
+  EXPECT_EQ(traversal.status, 404);
+  EXPECT_EQ(traversal.body.find("webapp_secret_key"), std::string::npos);
+  EXPECT_EQ(call("GET", "/api/metrics/Re%20venue/x.yml", cookies).status, 400);
+  EXPECT_EQ(call("GET", "/api/metrics/revenue/..yml", cookies).status, 400);
+  EXPECT_EQ(call("GET", "/api/metrics/revenue/missing.yml", cookies).status, 404);
+  EXPECT_EQ(call("GET", "/static/../config/instance.yaml").status, 404);
+}
+
+TEST_F(PortalTest, DataFromTablesAndMetricsIsEscapedInPages) {
+  std::string cookies = sign_in("ana@example.com");
+  auto page = call("GET", "/catalog", cookies);
+  EXPECT_EQ(page.status, 200);
+  EXPECT_EQ(page.body.find("<script>alert(1)</script>"), std::string::npos);
+  EXPECT_NE(page.body.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  EXPECT_EQ(page.body.find("<img src=x"), std::string::npos);
+}
+
+TEST_F(PortalTest, MagicLinksAreRateLimitedPerAddress) {
+  int limited = 0;
+  for (int i = 0; i < 5; ++i) {
+    auto form = call("GET", "/login/email");
+    std::string bind = cookie_value(form, "da_bind");
+    std::smatch match;
+    ASSERT_TRUE(
+        std::regex_search(form.body, match, std::regex("name=\"csrf_token\" value=\"([^\"]+)\"")));
+    auto sent = call("POST", "/login/email/send", "da_bind=" + bind,
+                     "email=ana%40example.com&csrf_token=" + match[1].str(),
+                     "application/x-www-form-urlencoded");
+    if (sent.status == 429) ++limited;
+  }
+  EXPECT_EQ(limited, 2);
+}
+
+TEST_F(PortalTest, StaticFilesHaveETagsAndAnswer304) {
+  auto css = call("GET", "/static/app.css");
+  EXPECT_EQ(css.status, 200);
+  std::string etag = css.header("etag");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_EQ(call("GET", "/static/app.css", "", "", "", {{"If-None-Match", etag}}).status, 304);
+}
+
+TEST_F(PortalTest, OversizedBodiesAreRefused) {
+  std::string cookies = sign_in("ana@example.com");
+  std::string huge(2 * 1024 * 1024, 'x');
+  EXPECT_EQ(call("POST", "/api/sync-settings", cookies, huge, "application/json").status, 413);
+}
+
+}  // namespace
+}  // namespace da::web
