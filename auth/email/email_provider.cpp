@@ -126,11 +126,13 @@ void EmailProvider::add_routes(web::PortalContext& portal) {
   portal.route(
       "GET", "/login/email/verify/{token}", web::Access::kPublic,
       [&portal](web::Request& request, web::Visitor&) {
-        web::Response cookies;
+        // A link opened without the requesting browser's binding is refused and stays usable.
         std::string binding = request.cookie("da_bind").value_or("");
-        auto token =
-            identity::TokenStore(portal.db()).consume(kPurpose, request.param("token"), binding);
-        if (!token || binding.empty()) return web::Response::redirect("/login?notice=link_expired");
+        std::optional<identity::OneTimeToken> token;
+        if (!binding.empty())
+          token =
+              identity::TokenStore(portal.db()).consume(kPurpose, request.param("token"), binding);
+        if (!token) return web::Response::redirect("/login?notice=link_expired");
         identity::SignInProfile profile{token->subject, "", ""};
         return portal.sign_in(request, profile, "email", token->data.value("next", ""));
       });

@@ -1,7 +1,8 @@
 #include "da/identity/session_store.hpp"
 
+#include "user_row.hpp"
+
 #include "da/common/crypto.hpp"
-#include "da/common/strings.hpp"
 #include "da/common/time.hpp"
 
 namespace da::identity {
@@ -39,34 +40,23 @@ std::optional<ActiveSession> SessionStore::find(const std::string& id) {
   if (id.empty() || id.size() > 128) return std::nullopt;
   std::string hash = token_hash(id);
   auto statement = database_.prepare(
-      "SELECT s.csrf_token, s.provider, s.last_seen_at, s.expires_at, s.revoked_at, u.id, "
-      "u.email, u.username, u.name, u.picture, u.roles, u.disabled, u.created_at, "
-      "u.last_login_at, u.ssh_public_key, u.ssh_key_added_at "
-      "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?");
+      "SELECT s.csrf_token, s.provider, s.last_seen_at, s.expires_at, s.revoked_at, " +
+      user_columns("u.") + " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?");
   statement.bind(1, hash);
   if (!statement.step()) return std::nullopt;
   int64_t now = to_epoch_micros(now_utc());
   int64_t last_seen = statement.column_int(2);
   int64_t idle_limit = micros(std::chrono::duration_cast<std::chrono::seconds>(limits_.idle));
-  if (!statement.is_null(4) || statement.column_int(3) <= now || last_seen + idle_limit <= now ||
-      statement.column_int(11) != 0)
+  if (!statement.is_null(4) || statement.column_int(3) <= now || last_seen + idle_limit <= now)
     return std::nullopt;
   ActiveSession session;
   session.id_hash = hash;
   session.csrf_token = statement.column_text(0);
   session.provider = statement.column_text(1);
-  User& user = session.user;
-  user.id = statement.column_int(5);
-  user.email = statement.column_text(6);
-  user.username = statement.column_text(7);
-  user.name = statement.column_text(8);
-  user.picture = statement.column_text(9);
-  for (const std::string& role : split_trimmed(statement.column_text(10), ','))
-    user.roles.insert(role);
-  user.created_at = statement.column_int(12);
-  user.last_login_at = statement.column_optional_int(13);
-  user.ssh_public_key = statement.column_optional_text(14);
-  user.ssh_key_added_at = statement.column_optional_int(15);
+  session.user = read_user_row(statement, 5);
+  // The session never carries the password hash.
+  session.user.password_hash.reset();
+  if (session.user.disabled) return std::nullopt;
   if (now - last_seen > kTouchInterval) {
     database_.write_transaction([&] {
       database_.prepare("UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?")

@@ -1,5 +1,7 @@
 #include "da/identity/user_store.hpp"
 
+#include "user_row.hpp"
+
 #include "da/common/error.hpp"
 #include "da/common/strings.hpp"
 #include "da/common/time.hpp"
@@ -8,28 +10,6 @@
 namespace da::identity {
 
 namespace {
-
-constexpr const char* kColumns =
-    "id, email, username, name, picture, roles, disabled, created_at, last_login_at, "
-    "password_hash, ssh_public_key, ssh_key_added_at";
-
-User read_user(store::SqliteStatement& row) {
-  User user;
-  user.id = row.column_int(0);
-  user.email = row.column_text(1);
-  user.username = row.column_text(2);
-  user.name = row.column_text(3);
-  user.picture = row.column_text(4);
-  for (const std::string& role : split_trimmed(row.column_text(5), ','))
-    user.roles.insert(role);
-  user.disabled = row.column_int(6) != 0;
-  user.created_at = row.column_int(7);
-  user.last_login_at = row.column_optional_int(8);
-  user.password_hash = row.column_optional_text(9);
-  user.ssh_public_key = row.column_optional_text(10);
-  user.ssh_key_added_at = row.column_optional_int(11);
-  return user;
-}
 
 std::string roles_text(const std::set<std::string>& roles) {
   return join(std::vector<std::string>(roles.begin(), roles.end()), ",");
@@ -54,35 +34,31 @@ std::string display_name(const std::string& email) {
 }  // namespace
 
 std::optional<User> UserStore::find_by_id(int64_t id) {
-  auto statement =
-      database_.prepare(std::string("SELECT ") + kColumns + " FROM users WHERE id = ?");
+  auto statement = database_.prepare("SELECT " + user_columns() + " FROM users WHERE id = ?");
   statement.bind(1, id);
   if (!statement.step()) return std::nullopt;
-  return read_user(statement);
+  return read_user_row(statement);
 }
 
 std::optional<User> UserStore::find_by_email(std::string_view email) {
-  auto statement =
-      database_.prepare(std::string("SELECT ") + kColumns + " FROM users WHERE email = ?");
+  auto statement = database_.prepare("SELECT " + user_columns() + " FROM users WHERE email = ?");
   statement.bind(1, to_lower(trim(email)));
   if (!statement.step()) return std::nullopt;
-  return read_user(statement);
+  return read_user_row(statement);
 }
 
 std::optional<User> UserStore::find_by_username(std::string_view username) {
-  auto statement =
-      database_.prepare(std::string("SELECT ") + kColumns + " FROM users WHERE username = ?");
+  auto statement = database_.prepare("SELECT " + user_columns() + " FROM users WHERE username = ?");
   statement.bind(1, username);
   if (!statement.step()) return std::nullopt;
-  return read_user(statement);
+  return read_user_row(statement);
 }
 
 std::vector<User> UserStore::list() {
-  auto statement =
-      database_.prepare(std::string("SELECT ") + kColumns + " FROM users ORDER BY email");
+  auto statement = database_.prepare("SELECT " + user_columns() + " FROM users ORDER BY email");
   std::vector<User> users;
   while (statement.step())
-    users.push_back(read_user(statement));
+    users.push_back(read_user_row(statement));
   return users;
 }
 

@@ -54,6 +54,13 @@ int status_for(ErrorKind kind) {
   }
 }
 
+// The browser-binding cookie if it has the form we issue.
+std::optional<std::string> binding_cookie(const Request& request) {
+  auto value = request.cookie(kBindingCookie);
+  if (!value || value->size() < 32 || value->size() > 64) return std::nullopt;
+  return value;
+}
+
 }  // namespace
 
 std::string safe_local_path(std::string_view next) {
@@ -128,7 +135,6 @@ Response Portal::dispatch(Request& request) {
   if (request.path == "/favicon.ico") return assets_.serve(request, "favicon.svg");
   Router::Match match = router_.match(request);
   if (match.outcome == Router::Outcome::kMatched) return (*match.handler)(request);
-  Visitor visitor;
   if (match.outcome == Router::Outcome::kMethodNotAllowed) {
     Response response = request.is_api() ? Response::json_error(405, "Method not allowed")
                                          : Response::text(405, "Method Not Allowed\n");
@@ -136,8 +142,7 @@ Response Portal::dispatch(Request& request) {
     return response;
   }
   if (request.is_api()) return Response::json_error(404, "Not found");
-  visitor = resolve_visitor(request);
-  return error_page(request, visitor, 404, "This page does not exist.");
+  return error_page(request, resolve_visitor(request), 404, "This page does not exist.");
 }
 
 void Portal::add_security_headers(const Request& request, Response& response) const {
@@ -215,8 +220,7 @@ std::optional<Response> Portal::guard(Request& request, Visitor& visitor, Access
   if (visitor.session) {
     expected = visitor.session->csrf_token;
   } else {
-    auto binding = request.cookie(kBindingCookie);
-    if (binding && !binding->empty())
+    if (auto binding = binding_cookie(request))
       expected = base64url_encode(hmac_sha256(config_.auth.webapp_secret_key, "csrf:" + *binding));
   }
   if (expected.empty() || presented.empty() || !constant_time_equal(presented, expected)) {
@@ -294,24 +298,32 @@ Response Portal::error_page(const Request& request, const Visitor& visitor, int 
                 status);
 }
 
-Response Portal::login_error(const Request& request, const std::string& error, int status) {
-  Visitor visitor;
+Response Portal::login_page(const Request& request, const std::string& next,
+                            const std::string& notice, const std::string& error, int status) {
   Json buttons = Json::array();
   for (const auto& provider : providers_) {
     LoginButton button = provider->login_button(config_);
     if (!button.visible) continue;
+    std::string url = button.url;
+    if (!next.empty())
+      url += (url.find('?') == std::string::npos ? "?" : "&") + ("next=" + net::url_encode(next));
     buttons.push_back({{"text", button.text},
-                       {"url", button.url},
+                       {"url", url},
                        {"subtitle", button.subtitle},
                        {"css_class", button.css_class}});
   }
-  return render(request, visitor, "login",
+  return render(request, Visitor{}, "login",
                 {{"title", "Sign in"},
                  {"bare", true},
                  {"buttons", buttons},
                  {"has_buttons", !buttons.empty()},
+                 {"notice", notice},
                  {"error", error}},
                 status);
+}
+
+Response Portal::login_error(const Request& request, const std::string& error, int status) {
+  return login_page(request, "", "", error, status);
 }
 
 std::optional<std::string> Portal::sign_in_refusal(std::string_view email) const {
@@ -362,17 +374,12 @@ std::string Portal::session_cookie(const std::string& value, bool clear) const {
 }
 
 std::string Portal::browser_binding(const Request& request, Response& response) {
-  if (auto existing = request.cookie(kBindingCookie);
-      existing && existing->size() >= 32 && existing->size() <= 64)
-    return *existing;
+  if (auto existing = binding_cookie(request)) return *existing;
   std::string value = random_token();
   std::string cookie = std::string(kBindingCookie) + "=" + value +
                        "; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000";
   if (config_.server.secure_cookies()) cookie += "; Secure";
   response.add_header("Set-Cookie", cookie);
-  // Later reads during this request see the new value.
-  const_cast<Request&>(request).headers.emplace_back("cookie",
-                                                     std::string(kBindingCookie) + "=" + value);
   return value;
 }
 

@@ -8,7 +8,6 @@
 #include "da/identity/api_token_store.hpp"
 #include "da/identity/session_store.hpp"
 #include "da/identity/ssh_key.hpp"
-#include "da/net/http_client.hpp"
 #include "da/web/portal.hpp"
 
 namespace da::web {
@@ -24,21 +23,6 @@ std::string notice_text(const std::string& code) {
   if (code == "password_set") return "Your password is set. Sign in with it now.";
   if (code == "link_expired") return "That sign-in link is invalid, expired or was already used.";
   return {};
-}
-
-Json login_buttons(const std::vector<LoginButton>& buttons, const std::string& next) {
-  Json list = Json::array();
-  for (const LoginButton& button : buttons) {
-    if (!button.visible) continue;
-    std::string url = button.url;
-    if (!next.empty())
-      url += (url.find('?') == std::string::npos ? "?" : "&") + ("next=" + net::url_encode(next));
-    list.push_back({{"text", button.text},
-                    {"url", url},
-                    {"subtitle", button.subtitle},
-                    {"css_class", button.css_class}});
-  }
-  return list;
 }
 
 std::string format_time(std::optional<int64_t> micros) {
@@ -70,16 +54,7 @@ void Portal::add_page_routes() {
   route("GET", "/login", Access::kPublic, [this](Request& request, Visitor& visitor) {
     std::string next = safe_local_path(request.query_param("next").value_or(""));
     if (visitor.signed_in()) return Response::redirect(next.empty() ? "/dashboard" : next);
-    std::vector<LoginButton> buttons;
-    for (const auto& provider : providers_)
-      buttons.push_back(provider->login_button(config_));
-    Json list = login_buttons(buttons, next);
-    return render(request, visitor, "login",
-                  {{"title", "Sign in"},
-                   {"bare", true},
-                   {"buttons", list},
-                   {"has_buttons", !list.empty()},
-                   {"notice", notice_text(request.query_param("notice").value_or(""))}});
+    return login_page(request, next, notice_text(request.query_param("notice").value_or("")), "");
   });
 
   route("POST", "/logout", Access::kSignedIn, [this](Request& request, Visitor& visitor) {

@@ -39,28 +39,29 @@ std::string_view Response::header(std::string_view name) const {
   return {};
 }
 
-Response Response::json(int status, const nlohmann::json& body) {
+namespace {
+
+Response with_body(int status, std::string body, const char* content_type) {
   Response response;
   response.status = status;
-  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  response.set_header("Content-Type", "application/json");
+  response.body = std::move(body);
+  response.set_header("Content-Type", content_type);
   return response;
+}
+
+}  // namespace
+
+Response Response::json(int status, const nlohmann::json& body) {
+  return with_body(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                   "application/json");
 }
 
 Response Response::html(int status, std::string body) {
-  Response response;
-  response.status = status;
-  response.body = std::move(body);
-  response.set_header("Content-Type", "text/html; charset=utf-8");
-  return response;
+  return with_body(status, std::move(body), "text/html; charset=utf-8");
 }
 
 Response Response::text(int status, std::string body) {
-  Response response;
-  response.status = status;
-  response.body = std::move(body);
-  response.set_header("Content-Type", "text/plain; charset=utf-8");
-  return response;
+  return with_body(status, std::move(body), "text/plain; charset=utf-8");
 }
 
 Response Response::redirect(std::string location, int status) {

@@ -96,18 +96,26 @@ class PortalTest : public ::testing::Test {
     return header.substr(name.size() + 1, header.find(';') - name.size() - 1);
   }
 
-  // Signs `email` in through the magic-link flow; returns the Cookie header of the session.
-  std::string sign_in(const std::string& email, const std::string& prior_session = "") {
+  // Opens the magic-link form in a new browser and asks for a link for `email`; `bind` receives
+  // that browser's binding cookie.
+  net::HttpResponse request_link(const std::string& email, std::string& bind) {
     auto form = call("GET", "/login/email");
-    std::string bind = cookie_value(form, "da_bind");
+    bind = cookie_value(form, "da_bind");
     std::smatch match;
     std::regex csrf_pattern("name=\"csrf_token\" value=\"([^\"]+)\"");
     EXPECT_TRUE(std::regex_search(form.body, match, csrf_pattern));
-    std::string cookies = "da_bind=" + bind;
-    auto sent = call("POST", "/login/email/send", cookies,
-                     "email=" + net::url_encode(email) + "&csrf_token=" + match[1].str(),
-                     "application/x-www-form-urlencoded", {{"Origin", url("")}});
+    return call("POST", "/login/email/send", "da_bind=" + bind,
+                "email=" + net::url_encode(email) + "&csrf_token=" + match[1].str(),
+                "application/x-www-form-urlencoded", {{"Origin", url("")}});
+  }
+
+  // Signs `email` in through the magic-link flow; returns the Cookie header of the session.
+  std::string sign_in(const std::string& email, const std::string& prior_session = "") {
+    std::string bind;
+    auto sent = request_link(email, bind);
     EXPECT_EQ(sent.status, 200) << sent.body;
+    std::string cookies = "da_bind=" + bind;
+    std::smatch match;
     std::regex link_pattern("href=\"(/login/email/verify/[^\"]+)\"");
     if (!std::regex_search(sent.body, match, link_pattern)) return {};
     last_link_ = match[1].str();
@@ -168,14 +176,9 @@ TEST_F(PortalTest, MagicLinkSignsInOnceAndOnlyInTheRequestingBrowser) {
 }
 
 TEST_F(PortalTest, ALinkOpenedInAnotherBrowserIsRefusedAndStaysUsable) {
-  auto form = call("GET", "/login/email");
-  std::string bind = cookie_value(form, "da_bind");
+  std::string bind;
+  auto sent = request_link("eve@example.com", bind);
   std::smatch match;
-  std::regex csrf_pattern("name=\"csrf_token\" value=\"([^\"]+)\"");
-  ASSERT_TRUE(std::regex_search(form.body, match, csrf_pattern));
-  auto sent = call("POST", "/login/email/send", "da_bind=" + bind,
-                   "email=eve%40example.com&csrf_token=" + match[1].str(),
-                   "application/x-www-form-urlencoded");
   std::regex link_pattern("href=\"(/login/email/verify/[^\"]+)\"");
   ASSERT_TRUE(std::regex_search(sent.body, match, link_pattern));
   std::string link = match[1].str();
@@ -186,14 +189,8 @@ TEST_F(PortalTest, ALinkOpenedInAnotherBrowserIsRefusedAndStaysUsable) {
 }
 
 TEST_F(PortalTest, SignInRefusesAddressesOutsideTheAllowedDomains) {
-  auto form = call("GET", "/login/email");
-  std::string bind = cookie_value(form, "da_bind");
-  std::smatch match;
-  ASSERT_TRUE(
-      std::regex_search(form.body, match, std::regex("name=\"csrf_token\" value=\"([^\"]+)\"")));
-  auto sent = call("POST", "/login/email/send", "da_bind=" + bind,
-                   "email=mallory%40evil.com&csrf_token=" + match[1].str(),
-                   "application/x-www-form-urlencoded");
+  std::string bind;
+  auto sent = request_link("mallory@evil.com", bind);
   EXPECT_EQ(sent.status, 403);
   EXPECT_NE(sent.body.find("Only @example.com"), std::string::npos);
 }
@@ -331,15 +328,8 @@ TEST_F(PortalTest, DataFromTablesAndMetricsIsEscapedInPages) {
 TEST_F(PortalTest, MagicLinksAreRateLimitedPerAddress) {
   int limited = 0;
   for (int i = 0; i < 5; ++i) {
-    auto form = call("GET", "/login/email");
-    std::string bind = cookie_value(form, "da_bind");
-    std::smatch match;
-    ASSERT_TRUE(
-        std::regex_search(form.body, match, std::regex("name=\"csrf_token\" value=\"([^\"]+)\"")));
-    auto sent = call("POST", "/login/email/send", "da_bind=" + bind,
-                     "email=ana%40example.com&csrf_token=" + match[1].str(),
-                     "application/x-www-form-urlencoded");
-    if (sent.status == 429) ++limited;
+    std::string bind;
+    if (request_link("ana@example.com", bind).status == 429) ++limited;
   }
   EXPECT_EQ(limited, 2);
 }

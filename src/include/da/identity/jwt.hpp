@@ -11,10 +11,6 @@
 
 namespace da::identity {
 
-struct JwtError {
-  std::string reason;  // "malformed", "bad signature", "expired", "wrong issuer", ...
-};
-
 // Signs `claims` as a compact HS256 JWT.
 std::string jwt_sign_hs256(const nlohmann::json& claims, std::string_view secret);
 

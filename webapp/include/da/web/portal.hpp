@@ -59,6 +59,9 @@ class Portal : public PortalContext {
   Visitor resolve_visitor(const Request& request);
   Response error_page(const Request& request, const Visitor& visitor, int status,
                       const std::string& message);
+  // The login page: the visible providers' buttons (carrying `next`) and a notice or error.
+  Response login_page(const Request& request, const std::string& next, const std::string& notice,
+                      const std::string& error, int status = 200);
   std::string session_cookie(const std::string& value, bool clear) const;
   const sync::DataSourceRegistry* data_sources() const { return data_sources_; }
 
