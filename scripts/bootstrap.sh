@@ -41,6 +41,7 @@ PACKAGES=(
   ninja-build
   pkg-config
   wrk
+  zlib1g-dev
 )
 # Commands that may come from elsewhere (e.g. Node.js from NodeSource ships its own npm,
 # which conflicts with Debian's npm package): installed only when the command is absent.

@@ -24,11 +24,10 @@ std::string domains_text(const config::InstanceConfig& config) {
   return join(shown, ", ");
 }
 
-Json form_data(web::PortalContext& portal, const web::Request& request, web::Response& response) {
+Json form_data(const web::PortalContext& portal, const web::Request& request) {
   const auto& config = portal.config();
   return {{"title", "Sign in with email"},
           {"bare", true},
-          {"csrf_token_form", portal.anonymous_csrf(request, response)},
           {"next",
            web::safe_local_path(request.query_param("next").value_or(request.form_value("next")))},
           {"domain",
@@ -36,20 +35,13 @@ Json form_data(web::PortalContext& portal, const web::Request& request, web::Res
           {"domains", domains_text(config)}};
 }
 
-web::Response with_cookies(web::Response page, const web::Response& cookies) {
-  for (const auto& [name, value] : cookies.headers)
-    if (name == "Set-Cookie") page.add_header(name, value);
-  return page;
-}
-
 web::Response send_link(web::PortalContext& portal, web::Request& request, web::Visitor& visitor) {
   const auto& config = portal.config();
-  web::Response cookies;
-  Json data = form_data(portal, request, cookies);
+  Json data = form_data(portal, request);
   std::string email = to_lower(trim(request.form_value("email")));
   auto fail = [&](const std::string& message, int status) {
     data["error"] = message;
-    return with_cookies(portal.render(request, visitor, "magic_link", data, status), cookies);
+    return portal.render_form(request, visitor, "magic_link", data, status);
   };
   if (email.empty()) return fail("Enter your email address.", 422);
   if (auto refusal = portal.sign_in_refusal(email)) return fail(*refusal, 403);
@@ -59,14 +51,16 @@ web::Response send_link(web::PortalContext& portal, web::Request& request, web::
 
   identity::TokenStore tokens(portal.db());
   tokens.revoke_all(kPurpose, email);
-  std::string binding = portal.browser_binding(request, cookies);
+  // The guard admitted this POST on the binding cookie's CSRF token, so the cookie exists.
+  web::Response no_new_cookie;
+  std::string binding = portal.browser_binding(request, no_new_cookie);
   std::string token = tokens.issue(kPurpose, email, kLifetime, binding, {{"next", data["next"]}});
   std::string link = portal.base_url() + "/login/email/verify/" + token;
   data["email"] = email;
   if (config.auth.email_dev_mode) {
     log::warn("portal: email dev mode: sign-in link for {} shown in the browser", email);
     data["dev_link"] = "/login/email/verify/" + token;
-    return with_cookies(portal.render(request, visitor, "magic_link", data), cookies);
+    return portal.render_form(request, visitor, "magic_link", data);
   }
   net::MailMessage message;
   message.to = email;
@@ -89,7 +83,7 @@ web::Response send_link(web::PortalContext& portal, web::Request& request, web::
         502);
   }
   data["sent"] = true;
-  return with_cookies(portal.render(request, visitor, "magic_link", data), cookies);
+  return portal.render_form(request, visitor, "magic_link", data);
 }
 
 }  // namespace
@@ -115,9 +109,8 @@ void EmailProvider::add_routes(web::PortalContext& portal) {
   portal.route("GET", "/login/email", web::Access::kPublic,
                [&portal](web::Request& request, web::Visitor& visitor) {
                  if (visitor.signed_in()) return web::Response::redirect("/dashboard");
-                 web::Response cookies;
-                 Json data = form_data(portal, request, cookies);
-                 return with_cookies(portal.render(request, visitor, "magic_link", data), cookies);
+                 return portal.render_form(request, visitor, "magic_link",
+                                           form_data(portal, request));
                });
   portal.route("POST", "/login/email/send", web::Access::kPublic,
                [&portal](web::Request& request, web::Visitor& visitor) {

@@ -10,6 +10,7 @@
 #include "da/common/log.hpp"
 #include "da/metrics/metric_catalog.hpp"
 #include "da/store/sync_state_repository.hpp"
+#include "da/web/gzip.hpp"
 
 namespace da::web {
 
@@ -221,6 +222,7 @@ std::shared_ptr<const CatalogSnapshot> CatalogModel::build(store::SqliteDatabase
       {"metrics",
        {{"count", snapshot->metrics.size()}, {"categories", std::move(metric_categories)}}}};
   snapshot->catalog_json = snapshot->catalog.dump(-1, ' ', false, Json::error_handler_t::replace);
+  snapshot->catalog_json_gzip = gzip(snapshot->catalog_json);
   snapshot->version = sha256_hex(print).substr(0, 16);
   return snapshot;
 }

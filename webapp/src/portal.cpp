@@ -10,6 +10,7 @@
 #include "da/identity/api_token_store.hpp"
 #include "da/net/http_client.hpp"
 #include "da/store/state_store.hpp"
+#include "da/web/gzip.hpp"
 
 namespace da::web {
 
@@ -78,7 +79,8 @@ Portal::Portal(const config::InstanceConfig& config, const AuthProviderRegistry&
       session_limits_{std::chrono::minutes(config.server.session_idle_minutes),
                       std::chrono::hours(config.server.session_absolute_hours)},
       catalog_(config),
-      origin_(origin_of(config.server.base_url)) {
+      origin_(origin_of(config.server.base_url)),
+      content_marker_("\x1e" + random_token(12) + "\x1e") {
   if (config_.auth.webapp_secret_key.size() < 32)
     throw Error(ErrorKind::kConfig,
                 "auth.webapp_secret_key: the portal refuses to start without a secret key of 32+ "
@@ -125,6 +127,7 @@ Response Portal::handle(Request& request) {
             : Response::html(500, "<!doctype html><title>Error</title><p>Internal error</p>");
   }
   add_security_headers(request, response);
+  compress_if_worth_it(request, response);
   return response;
 }
 
@@ -143,6 +146,16 @@ Response Portal::dispatch(Request& request) {
   }
   if (request.is_api()) return Response::json_error(404, "Not found");
   return error_page(request, resolve_visitor(request), 404, "This page does not exist.");
+}
+
+void Portal::compress_if_worth_it(const Request& request, Response& response) const {
+  if (response.body.size() < 1400 || !response.header("Content-Encoding").empty()) return;
+  std::string_view type = response.header("Content-Type");
+  bool textual = type.rfind("text/", 0) == 0 || type.rfind("application/json", 0) == 0;
+  if (!textual || !accepts_gzip(request.header("accept-encoding"))) return;
+  response.body = gzip(response.body, 1);
+  response.set_header("Content-Encoding", "gzip");
+  response.set_header("Vary", "Accept-Encoding");
 }
 
 void Portal::add_security_headers(const Request& request, Response& response) const {
@@ -282,10 +295,63 @@ Response Portal::render(const Request& request, const Visitor& visitor, std::str
   Json layout = layout_data(request, visitor);
   for (auto it = layout.begin(); it != layout.end(); ++it)
     if (!data.contains(it.key())) data[it.key()] = it.value();
-  layout["content"] = templates_.render(page, data);
-  layout["title"] = data.value("title", config_.instance.name);
-  layout["bare"] = data.value("bare", false);
+  return wrap(request, visitor, data.value("title", config_.instance.name),
+              templates_.render(page, data), data.value("bare", false), status);
+}
+
+Response Portal::render_form(const Request& request, const Visitor& visitor, std::string_view page,
+                             Json data, int status) {
+  Response cookies;
+  data["csrf_token_form"] = anonymous_csrf(request, cookies);
+  Response response = render(request, visitor, page, std::move(data), status);
+  for (auto& [name, value] : cookies.headers)
+    response.add_header(name, value);
+  return response;
+}
+
+Response Portal::wrap(const Request& request, const Visitor& visitor, const std::string& title,
+                      std::string content, bool bare, int status) {
+  Json layout = layout_data(request, visitor);
+  layout["content"] = std::move(content);
+  layout["title"] = title;
+  layout["bare"] = bare;
   return Response::html(status, templates_.render("layout", layout));
+}
+
+std::shared_ptr<const SharedContent> Portal::render_shared(std::string_view page,
+                                                           const std::string& version,
+                                                           const std::function<Json()>& data) {
+  {
+    std::lock_guard lock(shared_pages_mutex_);
+    auto found = shared_pages_.find(page);
+    if (found != shared_pages_.end() && found->second.first == version) return found->second.second;
+  }
+  auto content = std::make_shared<SharedContent>();
+  content->html = templates_.render(page, data());
+  content->compressed = deflate_piece(content->html);
+  std::lock_guard lock(shared_pages_mutex_);
+  shared_pages_[std::string(page)] = {version, content};
+  return content;
+}
+
+Response Portal::wrap_shared(const Request& request, const Visitor& visitor,
+                             const std::string& title, const SharedContent& content) {
+  Response page = wrap(request, visitor, title, content_marker_);
+  auto split = page.body.find(content_marker_);
+  std::string_view body = page.body;
+  std::string_view prefix = body.substr(0, split),
+                   suffix = body.substr(split + content_marker_.size());
+  if (accepts_gzip(request.header("accept-encoding"))) {
+    // Only the layout around the shared content is compressed per request.
+    DeflatePiece pieces[] = {deflate_piece(prefix, 1), content.compressed,
+                             deflate_piece(suffix, 1)};
+    page.body = gzip_join(pieces, 3);
+    page.set_header("Content-Encoding", "gzip");
+  } else {
+    page.body = std::string(prefix) + content.html + std::string(suffix);
+  }
+  page.set_header("Vary", "Accept-Encoding");
+  return page;
 }
 
 Response Portal::error_page(const Request& request, const Visitor& visitor, int status,

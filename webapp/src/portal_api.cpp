@@ -9,6 +9,7 @@
 #include "da/metrics/metric_view.hpp"
 #include "da/registry/table_registry.hpp"
 #include "da/sync/data_source_registry.hpp"
+#include "da/web/gzip.hpp"
 #include "da/web/portal.hpp"
 
 namespace da::web {
@@ -108,11 +109,17 @@ void Portal::add_api_routes() {
                                 {"providers", provider_names()}});
   });
 
-  route("GET", "/api/catalog", Access::kSignedIn, [this](Request&, Visitor&) {
+  route("GET", "/api/catalog", Access::kSignedIn, [this](Request& request, Visitor&) {
     auto snapshot = catalog_.current(db());
     Response response;
-    response.body = snapshot->catalog_json;
     response.set_header("Content-Type", "application/json");
+    response.set_header("Vary", "Accept-Encoding");
+    if (accepts_gzip(request.header("accept-encoding"))) {
+      response.body = snapshot->catalog_json_gzip;
+      response.set_header("Content-Encoding", "gzip");
+    } else {
+      response.body = snapshot->catalog_json;
+    }
     return response;
   });
 

@@ -104,11 +104,13 @@ void Portal::add_page_routes() {
 
   route("GET", "/catalog", Access::kSignedIn, [this](Request& request, Visitor& visitor) {
     auto snapshot = catalog_.current(db());
-    Json data = snapshot->catalog;
-    data["title"] = "Data Catalog";
-    data["has_tables"] = !data["categories"].empty();
-    data["has_metrics"] = !data["metrics"]["categories"].empty();
-    return render(request, visitor, "catalog", std::move(data));
+    auto content = render_shared("catalog", snapshot->version, [&snapshot] {
+      Json data = snapshot->catalog;
+      data["has_tables"] = !data["categories"].empty();
+      data["has_metrics"] = !data["metrics"]["categories"].empty();
+      return data;
+    });
+    return wrap_shared(request, visitor, "Data Catalog", *content);
   });
 
   route("GET", "/sync-settings", Access::kSignedIn, [this](Request& request, Visitor& visitor) {

@@ -2,6 +2,7 @@
 
 #include "da/common/hash.hpp"
 #include "da/web/embedded_file.hpp"
+#include "da/web/gzip.hpp"
 
 namespace da::web {
 
@@ -29,8 +30,10 @@ StaticAssets::StaticAssets() {
     std::string_view content(reinterpret_cast<const char*>(file.data), file.size);
     std::string hash = sha256_hex(content);
     all_hashes += hash;
-    assets_.emplace_back(file.path, StaticAsset{content, content_type_of(file.path),
-                                                "\"" + hash.substr(0, 32) + "\""});
+    std::string type = content_type_of(file.path);
+    bool textual = type.rfind("text/", 0) == 0 || type.rfind("image/svg", 0) == 0;
+    assets_.emplace_back(file.path, StaticAsset{content, type, "\"" + hash.substr(0, 32) + "\"",
+                                                textual ? gzip(content, 9) : std::string()});
   }
   version_ = sha256_hex(all_hashes).substr(0, 12);
 }
@@ -54,8 +57,14 @@ Response StaticAssets::serve(const Request& request, std::string_view relative_p
     response.status = 304;
     return response;
   }
-  response.body = std::string(asset->content);
   response.set_header("Content-Type", asset->content_type);
+  response.set_header("Vary", "Accept-Encoding");
+  if (!asset->gzipped.empty() && accepts_gzip(request.header("accept-encoding"))) {
+    response.body = asset->gzipped;
+    response.set_header("Content-Encoding", "gzip");
+  } else {
+    response.body = std::string(asset->content);
+  }
   return response;
 }
 

@@ -2,6 +2,7 @@
 
 #include <regex>
 
+#include "fakes/smtp/mail_reader.hpp"
 #include "fakes/smtp/smtp_sink.hpp"
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -16,6 +17,12 @@
 namespace da::net {
 namespace {
 
+using fakes::base64_decode;
+using fakes::decode_words;
+using fakes::decoded_part;
+using fakes::Mail;
+using fakes::parse_mail;
+
 using namespace std::chrono_literals;
 
 constexpr char kPassword[] = "hunter2-Secret";
@@ -29,75 +36,6 @@ SmtpSettings sink_settings(const fakes::SmtpSink& sink) {
   settings.from_name = "Data Analyst";
   settings.timeout = 5s;
   return settings;
-}
-
-// --- reading a captured message -------------------------------------------------------------
-
-struct Mail {
-  std::vector<std::pair<std::string, std::string>> headers;  // unfolded
-  std::string body;
-
-  std::string header(std::string_view name) const {
-    for (const auto& [key, value] : headers)
-      if (to_lower(key) == to_lower(name)) return value;
-    return "";
-  }
-};
-
-Mail parse(const std::string& data) {
-  Mail mail;
-  auto end = data.find("\r\n\r\n");
-  for (const std::string& line : split(data.substr(0, end), '\n')) {
-    std::string text = line.substr(0, line.size() - (line.ends_with('\r') ? 1 : 0));
-    if (!text.empty() && (text[0] == ' ' || text[0] == '\t')) {
-      mail.headers.back().second += text;  // folded continuation
-      continue;
-    }
-    auto colon = text.find(':');
-    mail.headers.emplace_back(text.substr(0, colon), std::string(trim(text.substr(colon + 1))));
-  }
-  mail.body = end == std::string::npos ? "" : data.substr(end + 4);
-  return mail;
-}
-
-std::string base64_decode(std::string_view text) {
-  std::string url;
-  for (char c : text) {
-    if (c == '\r' || c == '\n') continue;
-    url.push_back(c == '+' ? '-' : c == '/' ? '_' : c);
-  }
-  auto decoded = base64url_decode(url);
-  EXPECT_TRUE(decoded) << "not base64: " << text;
-  return decoded.value_or("");
-}
-
-// Decodes a header made of RFC 2047 B-encoded UTF-8 words (or returns it unchanged).
-std::string decode_words(const std::string& value) {
-  static const std::regex kWord(R"(=\?UTF-8\?B\?([A-Za-z0-9+/=]*)\?=)");
-  if (value.find("=?") == std::string::npos) return value;
-  std::string out;
-  for (std::sregex_iterator it(value.begin(), value.end(), kWord), end; it != end; ++it)
-    out += base64_decode((*it)[1].str());
-  return out;
-}
-
-// The decoded body of a single-part mail or of the part with `content_type` in a multipart one.
-std::string decoded_part(const Mail& mail, std::string_view content_type) {
-  if (mail.header("Content-Type").rfind(content_type, 0) == 0) {
-    EXPECT_EQ(mail.header("Content-Transfer-Encoding"), "base64");
-    return base64_decode(mail.body);
-  }
-  std::smatch match;
-  std::string type = mail.header("Content-Type");
-  if (!std::regex_search(type, match, std::regex(R"(boundary="([^"]+)\")"))) return "(no boundary)";
-  std::string delimiter = "--" + match[1].str();
-  for (const std::string& part : split(replace_all(mail.body, delimiter, "\x1f"), '\x1f')) {
-    if (part.size() < 2 || part.rfind("--", 0) == 0) continue;
-    Mail inner = parse(part.substr(2));
-    if (inner.header("Content-Type").rfind(content_type, 0) == 0)
-      return decoded_part(inner, content_type);
-  }
-  return "(no " + std::string(content_type) + " part)";
 }
 
 fakes::CapturedMail deliver(fakes::SmtpSink& sink, const SmtpSettings& settings,
@@ -141,7 +79,7 @@ TEST(SmtpClient, DeliversAPlainTextMail) {
   auto captured = deliver(sink, sink_settings(sink), message);
   EXPECT_EQ(captured.mail_from, "noreply@da.example");
   EXPECT_EQ(captured.recipients, std::vector<std::string>{"alice@example.com"});
-  Mail mail = parse(captured.data);
+  Mail mail = parse_mail(captured.data);
   EXPECT_EQ(mail.header("From"), "Data Analyst <noreply@da.example>");
   EXPECT_EQ(mail.header("To"), "<alice@example.com>");
   EXPECT_EQ(mail.header("Subject"), "Your sign-in link");
@@ -162,7 +100,7 @@ TEST(SmtpClient, DeliversAnHtmlMailAsMultipartAlternative) {
   fakes::SmtpSink sink;
   MailMessage message{"bob@example.com", "Welcome", "Welcome, Bob.\r\n",
                       "<p>Welcome, <b>Bob</b>.</p>\r\n"};
-  Mail mail = parse(deliver(sink, sink_settings(sink), message).data);
+  Mail mail = parse_mail(deliver(sink, sink_settings(sink), message).data);
   EXPECT_EQ(mail.header("Content-Type").rfind("multipart/alternative; boundary=", 0), 0u);
   EXPECT_EQ(decoded_part(mail, "text/plain"), message.text_body);
   EXPECT_EQ(decoded_part(mail, "text/html"), message.html_body);
@@ -177,7 +115,7 @@ TEST(SmtpClient, EncodesANonAsciiSubjectAndSenderName) {
   EXPECT_TRUE(std::all_of(captured.data.begin(), captured.data.end(), [](char c) {
     return static_cast<unsigned char>(c) < 0x80;
   })) << "a mail without 8BITMIME must be 7-bit";
-  Mail mail = parse(captured.data);
+  Mail mail = parse_mail(captured.data);
   EXPECT_EQ(mail.header("Subject").rfind("=?UTF-8?B?", 0), 0u) << mail.header("Subject");
   EXPECT_EQ(decode_words(mail.header("Subject")), message.subject);
   std::string from = mail.header("From");
@@ -193,7 +131,7 @@ TEST(SmtpClient, DeliversSeveralMailsInTurn) {
   auto second = deliver(sink, settings, {"two@example.com", "Second", "2", ""}, 2);
   EXPECT_EQ(second.recipients, std::vector<std::string>{"two@example.com"});
   EXPECT_EQ(sink.messages().size(), 2u);
-  EXPECT_EQ(parse(sink.messages()[0].data).header("Subject"), "First");
+  EXPECT_EQ(parse_mail(sink.messages()[0].data).header("Subject"), "First");
 }
 
 TEST(SmtpClient, AuthenticatesWhenAUserIsSet) {
@@ -288,14 +226,14 @@ TEST(SmtpClient, FormatsWithCrlfLineEndingsAndShortBodyLines) {
   for (const std::string& line : split(mail, '\n'))
     EXPECT_LE(line.size(), 78u) << line;
   // The text is transmitted in canonical form: LF line breaks become CRLF.
-  EXPECT_EQ(decoded_part(parse(mail), "text/plain"), replace_all(long_text, "\n", "\r\n"));
+  EXPECT_EQ(decoded_part(parse_mail(mail), "text/plain"), replace_all(long_text, "\n", "\r\n"));
 }
 
 TEST(SmtpClient, SplitsALongNonAsciiSubjectIntoShortEncodedWords) {
   std::string subject;
   for (int i = 0; i < 40; ++i)
     subject += "Čtvrtletní přehled ";
-  Mail mail = parse(format_mail(format_settings(), {"a@example.com", subject, "x", ""}));
+  Mail mail = parse_mail(format_mail(format_settings(), {"a@example.com", subject, "x", ""}));
   EXPECT_EQ(decode_words(mail.header("Subject")), subject);
   // Each word must decode to whole characters on its own (RFC 2047 §5).
   std::regex word(R"(=\?UTF-8\?B\?([A-Za-z0-9+/=]*)\?=)");
@@ -315,17 +253,17 @@ TEST(SmtpClient, EncodesLineBreaksInHeadersInsteadOfPassingThemOn) {
   std::string raw =
       format_mail(settings, {"a@example.com", "Hi\r\nBcc: victim@example.com", "x", ""});
   EXPECT_EQ(raw.find("\nBcc:"), std::string::npos) << raw;
-  Mail mail = parse(raw);
+  Mail mail = parse_mail(raw);
   EXPECT_EQ(decode_words(mail.header("Subject")), "Hi\r\nBcc: victim@example.com");
 }
 
 TEST(SmtpClient, QuotesASenderNameWithSpecialCharacters) {
   SmtpSettings settings = format_settings();
   settings.from_name = "Analysts, \"Data\" Team";
-  Mail mail = parse(format_mail(settings, {"a@example.com", "Hi", "x", ""}));
+  Mail mail = parse_mail(format_mail(settings, {"a@example.com", "Hi", "x", ""}));
   EXPECT_EQ(mail.header("From"), R"("Analysts, \"Data\" Team" <noreply@da.example>)");
   settings.from_name.clear();
-  EXPECT_EQ(parse(format_mail(settings, {"a@example.com", "Hi", "x", ""})).header("From"),
+  EXPECT_EQ(parse_mail(format_mail(settings, {"a@example.com", "Hi", "x", ""})).header("From"),
             "<noreply@da.example>");
 }
 
@@ -342,8 +280,8 @@ TEST(SmtpClient, RefusesAnInvalidSenderAddressAsConfiguration) {
 
 TEST(SmtpClient, GivesEveryMailItsOwnMessageId) {
   MailMessage message{"a@example.com", "Hi", "x", ""};
-  EXPECT_NE(parse(format_mail(format_settings(), message)).header("Message-ID"),
-            parse(format_mail(format_settings(), message)).header("Message-ID"));
+  EXPECT_NE(parse_mail(format_mail(format_settings(), message)).header("Message-ID"),
+            parse_mail(format_mail(format_settings(), message)).header("Message-ID"));
 }
 
 // --- the fake relay itself ------------------------------------------------------------------

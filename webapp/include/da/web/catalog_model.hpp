@@ -25,8 +25,9 @@ struct CatalogSnapshot {
   //  "categories":[{key,label,icon,count,tables:[{id,name,description,rows,rows_display,
   //  rows_large,last_sync,status,has_profile,dataset}]}], "metrics":{count, categories:[...]}}
   nlohmann::json catalog;
-  std::string catalog_json;  // catalog, serialised once for GET /api/catalog
-  nlohmann::json profiles;   // profiles.json "tables" (object keyed by table name)
+  std::string catalog_json;       // catalog, serialised once for GET /api/catalog
+  std::string catalog_json_gzip;  // the same, gzipped once
+  nlohmann::json profiles;        // profiles.json "tables" (object keyed by table name)
   std::vector<metrics::Metric> metrics;
   std::set<std::string> table_names;
   std::vector<std::string> problems;  // files that could not be read, for /health

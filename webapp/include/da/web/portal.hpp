@@ -3,13 +3,17 @@
 // CSRF and Origin checks, JSON errors under /api/, HTML error pages elsewhere).
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "da/identity/session_store.hpp"
 #include "da/web/auth_provider.hpp"
 #include "da/web/catalog_model.hpp"
+#include "da/web/gzip.hpp"
 #include "da/web/portal_context.hpp"
 #include "da/web/router.hpp"
 #include "da/web/static_assets.hpp"
@@ -20,6 +24,12 @@ class DataSourceRegistry;
 }
 
 namespace da::web {
+
+// A page body shared by every visitor, with its compressed form.
+struct SharedContent {
+  std::string html;
+  DeflatePiece compressed;
+};
 
 class Portal : public PortalContext {
  public:
@@ -40,6 +50,8 @@ class Portal : public PortalContext {
              PortalHandler handler) override;
   Response render(const Request& request, const Visitor& visitor, std::string_view page,
                   nlohmann::json data, int status = 200) override;
+  Response render_form(const Request& request, const Visitor& visitor, std::string_view page,
+                       nlohmann::json data, int status = 200) override;
   Response login_error(const Request& request, const std::string& error, int status) override;
   std::optional<std::string> sign_in_refusal(std::string_view email) const override;
   Response sign_in(const Request& request, const identity::SignInProfile& profile,
@@ -59,6 +71,18 @@ class Portal : public PortalContext {
   Visitor resolve_visitor(const Request& request);
   Response error_page(const Request& request, const Visitor& visitor, int status,
                       const std::string& message);
+  // A page whose content is already rendered, in the layout of `visitor`.
+  Response wrap(const Request& request, const Visitor& visitor, const std::string& title,
+                std::string content, bool bare = false, int status = 200);
+  // templates/<page> rendered (and deflated) from data() once per `version` and shared by every
+  // visitor: for pages that show no per-user data (the catalog), so a hot page is not
+  // re-rendered or re-compressed per request.
+  std::shared_ptr<const SharedContent> render_shared(std::string_view page,
+                                                     const std::string& version,
+                                                     const std::function<nlohmann::json()>& data);
+  // wrap() for shared content: the layout around it is rendered (and compressed) per request.
+  Response wrap_shared(const Request& request, const Visitor& visitor, const std::string& title,
+                       const SharedContent& content);
   // The login page: the visible providers' buttons (carrying `next`) and a notice or error.
   Response login_page(const Request& request, const std::string& next, const std::string& notice,
                       const std::string& error, int status = 200);
@@ -71,6 +95,8 @@ class Portal : public PortalContext {
   std::optional<Response> guard(Request& request, Visitor& visitor, Access access);
   nlohmann::json layout_data(const Request& request, const Visitor& visitor) const;
   void add_security_headers(const Request& request, Response& response) const;
+  // gzip for sizeable text answers when the client accepts it (fast level: per request).
+  void compress_if_worth_it(const Request& request, Response& response) const;
 
   const config::InstanceConfig& config_;
   const sync::DataSourceRegistry* data_sources_;
@@ -82,6 +108,10 @@ class Portal : public PortalContext {
   std::vector<std::unique_ptr<AuthProvider>> providers_;  // available ones, in button order
   std::vector<BearerAuthenticator> bearer_authenticators_;
   std::string origin_;  // scheme://host[:port] of base_url
+  std::mutex shared_pages_mutex_;
+  std::map<std::string, std::pair<std::string, std::shared_ptr<const SharedContent>>, std::less<>>
+      shared_pages_;
+  std::string content_marker_;  // stands for shared content inside a rendered layout
 };
 
 }  // namespace da::web

@@ -43,6 +43,10 @@ class PortalContext {
   // user, CSRF token, branding and navigation.
   virtual Response render(const Request& request, const Visitor& visitor, std::string_view page,
                           nlohmann::json data, int status = 200) = 0;
+  // render() for a form shown to anonymous visitors: adds `csrf_token_form` to `data` and sets
+  // the browser-binding cookie it derives from when the browser has none.
+  virtual Response render_form(const Request& request, const Visitor& visitor,
+                               std::string_view page, nlohmann::json data, int status = 200) = 0;
   // The login page with `error` shown (status 4xx).
   virtual Response login_error(const Request& request, const std::string& error, int status) = 0;
 

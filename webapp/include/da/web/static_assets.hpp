@@ -14,7 +14,8 @@ namespace da::web {
 struct StaticAsset {
   std::string_view content;
   std::string content_type;
-  std::string etag;  // quoted strong validator from the content hash
+  std::string etag;     // quoted strong validator from the content hash
+  std::string gzipped;  // compressed once, for text assets; empty otherwise
 };
 
 class StaticAssets {
@@ -22,8 +23,8 @@ class StaticAssets {
   StaticAssets();
   // The asset at `relative_path` ("app.css"), or nullopt (also for any path with "..").
   const StaticAsset* find(std::string_view relative_path) const;
-  // Serves GET /static/<path>: 200 with ETag and cache headers, 304 on a matching
-  // If-None-Match, 404 otherwise.
+  // Serves GET /static/<path>: 200 with ETag and cache headers (gzipped when the client accepts
+  // it), 304 on a matching If-None-Match, 404 otherwise.
   Response serve(const Request& request, std::string_view relative_path) const;
   // A short hash of all assets, appended to asset URLs (?v=) so browsers refetch after upgrades.
   const std::string& version() const { return version_; }

@@ -1,0 +1,200 @@
+#include "password_provider.hpp"
+
+#include "da/common/error.hpp"
+#include "da/common/log.hpp"
+#include "da/common/strings.hpp"
+#include "da/identity/password.hpp"
+#include "da/identity/session_store.hpp"
+#include "da/identity/token_store.hpp"
+#include "da/plugin/plugin_registry.hpp"
+
+namespace da::auth::password {
+
+using Json = nlohmann::json;
+
+namespace {
+
+constexpr const char* kPurpose = "password_set";
+constexpr std::chrono::seconds kLinkLifetime{60 * 60};
+// Failures per address before it is locked, and attempts per client address.
+constexpr identity::RateLimit kFailuresPerEmail{5, std::chrono::seconds(15 * 60)};
+constexpr identity::RateLimit kAttemptsPerIp{50, std::chrono::seconds(15 * 60)};
+constexpr identity::RateLimit kLinksPerEmail{3, std::chrono::seconds(60 * 60)};
+constexpr identity::RateLimit kLinksPerIp{20, std::chrono::seconds(15 * 60)};
+
+const char* kInvalid = "Invalid email or password.";
+const char* kLocked =
+    "Too many failed sign-ins for this address. Wait 15 minutes, or reset the password.";
+
+// Verifying against a hash nobody has keeps unknown addresses as slow as known ones.
+const std::string& decoy_hash() {
+  static const std::string hash = identity::hash_password("decoy-password-for-timing");
+  return hash;
+}
+
+Json page(const char* mode, const std::string& title) {
+  return {{"title", title}, {"bare", true}, {mode, true}};
+}
+
+web::Response sign_in_with_password(web::PortalContext& portal, web::Request& request,
+                                    web::Visitor& visitor) {
+  std::string email = to_lower(trim(request.form_value("email")));
+  std::string password = request.form_value("password");
+  Json data = page("login", "Sign in");
+  data["email"] = email;
+  data["next"] = web::safe_local_path(request.form_value("next"));
+  auto fail = [&](const std::string& message, int status) {
+    data["error"] = message;
+    return portal.render_form(request, visitor, "password", data, status);
+  };
+  if (email.empty() || password.empty()) return fail("Enter your email and password.", 422);
+  if (!portal.rate_limit("pw-ip:" + request.client_ip(), kAttemptsPerIp).allowed)
+    return fail("Too many sign-in attempts from your network. Wait 15 minutes.", 429);
+  identity::RateLimiter limiter(portal.db());
+  const std::string failures = "pw-fail:" + email;
+  if (!limiter.check(failures, kFailuresPerEmail).allowed) return fail(kLocked, 429);
+
+  std::optional<identity::User> user;
+  if (!portal.sign_in_refusal(email)) user = identity::UserStore(portal.db()).find_by_email(email);
+  const std::string& hash = user && user->password_hash ? *user->password_hash : decoy_hash();
+  bool valid = identity::verify_password(hash, password) && user && user->password_hash;
+  if (!valid || user->disabled) {
+    limiter.record(failures);
+    return fail(kInvalid, 401);
+  }
+  limiter.clear(failures);
+  if (identity::password_needs_rehash(hash))
+    identity::UserStore(portal.db()).set_password_hash(user->id, identity::hash_password(password));
+  return portal.sign_in(request, {email, user->name, ""}, "password",
+                        data["next"].get<std::string>());
+}
+
+web::Response request_link(web::PortalContext& portal, web::Request& request,
+                           web::Visitor& visitor) {
+  const auto& config = portal.config();
+  std::string email = to_lower(trim(request.form_value("email")));
+  Json data = page("reset", "Set your password");
+  data["email"] = email;
+  if (email.empty()) {
+    data["error"] = "Enter your email address.";
+    return portal.render_form(request, visitor, "password", data, 422);
+  }
+  if (!portal.rate_limit("pw-link-ip:" + request.client_ip(), kLinksPerIp).allowed ||
+      !portal.rate_limit("pw-link:" + email, kLinksPerEmail).allowed) {
+    data["error"] = "Too many links were requested. Wait and try again later.";
+    return portal.render_form(request, visitor, "password", data, 429);
+  }
+  // The same answer whether or not the address may sign in: no account enumeration.
+  data["sent"] = true;
+  if (portal.sign_in_refusal(email)) return portal.render_form(request, visitor, "password", data);
+  identity::TokenStore tokens(portal.db());
+  tokens.revoke_all(kPurpose, email);
+  std::string token = tokens.issue(kPurpose, email, kLinkLifetime);
+  std::string path = "/login/password/set/" + token;
+  if (config.auth.email_dev_mode) {
+    log::warn("portal: email dev mode: password link for {} shown in the browser", email);
+    data.erase("sent");
+    data["dev_link"] = path;
+    return portal.render_form(request, visitor, "password", data);
+  }
+  net::MailMessage message;
+  message.to = email;
+  message.subject = "Set your password for " + config.instance.name;
+  message.text_body = "Set your password for " + config.instance.name + " with this link:\n\n" +
+                      portal.base_url() + path +
+                      "\n\nIt works once, within an hour. If you did not ask for it, ignore this "
+                      "mail; your password stays as it is.\n";
+  try {
+    portal.send_mail(message);
+  } catch (const Error& e) {
+    tokens.revoke_all(kPurpose, email);
+    log::error("portal: password mail to {} failed: {}", email, e.what());
+    data.erase("sent");
+    data["error"] = "The mail could not be sent. Try again later or tell an administrator.";
+    return portal.render_form(request, visitor, "password", data, 502);
+  }
+  return portal.render_form(request, visitor, "password", data);
+}
+
+web::Response set_password(web::PortalContext& portal, web::Request& request,
+                           web::Visitor& visitor) {
+  identity::TokenStore tokens(portal.db());
+  const std::string token = request.param("token");
+  auto open = tokens.peek(kPurpose, token);
+  if (!open) return web::Response::redirect("/login?notice=link_expired");
+  Json data = page("set", "Choose a password");
+  data["email"] = open->subject;
+  data["token"] = token;
+  if (request.method == "GET") return portal.render_form(request, visitor, "password", data);
+
+  std::string password = request.form_value("password");
+  auto fail = [&](const std::string& message) {
+    data["error"] = message;
+    return portal.render_form(request, visitor, "password", data, 422);
+  };
+  if (password != request.form_value("confirm_password")) return fail("The passwords differ.");
+  if (auto problem = identity::password_policy_problem(password, open->subject))
+    return fail("Not accepted: " + *problem + ".");
+  if (!tokens.consume(kPurpose, token))
+    return web::Response::redirect("/login?notice=link_expired");
+  identity::UserStore users(portal.db());
+  identity::User user = users.ensure(open->subject, portal.config().username_mapping);
+  users.set_password_hash(user.id, identity::hash_password(password));
+  // A new password ends every session the old one (or a thief) had opened.
+  identity::SessionStore(portal.db(), {}).revoke_all_for_user(user.id);
+  identity::RateLimiter(portal.db()).clear("pw-fail:" + open->subject);
+  return web::Response::redirect("/login/password?notice=password_set");
+}
+
+}  // namespace
+
+bool PasswordProvider::available(const config::InstanceConfig& config) const {
+  bool can_deliver = !config.email.smtp_host.empty() || config.auth.email_dev_mode;
+  bool has_users = !config.auth.allowed_domains.empty() || !config.auth.allowed_emails.empty();
+  return config.auth.password_enabled && can_deliver && has_users;
+}
+
+web::LoginButton PasswordProvider::login_button(const config::InstanceConfig&) const {
+  web::LoginButton button;
+  button.text = "Sign in with password";
+  button.url = "/login/password";
+  button.css_class = "btn-password";
+  button.order = 30;
+  return button;
+}
+
+void PasswordProvider::add_routes(web::PortalContext& portal) {
+  portal.route("GET", "/login/password", web::Access::kPublic,
+               [&portal](web::Request& request, web::Visitor& visitor) {
+                 if (visitor.signed_in()) return web::Response::redirect("/dashboard");
+                 Json data = page("login", "Sign in");
+                 data["next"] = web::safe_local_path(request.query_param("next").value_or(""));
+                 if (request.query_param("notice") == "password_set")
+                   data["notice"] = "Your password is set. Sign in with it now.";
+                 return portal.render_form(request, visitor, "password", data);
+               });
+  portal.route("POST", "/login/password", web::Access::kPublic,
+               [&portal](web::Request& request, web::Visitor& visitor) {
+                 return sign_in_with_password(portal, request, visitor);
+               });
+  portal.route("GET", "/login/password/reset", web::Access::kPublic,
+               [&portal](web::Request& request, web::Visitor& visitor) {
+                 return portal.render_form(request, visitor, "password",
+                                           page("reset", "Set your password"));
+               });
+  portal.route("POST", "/login/password/reset", web::Access::kPublic,
+               [&portal](web::Request& request, web::Visitor& visitor) {
+                 return request_link(portal, request, visitor);
+               });
+  for (const char* method : {"GET", "POST"})
+    portal.route(method, "/login/password/set/{token}", web::Access::kPublic,
+                 [&portal](web::Request& request, web::Visitor& visitor) {
+                   return set_password(portal, request, visitor);
+                 });
+}
+
+void register_plugin(PluginRegistry& registry) {
+  registry.auth_providers.add("password", [] { return std::make_unique<PasswordProvider>(); });
+}
+
+}  // namespace da::auth::password
