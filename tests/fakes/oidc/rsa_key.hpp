@@ -19,7 +19,8 @@ class RsaKey {
   RsaKey& operator=(RsaKey&&) noexcept;
 
   const std::string& kid() const { return kid_; }
-  // A compact RS256 JWT of `claims`; `header_overrides` are merged into {"alg":"RS256","typ":"JWT","kid":kid}.
+  // A compact RS256 JWT of `claims`; `header_overrides` are merged into
+  // {"alg":"RS256","typ":"JWT","kid":kid}.
   std::string sign(const nlohmann::json& claims,
                    const nlohmann::json& header_overrides = nlohmann::json::object()) const;
   // {"kty":"RSA","use":"sig","alg":"RS256","kid":...,"n":...,"e":...}
