@@ -313,7 +313,29 @@ async function adminTablesPage() {
   load().catch((e) => showStatus("admin-status", e.message, "error"));
 }
 
+function desktopLinkPage() {
+  const authorize = document.getElementById("desktop-authorize");
+  if (!authorize) return;
+  authorize.addEventListener("click", async () => {
+    try {
+      const answer = await api("POST", "/api/desktop/authorize", {});
+      showStatus("desktop-status", "Authorized. Opening the desktop app…");
+      const link = document.getElementById("desktop-url");
+      link.href = answer.url;
+      document.getElementById("desktop-manual").hidden = false;
+      window.location.href = answer.url;
+    } catch (e) { showStatus("desktop-status", e.message, "error"); }
+  });
+  const unlink = document.getElementById("desktop-unlink");
+  if (unlink) unlink.addEventListener("click", async () => {
+    if (!confirm("Unlink the desktop app? It stops working at once.")) return;
+    try { showStatus("desktop-status", (await api("POST", "/api/desktop/unlink", {})).message); unlink.hidden = true; }
+    catch (e) { showStatus("desktop-status", e.message, "error"); }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  desktopLinkPage();
   copyButtons();
   if (document.querySelector(".profile-open, .metric-open")) catalogPage();
   syncSettingsPage().catch((e) => showStatus("sync-status", e.message, "error"));

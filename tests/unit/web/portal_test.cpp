@@ -211,6 +211,11 @@ TEST_F(PortalTest, MagicLinksAreRateLimitedPerAddress) {
   EXPECT_EQ(limited, 2);
 }
 
+TEST_F(PortalTest, DesktopRoutesDoNotExistWithoutADesktopSecret) {
+  EXPECT_EQ(call("POST", "/api/desktop/refresh", "", "{}", "application/json").status, 404);
+  EXPECT_EQ(call("GET", "/desktop/link").status, 404);
+}
+
 TEST_F(PortalTest, StaticFilesHaveETagsAndAnswer304) {
   auto css = call("GET", "/static/app.css");
   EXPECT_EQ(css.status, 200);

@@ -1,0 +1,129 @@
+#include "desktop_provider.hpp"
+
+#include <ctime>
+
+#include "da/common/crypto.hpp"
+#include "da/common/error.hpp"
+#include "da/identity/api_token_store.hpp"
+#include "da/identity/jwt.hpp"
+#include "da/identity/user_store.hpp"
+#include "da/plugin/plugin_registry.hpp"
+
+namespace da::auth::desktop {
+
+using Json = nlohmann::json;
+
+namespace {
+
+constexpr std::chrono::hours kRefreshLifetime{24 * 30};
+constexpr identity::RateLimit kRefreshesPerIp{60, std::chrono::seconds(60)};
+
+std::string access_token(const config::InstanceConfig& config, const identity::User& user,
+                         const std::string& family) {
+  int64_t now = static_cast<int64_t>(std::time(nullptr));
+  return identity::jwt_sign_hs256({{"iss", config.desktop.jwt_issuer},
+                                   {"sub", user.username},
+                                   {"uid", user.id},
+                                   {"fam", family},
+                                   {"iat", now},
+                                   {"exp", now + kAccessSeconds},
+                                   {"jti", random_token(16)}},
+                                  config.desktop.jwt_secret);
+}
+
+Json token_answer(const config::InstanceConfig& config, const identity::User& user,
+                  const identity::IssuedToken& refresh) {
+  return {{"access_token", access_token(config, user, refresh.info.family)},
+          {"token_type", "Bearer"},
+          {"expires_in", kAccessSeconds},
+          {"refresh_token", refresh.token}};
+}
+
+}  // namespace
+
+std::optional<identity::User> authenticate_access_token(web::PortalContext& portal,
+                                                        const std::string& token) {
+  const auto& config = portal.config();
+  Json claims;
+  try {
+    identity::JwtCheck check;
+    check.issuer = config.desktop.jwt_issuer;
+    claims = identity::jwt_verify_hs256(token, config.desktop.jwt_secret, check);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  if (!claims.contains("uid") || !claims["uid"].is_number_integer() || !claims.contains("fam"))
+    return std::nullopt;
+  identity::ApiTokenStore tokens(portal.db());
+  if (!tokens.family_active(claims.value("fam", ""))) return std::nullopt;
+  auto user = identity::UserStore(portal.db()).find_by_id(claims["uid"].get<int64_t>());
+  if (!user || user->disabled || user->username != claims.value("sub", "")) return std::nullopt;
+  return user;
+}
+
+bool DesktopProvider::available(const config::InstanceConfig& config) const {
+  return config.desktop.jwt_secret.size() >= 32;
+}
+
+web::LoginButton DesktopProvider::login_button(const config::InstanceConfig&) const {
+  web::LoginButton button;
+  button.text = "Desktop app";
+  button.url = "/desktop/link";
+  button.order = 100;
+  button.visible = false;
+  return button;
+}
+
+void DesktopProvider::add_routes(web::PortalContext& portal) {
+  portal.add_bearer_authenticator(
+      [&portal](const std::string& token) { return authenticate_access_token(portal, token); });
+
+  portal.route("GET", "/desktop/link", web::Access::kSignedIn,
+               [&portal](web::Request& request, web::Visitor& visitor) {
+                 bool linked =
+                     identity::ApiTokenStore(portal.db()).has_desktop_link(visitor.user->id);
+                 return portal.render(request, visitor, "desktop_link",
+                                      {{"title", "Desktop app"}, {"linked", linked}});
+               });
+
+  portal.route(
+      "POST", "/api/desktop/authorize", web::Access::kSignedIn,
+      [&portal](web::Request&, web::Visitor& visitor) {
+        const auto& config = portal.config();
+        auto refresh =
+            identity::ApiTokenStore(portal.db()).create_refresh(visitor.user->id, kRefreshLifetime);
+        Json answer = token_answer(config, *visitor.user, refresh);
+        answer["url"] = config.desktop.url_scheme + "://auth?" +
+                        "token=" + answer["access_token"].get<std::string>() +
+                        "&refresh=" + refresh.token;
+        return web::Response::json(200, answer);
+      });
+
+  portal.route(
+      "POST", "/api/desktop/refresh", web::Access::kPublic,
+      [&portal](web::Request& request, web::Visitor&) {
+        if (!portal.rate_limit("desktop-refresh:" + request.client_ip(), kRefreshesPerIp).allowed)
+          return web::Response::json_error(429, "Too many token refreshes");
+        Json body = Json::parse(request.body, nullptr, false);
+        std::string presented = body.is_object() ? body.value("refresh_token", "") : "";
+        auto rotation =
+            identity::ApiTokenStore(portal.db()).rotate_refresh(presented, kRefreshLifetime);
+        if (!rotation) return web::Response::json_error(401, "Invalid or revoked refresh token");
+        return web::Response::json(200,
+                                   token_answer(portal.config(), rotation->user, rotation->next));
+      });
+
+  portal.route(
+      "POST", "/api/desktop/unlink", web::Access::kSignedIn,
+      [&portal](web::Request&, web::Visitor& visitor) {
+        if (identity::ApiTokenStore(portal.db()).revoke_desktop(visitor.user->id) == 0)
+          return web::Response::json_error(400, "Desktop app is not linked.");
+        return web::Response::json(200, {{"ok", true}, {"message", "Desktop app unlinked."}});
+      });
+}
+
+void register_plugin(PluginRegistry& registry) {
+  registry.auth_providers.add("desktop", [] { return std::make_unique<DesktopProvider>(); });
+}
+
+}  // namespace da::auth::desktop
