@@ -140,7 +140,19 @@ fetch_duckdb() {
   mv "$staging" "$DUCKDB_TARGET"
 }
 
+# playwright-core for the browser tests, pinned by tests/e2e/package-lock.json (it drives
+# Debian's chromium; it never downloads a browser).
+install_e2e() {
+  local dir="$ROOT/tests/e2e"
+  [[ -f "$dir/node_modules/playwright-core/package.json" ]] && return 0
+  if [[ $CHECK_ONLY -eq 1 ]]; then say "tests/e2e/node_modules is missing"; return 1; fi
+  command -v npm >/dev/null 2>&1 || die "npm is needed for the browser tests"
+  (cd "$dir" && npm ci --no-audit --no-fund --silent >/dev/null 2>&1) \
+    || die "npm ci in tests/e2e failed (is the npm registry reachable?)"
+}
+
 status=0
 install_packages || status=1
 fetch_duckdb || status=1
+install_e2e || status=1
 exit $status

@@ -160,7 +160,9 @@ void Portal::compress_if_worth_it(const Request& request, Response& response) co
 
 void Portal::add_security_headers(const Request& request, Response& response) const {
   response.set_header("X-Content-Type-Options", "nosniff");
-  response.set_header("Referrer-Policy", "no-referrer");
+  // same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on form posts,
+  // which the Origin check must refuse; tokens in URLs still never leave the site.
+  response.set_header("Referrer-Policy", "same-origin");
   response.set_header("X-Frame-Options", "DENY");
   if (response.header("Content-Security-Policy").empty())
     response.set_header("Content-Security-Policy", kContentSecurityPolicy);

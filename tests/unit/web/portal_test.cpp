@@ -41,7 +41,7 @@ TEST_F(PortalTest, EveryResponseCarriesTheSecurityHeaders) {
   EXPECT_NE(login.header("content-security-policy").find("frame-ancestors 'none'"),
             std::string::npos);
   EXPECT_EQ(login.header("x-content-type-options"), "nosniff");
-  EXPECT_EQ(login.header("referrer-policy"), "no-referrer");
+  EXPECT_EQ(login.header("referrer-policy"), "same-origin");
 }
 
 TEST_F(PortalTest, MagicLinkSignsInOnceAndOnlyInTheRequestingBrowser) {
