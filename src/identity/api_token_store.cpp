@@ -67,14 +67,18 @@ IssuedToken ApiTokenStore::create_personal(int64_t user_id, const std::string& n
 std::optional<User> ApiTokenStore::authenticate_personal(const std::string& token) {
   if (token.rfind("dap_", 0) != 0 || token.size() > 128) return std::nullopt;
   int64_t now = to_epoch_micros(now_utc());
-  auto statement = database_.prepare(
-      "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = ? AND kind = 'personal' "
-      "AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)");
-  statement.bind_all(token_hash(token), now);
-  if (!statement.step()) return std::nullopt;
-  int64_t id = statement.column_int(0);
-  int64_t user_id = statement.column_int(1);
-  auto last_used = statement.column_optional_int(2);
+  int64_t id = 0, user_id = 0;
+  std::optional<int64_t> last_used;
+  {
+    auto statement = database_.cached(
+        "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = ? AND kind = "
+        "'personal' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)");
+    statement->bind_all(token_hash(token), now);
+    if (!statement->step()) return std::nullopt;
+    id = statement->column_int(0);
+    user_id = statement->column_int(1);
+    last_used = statement->column_optional_int(2);
+  }
   auto user = UserStore(database_).find_by_id(user_id);
   if (!user || user->disabled) return std::nullopt;
   if (!last_used || now - *last_used > 60'000'000) {
@@ -149,12 +153,12 @@ std::optional<ApiTokenStore::Rotation> ApiTokenStore::rotate_refresh(const std::
 }
 
 bool ApiTokenStore::family_active(const std::string& family) {
-  auto statement = database_.prepare(
+  auto statement = database_.cached(
       "SELECT 1 FROM api_tokens WHERE family = ? AND kind = 'desktop_refresh' AND revoked_at IS "
       "NULL "
       "AND (expires_at IS NULL OR expires_at > ?) LIMIT 1");
-  statement.bind_all(family, to_epoch_micros(now_utc()));
-  return statement.step();
+  statement->bind_all(family, to_epoch_micros(now_utc()));
+  return statement->step();
 }
 
 int ApiTokenStore::revoke_desktop(int64_t user_id) {

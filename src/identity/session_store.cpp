@@ -39,21 +39,25 @@ NewSession SessionStore::create(int64_t user_id, const std::string& provider, co
 std::optional<ActiveSession> SessionStore::find(const std::string& id) {
   if (id.empty() || id.size() > 128) return std::nullopt;
   std::string hash = token_hash(id);
-  auto statement = database_.prepare(
+  static const std::string sql =
       "SELECT s.csrf_token, s.provider, s.last_seen_at, s.expires_at, s.revoked_at, " +
-      user_columns("u.") + " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?");
-  statement.bind(1, hash);
-  if (!statement.step()) return std::nullopt;
+      user_columns("u.") + " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?";
   int64_t now = to_epoch_micros(now_utc());
-  int64_t last_seen = statement.column_int(2);
   int64_t idle_limit = micros(std::chrono::duration_cast<std::chrono::seconds>(limits_.idle));
-  if (!statement.is_null(4) || statement.column_int(3) <= now || last_seen + idle_limit <= now)
-    return std::nullopt;
   ActiveSession session;
-  session.id_hash = hash;
-  session.csrf_token = statement.column_text(0);
-  session.provider = statement.column_text(1);
-  session.user = read_user_row(statement, 5);
+  int64_t last_seen = 0;
+  {
+    auto statement = database_.cached(sql);
+    statement->bind(1, hash);
+    if (!statement->step()) return std::nullopt;
+    last_seen = statement->column_int(2);
+    if (!statement->is_null(4) || statement->column_int(3) <= now || last_seen + idle_limit <= now)
+      return std::nullopt;
+    session.id_hash = hash;
+    session.csrf_token = statement->column_text(0);
+    session.provider = statement->column_text(1);
+    session.user = read_user_row(*statement, 5);
+  }
   // The session never carries the password hash.
   session.user.password_hash.reset();
   if (session.user.disabled) return std::nullopt;

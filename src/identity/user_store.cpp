@@ -34,10 +34,11 @@ std::string display_name(const std::string& email) {
 }  // namespace
 
 std::optional<User> UserStore::find_by_id(int64_t id) {
-  auto statement = database_.prepare("SELECT " + user_columns() + " FROM users WHERE id = ?");
-  statement.bind(1, id);
-  if (!statement.step()) return std::nullopt;
-  return read_user_row(statement);
+  static const std::string sql = "SELECT " + user_columns() + " FROM users WHERE id = ?";
+  auto statement = database_.cached(sql);
+  statement->bind(1, id);
+  if (!statement->step()) return std::nullopt;
+  return read_user_row(*statement);
 }
 
 std::optional<User> UserStore::find_by_email(std::string_view email) {

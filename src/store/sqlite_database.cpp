@@ -27,7 +27,24 @@ SqliteDatabase::SqliteDatabase(const std::filesystem::path& path, const SqliteOp
 }
 
 SqliteDatabase::~SqliteDatabase() {
+  cache_.clear();
   if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+SqliteDatabase::StatementLease::~StatementLease() {
+  statement_->reset();
+  if (in_use_) *in_use_ = false;
+}
+
+SqliteDatabase::StatementLease SqliteDatabase::cached(const std::string& sql) {
+  auto found = cache_.find(sql);
+  if (found == cache_.end())
+    found =
+        cache_.emplace(sql, std::make_unique<CachedStatement>(CachedStatement{prepare(sql)})).first;
+  CachedStatement& entry = *found->second;
+  if (entry.in_use) return StatementLease(prepare(sql));
+  entry.in_use = true;
+  return StatementLease(&entry.statement, &entry.in_use);
 }
 
 void SqliteDatabase::execute(std::string_view sql) {

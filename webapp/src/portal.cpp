@@ -316,13 +316,33 @@ Response Portal::render_form(const Request& request, const Visitor& visitor, std
   return response;
 }
 
-Response Portal::wrap(const Request& request, const Visitor& visitor, const std::string& title,
-                      std::string content, bool bare, int status) {
+std::shared_ptr<const Portal::Layout> Portal::layout_around(const Request& request,
+                                                            const Visitor& visitor,
+                                                            const std::string& title, bool bare) {
   Json layout = layout_data(request, visitor);
-  layout["content"] = std::move(content);
   layout["title"] = title;
   layout["bare"] = bare;
-  return Response::html(status, templates_.render("layout", layout));
+  std::string key = layout.dump();
+  {
+    std::lock_guard lock(layouts_mutex_);
+    auto found = layouts_.find(key);
+    if (found != layouts_.end()) return found->second;
+  }
+  layout["content"] = content_marker_;
+  std::string page = templates_.render("layout", layout);
+  auto split = page.find(content_marker_);
+  auto rendered = std::make_shared<Layout>(
+      Layout{page.substr(0, split), page.substr(split + content_marker_.size())});
+  std::lock_guard lock(layouts_mutex_);
+  if (layouts_.size() >= 4096) layouts_.clear();  // bounded; rebuilt on demand
+  layouts_.emplace(std::move(key), rendered);
+  return rendered;
+}
+
+Response Portal::wrap(const Request& request, const Visitor& visitor, const std::string& title,
+                      std::string content, bool bare, int status) {
+  auto layout = layout_around(request, visitor, title, bare);
+  return Response::html(status, layout->prefix + content + layout->suffix);
 }
 
 std::shared_ptr<const SharedContent> Portal::render_shared(std::string_view page,
@@ -343,19 +363,16 @@ std::shared_ptr<const SharedContent> Portal::render_shared(std::string_view page
 
 Response Portal::wrap_shared(const Request& request, const Visitor& visitor,
                              const std::string& title, const SharedContent& content) {
-  Response page = wrap(request, visitor, title, content_marker_);
-  auto split = page.body.find(content_marker_);
-  std::string_view body = page.body;
-  std::string_view prefix = body.substr(0, split),
-                   suffix = body.substr(split + content_marker_.size());
+  auto layout = layout_around(request, visitor, title, false);
+  Response page = Response::html(200, "");
   if (accepts_gzip(request.header("accept-encoding"))) {
-    // Only the layout around the shared content is compressed per request.
-    DeflatePiece pieces[] = {deflate_piece(prefix, 1), content.compressed,
-                             deflate_piece(suffix, 1)};
+    // The layout around the shared content is only framed, not compressed, per request.
+    DeflatePiece pieces[] = {stored_piece(layout->prefix), content.compressed,
+                             stored_piece(layout->suffix)};
     page.body = gzip_join(pieces, 3);
     page.set_header("Content-Encoding", "gzip");
   } else {
-    page.body = std::string(prefix) + content.html + std::string(suffix);
+    page.body = layout->prefix + content.html + layout->suffix;
   }
   page.set_header("Vary", "Accept-Encoding");
   return page;

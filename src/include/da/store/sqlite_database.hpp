@@ -5,6 +5,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -34,6 +37,27 @@ class SqliteDatabase {
   // Runs statements without parameters.
   void execute(std::string_view sql);
   SqliteStatement prepare(std::string_view sql);
+
+  // A statement prepared once per connection and reused: for hot paths (a request's session
+  // lookup). The lease resets it when it goes out of scope, which also ends its read
+  // transaction; a statement already leased is prepared afresh for the nested use.
+  class StatementLease {
+   public:
+    SqliteStatement* operator->() { return statement_; }
+    SqliteStatement& operator*() { return *statement_; }
+    ~StatementLease();
+    StatementLease(StatementLease&&) = delete;
+
+   private:
+    friend class SqliteDatabase;
+    StatementLease(SqliteStatement* cached, bool* in_use) : statement_(cached), in_use_(in_use) {}
+    explicit StatementLease(SqliteStatement fresh)
+        : owned_(std::move(fresh)), statement_(&*owned_), in_use_(nullptr) {}
+    std::optional<SqliteStatement> owned_;
+    SqliteStatement* statement_;
+    bool* in_use_;
+  };
+  StatementLease cached(const std::string& sql);
   int64_t last_insert_rowid() const;
   // Rows changed by the last INSERT/UPDATE/DELETE.
   int changes() const;
@@ -66,8 +90,13 @@ class SqliteDatabase {
     bool open_ = true;
   };
 
+  struct CachedStatement {
+    SqliteStatement statement;
+    bool in_use = false;
+  };
   sqlite3* db_ = nullptr;
   std::filesystem::path path_;
+  std::map<std::string, std::unique_ptr<CachedStatement>, std::less<>> cache_;
 };
 
 }  // namespace da::store

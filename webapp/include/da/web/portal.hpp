@@ -111,7 +111,15 @@ class Portal : public PortalContext {
   std::mutex shared_pages_mutex_;
   std::map<std::string, std::pair<std::string, std::shared_ptr<const SharedContent>>, std::less<>>
       shared_pages_;
-  std::string content_marker_;  // stands for shared content inside a rendered layout
+  std::string content_marker_;  // stands for the content while a layout is rendered
+  struct Layout {
+    std::string prefix, suffix;  // the page around its content
+  };
+  // The layout for this visitor and page, rendered once per distinct layout data.
+  std::shared_ptr<const Layout> layout_around(const Request& request, const Visitor& visitor,
+                                              const std::string& title, bool bare);
+  std::mutex layouts_mutex_;
+  std::map<std::string, std::shared_ptr<const Layout>, std::less<>> layouts_;
 };
 
 }  // namespace da::web
