@@ -8,6 +8,7 @@
 #include "da/identity/ssh_key.hpp"
 #include "da/metrics/metric_view.hpp"
 #include "da/registry/table_registry.hpp"
+#include "da/store/state_store.hpp"
 #include "da/sync/data_source_registry.hpp"
 #include "da/web/gzip.hpp"
 #include "da/web/portal.hpp"
@@ -96,6 +97,35 @@ Json registered_table_json(const registry::RegisteredTable& entry) {
 }
 
 }  // namespace
+
+nlohmann::json Portal::discover_tables() {
+  auto source = data_sources_->create(config_);
+  store::StateStore store(config_.paths.state_db);
+  registry::RegistrySnapshot snapshot = registry::TableRegistry(store.database()).snapshot();
+  std::map<std::string, Json> buckets;
+  size_t total = 0;
+  for (const auto& table : source->discover_tables()) {
+    std::string bucket = table.id.substr(0, table.id.rfind('.'));
+    Json columns = Json::array();
+    for (const auto& column : table.columns)
+      columns.push_back({{"name", column.name}, {"type", column.type}});
+    if (!buckets.count(bucket))
+      buckets[bucket] = {{"bucket_id", bucket}, {"bucket_name", bucket}, {"tables", Json::array()}};
+    buckets[bucket]["tables"].push_back({{"id", table.id},
+                                         {"name", table.name},
+                                         {"bucket_id", bucket},
+                                         {"columns", columns},
+                                         {"row_count", table.row_count},
+                                         {"size_bytes", table.size_bytes},
+                                         {"location", table.location},
+                                         {"is_registered", snapshot.find(table.id) != nullptr}});
+    ++total;
+  }
+  Json list = Json::array();
+  for (auto& [key, bucket] : buckets)
+    list.push_back(std::move(bucket));
+  return {{"ok", true}, {"total", total}, {"buckets", list}};
+}
 
 void Portal::add_api_routes() {
   route("GET", "/api/me", Access::kSignedIn, [this](Request&, Visitor& visitor) {
@@ -256,35 +286,16 @@ void Portal::add_api_routes() {
     return Response::json(200, {{"ok", true}, {"entries", entries}});
   });
 
-  route("GET", "/api/admin/discover-tables", Access::kAdmin, [this](Request&, Visitor&) {
+  route("GET", "/api/admin/discover-tables", Access::kAdmin, [this](Request& request, Visitor&) {
     if (!data_sources_) return Response::json_error(503, "Table discovery is not available");
-    auto source = data_sources_->create(config_);
-    registry::RegistrySnapshot snapshot = registry::TableRegistry(db()).snapshot();
-    std::map<std::string, Json> buckets;
-    size_t total = 0;
-    for (const auto& table : source->discover_tables()) {
-      std::string bucket = table.id.substr(0, table.id.rfind('.'));
-      Json columns = Json::array();
-      for (const auto& column : table.columns)
-        columns.push_back({{"name", column.name}, {"type", column.type}});
-      bool registered = snapshot.find(table.id) != nullptr;
-      if (!buckets.count(bucket))
-        buckets[bucket] = {
-            {"bucket_id", bucket}, {"bucket_name", bucket}, {"tables", Json::array()}};
-      buckets[bucket]["tables"].push_back({{"id", table.id},
-                                           {"name", table.name},
-                                           {"bucket_id", bucket},
-                                           {"columns", columns},
-                                           {"row_count", table.row_count},
-                                           {"size_bytes", table.size_bytes},
-                                           {"location", table.location},
-                                           {"is_registered", registered}});
-      ++total;
-    }
-    Json list = Json::array();
-    for (auto& [key, bucket] : buckets)
-      list.push_back(std::move(bucket));
-    return Response::json(200, {{"ok", true}, {"total", total}, {"buckets", list}});
+    bool refresh = request.query_param("refresh").value_or("") == "1";
+    auto state = discovery_.poll_or_start([this] { return discover_tables(); },
+                                          std::chrono::seconds(60), refresh);
+    if (state.status == BackgroundJob::Status::kRunning)
+      return Response::json(202, {{"ok", true}, {"status", "running"}});
+    if (state.status == BackgroundJob::Status::kFailed)
+      return Response::json_error(502, "Discovery failed: " + state.error);
+    return Response::json(200, state.result);
   });
 
   route("POST", "/api/admin/register-table", Access::kAdmin,

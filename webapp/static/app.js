@@ -300,7 +300,12 @@ async function adminTablesPage() {
     const target = document.getElementById("discovered");
     target.replaceChildren(el("p", { class: "muted", text: "Discovering…" }));
     try {
-      const data = await api("GET", "/api/admin/discover-tables");
+      let data = await api("GET", "/api/admin/discover-tables?refresh=1");
+      // Discovery runs on the server's worker: poll until it answers with the tables.
+      while (data.status === "running") {
+        await new Promise((r) => setTimeout(r, 500));
+        data = await api("GET", "/api/admin/discover-tables");
+      }
       target.replaceChildren(...data.buckets.map((bucket) => el("details", { class: "category", open: "" },
         el("summary", {}, el("span", { text: bucket.bucket_id }), el("span", { class: "badge", text: bucket.tables.length })),
         el("ul", { class: "plain" }, bucket.tables.map((t) => el("li", {},

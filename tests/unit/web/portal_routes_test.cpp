@@ -1,6 +1,7 @@
 // Every page and the JSON API routes that change things: shapes, status codes and role checks,
 // on an instance that has registered tables but never synced (no data, no profiles).
 #include <filesystem>
+#include <thread>
 
 #include "portal_fixture.hpp"
 
@@ -19,7 +20,7 @@ class PortalRoutesTest : public PortalFixture {
  protected:
   std::string extra_yaml() const override {
     return "datasets:\n  support: {label: Support}\n  history: {label: History, requires: "
-           "support}\n";
+           "support}\ndata_source: {type: csv, csv: {base_dir: ./incoming}}\n";
   }
   void make_admin(const std::string& email) {
     store::StateStore store(config_.paths.state_db);
@@ -135,6 +136,23 @@ TEST_F(PortalRoutesTest, AdminsEditAndUnregisterTablesWithVersionsAndAnAuditTrai
   EXPECT_EQ(audit["entries"][0]["action"], "unregister");
   EXPECT_EQ(audit["entries"][2]["action"], "register");
   EXPECT_EQ(audit["entries"][2]["actor"], "root@example.com");
+}
+
+TEST_F(PortalRoutesTest, DiscoveryRunsOffTheRequestThreadAndIsPolled) {
+  temp_.write("incoming/leads.csv", "id,name\n1,a\n2,b\n");
+  std::string admin = sign_in("root@example.com");
+  make_admin("root@example.com");
+  net::HttpResponse answer = call("GET", "/api/admin/discover-tables?refresh=1", admin);
+  for (int i = 0; i < 100 && answer.status == 202; ++i) {
+    EXPECT_EQ(Json::parse(answer.body)["status"], "running");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    answer = call("GET", "/api/admin/discover-tables", admin);
+  }
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  Json body = Json::parse(answer.body);
+  EXPECT_EQ(body["total"], 1);
+  EXPECT_EQ(body["buckets"][0]["tables"][0]["name"], "leads");
+  EXPECT_EQ(body["buckets"][0]["tables"][0]["is_registered"], false);
 }
 
 TEST_F(PortalRoutesTest, HealthIsPublicAndReportsItsChecks) {

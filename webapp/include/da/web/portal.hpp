@@ -12,6 +12,7 @@
 
 #include "da/identity/session_store.hpp"
 #include "da/web/auth_provider.hpp"
+#include "da/web/background_job.hpp"
 #include "da/web/catalog_model.hpp"
 #include "da/web/gzip.hpp"
 #include "da/web/portal_context.hpp"
@@ -88,6 +89,8 @@ class Portal : public PortalContext {
                       const std::string& error, int status = 200);
   std::string session_cookie(const std::string& value, bool clear) const;
   const sync::DataSourceRegistry* data_sources() const { return data_sources_; }
+  // The data source's tables grouped by bucket, marked when registered (runs on discovery_).
+  nlohmann::json discover_tables();
 
  private:
   Response dispatch(Request& request);
@@ -118,6 +121,7 @@ class Portal : public PortalContext {
   // The layout for this visitor and page, rendered once per distinct layout data.
   std::shared_ptr<const Layout> layout_around(const Request& request, const Visitor& visitor,
                                               const std::string& title, bool bare);
+  BackgroundJob discovery_;
   std::mutex layouts_mutex_;
   std::map<std::string, std::shared_ptr<const Layout>, std::less<>> layouts_;
 };
