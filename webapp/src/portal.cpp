@@ -8,6 +8,7 @@
 #include "da/common/log.hpp"
 #include "da/common/strings.hpp"
 #include "da/identity/api_token_store.hpp"
+#include "da/identity/ssh_key.hpp"
 #include "da/net/http_client.hpp"
 #include "da/store/state_store.hpp"
 #include "da/web/gzip.hpp"
@@ -73,9 +74,11 @@ std::string safe_local_path(std::string_view next) {
 }
 
 Portal::Portal(const config::InstanceConfig& config, const AuthProviderRegistry& providers,
-               const sync::DataSourceRegistry* data_sources)
+               const sync::DataSourceRegistry* data_sources,
+               identity::AccountProvisioner* provisioner)
     : config_(config),
       data_sources_(data_sources),
+      provisioner_(provisioner),
       session_limits_{std::chrono::minutes(config.server.session_idle_minutes),
                       std::chrono::hours(config.server.session_absolute_hours)},
       catalog_(config),
@@ -502,6 +505,15 @@ void Portal::send_mail(const net::MailMessage& message) {
   settings.from_address = config_.email.from_address;
   settings.from_name = config_.email.from_name;
   net::SmtpClient(settings).send(message);
+}
+
+identity::ProvisionResult Portal::register_ssh_key(const identity::User& user,
+                                                   const std::string& pasted) {
+  std::string key = identity::normalize_ssh_public_key(pasted);
+  identity::UserStore(db()).set_ssh_key(user.id, key);
+  if (provisioner_) return provisioner_->provision(user, key);
+  return {false, "Your SSH key was saved. An administrator creates your server account " +
+                     user.username + "; you can sync once it exists."};
 }
 
 }  // namespace da::web

@@ -5,7 +5,6 @@
 #include "da/common/error.hpp"
 #include "da/common/strings.hpp"
 #include "da/common/time.hpp"
-#include "da/identity/ssh_key.hpp"
 #include "da/metrics/metric_view.hpp"
 #include "da/registry/table_registry.hpp"
 #include "da/store/state_store.hpp"
@@ -254,9 +253,9 @@ void Portal::add_api_routes() {
 
   route("POST", "/api/ssh-key", Access::kSignedIn, [this](Request& request, Visitor& visitor) {
     Json body = parse_body(request);
-    std::string key = identity::normalize_ssh_public_key(body.value("ssh_key", ""));
-    identity::UserStore(db()).set_ssh_key(visitor.user->id, key);
-    return Response::json(200, {{"ok", true}, {"message", "SSH key saved."}});
+    identity::ProvisionResult result = register_ssh_key(*visitor.user, body.value("ssh_key", ""));
+    return Response::json(
+        200, {{"ok", true}, {"account_ready", result.ready}, {"message", result.message}});
   });
 
   route("GET", "/api/admin/registry", Access::kAdmin, [this](Request&, Visitor&) {

@@ -7,7 +7,6 @@
 #include "da/common/time.hpp"
 #include "da/identity/api_token_store.hpp"
 #include "da/identity/session_store.hpp"
-#include "da/identity/ssh_key.hpp"
 #include "da/web/portal.hpp"
 
 namespace da::web {
@@ -19,7 +18,10 @@ namespace {
 // Messages shown after a redirect, chosen by code so that no text comes from the URL.
 std::string notice_text(const std::string& code) {
   if (code == "logged_out") return "You have been signed out.";
-  if (code == "key_saved") return "Your SSH key was saved.";
+  if (code == "key_saved")
+    return "Your SSH key was saved. An administrator creates your server account; you can sync "
+           "once it exists.";
+  if (code == "account_ready") return "Your SSH key was saved and your server account is ready.";
   if (code == "password_set") return "Your password is set. Sign in with it now.";
   if (code == "link_expired") return "That sign-in link is invalid, expired or was already used.";
   return {};
@@ -93,13 +95,13 @@ void Portal::add_page_routes() {
 
   route("POST", "/register", Access::kSignedIn, [this](Request& request, Visitor& visitor) {
     try {
-      std::string key = identity::normalize_ssh_public_key(request.form_value("ssh_key"));
-      identity::UserStore(db()).set_ssh_key(visitor.user->id, key);
+      bool ready = register_ssh_key(*visitor.user, request.form_value("ssh_key")).ready;
+      return Response::redirect(ready ? "/dashboard?notice=account_ready"
+                                      : "/dashboard?notice=key_saved");
     } catch (const Error& e) {
       if (e.kind() != ErrorKind::kData) throw;
       return error_page(request, visitor, 422, e.what());
     }
-    return Response::redirect("/dashboard?notice=key_saved");
   });
 
   route("GET", "/catalog", Access::kSignedIn, [this](Request& request, Visitor& visitor) {

@@ -32,6 +32,8 @@ class PortalFixture : public ::testing::Test {
   // Lines added under auth: (indented by two spaces) and at the top level of instance.yaml.
   virtual std::string auth_yaml() const { return "  email: {dev_mode: true}\n"; }
   virtual std::string extra_yaml() const { return ""; }
+  // The account provisioner the portal calls after an SSH key is saved (none by default).
+  virtual identity::AccountProvisioner* provisioner() { return nullptr; }
 
   void SetUp() override {
     temp_.write("docs/data_description.md", kDescription);
@@ -53,7 +55,8 @@ class PortalFixture : public ::testing::Test {
                                               [](const std::string&) { return std::nullopt; });
     ASSERT_FALSE(load.diagnostics.has_errors());
     config_ = load.config;
-    portal_ = std::make_unique<Portal>(config_, plugins_.auth_providers, &plugins_.data_sources);
+    portal_ = std::make_unique<Portal>(config_, plugins_.auth_providers, &plugins_.data_sources,
+                                       provisioner());
     ServerOptions options;
     options.listen = "127.0.0.1:" + std::to_string(port_);
     options.access_log = false;

@@ -155,6 +155,35 @@ TEST_F(PortalRoutesTest, DiscoveryRunsOffTheRequestThreadAndIsPolled) {
   EXPECT_EQ(body["buckets"][0]["tables"][0]["is_registered"], false);
 }
 
+class RecordingProvisioner : public identity::AccountProvisioner {
+ public:
+  identity::ProvisionResult provision(const identity::User& user, const std::string& key) override {
+    calls.emplace_back(user.username, key);
+    return {true, "Account " + user.username + " is ready."};
+  }
+  std::vector<std::pair<std::string, std::string>> calls;
+};
+
+class ProvisioningTest : public PortalFixture {
+ protected:
+  identity::AccountProvisioner* provisioner() override { return &recorder_; }
+  RecordingProvisioner recorder_;
+};
+
+TEST_F(ProvisioningTest, ASavedKeyIsHandedToTheAccountProvisionerNormalised) {
+  std::string cookies = sign_in("ana@example.com");
+  std::string pasted = std::string(kKey);
+  for (char& c : pasted)
+    if (c == ' ') c = '\n';
+  auto form = call("POST", "/register", cookies,
+                   "ssh_key=" + net::url_encode(pasted) + "&csrf_token=" + csrf_of(cookies),
+                   "application/x-www-form-urlencoded");
+  EXPECT_EQ(form.header("location"), "/dashboard?notice=account_ready");
+  ASSERT_EQ(recorder_.calls.size(), 1u);
+  EXPECT_EQ(recorder_.calls[0].first, "ana_example_com");
+  EXPECT_EQ(recorder_.calls[0].second, kKey);
+}
+
 TEST_F(PortalRoutesTest, HealthIsPublicAndReportsItsChecks) {
   auto health = call("GET", "/health");
   EXPECT_EQ(health.status, 200);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "da/identity/account_provisioner.hpp"
 #include "da/identity/session_store.hpp"
 #include "da/web/auth_provider.hpp"
 #include "da/web/background_job.hpp"
@@ -34,9 +35,11 @@ struct SharedContent {
 
 class Portal : public PortalContext {
  public:
-  // `data_sources` serves table discovery on the admin page; may be null.
+  // `data_sources` serves table discovery on the admin page; `provisioner` creates server
+  // accounts when analysts register SSH keys. Either may be null (the feature is then off).
   Portal(const config::InstanceConfig& config, const AuthProviderRegistry& providers,
-         const sync::DataSourceRegistry* data_sources = nullptr);
+         const sync::DataSourceRegistry* data_sources = nullptr,
+         identity::AccountProvisioner* provisioner = nullptr);
   ~Portal() override;
 
   // The server's request handler.
@@ -89,6 +92,9 @@ class Portal : public PortalContext {
                       const std::string& error, int status = 200);
   std::string session_cookie(const std::string& value, bool clear) const;
   const sync::DataSourceRegistry* data_sources() const { return data_sources_; }
+  // Stores the user's SSH key (normalised; Error(kData) when invalid) and asks the
+  // provisioner for the server account.
+  identity::ProvisionResult register_ssh_key(const identity::User& user, const std::string& pasted);
   // The data source's tables grouped by bucket, marked when registered (runs on discovery_).
   nlohmann::json discover_tables();
 
@@ -103,6 +109,7 @@ class Portal : public PortalContext {
 
   const config::InstanceConfig& config_;
   const sync::DataSourceRegistry* data_sources_;
+  identity::AccountProvisioner* provisioner_;
   identity::SessionLimits session_limits_;
   Router router_;
   TemplateEngine templates_;
