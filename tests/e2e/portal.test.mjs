@@ -62,7 +62,7 @@ auth:
   email: {dev_mode: true}
 `);
   da("sync");
-  da("users", "grant-role", "ana@example.com", "admin");
+  da("users", "grant-role", "dan@example.com", "admin");
   server = spawn(DA, ["--config", join(work, "config"), "serve"], { stdio: ["ignore", "inherit", "inherit"] });
   await waitForHealth(base);
   browser = await chromium.launch({
@@ -81,7 +81,8 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-async function signedInPage() {
+// Each test signs in as its own person: sign-in links are rate-limited per address.
+async function signedInPage(email) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = [];
   page.on("pageerror", (error) => errors.push(error.message));
@@ -91,7 +92,7 @@ async function signedInPage() {
   });
   await page.goto(`${base}/login`);
   await page.click("text=Sign in with email link");
-  await page.fill("#email", "ana@example.com");
+  await page.fill("#email", email);
   await page.click("button[type=submit]");
   await page.waitForLoadState();
   if (!(await page.$("#dev-link"))) throw new Error(`no sign-in link on ${page.url()}: ${(await page.textContent("main")).trim().replace(/\s+/g, " ").slice(0, 400)}`);
@@ -101,7 +102,7 @@ async function signedInPage() {
 }
 
 test("sign in by magic link, register an SSH key", async () => {
-  const { page, errors } = await signedInPage();
+  const { page, errors } = await signedInPage("ana@example.com");
   assert.match(await page.textContent("h1"), /Welcome/);
   await page.screenshot({ path: join(ARTIFACTS, "dashboard.png"), fullPage: true });
   await page.fill("#ssh_key", `  ${SSH_KEY.replaceAll(" ", "\n")}  `);
@@ -113,7 +114,7 @@ test("sign in by magic link, register an SSH key", async () => {
 });
 
 test("open the catalog, a table profile and a metric", async () => {
-  const { page, errors } = await signedInPage();
+  const { page, errors } = await signedInPage("bea@example.com");
   await page.goto(`${base}/catalog`);
   await page.click('button.profile-open[data-table="orders"]');
   await page.waitForSelector("#modal:not([hidden]) .facts");
@@ -133,7 +134,7 @@ test("open the catalog, a table profile and a metric", async () => {
 });
 
 test("change the sync settings: a dataset with its requirement, and chosen tables", async () => {
-  const { page, errors } = await signedInPage();
+  const { page, errors } = await signedInPage("cid@example.com");
   await page.goto(`${base}/sync-settings`);
   await page.check('input[name="support_history"]');
   await page.click("#datasets-form button[type=submit]");
@@ -153,6 +154,20 @@ test("change the sync settings: a dataset with its requirement, and chosen table
   assert.equal(saved.tables.orders, true);
   await page.reload();
   assert.equal(await page.isChecked('input[name="support"]'), true);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the pages fit a phone screen", async () => {
+  const { page, errors } = await signedInPage("dan@example.com");
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const path of ["/dashboard", "/catalog", "/sync-settings", "/admin/tables"]) {
+    await page.goto(`${base}${path}`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `${path} is ${overflow}px wider than a phone screen`);
+  }
+  await page.goto(`${base}/catalog`);
+  await page.screenshot({ path: join(ARTIFACTS, "catalog-phone.png"), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });

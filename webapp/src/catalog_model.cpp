@@ -53,6 +53,11 @@ Json load_profiles(const fs::path& file, std::vector<std::string>& problems) {
   return Json::object();
 }
 
+// "2026-11-29T04:54:18.123Z" -> "2026-11-29 04:54 UTC".
+std::string display_time(const std::string& iso) {
+  return iso.size() < 16 ? iso : iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC";
+}
+
 }  // namespace
 
 std::string rows_display(int64_t rows) {
@@ -167,6 +172,7 @@ std::shared_ptr<const CatalogSnapshot> CatalogModel::build(store::SqliteDatabase
         entry["columns"] = s.columns;
         entry["size_display"] = size_display(s.file_size_bytes);
         entry["last_sync"] = *s.last_sync;
+        entry["last_sync_display"] = display_time(*s.last_sync);
         entry["status"] = s.status;
         total_rows += s.rows;
         total_columns += s.columns;
@@ -206,9 +212,7 @@ std::shared_ptr<const CatalogSnapshot> CatalogModel::build(store::SqliteDatabase
                                  {"metrics", std::move(items)}});
   }
 
-  std::string last_display = last_sync.empty()
-                                 ? "never"
-                                 : last_sync.substr(0, 10) + " " + last_sync.substr(11, 5) + " UTC";
+  std::string last_display = last_sync.empty() ? "never" : display_time(last_sync);
   snapshot->catalog = {
       {"last_sync", last_sync.empty() ? Json(nullptr) : Json(last_sync)},
       {"stats",
