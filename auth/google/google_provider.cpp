@@ -16,6 +16,7 @@ namespace {
 
 constexpr const char* kPurpose = "oidc_state";
 constexpr std::chrono::seconds kStateLifetime{10 * 60};
+constexpr identity::RateLimit kStartsPerIp{30, std::chrono::seconds(60)};
 
 Json fetch_json(const std::string& url, const std::string& what) {
   net::HttpRequest request;
@@ -77,6 +78,10 @@ Json GoogleProvider::jwks(const std::string& uri, bool refresh) {
 
 web::Response GoogleProvider::start(web::PortalContext& portal, web::Request& request) {
   const auto& config = portal.config();
+  // Each start stores a state token: bound the rows a client can make.
+  if (!portal.rate_limit("google-start:" + request.client_ip(), kStartsPerIp).allowed)
+    return portal.login_error(request, "Too many sign-in attempts. Wait a minute and try again.",
+                              429);
   Endpoints found = endpoints(config);
   web::Response response;
   std::string binding = portal.browser_binding(request, response);

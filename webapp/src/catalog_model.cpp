@@ -188,7 +188,13 @@ std::shared_ptr<const CatalogSnapshot> CatalogModel::build(store::SqliteDatabase
       snapshot->table_names.insert(table->name);
       tables.push_back(std::move(entry));
     }
+    std::string category_sync;
+    for (const auto& table : tables)
+      if (table["last_sync"].is_string() && table["last_sync"].get<std::string>() > category_sync)
+        category_sync = table["last_sync"].get<std::string>();
     categories.push_back({{"key", folder},
+                          {"last_sync_display",
+                           category_sync.empty() ? "never synced" : display_time(category_sync)},
                           {"label", label},
                           {"icon", icon},
                           {"count", tables.size()},

@@ -72,7 +72,9 @@ void Portal::add_page_routes() {
     const identity::User& user = *visitor.user;
     Json categories = Json::array();
     for (const auto& category : snapshot->catalog["categories"])
-      categories.push_back({{"label", category["label"]}, {"count", category["count"]}});
+      categories.push_back({{"label", category["label"]},
+                            {"count", category["count"]},
+                            {"last_sync_display", category["last_sync_display"]}});
     bool has_key = user.ssh_public_key.has_value();
     Json data = {{"title", "Dashboard"},
                  {"stats", snapshot->catalog["stats"]},
