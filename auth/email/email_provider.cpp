@@ -55,25 +55,14 @@ web::Response send_link(web::PortalContext& portal, web::Request& request, web::
   web::Response no_new_cookie;
   std::string binding = portal.browser_binding(request, no_new_cookie);
   std::string token = tokens.issue(kPurpose, email, kLifetime, binding, {{"next", data["next"]}});
-  std::string link = portal.base_url() + "/login/email/verify/" + token;
   data["email"] = email;
-  if (config.auth.email_dev_mode) {
-    log::warn("portal: email dev mode: sign-in link for {} shown in the browser", email);
-    data["dev_link"] = "/login/email/verify/" + token;
-    return portal.render_form(request, visitor, "magic_link", data);
-  }
-  net::MailMessage message;
-  message.to = email;
-  message.subject = "Sign in to " + config.instance.name;
-  message.text_body = "Sign in to " + config.instance.name + " with this link:\n\n" + link +
-                      "\n\nIt works once, within 15 minutes, in the browser where you asked for "
-                      "it. If you did not ask for it, ignore this mail.\n";
-  message.html_body = "<p>Sign in to " + config.instance.name + ":</p><p><a href=\"" + link +
-                      "\">Sign in</a></p><p>The link works once, within 15 "
-                      "minutes, in the browser where you asked for it. If you did not ask for it, "
-                      "ignore this mail.</p>";
+  std::optional<std::string> shown;
   try {
-    portal.send_mail(message);
+    shown = portal.deliver_link(
+        {email, "Sign in to " + config.instance.name,
+         "Sign in to " + config.instance.name + " with this link:", "/login/email/verify/" + token,
+         "It works once, within 15 minutes, in the browser where you asked for it. If you did "
+         "not ask for it, ignore this mail."});
   } catch (const Error& e) {
     tokens.revoke_all(kPurpose, email);
     log::error("portal: sign-in mail to {} failed: {}", email, e.what());
@@ -82,16 +71,17 @@ web::Response send_link(web::PortalContext& portal, web::Request& request, web::
         "(the mail server did not accept it).",
         502);
   }
-  data["sent"] = true;
+  if (shown)
+    data["dev_link"] = *shown;
+  else
+    data["sent"] = true;
   return portal.render_form(request, visitor, "magic_link", data);
 }
 
 }  // namespace
 
 bool EmailProvider::available(const config::InstanceConfig& config) const {
-  bool can_deliver = !config.email.smtp_host.empty() || config.auth.email_dev_mode;
-  bool has_users = !config.auth.allowed_domains.empty() || !config.auth.allowed_emails.empty();
-  return config.auth.email_enabled && can_deliver && has_users;
+  return config.auth.email_enabled && web::can_deliver_sign_in_links(config);
 }
 
 web::LoginButton EmailProvider::login_button(const config::InstanceConfig& config) const {

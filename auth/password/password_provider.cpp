@@ -90,28 +90,24 @@ web::Response request_link(web::PortalContext& portal, web::Request& request,
   identity::TokenStore tokens(portal.db());
   tokens.revoke_all(kPurpose, email);
   std::string token = tokens.issue(kPurpose, email, kLinkLifetime);
-  std::string path = "/login/password/set/" + token;
-  if (config.auth.email_dev_mode) {
-    log::warn("portal: email dev mode: password link for {} shown in the browser", email);
-    data.erase("sent");
-    data["dev_link"] = path;
-    return portal.render_form(request, visitor, "password", data);
-  }
-  net::MailMessage message;
-  message.to = email;
-  message.subject = "Set your password for " + config.instance.name;
-  message.text_body = "Set your password for " + config.instance.name + " with this link:\n\n" +
-                      portal.base_url() + path +
-                      "\n\nIt works once, within an hour. If you did not ask for it, ignore this "
-                      "mail; your password stays as it is.\n";
+  std::optional<std::string> shown;
   try {
-    portal.send_mail(message);
+    shown = portal.deliver_link(
+        {email, "Set your password for " + config.instance.name,
+         "Set your password for " + config.instance.name + " with this link:",
+         "/login/password/set/" + token,
+         "It works once, within an hour. If you did not ask for it, ignore this mail; your "
+         "password stays as it is."});
   } catch (const Error& e) {
     tokens.revoke_all(kPurpose, email);
     log::error("portal: password mail to {} failed: {}", email, e.what());
     data.erase("sent");
     data["error"] = "The mail could not be sent. Try again later or tell an administrator.";
     return portal.render_form(request, visitor, "password", data, 502);
+  }
+  if (shown) {
+    data.erase("sent");
+    data["dev_link"] = *shown;
   }
   return portal.render_form(request, visitor, "password", data);
 }
@@ -149,9 +145,7 @@ web::Response set_password(web::PortalContext& portal, web::Request& request,
 }  // namespace
 
 bool PasswordProvider::available(const config::InstanceConfig& config) const {
-  bool can_deliver = !config.email.smtp_host.empty() || config.auth.email_dev_mode;
-  bool has_users = !config.auth.allowed_domains.empty() || !config.auth.allowed_emails.empty();
-  return config.auth.password_enabled && can_deliver && has_users;
+  return config.auth.password_enabled && web::can_deliver_sign_in_links(config);
 }
 
 web::LoginButton PasswordProvider::login_button(const config::InstanceConfig&) const {

@@ -63,6 +63,33 @@ std::optional<std::string> binding_cookie(const Request& request) {
   return value;
 }
 
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string safe_local_path(std::string_view next) {
@@ -487,6 +514,29 @@ void Portal::add_bearer_authenticator(BearerAuthenticator authenticator) {
 
 identity::RateDecision Portal::rate_limit(const std::string& bucket, identity::RateLimit limit) {
   return identity::RateLimiter(db()).hit(bucket, limit);
+}
+
+bool can_deliver_sign_in_links(const config::InstanceConfig& config) {
+  bool can_deliver = !config.email.smtp_host.empty() || config.auth.email_dev_mode;
+  bool has_users = !config.auth.allowed_domains.empty() || !config.auth.allowed_emails.empty();
+  return can_deliver && has_users;
+}
+
+std::optional<std::string> Portal::deliver_link(const LinkMail& mail) {
+  if (config_.auth.email_dev_mode) {
+    log::warn("portal: email dev mode: the link for {} is shown in the browser, not mailed",
+              mail.to);
+    return mail.path;
+  }
+  std::string link = config_.server.base_url + mail.path;
+  net::MailMessage message;
+  message.to = mail.to;
+  message.subject = mail.subject;
+  message.text_body = mail.intro + "\n\n" + link + "\n\n" + mail.outro + "\n";
+  message.html_body = "<p>" + html_escape(mail.intro) + "</p><p><a href=\"" + html_escape(link) +
+                      "\">" + html_escape(link) + "</a></p><p>" + html_escape(mail.outro) + "</p>";
+  send_mail(message);
+  return std::nullopt;
 }
 
 bool Portal::mail_configured() const {

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/expect_error.hpp"
 #include "support/temp_dir.hpp"
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -149,14 +150,7 @@ bool has_header_line(const std::string& request, std::string_view line) {
 // The message of the Error(kSource) that `call` throws.
 template <typename Call>
 std::string source_error(Call call) {
-  try {
-    call();
-  } catch (const Error& error) {
-    EXPECT_EQ(error.kind(), ErrorKind::kSource) << error.what();
-    return error.what();
-  }
-  ADD_FAILURE() << "no error was thrown";
-  return "";
+  return testing::thrown_message(ErrorKind::kSource, call);
 }
 
 TEST(HttpClient, GetReturnsStatusHeadersAndBody) {

@@ -4,6 +4,7 @@
 
 #include "fakes/smtp/mail_reader.hpp"
 #include "fakes/smtp/smtp_sink.hpp"
+#include "support/expect_error.hpp"
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -46,16 +47,10 @@ fakes::CapturedMail deliver(fakes::SmtpSink& sink, const SmtpSettings& settings,
   return *captured;
 }
 
+// The message of the Error(kSource) that `call` throws.
 template <typename Call>
 std::string source_error(Call call) {
-  try {
-    call();
-  } catch (const Error& error) {
-    EXPECT_EQ(error.kind(), ErrorKind::kSource) << error.what();
-    return error.what();
-  }
-  ADD_FAILURE() << "no error was thrown";
-  return "";
+  return testing::thrown_message(ErrorKind::kSource, call);
 }
 
 uint16_t closed_port() {

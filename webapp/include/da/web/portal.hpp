@@ -64,6 +64,7 @@ class Portal : public PortalContext {
   std::string anonymous_csrf(const Request& request, Response& response) override;
   void add_bearer_authenticator(BearerAuthenticator authenticator) override;
   identity::RateDecision rate_limit(const std::string& bucket, identity::RateLimit limit) override;
+  std::optional<std::string> deliver_link(const LinkMail& mail) override;
   bool mail_configured() const override;
   void send_mail(const net::MailMessage& message) override;
 

@@ -23,6 +23,10 @@ namespace da::web {
 
 using PortalHandler = std::function<Response(Request&, Visitor&)>;
 
+// Whether sign-in links can reach anyone: mail (or dev mode) is configured and someone is
+// allowed to sign in. The email and password providers need it.
+bool can_deliver_sign_in_links(const config::InstanceConfig& config);
+
 class PortalContext {
  public:
   virtual ~PortalContext() = default;
@@ -71,6 +75,13 @@ class PortalContext {
 
   virtual identity::RateDecision rate_limit(const std::string& bucket,
                                             identity::RateLimit limit) = 0;
+  // A mail carrying one link: `intro`, the absolute link (base_url + `path`), then `outro`.
+  struct LinkMail {
+    std::string to, subject, intro, path, outro;
+  };
+  // Mails the link, or, with auth.email.dev_mode, sends nothing and returns `path` for the page
+  // to show. Throws Error(kSource) when the relay refuses the mail; never falls back to showing.
+  virtual std::optional<std::string> deliver_link(const LinkMail& mail) = 0;
   // Whether email.smtp_host is configured.
   virtual bool mail_configured() const = 0;
   // Sends through the configured relay. Throws Error(kSource) on failure.
