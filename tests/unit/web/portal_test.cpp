@@ -216,6 +216,18 @@ TEST_F(PortalTest, DesktopRoutesDoNotExistWithoutADesktopSecret) {
   EXPECT_EQ(call("GET", "/desktop/link").status, 404);
 }
 
+TEST_F(PortalTest, SessionCookiesAreSecureWhenThePortalIsServedOverHttps) {
+  EXPECT_EQ(portal_->session_cookie("abc", false).find("Secure"), std::string::npos);
+  config::InstanceConfig https = config_;
+  https.server.base_url = "https://data.example.com";
+  Portal secure(https, plugins_.auth_providers);
+  std::string cookie = secure.session_cookie("abc", false);
+  EXPECT_NE(cookie.find("; Secure"), std::string::npos);
+  EXPECT_NE(cookie.find("; HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie.find("; SameSite=Lax"), std::string::npos);
+  EXPECT_NE(secure.session_cookie("", true).find("Max-Age=0"), std::string::npos);
+}
+
 TEST_F(PortalTest, StaticFilesHaveETagsAndAnswer304) {
   auto css = call("GET", "/static/app.css");
   EXPECT_EQ(css.status, 200);
