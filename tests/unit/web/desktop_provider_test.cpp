@@ -58,6 +58,9 @@ class DesktopProviderTest : public PortalFixture {
 
 TEST_F(DesktopProviderTest, LinkingGivesAnAccessTokenForTheApiAndAnAppUrl) {
   auto session = browser("ana@example.com");
+  auto page = call("GET", "/desktop/link", session.first);
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("id=\"desktop-authorize\""), std::string::npos);
   Json tokens = authorize(session);
   EXPECT_EQ(tokens["url"].get<std::string>().rfind("da-test://auth?token=", 0), 0u);
   EXPECT_EQ(tokens["expires_in"], 900);
