@@ -96,6 +96,20 @@ sync::Extract CsvSource::extract(const sync::ExtractRequest& request, sync::Stag
   return extract;
 }
 
+std::string CsvSource::check_connection() {
+  std::error_code error;
+  if (!fs::is_directory(settings_.base_dir, error)) {
+    throw Error(ErrorKind::kSource,
+                "data_source.csv.base_dir is not a folder: " + settings_.base_dir.string());
+  }
+  fs::directory_iterator entries(settings_.base_dir, error);
+  if (error) {
+    throw Error(ErrorKind::kSource, "cannot read data_source.csv.base_dir " +
+                                        settings_.base_dir.string() + ": " + error.message());
+  }
+  return name();
+}
+
 std::vector<sync::DiscoveredTable> CsvSource::discover_tables() {
   std::vector<sync::DiscoveredTable> tables;
   if (!fs::is_directory(settings_.base_dir)) {

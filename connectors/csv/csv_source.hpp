@@ -15,6 +15,7 @@ class CsvSource : public sync::DataSource {
   explicit CsvSource(CsvSettings settings) : settings_(std::move(settings)) {}
 
   std::string name() const override;
+  std::string check_connection() override;
   std::vector<sync::DiscoveredTable> discover_tables() override;
   sync::Extract extract(const sync::ExtractRequest& request, sync::StagingArea& staging) override;
 

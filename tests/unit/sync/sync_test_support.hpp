@@ -25,6 +25,7 @@ class FolderSource : public DataSource {
  public:
   explicit FolderSource(std::filesystem::path folder) : folder_(std::move(folder)) {}
   std::string name() const override { return "test folder"; }
+  std::string check_connection() override { return name(); }
   std::vector<DiscoveredTable> discover_tables() override { return {}; }
   Extract extract(const ExtractRequest& request, StagingArea&) override {
     ++extracts;

@@ -96,6 +96,10 @@ class DataSource {
   // True if extract() honours changed_since/changed_until itself; otherwise the engine selects
   // changed rows with the table's incremental_column.
   virtual bool tracks_changes() const { return false; }
+  // Checks that the source is reachable with the configured credentials and returns one line
+  // for people ("Keboola project 123 (Acme) at https://connection.keboola.com"). Throws
+  // Error(kSource) or Error(kConfig) saying what is wrong; never includes a secret.
+  virtual std::string check_connection() = 0;
   // The tables the source offers.
   virtual std::vector<DiscoveredTable> discover_tables() = 0;
   // Column types and descriptions the source declares for a table (may be empty).
