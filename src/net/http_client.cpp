@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -29,22 +30,26 @@ void global_init() {
 struct Transfer {
   HttpResponse response;
   long current_status = 0;  // of the response being received; redirects have several
-  std::FILE* file = nullptr;
-  bool write_failed = false;
+  const BodySink* sink = nullptr;
+  std::exception_ptr sink_failure;
   bool out_of_memory = false;
 };
 
-bool streams_to_file(const Transfer& transfer) {
-  return transfer.file != nullptr && transfer.current_status / 100 == 2;
+bool streams_to_sink(const Transfer& transfer) {
+  return transfer.sink != nullptr && transfer.current_status / 100 == 2;
 }
 
 size_t on_body(char* data, size_t size, size_t count, void* user) noexcept {
   auto* transfer = static_cast<Transfer*>(user);
   size_t bytes = size * count;
-  if (streams_to_file(*transfer)) {
-    if (std::fwrite(data, 1, bytes, transfer->file) == bytes) return bytes;
-    transfer->write_failed = true;
-    return 0;
+  if (streams_to_sink(*transfer)) {
+    try {
+      (*transfer->sink)(std::string_view(data, bytes));
+      return bytes;
+    } catch (...) {
+      transfer->sink_failure = std::current_exception();
+      return 0;
+    }
   }
   try {
     transfer->response.body.append(data, bytes);
@@ -147,20 +152,19 @@ HeaderList header_list(const HttpRequest& request) {
   return list;
 }
 
-HttpResponse perform(const HttpRequest& request, std::FILE* file, const std::string& file_name) {
+HttpResponse perform(const HttpRequest& request, const BodySink* sink) {
   global_init();
   CurlHandle curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) throw Error(ErrorKind::kInternal, "libcurl could not create a handle");
   Transfer transfer;
-  transfer.file = file;
+  transfer.sink = sink;
   char error_buffer[CURL_ERROR_SIZE] = {0};
   set_options(curl.get(), request, transfer, error_buffer);
   HeaderList headers = header_list(request);
   curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
   CURLcode code = curl_easy_perform(curl.get());
   std::string where = request.method + " " + printable_url(request.url);
-  if (transfer.write_failed)
-    throw Error(ErrorKind::kInternal, where + ": writing " + file_name + " failed");
+  if (transfer.sink_failure) std::rethrow_exception(transfer.sink_failure);
   if (transfer.out_of_memory) throw std::bad_alloc();
   if (code != CURLE_OK)
     throw Error(ErrorKind::kSource,
@@ -177,7 +181,7 @@ std::string HttpResponse::header(std::string_view name) const {
 }
 
 HttpResponse HttpClient::send(const HttpRequest& request) const {
-  return perform(request, nullptr, "");
+  return perform(request, nullptr);
 }
 
 HttpResponse HttpClient::download(const HttpRequest& request,
@@ -185,10 +189,18 @@ HttpResponse HttpClient::download(const HttpRequest& request,
   std::unique_ptr<std::FILE, decltype(&std::fclose)> out(std::fopen(file.c_str(), "wb"),
                                                          std::fclose);
   if (!out) throw_system_error("cannot create the download file", file.string(), errno);
-  HttpResponse response = perform(request, out.get(), file.string());
+  BodySink write = [&](std::string_view data) {
+    if (std::fwrite(data.data(), 1, data.size(), out.get()) != data.size())
+      throw_system_error("cannot write the download file", file.string(), errno);
+  };
+  HttpResponse response = perform(request, &write);
   if (std::fflush(out.get()) != 0)
     throw_system_error("cannot write the download file", file.string(), errno);
   return response;
+}
+
+HttpResponse HttpClient::stream(const HttpRequest& request, const BodySink& sink) const {
+  return perform(request, &sink);
 }
 
 std::string url_encode(std::string_view text) {

@@ -179,6 +179,18 @@ CREATE TABLE user_sync_settings (
 );
 )sql";
 
+// Metadata a connector fetched from its source (table definitions, column types), kept for a
+// time so that catalog pages and schema.yml do not call the source each time.
+constexpr const char* kSourceMetadataCache = R"sql(
+CREATE TABLE source_metadata_cache (
+  source     TEXT NOT NULL,
+  item       TEXT NOT NULL,
+  fetched_at INTEGER NOT NULL,
+  value      TEXT NOT NULL,
+  PRIMARY KEY (source, item)
+);
+)sql";
+
 void ensure_migrations_table(SqliteDatabase& database) {
   database.execute(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -199,6 +211,7 @@ const std::vector<Migration>& state_migrations() {
       {1, "sync runs, per-table results and sync state", kSyncTables},
       {2, "table registry, folder mapping and their audit trail", kRegistryTables},
       {3, "users, sessions, sign-in tokens, rate limits and sync settings", kIdentityTables},
+      {4, "cache of source metadata", kSourceMetadataCache},
   };
   return migrations;
 }

@@ -74,6 +74,12 @@ class StageQuery {
     if (csv.quote) sql += ", quote = " + quote_literal(*csv.quote);
     if (csv.escape) sql += ", escape = " + quote_literal(*csv.escape);
     if (csv.header) sql += std::string(", header = ") + (*csv.header ? "true" : "false");
+    if (!csv.names.empty()) {
+      std::vector<std::string> names;
+      for (const std::string& name : csv.names)
+        names.push_back(quote_literal(name));
+      sql += ", names = [" + join(names, ", ") + "]";
+    }
     sql += ", encoding = " + quote_literal(csv.encoding);
     std::vector<std::string> nulls{""};
     if (table_.null_strings) nulls = *table_.null_strings;

@@ -11,6 +11,7 @@ namespace da {
 
 std::string_view trim(std::string_view text);
 std::string to_lower(std::string_view text);
+std::string to_upper(std::string_view text);
 // Splits on `separator`; keeps empty parts.
 std::vector<std::string> split(std::string_view text, char separator);
 // Splits on `separator`, trims each part and drops the empty ones ("a, b,," -> {"a","b"}).

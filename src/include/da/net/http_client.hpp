@@ -32,6 +32,10 @@ struct HttpResponse {
   std::string header(std::string_view name) const;
 };
 
+// Receives a response body piece by piece; may throw to abort the transfer (the exception
+// then leaves HttpClient::stream()).
+using BodySink = std::function<void(std::string_view data)>;
+
 class HttpClient {
  public:
   // Performs the request. A response with any status (4xx/5xx included) is returned; network
@@ -42,6 +46,10 @@ class HttpClient {
   // Streams the response body into `file` (created or truncated) instead of memory;
   // the body of a non-2xx answer is kept in the returned response instead.
   HttpResponse download(const HttpRequest& request, const std::filesystem::path& file) const;
+
+  // Hands the body of a 2xx answer to `sink` as it arrives; other answers keep their body in
+  // the returned response.
+  HttpResponse stream(const HttpRequest& request, const BodySink& sink) const;
 };
 
 // application/x-www-form-urlencoded encoding of `fields`.

@@ -28,6 +28,7 @@ struct CsvDialect {
   std::optional<std::string> escape;
   std::optional<bool> header;
   std::string encoding = "utf-8";  // utf-8, utf-16 or latin-1
+  std::vector<std::string> names;  // column names of header-less files, in file order
 };
 
 // A source file and what it looked like when read: a file whose size and modification time

@@ -1,0 +1,228 @@
+#include "keboola/adapter/keboola_source.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "keboola/adapter/column_types.hpp"
+#include "keboola/client/export_download.hpp"
+
+#include "da/catalog/date_placeholders.hpp"
+#include "da/common/error.hpp"
+#include "da/common/log.hpp"
+#include "da/common/strings.hpp"
+
+namespace da::connectors::keboola {
+
+namespace {
+
+constexpr int kMaxChunks = 120;
+
+int64_t epoch_seconds(Timestamp time) {
+  return to_epoch_micros(time) / 1'000'000;
+}
+
+std::vector<WhereFilterParam> where_params(const catalog::TableConfig& table,
+                                           std::chrono::sys_days today) {
+  std::vector<WhereFilterParam> params;
+  for (const catalog::WhereFilter& filter : table.where_filters) {
+    WhereFilterParam param{filter.column, catalog::to_string(filter.op), {}};
+    for (const std::string& value : filter.values)
+      param.values.push_back(catalog::resolve_date_placeholders(value, today));
+    params.push_back(std::move(param));
+  }
+  return params;
+}
+
+std::string host_of(const std::string& url) {
+  auto start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  return url.substr(start, url.find('/', start) - start);
+}
+
+// Runs `work(i)` for i in [0, count) on up to `parallel` threads; rethrows the first failure
+// after every started task has ended.
+template <typename Work>
+void run_parallel(size_t count, int parallel, Work work) {
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto worker = [&] {
+    for (size_t index; !failed && (index = next++) < count;) {
+      try {
+        work(index);
+      } catch (...) {
+        std::lock_guard lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+        failed = true;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < std::min<size_t>(count, std::max(1, parallel)); ++i)
+    threads.emplace_back(worker);
+  worker();
+  for (std::thread& thread : threads)
+    thread.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+sync::DiscoveredTable discovered(const TableDetail& detail, const std::string& stack_url) {
+  sync::DiscoveredTable table;
+  table.id = detail.id;
+  table.name = detail.name;
+  table.row_count = detail.rows_count;
+  table.size_bytes = detail.data_size_bytes;
+  table.location = host_of(stack_url) + " bucket " + detail.bucket_id;
+  for (const ResolvedColumn& column : resolve_columns(detail))
+    table.columns.push_back({column.name, column.duckdb_type, column.description});
+  return table;
+}
+
+}  // namespace
+
+std::vector<ExportWindow> export_windows(const sync::ExtractRequest& request,
+                                         const TableDetail& detail, Timestamp now,
+                                         int64_t chunked_load_min_bytes) {
+  const catalog::TableConfig& table = request.table;
+  if (request.changed_since) {
+    ExportWindow window{epoch_seconds(*request.changed_since), std::nullopt};
+    if (request.changed_until) window.until = epoch_seconds(*request.changed_until);
+    return {window};
+  }
+  if (table.strategy != catalog::SyncStrategy::kIncremental) return {ExportWindow{}};
+  // The first load of an incremental table.
+  std::optional<int64_t> history_start;
+  if (table.max_history_days)
+    history_start = epoch_seconds(now - std::chrono::days{*table.max_history_days});
+  std::optional<int64_t> start = history_start;
+  if (auto created = parse_iso8601(detail.created))
+    start = std::max(start.value_or(INT64_MIN), epoch_seconds(*created));
+  int64_t end = epoch_seconds(now);
+  bool chunked = detail.data_size_bytes >= chunked_load_min_bytes && start && *start < end &&
+                 table.initial_load_chunk_days > 0;
+  if (!chunked) return {ExportWindow{history_start, std::nullopt}};
+  int64_t chunk = int64_t{table.initial_load_chunk_days} * 86'400;
+  int64_t span = end - *start;
+  if ((span + chunk - 1) / chunk > kMaxChunks) chunk = (span + kMaxChunks - 1) / kMaxChunks;
+  std::vector<ExportWindow> windows;
+  for (int64_t since = *start; since < end; since += chunk) {
+    ExportWindow window{since, since + chunk};
+    if (windows.empty()) window.since = history_start;  // nothing older can exist
+    if (since + chunk >= end) window.until.reset();     // rows changing during the export count
+    windows.push_back(window);
+  }
+  return windows;
+}
+
+KeboolaSource::KeboolaSource(KeboolaSettings settings, const std::filesystem::path& state_db)
+    : settings_(std::move(settings)),
+      client_(settings_.client),
+      cache_(state_db, "keboola " + settings_.client.stack_url + " " + settings_.project_id,
+             settings_.metadata_ttl) {}
+
+std::string KeboolaSource::name() const {
+  std::string name = "Keboola Storage API at " + host_of(settings_.client.stack_url);
+  if (!settings_.project_id.empty()) name += " (project " + settings_.project_id + ")";
+  return name;
+}
+
+std::string KeboolaSource::check_connection() {
+  TokenInfo token = client_.verify_token();
+  if (!settings_.project_id.empty() && token.project_id != settings_.project_id) {
+    throw Error(ErrorKind::kConfig, "data_source.keboola.project_id is " + settings_.project_id +
+                                        ", but the storage token belongs to project " +
+                                        token.project_id + " (" + token.project_name + ")");
+  }
+  return "Keboola project " + token.project_id + " (" + token.project_name + ") at " +
+         settings_.client.stack_url + ", token '" + token.description + "'";
+}
+
+std::vector<sync::DiscoveredTable> KeboolaSource::discover_tables() {
+  std::vector<std::string> raw;
+  std::vector<TableDetail> details = client_.list_tables(&raw);
+  std::vector<sync::DiscoveredTable> tables;
+  for (size_t i = 0; i < details.size(); ++i) {
+    cache_.put(details[i].id, raw[i]);
+    tables.push_back(discovered(details[i], settings_.client.stack_url));
+  }
+  std::sort(tables.begin(), tables.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return tables;
+}
+
+TableDetail KeboolaSource::cached_detail(const std::string& table_id) {
+  if (auto cached = cache_.get(table_id)) {
+    try {
+      return parse_table_json(*cached);
+    } catch (const Error&) {
+      // A damaged entry is fetched again.
+    }
+  }
+  std::string raw;
+  TableDetail detail = client_.table(table_id, &raw);
+  cache_.put(table_id, raw);
+  return detail;
+}
+
+std::vector<sync::SourceColumn> KeboolaSource::column_metadata(const catalog::TableConfig& table) {
+  std::vector<sync::SourceColumn> columns;
+  for (const ResolvedColumn& column : resolve_columns(cached_detail(table.id))) {
+    std::string type = column.duckdb_type;
+    columns.push_back({column.name, type, column.description});
+  }
+  return columns;
+}
+
+sync::Extract KeboolaSource::extract(const sync::ExtractRequest& request,
+                                     sync::StagingArea& staging) {
+  const catalog::TableConfig& table = request.table;
+  std::string raw;
+  TableDetail detail = client_.table(table.id, &raw);
+  cache_.put(table.id, raw);
+  if (detail.columns.empty())
+    throw Error(ErrorKind::kSource, table.id + ": Keboola lists no columns for the table");
+
+  sync::Extract extract;
+  extract.started_at = now_utc();
+  std::vector<ExportWindow> windows =
+      export_windows(request, detail, extract.started_at, settings_.chunked_load_min_bytes);
+  ExportOptions options;
+  options.where_filters =
+      where_params(table, std::chrono::floor<std::chrono::days>(extract.started_at));
+  std::vector<DownloadedExport> downloads(windows.size());
+  run_parallel(windows.size(), settings_.parallel_exports, [&](size_t index) {
+    ExportOptions window = options;
+    window.changed_since = windows[index].since;
+    window.changed_until = windows[index].until;
+    int64_t job = client_.start_export(table.id, window);
+    FileInfo file = client_.file_info(client_.wait_for_export(job, table.id));
+    downloads[index] = download_export(client_, file, staging.dir(),
+                                       "export" + std::to_string(index), settings_.download);
+  });
+
+  int64_t transferred = 0, csv_bytes = 0;
+  for (const DownloadedExport& download : downloads) {
+    for (const auto& path : download.files)
+      extract.files.push_back({path, static_cast<int64_t>(std::filesystem::file_size(path)), 0});
+    transferred += download.transferred_bytes;
+    csv_bytes += download.csv_bytes;
+  }
+  log::debug("{}: {} export(s), {} file(s), {} bytes received, {} bytes of CSV", table.id,
+             windows.size(), extract.files.size(), transferred, csv_bytes);
+  extract.format = sync::FileFormat::kCsv;
+  extract.csv.delimiter = ",";
+  extract.csv.quote = "\"";
+  extract.csv.escape = "\"";
+  extract.csv.header = false;
+  extract.csv.names = detail.columns;
+  for (const ResolvedColumn& column : resolve_columns(detail)) {
+    if (!column.duckdb_type.empty()) extract.column_types[column.name] = column.duckdb_type;
+  }
+  extract.changes_only = request.changed_since.has_value();
+  return extract;
+}
+
+}  // namespace da::connectors::keboola

@@ -1,0 +1,15 @@
+#include "keboola/adapter/keboola_source.hpp"
+
+#include "da/plugin/plugin_registry.hpp"
+
+namespace da::connectors::keboola {
+
+void register_plugin(PluginRegistry& registry) {
+  registry.data_sources.add(
+      "keboola", [](const sync::SourceContext& context) -> std::unique_ptr<sync::DataSource> {
+        return std::make_unique<KeboolaSource>(read_keboola_settings(context.settings),
+                                               context.config.paths.state_db);
+      });
+}
+
+}  // namespace da::connectors::keboola
