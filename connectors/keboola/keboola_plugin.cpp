@@ -1,5 +1,6 @@
 #include "keboola/adapter/keboola_source.hpp"
 
+#include "da/common/log.hpp"
 #include "da/plugin/plugin_registry.hpp"
 
 namespace da::connectors::keboola {
@@ -7,8 +8,9 @@ namespace da::connectors::keboola {
 void register_plugin(PluginRegistry& registry) {
   registry.data_sources.add(
       "keboola", [](const sync::SourceContext& context) -> std::unique_ptr<sync::DataSource> {
-        return std::make_unique<KeboolaSource>(read_keboola_settings(context.settings),
-                                               context.config.paths.state_db);
+        KeboolaSettings settings = read_keboola_settings(context.settings);
+        log::add_secret(settings.client.token);
+        return std::make_unique<KeboolaSource>(std::move(settings), context.config.paths.state_db);
       });
 }
 

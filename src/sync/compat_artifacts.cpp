@@ -8,6 +8,7 @@
 #include <yaml-cpp/emittermanip.h>
 
 #include "da/common/atomic_file.hpp"
+#include "da/common/log.hpp"
 #include "da/common/time.hpp"
 #include "da/sync/table_schema.hpp"
 
@@ -60,7 +61,8 @@ std::string render_sync_state_json(const std::vector<store::TableSyncState>& sta
 std::string render_schema_yml(const catalog::DataDescription& catalog,
                               const std::vector<const catalog::TableConfig*>& tables,
                               const std::vector<store::TableSyncState>& states,
-                              const std::string& source_name, const std::string& dataset) {
+                              const std::string& source_name, const std::string& dataset,
+                              const SourceColumnLookup& source_columns) {
   std::string generated_at = format_iso8601(now_utc());
   YAML::Emitter out;
   out.SetOutputCharset(YAML::EmitNonAscii);
@@ -78,6 +80,16 @@ std::string render_schema_yml(const catalog::DataDescription& catalog,
   for (const catalog::TableConfig* table : tables) {
     const store::TableSyncState* state = state_of(states, table->id);
     TableSchema schema = TableSchema::from_json(*state->schema_json);
+    std::map<std::string, SourceColumn> declared;
+    if (source_columns) {
+      try {
+        for (SourceColumn& column : source_columns(*table))
+          declared[column.name] = std::move(column);
+      } catch (const std::exception& e) {
+        log::warn("{}: the source's column descriptions are not available: {}", table->id,
+                  e.what());
+      }
+    }
     std::string key =
         name_uses[table->name] > 1 ? catalog.folder_of(*table) + "/" + table->name : table->name;
     out << YAML::Key << key << YAML::Value << YAML::BeginMap;
@@ -93,11 +105,15 @@ std::string render_schema_yml(const catalog::DataDescription& catalog,
     for (const SchemaColumn& column : schema.columns) {
       out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << column.name;
       out << YAML::Key << "type" << YAML::Value << column.type;
+      std::string description;
+      auto source = declared.find(column.name);
+      if (source != declared.end()) description = source->second.description;
       for (const catalog::ColumnSpec& spec : table->columns) {
-        if (spec.name == column.name && !spec.description.empty()) {
-          out << YAML::Key << "description" << YAML::Value << spec.description;
-        }
+        if (spec.name == column.name && !spec.description.empty()) description = spec.description;
       }
+      if (!description.empty()) out << YAML::Key << "description" << YAML::Value << description;
+      if (source != declared.end() && !source->second.type.empty())
+        out << YAML::Key << "source_type" << YAML::Value << source->second.type;
       out << YAML::EndMap;
     }
     out << YAML::EndSeq;
@@ -115,7 +131,8 @@ std::string render_schema_yml(const catalog::DataDescription& catalog,
 void write_compat_artifacts(const fs::path& data_dir, const fs::path& docs_dir,
                             const catalog::DataDescription& catalog,
                             const std::vector<store::TableSyncState>& states,
-                            const std::string& source_name) {
+                            const std::string& source_name,
+                            const SourceColumnLookup& source_columns) {
   fs::create_directories(data_dir / "metadata");
   write_file_atomically(data_dir / "metadata" / "sync_state.json", render_sync_state_json(states),
                         0644);
@@ -130,8 +147,9 @@ void write_compat_artifacts(const fs::path& data_dir, const fs::path& docs_dir,
     fs::path file =
         dataset.empty() ? docs_dir / "schema.yml" : docs_dir / "datasets" / dataset / "schema.yml";
     fs::create_directories(file.parent_path());
-    write_file_atomically(file, render_schema_yml(catalog, tables, states, source_name, dataset),
-                          0644);
+    write_file_atomically(
+        file, render_schema_yml(catalog, tables, states, source_name, dataset, source_columns),
+        0644);
   }
 }
 

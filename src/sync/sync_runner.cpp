@@ -345,8 +345,10 @@ SyncReport SyncRunner::run(const SyncOptions& options) {
   report.interrupted = cancelled_;
 
   try {
-    write_compat_artifacts(data_dir, config_.paths.docs_dir, catalog_,
-                           store::SyncStateRepository(store.database()).all(), source_.name());
+    write_compat_artifacts(
+        data_dir, config_.paths.docs_dir, catalog_,
+        store::SyncStateRepository(store.database()).all(), source_.name(),
+        [this](const catalog::TableConfig& table) { return source_.column_metadata(table); });
   } catch (const Error& e) {
     report.error = std::string("cannot write sync_state.json / schema.yml: ") + e.what();
   } catch (const std::exception& e) {

@@ -142,23 +142,40 @@ std::string KeboolaSource::check_connection() {
 }
 
 std::vector<sync::DiscoveredTable> KeboolaSource::discover_tables() {
-  std::vector<std::string> raw;
-  std::vector<TableDetail> details = client_.list_tables(&raw);
   std::vector<sync::DiscoveredTable> tables;
-  for (size_t i = 0; i < details.size(); ++i) {
-    cache_.put(details[i].id, raw[i]);
-    tables.push_back(discovered(details[i], settings_.client.stack_url));
-  }
+  for (const TableDetail& detail : refresh_cache())
+    tables.push_back(discovered(detail, settings_.client.stack_url));
   std::sort(tables.begin(), tables.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return tables;
 }
 
+std::vector<TableDetail> KeboolaSource::refresh_cache() {
+  std::vector<std::string> raw;
+  std::vector<TableDetail> details = client_.list_tables(&raw);
+  for (size_t i = 0; i < details.size(); ++i)
+    cache_.put(details[i].id, raw[i]);
+  return details;
+}
+
 TableDetail KeboolaSource::cached_detail(const std::string& table_id) {
-  if (auto cached = cache_.get(table_id)) {
-    try {
-      return parse_table_json(*cached);
-    } catch (const Error&) {
-      // A damaged entry is fetched again.
+  auto from_cache = [&]() -> std::optional<TableDetail> {
+    if (auto cached = cache_.get(table_id)) {
+      try {
+        return parse_table_json(*cached);
+      } catch (const Error&) {
+        // A damaged entry is fetched again.
+      }
+    }
+    return std::nullopt;
+  };
+  if (auto detail = from_cache()) return *detail;
+  if (settings_.metadata_ttl.count() > 0) {
+    std::lock_guard lock(refresh_mutex_);
+    auto now = std::chrono::steady_clock::now();
+    if (!last_refresh_ || now - *last_refresh_ >= settings_.metadata_ttl) {
+      last_refresh_ = now;
+      refresh_cache();
+      if (auto detail = from_cache()) return *detail;
     }
   }
   std::string raw;

@@ -11,8 +11,10 @@
 // table's current column list. Thread-safe: the engine syncs several tables at once.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,11 +51,16 @@ class KeboolaSource : public sync::DataSource {
   sync::Extract extract(const sync::ExtractRequest& request, sync::StagingArea& staging) override;
 
  private:
+  // From the cache; a miss refreshes every table with one list call (at most once per TTL),
+  // so that schema.yml for hundreds of tables costs one request, not hundreds.
   TableDetail cached_detail(const std::string& table_id);
+  std::vector<TableDetail> refresh_cache();
 
   KeboolaSettings settings_;
   StorageClient client_;
   MetadataCache cache_;
+  std::mutex refresh_mutex_;
+  std::optional<std::chrono::steady_clock::time_point> last_refresh_;
 };
 
 }  // namespace da::connectors::keboola

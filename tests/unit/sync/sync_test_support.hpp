@@ -68,6 +68,8 @@ class SyncHarness {
   SyncHarness() : source_(dir_ / "incoming"), connection_(database_) {
     std::filesystem::create_directories(dir_ / "incoming");
   }
+  // Syncs from `source` instead of the folder source.
+  explicit SyncHarness(DataSource& source) : SyncHarness() { active_ = &source; }
 
   // The table from a YAML mapping (the text of one `tables:` item).
   void define(const std::string& yaml_table) {
@@ -102,7 +104,7 @@ class SyncHarness {
       }
     };
     TableSyncResult result =
-        TableSync(source_, connection_, {dir_ / "data", {"zstd", 100000}}).run(input);
+        TableSync(*active_, connection_, {dir_ / "data", {"zstd", 100000}}).run(input);
     state_ = result.state;
     std::filesystem::remove_all(input.staging_dir);
     return result;
@@ -166,6 +168,7 @@ class SyncHarness {
 
   da::testing::TempDir dir_;
   FolderSource source_;
+  DataSource* active_ = &source_;
   duck::Database database_;
   duck::Connection connection_;
   catalog::DataDescription catalog_;
