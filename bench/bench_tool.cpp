@@ -8,6 +8,11 @@
 //                                                          Parquet COPY
 //   da_bench measure -- COMMAND ...                        runs COMMAND, prints wall seconds and
 //   peak RSS
+//   da_bench keboola-slices --rows N --slices K --out-dir DIR
+//                                                          the orders as a sliced Keboola export:
+//                                                          K header-less, fully quoted gzip CSVs
+//   da_bench keboola-delta --rows N --percent P --out FILE the orders-delta rows as one such slice
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <map>
@@ -58,10 +63,14 @@ constexpr const char* kOrderColumns =
     "CAST(((i * 104729) % 100000 + (i * 13) % 1600 - (i * 7) % 500) / 100.0 AS DECIMAL(10,2)) AS "
     "total_amount";
 
-void copy_to_csv(const std::string& select, const std::string& out) {
+// Keboola's "rfc" export format: no header in slices, every value quoted, gzip.
+constexpr const char* kKeboolaSlice = "(HEADER false, FORCE_QUOTE *, COMPRESSION gzip)";
+
+void copy_to_csv(const std::string& select, const std::string& out,
+                 const std::string& format = "(HEADER)") {
   da::duck::Database database;
   da::duck::Connection connection(database);
-  connection.execute("COPY (" + select + ") TO " + da::duck::quote_literal(out) + " (HEADER)");
+  connection.execute("COPY (" + select + ") TO " + da::duck::quote_literal(out) + " " + format);
 }
 
 int orders_csv(const Options& options) {
@@ -71,8 +80,22 @@ int orders_csv(const Options& options) {
   return 0;
 }
 
+int keboola_slices(const Options& options) {
+  int64_t rows = std::stoll(option(options, "--rows"));
+  int64_t slices = std::stoll(option(options, "--slices", "8"));
+  std::string dir = option(options, "--out-dir");
+  int64_t per_slice = (rows + slices - 1) / slices;
+  for (int64_t k = 0; k < slices; ++k) {
+    int64_t first = 1 + k * per_slice;
+    int64_t end = std::min(rows + 1, first + per_slice);
+    copy_to_csv(fmt::format("SELECT {} FROM range({}, {}) t(i)", kOrderColumns, first, end),
+                fmt::format("{}/part_{:04}.csv.gz", dir, k), kKeboolaSlice);
+  }
+  return 0;
+}
+
 // Half updates of the newest orders (status and updated_at change), half new orders.
-int orders_delta(const Options& options) {
+std::string orders_delta_select(const Options& options) {
   int64_t rows = std::stoll(option(options, "--rows"));
   double percent = std::stod(option(options, "--percent", "1"));
   int64_t changed = static_cast<int64_t>(static_cast<double>(rows) * percent / 100.0);
@@ -84,7 +107,16 @@ int orders_delta(const Options& options) {
       kOrderColumns, rows - updates + 1, rows + 1);
   std::string added = fmt::format("SELECT {} FROM range({}, {}) t(i)", kOrderColumns, rows + 1,
                                   rows + changed - updates + 1);
-  copy_to_csv(updated + " UNION ALL " + added, option(options, "--out"));
+  return updated + " UNION ALL " + added;
+}
+
+int orders_delta(const Options& options) {
+  copy_to_csv(orders_delta_select(options), option(options, "--out"));
+  return 0;
+}
+
+int keboola_delta(const Options& options) {
+  copy_to_csv(orders_delta_select(options), option(options, "--out"), kKeboolaSlice);
   return 0;
 }
 
@@ -141,6 +173,8 @@ int main(int argc, char** argv) {
   try {
     if (command == "orders-csv") return orders_csv(parse_options(argc, argv, 2));
     if (command == "orders-delta") return orders_delta(parse_options(argc, argv, 2));
+    if (command == "keboola-slices") return keboola_slices(parse_options(argc, argv, 2));
+    if (command == "keboola-delta") return keboola_delta(parse_options(argc, argv, 2));
     if (command == "copy") return raw_copy(parse_options(argc, argv, 2));
     if (command == "summarize") return summarize(parse_options(argc, argv, 2));
     if (command == "measure" && argc > 3 && std::strcmp(argv[2], "--") == 0)
