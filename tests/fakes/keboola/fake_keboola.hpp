@@ -7,6 +7,24 @@
 //
 // Failures are injected per path prefix: statuses (429 with Retry-After, 500), dropped
 // connections and slow answers.
+//
+// Wire forms (object store = <url>/objects, path-style, bucket "kbc-fake-bucket", region
+// us-east-1):
+//   aws    s3Path {bucket, key}; manifest entries s3://kbc-fake-bucket/<key>part_0000.gz, fetched
+//          as <object_store_url>/kbc-fake-bucket/<key>part_0000.gz with an AWS SigV4 header
+//          (service s3, the file's federated AccessKeyId/SecretAccessKey, x-amz-security-token =
+//          SessionToken, x-amz-content-sha256, host and every x-amz-* header signed).
+//   gcp    gcsPath {bucket, key}; entries gs://kbc-fake-bucket/<key>part_0000.gz, fetched as
+//          <object_store_url>/kbc-fake-bucket/<key>... with "Authorization: Bearer <access_token>".
+//   azure  absPath {container "exp-15-files-4321", name}; entries
+//          azure://kbcfakeaccount.blob.core.windows.net/exp-15-files-4321/<name>part_0000.gz,
+//          fetched as <BlobEndpoint>/<container>/<name>...?<SharedAccessSignature>, where the
+//          connection string's BlobEndpoint is <object_store_url> (so the account host of the
+//          entry is dropped and the container follows the endpoint).
+// The file info's "url" is pre-signed (a random X-Amz-Signature / X-Goog-Signature / sig that
+// the store checks) and is good for that one object only: the unsliced file or the manifest.
+// Slices are named part_NNNN.gz (part_NNNN when not gzipped) and may be empty.
+// Tables registered with set_export_slices report "rowsCount": null (the slices are not read).
 #pragma once
 
 #include <chrono>
@@ -21,14 +39,11 @@
 
 #include <nlohmann/json.hpp>
 
-namespace da::web {
-class HttpServer;
-}
-
 namespace da::fakes {
 
 struct FakeMetadata {
-  std::string key;  // KBC.datatype.basetype, KBC.datatype.type, KBC.datatype.length, KBC.description
+  std::string
+      key;  // KBC.datatype.basetype, KBC.datatype.type, KBC.datatype.length, KBC.description
   std::string value;
   std::string provider;  // user, ai-metadata-enrichment, keboola.snowflake-transformation, ...
 };
@@ -85,8 +100,9 @@ class FakeKeboola {
   // already gzipped header-less slices (benchmarks).
   void set_export_slices(const std::string& table_id, std::vector<std::filesystem::path> slices);
 
-  // Exports: how many slices (0 = one unsliced file with a header line), gzip or not,
-  // which cloud the file info names, and how many polls a job stays "processing".
+  // Exports: how many slices (0 = one unsliced file with a header line; default 2), gzip or
+  // not (default yes; an export posted with gzip=0 is never gzipped), which cloud the file
+  // info names (default aws), and how many polls a job stays "processing" (default 2).
   void set_slices(int slices);
   void set_gzip(bool gzip);
   void set_cloud(FakeCloud cloud);
@@ -113,7 +129,6 @@ class FakeKeboola {
   struct State;
   std::string token_;
   std::unique_ptr<State> state_;
-  std::unique_ptr<web::HttpServer> server_;
 };
 
 }  // namespace da::fakes
