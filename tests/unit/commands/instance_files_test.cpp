@@ -1,0 +1,93 @@
+#include "init/instance_files.hpp"
+
+#include <gtest/gtest.h>
+
+#include "da/common/dotenv.hpp"
+#include "da/common/error.hpp"
+#include "da/config/instance_config_loader.hpp"
+
+namespace da::commands::init {
+namespace {
+
+InitAnswers keboola_answers() {
+  InitAnswers answers;
+  answers.domain = "acme.com";
+  answers.source = "keboola";
+  answers.name = "Acme \"Data\" $Analyst";
+  answers.keboola_url = "https://connection.eu-central-1.keboola.com";
+  answers.keboola_token = "secret-token";
+  answers.keboola_project = "1234";
+  return answers;
+}
+
+TEST(RenderInstanceYaml, FillsTheEmbeddedExampleAndLoadsWithTheNormalLoader) {
+  std::string yaml = render_instance_yaml(keboola_answers(), instance_example());
+  EXPECT_EQ(yaml.find("secret-token"), std::string::npos);
+  EXPECT_NE(yaml.find("# the portal's public URL"), std::string::npos) << "comments are kept";
+  config::EnvLookup env = [](const std::string& name) -> std::optional<std::string> {
+    if (name == "KEBOOLA_STORAGE_TOKEN") return "secret-token";
+    return std::nullopt;
+  };
+  auto loaded = config::parse_instance_config(yaml, "instance.yaml", "/srv/da/config", env);
+  EXPECT_FALSE(loaded.diagnostics.has_errors()) << loaded.diagnostics.errors()[0].format();
+  EXPECT_TRUE(loaded.diagnostics.warnings().empty());
+  const config::InstanceConfig& config = loaded.config;
+  EXPECT_EQ(config.instance.name, "Acme \"Data\" $Analyst");
+  EXPECT_EQ(config.email.from_name, "Acme \"Data\" $Analyst");
+  EXPECT_EQ(config.email.from_address, "noreply@acme.com");
+  EXPECT_EQ(config.auth.allowed_domains, std::vector<std::string>{"acme.com"});
+  EXPECT_EQ(config.server.hostname, "data.acme.com");
+  EXPECT_EQ(config.data_source.type, "keboola");
+  const config::YamlNode& settings = config.data_source.settings;
+  EXPECT_EQ(settings.find("storage_token")->scalar, "secret-token");
+  EXPECT_EQ(settings.find("stack_url")->scalar, "https://connection.eu-central-1.keboola.com");
+  EXPECT_EQ(settings.find("project_id")->scalar, "1234");
+}
+
+TEST(RenderInstanceYaml, CsvSectionNamesTheFolder) {
+  InitAnswers answers;
+  answers.domain = "acme.com";
+  answers.source = "csv";
+  answers.name = "Acme";
+  answers.csv_dir = "/srv/incoming";
+  std::string yaml = render_instance_yaml(answers, instance_example());
+  auto loaded = config::parse_instance_config(yaml, "instance.yaml", "/srv/da/config",
+                                              [](const std::string&) { return std::nullopt; });
+  EXPECT_FALSE(loaded.diagnostics.has_errors());
+  EXPECT_EQ(loaded.config.data_source.type, "csv");
+  EXPECT_EQ(loaded.config.data_source.settings.find("base_dir")->scalar, "/srv/incoming");
+  EXPECT_EQ(loaded.config.data_source.settings.find("keboola"), nullptr);
+}
+
+TEST(RenderInstanceYaml, AnExampleWithoutAnExpectedLineIsAnInternalError) {
+  EXPECT_THROW(render_instance_yaml(keboola_answers(), "instance:\n  subtitle: x\n"), Error);
+}
+
+TEST(MergeDotenv, ReplacesPrefixedKeysAndKeepsEverythingElse) {
+  std::string merged = merge_dotenv(
+      "# comment\nexport OTHER='a b'\nKEBOOLA_STORAGE_TOKEN=old\nKEBOOLA_STACK_URL=x\n\n", ".env",
+      {{"KEBOOLA_STORAGE_TOKEN", "new"}, {"WEBAPP_SECRET_KEY", "k y"}}, "KEBOOLA_");
+  EXPECT_EQ(merged,
+            "# comment\nexport OTHER='a b'\nKEBOOLA_STORAGE_TOKEN=new\nWEBAPP_SECRET_KEY='k y'\n");
+  auto parsed = parse_dotenv(merged, ".env");
+  EXPECT_EQ(parsed["OTHER"], "a b");
+  EXPECT_EQ(parsed["WEBAPP_SECRET_KEY"], "k y");
+}
+
+TEST(MergeDotenv, StartsANewFileWithAComment) {
+  EXPECT_EQ(merge_dotenv("", ".env", {{"A", "1"}}, ""),
+            "# Secrets of this instance, read by da. Never commit this file.\nA=1\n");
+}
+
+TEST(MergeDotenv, RefusesWhatCannotBeWrittenWithoutRepeatingIt) {
+  try {
+    merge_dotenv("", ".env", {{"A", "it's\nsecret"}}, "");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).find("secret"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(merge_dotenv("not a line\n", ".env", {}, ""), Error);
+}
+
+}  // namespace
+}  // namespace da::commands::init
