@@ -1,5 +1,5 @@
 // fake_keboola --token T --table ID --columns a,b,c [--primary-key a] [--slice FILE.gz]...
-//              [--cloud aws|gcp|azure] [--job-polls N]
+//              [--changed-slice FILE.gz]... [--cloud aws|gcp|azure] [--job-polls N]
 // Serves one table whose exports are the given gzipped header-less slices, for benchmarks of the
 // Keboola connector. Prints "<stack url> <object store url>" on one line, then serves until
 // SIGTERM or SIGINT.
@@ -19,6 +19,7 @@ struct Options {
   std::string token = "fake-token";
   da::fakes::FakeTable table;
   std::vector<std::filesystem::path> slices;
+  std::vector<std::filesystem::path> changed_slices;
   da::fakes::FakeCloud cloud = da::fakes::FakeCloud::kAws;
   int job_polls = 2;
 };
@@ -26,7 +27,8 @@ struct Options {
 [[noreturn]] void usage(const std::string& problem) {
   std::cerr << "fake_keboola: " << problem
             << "\nusage: fake_keboola --token T --table ID --columns a,b,c [--primary-key a] "
-               "[--slice FILE.gz]... [--cloud aws|gcp|azure] [--job-polls N]\n";
+               "[--slice FILE.gz]... [--changed-slice FILE.gz]... [--cloud aws|gcp|azure] "
+               "[--job-polls N]\n";
   std::exit(2);
 }
 
@@ -46,6 +48,8 @@ Options parse(int argc, char** argv) {
       options.table.primary_key = da::split_trimmed(value, ',');
     } else if (flag == "--slice") {
       options.slices.emplace_back(value);
+    } else if (flag == "--changed-slice") {
+      options.changed_slices.emplace_back(value);
     } else if (flag == "--cloud") {
       if (value == "aws")
         options.cloud = da::fakes::FakeCloud::kAws;
@@ -82,6 +86,8 @@ int main(int argc, char** argv) {
     std::string table_id = options.table.id;
     fake.add_table(options.table);
     if (!options.slices.empty()) fake.set_export_slices(table_id, options.slices);
+    if (!options.changed_slices.empty())
+      fake.set_changed_export_slices(table_id, options.changed_slices);
     fake.set_cloud(options.cloud);
     fake.set_job_polls(options.job_polls);
     std::cout << fake.url() << " " << fake.object_store_url() << std::endl;

@@ -23,7 +23,7 @@ struct ClientOptions {
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds request_timeout{120'000};
   RetryPolicy retry;
-  std::chrono::milliseconds job_poll_first{500};
+  std::chrono::milliseconds job_poll_first{250};
   std::chrono::milliseconds job_poll_max{20'000};
   std::chrono::milliseconds job_timeout{std::chrono::hours(2)};
 };

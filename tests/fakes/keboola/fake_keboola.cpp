@@ -376,6 +376,7 @@ struct FakeKeboola::State {
     std::vector<FakeRow> rows;
     std::unordered_map<std::string, std::size_t> row_of_key;
     std::optional<std::vector<fs::path>> slices;
+    std::optional<std::vector<fs::path>> changed_slices;  // for exports with changedSince
     int64_t slices_at = 0;
   };
   struct StoredObject {
@@ -725,7 +726,8 @@ WireResponse FakeKeboola::State::export_async(const std::string& table_id,
   } else if (data.slices) {
     ExportFile file = new_file(table_id, true, true);
     job.file_id = file.id;
-    store_disk_file(std::move(file), *data.slices);
+    store_disk_file(std::move(file),
+                    since && data.changed_slices ? *data.changed_slices : *data.slices);
   } else {
     std::vector<std::string> parts(std::max(slices, 1));
     if (slices == 0) parts[0] = csv_line(columns);
@@ -1150,6 +1152,19 @@ void FakeKeboola::set_export_slices(const std::string& table_id,
     if (!fs::is_regular_file(slice))
       throw std::invalid_argument("FakeKeboola: slice " + slice.string() + " is not a file");
   it->second.slices = std::move(slices);
+  it->second.slices_at = now_seconds();
+}
+
+void FakeKeboola::set_changed_export_slices(const std::string& table_id,
+                                            std::vector<std::filesystem::path> slices) {
+  std::lock_guard lock(state_->mutex);
+  auto it = state_->tables.find(table_id);
+  if (it == state_->tables.end())
+    throw std::invalid_argument("FakeKeboola: no table \"" + table_id + "\" for export slices");
+  for (const auto& slice : slices)
+    if (!fs::is_regular_file(slice))
+      throw std::invalid_argument("FakeKeboola: slice " + slice.string() + " is not a file");
+  it->second.changed_slices = std::move(slices);
   it->second.slices_at = now_seconds();
 }
 

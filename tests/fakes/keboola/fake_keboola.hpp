@@ -99,6 +99,10 @@ class FakeKeboola {
   // Instead of generating the export from rows, every export of the table returns these
   // already gzipped header-less slices (benchmarks).
   void set_export_slices(const std::string& table_id, std::vector<std::filesystem::path> slices);
+  // With set_export_slices: exports that carry changedSince return these instead (the rows
+  // changed since, for incremental benchmarks).
+  void set_changed_export_slices(const std::string& table_id,
+                                 std::vector<std::filesystem::path> slices);
 
   // Exports: how many slices (0 = one unsliced file with a header line; default 2), gzip or
   // not (default yes; an export posted with gzip=0 is never gzipped), which cloud the file
