@@ -1,5 +1,6 @@
 // Helpers for the benchmark scripts, built on the same DuckDB library as da:
-//   da_bench orders-csv --rows N --out FILE               a synthetic orders CSV (~100 bytes/row)
+//   da_bench orders-csv --rows N --out FILE [--quote-all yes]
+//                                                          a synthetic orders CSV (~100 bytes/row)
 //   da_bench orders-delta --rows N --percent P --out FILE  P% changed rows: updates of recent
 //   orders
 //                                                          and new orders, for an incremental run
@@ -75,8 +76,9 @@ void copy_to_csv(const std::string& select, const std::string& out,
 
 int orders_csv(const Options& options) {
   int64_t rows = std::stoll(option(options, "--rows"));
+  bool quote_all = option(options, "--quote-all", "no") == "yes";
   copy_to_csv(fmt::format("SELECT {} FROM range(1, {}) t(i)", kOrderColumns, rows + 1),
-              option(options, "--out"));
+              option(options, "--out"), quote_all ? "(HEADER, FORCE_QUOTE *)" : "(HEADER)");
   return 0;
 }
 

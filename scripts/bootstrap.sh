@@ -30,6 +30,7 @@ PACKAGES=(
   libfmt-dev
   libgmock-dev
   libgtest-dev
+  libisal-dev
   libkainjow-mustache-dev
   libsodium-dev
   libspdlog-dev

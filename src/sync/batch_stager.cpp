@@ -87,7 +87,8 @@ class StageQuery {
     for (const std::string& text : nulls)
       quoted_nulls.push_back(quote_literal(text));
     sql += ", nullstr = [" + join(quoted_nulls, ", ") + "]";
-    if (extract.files.size() > 1) sql += ", union_by_name = true";
+    // Files named by `names` share one layout; matching columns by name would only cost time.
+    if (extract.files.size() > 1 && csv.names.empty()) sql += ", union_by_name = true";
     if (!types.empty()) {
       std::vector<std::string> entries;
       for (const auto& [column, type] : types)

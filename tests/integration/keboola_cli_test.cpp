@@ -101,5 +101,64 @@ TEST_F(KeboolaCli, AWrongTokenFailsTheTableWithAClearMessage) {
   EXPECT_EQ(output.find("not-the-right-token"), std::string::npos) << output;
 }
 
+TEST(KeboolaInit, NonInteractiveSetupChecksTheProjectAndRegistersTheChosenBucket) {
+  fakes::FakeKeboola fake(kToken);
+  fakes::FakeTable orders;
+  orders.id = "in.c-shop.orders";
+  orders.columns = {"id", "amount"};
+  orders.primary_key = {"id"};
+  orders.metadata = {{"KBC.description", "Every order of the web shop", "user"}};
+  orders.column_metadata = {{"amount", {{"KBC.description", "Total in EUR", "user"}}}};
+  fake.add_table(orders);
+  fakes::FakeTable customers;
+  customers.id = "in.c-shop.customers";
+  customers.columns = {"id", "name"};
+  fake.add_table(customers);
+  fakes::FakeTable logs;
+  logs.id = "out.c-ops.logs";
+  logs.columns = {"line"};
+  fake.add_table(logs);
+  TempDir dir;
+  testing::ProcessOptions options;
+  options.working_dir = dir.path();
+  options.env = {{"KEBOOLA_STORAGE_TOKEN", kToken}};
+  auto result = run_da({"--config", (dir / "config").string(), "init", "--non-interactive",
+                        "--domain", "acme.com", "--source", "keboola", "--keboola-url", fake.url(),
+                        "--keboola-project", "4321", "--tables", "in.c-shop"},
+                       options);
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("Keboola project 4321"), std::string::npos) << result.out;
+  EXPECT_EQ((result.out + result.err).find(kToken), std::string::npos);
+  std::string config = read_text(dir / "config" / "instance.yaml");
+  EXPECT_EQ(config.find(kToken), std::string::npos);
+  EXPECT_NE(config.find("${KEBOOLA_STORAGE_TOKEN}"), std::string::npos);
+  EXPECT_NE(read_text(dir / ".env").find(kToken), std::string::npos);
+  EXPECT_EQ(std::filesystem::status(dir / ".env").permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::string catalog = read_text(dir / "docs" / "data_description.md");
+  EXPECT_NE(catalog.find("in.c-shop.orders"), std::string::npos) << catalog;
+  EXPECT_NE(catalog.find("in.c-shop.customers"), std::string::npos) << catalog;
+  EXPECT_EQ(catalog.find("out.c-ops.logs"), std::string::npos) << catalog;
+  EXPECT_NE(catalog.find("Every order of the web shop"), std::string::npos) << catalog;
+  EXPECT_NE(catalog.find("Total in EUR"), std::string::npos) << catalog;
+  auto check = run_da({"--config", (dir / "config").string(), "config", "check"}, options);
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+}
+
+TEST(KeboolaInit, AWrongProjectIdFailsTheCheckButKeepsTheFiles) {
+  fakes::FakeKeboola fake(kToken);
+  TempDir dir;
+  testing::ProcessOptions options;
+  options.working_dir = dir.path();
+  options.env = {{"KEBOOLA_STORAGE_TOKEN", kToken}};
+  auto result = run_da(
+      {"--config", (dir / "config").string(), "init", "--non-interactive", "--domain", "acme.com",
+       "--source", "keboola", "--keboola-url", fake.url(), "--keboola-project", "1111"},
+      options);
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.err.find("project_id is 1111"), std::string::npos) << result.err;
+  EXPECT_TRUE(std::filesystem::exists(dir / "config" / "instance.yaml"));
+}
+
 }  // namespace
 }  // namespace da

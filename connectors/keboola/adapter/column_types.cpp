@@ -110,6 +110,20 @@ std::string duckdb_type_for(const std::string& keboola_type, const std::string& 
   return found == kFixed.end() ? std::string() : found->second;
 }
 
+std::string table_description(const TableDetail& table) {
+  std::string description;
+  int best = 99;
+  for (const MetadataEntry& entry : table.metadata) {
+    if (entry.key != "KBC.description" || trim(entry.value).empty()) continue;
+    int rank = provider_rank(entry.provider);
+    if (rank < best) {
+      best = rank;
+      description = entry.value;
+    }
+  }
+  return description;
+}
+
 std::vector<ResolvedColumn> resolve_columns(const TableDetail& table) {
   std::map<std::string, const TypedColumn*> typed;
   for (const TypedColumn& column : table.typed_columns)

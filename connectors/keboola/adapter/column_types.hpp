@@ -29,6 +29,9 @@ struct ResolvedColumn {
   std::string description;
 };
 
+// The table's own KBC.description, by the same provider priority ("" if none).
+std::string table_description(const TableDetail& table);
+
 // One entry per column of `table`, in column order.
 std::vector<ResolvedColumn> resolve_columns(const TableDetail& table);
 

@@ -74,6 +74,8 @@ sync::DiscoveredTable discovered(const TableDetail& detail, const std::string& s
   sync::DiscoveredTable table;
   table.id = detail.id;
   table.name = detail.name;
+  table.description = table_description(detail);
+  table.primary_key = detail.primary_key;
   table.row_count = detail.rows_count;
   table.size_bytes = detail.data_size_bytes;
   table.location = host_of(stack_url) + " bucket " + detail.bucket_id;
@@ -220,15 +222,15 @@ sync::Extract KeboolaSource::extract(const sync::ExtractRequest& request,
                                        "export" + std::to_string(index), settings_.download);
   });
 
-  int64_t transferred = 0, csv_bytes = 0;
+  int64_t transferred = 0, stored = 0;
   for (const DownloadedExport& download : downloads) {
     for (const auto& path : download.files)
       extract.files.push_back({path, static_cast<int64_t>(std::filesystem::file_size(path)), 0});
     transferred += download.transferred_bytes;
-    csv_bytes += download.csv_bytes;
+    stored += download.stored_bytes;
   }
-  log::debug("{}: {} export(s), {} file(s), {} bytes received, {} bytes of CSV", table.id,
-             windows.size(), extract.files.size(), transferred, csv_bytes);
+  log::debug("{}: {} export(s), {} file(s), {} bytes received, {} bytes stored", table.id,
+             windows.size(), extract.files.size(), transferred, stored);
   extract.format = sync::FileFormat::kCsv;
   extract.csv.delimiter = ",";
   extract.csv.quote = "\"";

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "keboola/client/aws_sigv4.hpp"
-#include <zlib.h>
+#include "keboola/client/gzip_inflater.hpp"
 
 #include "da/common/error.hpp"
 #include "da/common/strings.hpp"
@@ -61,16 +61,15 @@ std::string without_trailing_slash(std::string text) {
   return text;
 }
 
-// Turns gzip (possibly several members) or plain bytes into the file, dropping the first line
-// when asked. Any input error throws Error(kSource), so that the slice is fetched again.
+// Writes one slice to its file as header-less CSV: gzip is inflated on the way and an
+// unsliced file's header line dropped. Any input error throws Error(kSource), so that the
+// slice is fetched again.
 class SliceWriter {
  public:
-  SliceWriter(const fs::path& path, bool drop_header) : path_(path), drop_header_(drop_header) {
+  SliceWriter(const fs::path& path, bool drop_header)
+      : path_(path), drop_header_(drop_header), inflater_(path.filename().string()) {
     file_.reset(std::fopen(path.c_str(), "wb"));
     if (!file_) throw_system_error("cannot create the slice file", path.string(), errno);
-  }
-  ~SliceWriter() {
-    if (inflating_) inflateEnd(&stream_);
   }
 
   void write(std::string_view data) {
@@ -81,7 +80,6 @@ class SliceWriter {
       format_known_ = true;
       gzip_ = static_cast<unsigned char>(sniff_[0]) == 0x1f &&
               static_cast<unsigned char>(sniff_[1]) == 0x8b;
-      if (gzip_) start_inflate();
       std::string first = std::move(sniff_);
       consume(first);
       return;
@@ -96,9 +94,7 @@ class SliceWriter {
       std::string rest = std::move(sniff_);
       emit(rest);
     }
-    if (gzip_ && !member_ended_)
-      throw Error(ErrorKind::kSource,
-                  "the gzip stream of " + path_.filename().string() + " ended early");
+    if (gzip_) inflater_.finish();
     if (std::fflush(file_.get()) != 0)
       throw_system_error("cannot write the slice file", path_.string(), errno);
   }
@@ -107,36 +103,9 @@ class SliceWriter {
   int64_t written() const { return written_; }
 
  private:
-  void start_inflate() {
-    stream_ = {};
-    if (inflateInit2(&stream_, 16 + MAX_WBITS) != Z_OK)
-      throw Error(ErrorKind::kInternal, "zlib could not be initialised");
-    inflating_ = true;
-    member_ended_ = false;
-  }
-
   void consume(std::string_view data) {
     if (!gzip_) return emit(data);
-    stream_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-    stream_.avail_in = static_cast<uInt>(data.size());
-    char out[1 << 16];
-    while (stream_.avail_in > 0) {
-      if (member_ended_) {
-        // Another gzip member follows (concatenated gzip is valid gzip).
-        if (inflateReset(&stream_) != Z_OK)
-          throw Error(ErrorKind::kSource, "bad gzip data in " + path_.filename().string());
-        member_ended_ = false;
-      }
-      stream_.next_out = reinterpret_cast<Bytef*>(out);
-      stream_.avail_out = sizeof out;
-      int rc = inflate(&stream_, Z_NO_FLUSH);
-      if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
-        throw Error(ErrorKind::kSource, "bad gzip data in " + path_.filename().string() + ": " +
-                                            (stream_.msg ? stream_.msg : "inflate failed"));
-      emit(std::string_view(out, sizeof out - stream_.avail_out));
-      if (rc == Z_STREAM_END) member_ended_ = true;
-      if (rc == Z_BUF_ERROR && stream_.avail_out != 0) break;
-    }
+    inflater_.push(data, [this](std::string_view out) { emit(out); });
   }
 
   void emit(std::string_view data) {
@@ -154,13 +123,11 @@ class SliceWriter {
 
   fs::path path_;
   bool drop_header_;
+  GzipInflater inflater_;
   std::unique_ptr<std::FILE, decltype(&std::fclose)> file_{nullptr, std::fclose};
   std::string sniff_;
   bool format_known_ = false;
   bool gzip_ = false;
-  bool inflating_ = false;
-  bool member_ended_ = false;
-  z_stream stream_{};
   int64_t received_ = 0;
   int64_t written_ = 0;
 };
@@ -285,7 +252,7 @@ DownloadedExport download_export(const StorageClient& client, const FileInfo& fi
       continue;
     }
     result.files.push_back(paths[i]);
-    result.csv_bytes += written[i];
+    result.stored_bytes += written[i];
   }
   result.transferred_bytes = transferred;
   return result;

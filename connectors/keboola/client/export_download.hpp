@@ -33,12 +33,12 @@ struct DownloadOptions {
 struct DownloadedExport {
   std::vector<std::filesystem::path> files;  // non-empty CSV files, in manifest order
   int64_t transferred_bytes = 0;             // as received (compressed)
-  int64_t csv_bytes = 0;                     // as written
+  int64_t stored_bytes = 0;                  // as written to disk
   int slices = 0;                            // in the manifest (1 if unsliced)
 };
 
-// Writes <dir>/<prefix>_<n>.csv files. Throws Error(kSource) naming the file and slice when a
-// download fails for good, Error(kInternal) when the disk refuses a write.
+// Writes <dir>/<prefix>_<n>.csv files; empty slices are left out. Throws Error(kSource) naming the
+// file and slice when a download fails for good, Error(kInternal) when the disk refuses a write.
 DownloadedExport download_export(const StorageClient& client, const FileInfo& file,
                                  const std::filesystem::path& dir, const std::string& prefix,
                                  const DownloadOptions& options);

@@ -96,6 +96,13 @@ TableDetail parse_table(const Json& object) {
   }
   if (auto metadata = object.find("columnMetadata"); metadata != object.end())
     read_column_metadata(*metadata, table.column_metadata);
+  if (auto metadata = object.find("metadata"); metadata != object.end() && metadata->is_array()) {
+    for (const Json& entry : *metadata) {
+      if (entry.is_object())
+        table.metadata.push_back(
+            {text_of(entry, "key"), text_of(entry, "value"), text_of(entry, "provider")});
+    }
+  }
   if (auto definition = object.find("definition");
       definition != object.end() && definition->is_object()) {
     for (const Json& column : definition->value("columns", Json::array())) {

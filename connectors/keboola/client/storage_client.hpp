@@ -23,7 +23,7 @@ struct ClientOptions {
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds request_timeout{120'000};
   RetryPolicy retry;
-  std::chrono::milliseconds job_poll_first{250};
+  std::chrono::milliseconds job_poll_first{100};
   std::chrono::milliseconds job_poll_max{20'000};
   std::chrono::milliseconds job_timeout{std::chrono::hours(2)};
 };
@@ -56,6 +56,7 @@ struct TableDetail {
   std::string bucket_name;
   std::vector<std::string> columns;  // in export order
   std::vector<std::string> primary_key;
+  std::vector<MetadataEntry> metadata;  // of the table itself (KBC.description, ...)
   std::map<std::string, std::vector<MetadataEntry>> column_metadata;
   std::vector<TypedColumn> typed_columns;  // empty unless the table is typed
   bool is_alias = false;

@@ -65,6 +65,8 @@ std::vector<std::pair<std::string, size_t>> buckets(
 std::string table_definition(const sync::DiscoveredTable& table, const std::string& source_type) {
   nlohmann::ordered_json definition = {
       {"id", table.id}, {"name", table.name}, {"sync_strategy", "full_refresh"}};
+  if (!trim(table.description).empty()) definition["description"] = table.description;
+  if (!table.primary_key.empty()) definition["primary_key"] = table.primary_key;
   if (source_type == "csv") {
     std::string file = std::filesystem::path(table.location).filename().string();
     if (!file.empty() && file != table.name + ".csv") definition["source"] = file;

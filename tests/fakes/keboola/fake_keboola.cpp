@@ -373,6 +373,7 @@ struct FakeKeboola::State {
   struct TableState {
     FakeTable table;
     json column_metadata = json::object();
+    json metadata = json::array();
     std::vector<FakeRow> rows;
     std::unordered_map<std::string, std::size_t> row_of_key;
     std::optional<std::vector<fs::path>> slices;
@@ -630,7 +631,7 @@ json FakeKeboola::State::table_json(const TableState& state, const std::set<std:
                  {"isAliasable", true},
                  {"isTyped", table.definition.has_value()},
                  {"attributes", json::array()},
-                 {"metadata", json::array()}};
+                 {"metadata", state.metadata}};
   if (include.contains("columns")) object["columns"] = columns_of(state);
   if (include.contains("buckets")) object["bucket"] = bucket_json(bucket_id_of(table.id));
   if (include.contains("columnMetadata")) object["columnMetadata"] = state.column_metadata;
@@ -1102,6 +1103,13 @@ void FakeKeboola::add_table(FakeTable table) {
                       {"timestamp", table.created}});
     entry.column_metadata[column] = list;
   }
+  entry.metadata = json::array();
+  for (const FakeMetadata& item : table.metadata)
+    entry.metadata.push_back({{"id", std::to_string(state_->next_metadata++)},
+                              {"key", item.key},
+                              {"value", item.value},
+                              {"provider", item.provider},
+                              {"timestamp", table.created}});
   entry.table = std::move(table);
   std::string id = entry.table.id;
   state_->tables[id] = std::move(entry);

@@ -53,6 +53,7 @@ struct FakeTable {
   std::string name;  // defaults to the id's last segment
   std::vector<std::string> columns;
   std::vector<std::string> primary_key;
+  std::vector<FakeMetadata> metadata;  // of the table itself (KBC.description, ...)
   std::map<std::string, std::vector<FakeMetadata>> column_metadata;
   // Typed tables: the "definition" object of the table detail, as the API returns it
   // ({"primaryKeysNames": [...], "columns": [{"name", "definition": {"type", "nullable",

@@ -10,10 +10,10 @@ namespace da::commands::init {
 namespace {
 
 std::vector<sync::DiscoveredTable> tables() {
-  return {{"in.c-crm.company", "company", {}, 0, 0, ""},
-          {"in.c-crm.contact", "contact", {}, 0, 0, ""},
-          {"in.c-sales.orders", "orders", {}, 0, 0, ""},
-          {"out.c-report.orders", "orders", {}, 0, 0, ""}};
+  return {{"in.c-crm.company", "company", {}, 0, 0, "", "", {}},
+          {"in.c-crm.contact", "contact", {}, 0, 0, "", "", {}},
+          {"in.c-sales.orders", "orders", {}, 0, 0, "", "", {}},
+          {"out.c-report.orders", "orders", {}, 0, 0, "", "", {}}};
 }
 
 std::vector<std::string> ids(const std::vector<sync::DiscoveredTable>& chosen) {
@@ -56,7 +56,9 @@ TEST(TableDefinition, IsAValidRegistryEntry) {
                               {{"id", "BIGINT", "Company id"}, {"name", "VARCHAR", ""}},
                               10,
                               100,
-                              "https://connection.keboola.com"};
+                              "https://connection.keboola.com",
+                              "Companies in the CRM",
+                              {"id"}};
   std::string yaml = table_definition(table, "keboola");
   config::Diagnostics diagnostics;
   config::YamlNode node = config::parse_yaml(yaml, "definition");
@@ -67,12 +69,14 @@ TEST(TableDefinition, IsAValidRegistryEntry) {
   ASSERT_EQ(parsed.columns.size(), 1u) << "only columns the source describes";
   EXPECT_EQ(parsed.columns[0].description, "Company id");
   EXPECT_TRUE(parsed.columns[0].type.empty()) << "types stay the source's";
+  EXPECT_EQ(parsed.description, "Companies in the CRM");
+  EXPECT_EQ(parsed.primary_key, std::vector<std::string>{"id"});
   EXPECT_FALSE(parsed.source);
 }
 
 TEST(TableDefinition, CsvFilesNotNamedAfterTheTableAreTheirSource) {
-  sync::DiscoveredTable plain{"csv.people", "people", {}, 0, 0, "/in/people.csv"};
-  sync::DiscoveredTable other{"csv.my_file", "my_file", {}, 0, 0, "/in/my-file.csv.gz"};
+  sync::DiscoveredTable plain{"csv.people", "people", {}, 0, 0, "/in/people.csv", "", {}};
+  sync::DiscoveredTable other{"csv.my_file", "my_file", {}, 0, 0, "/in/my-file.csv.gz", "", {}};
   EXPECT_EQ(table_definition(plain, "csv").find("source"), std::string::npos);
   EXPECT_NE(table_definition(other, "csv").find("\"source\":\"my-file.csv.gz\""),
             std::string::npos);

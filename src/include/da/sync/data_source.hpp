@@ -75,6 +75,8 @@ struct DiscoveredTable {
   int64_t row_count = 0;
   int64_t size_bytes = 0;
   std::string location;  // file, bucket or URL, for people
+  std::string description;
+  std::vector<std::string> primary_key;
 };
 
 // A private folder for one table in one run, on the same filesystem as the published data.
