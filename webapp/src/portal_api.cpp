@@ -107,11 +107,14 @@ nlohmann::json Portal::discover_tables() {
     std::string bucket = table.id.substr(0, table.id.rfind('.'));
     Json columns = Json::array();
     for (const auto& column : table.columns)
-      columns.push_back({{"name", column.name}, {"type", column.type}});
+      columns.push_back(
+          {{"name", column.name}, {"type", column.type}, {"description", column.description}});
     if (!buckets.count(bucket))
       buckets[bucket] = {{"bucket_id", bucket}, {"bucket_name", bucket}, {"tables", Json::array()}};
     buckets[bucket]["tables"].push_back({{"id", table.id},
                                          {"name", table.name},
+                                         {"description", table.description},
+                                         {"primary_key", table.primary_key},
                                          {"bucket_id", bucket},
                                          {"columns", columns},
                                          {"row_count", table.row_count},

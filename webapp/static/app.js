@@ -312,7 +312,8 @@ async function adminTablesPage() {
           el("span", {}, el("code", { text: t.id }), ` ${t.columns.length} columns, ${t.row_count} rows`),
           t.is_registered ? el("span", { class: "badge success", text: "Registered" })
             : el("button", { class: "btn secondary", type: "button", text: "Register",
-                onclick: () => openEditor({ id: t.id, name: t.name, sync_strategy: "full_refresh" }, false) })))))));
+                onclick: () => openEditor({ id: t.id, name: t.name, sync_strategy: "full_refresh",
+                  description: t.description, primary_key: t.primary_key }, false) })))))));
     } catch (e) { target.replaceChildren(el("p", { class: "alert error", text: e.message })); }
   });
   load().catch((e) => showStatus("admin-status", e.message, "error"));
