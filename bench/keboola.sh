@@ -8,7 +8,8 @@
 #   (c) an incremental Keboola run that receives 1 % of the rows (changedSince) into a
 #       month-partitioned table: which partitions were rewritten, against the months it touched
 # prints wall times, peak RSS and b/a against the target (<= 1.3). The fake runs on the same
-# cores as da, so its sending counts against (b).
+# cores as da, so its sending counts against (b); its export jobs finish at the first poll,
+# because how long Keboola takes to prepare an export is not the connector's to measure.
 #   BENCH_ROWS (default 5000000), BENCH_SLICES (default 8), BENCH_DIR (default bench/out/keboola)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -44,7 +45,7 @@ COLUMNS="$(head -n 1 "$CSV")"
 SLICE_ARGS=()
 for slice in "$WORK/slices"/*.csv.gz; do SLICE_ARGS+=(--slice "$slice"); done
 "$FAKE" --token "$TOKEN" --table in.c-bench.orders --columns "$COLUMNS" --primary-key order_id \
-  "${SLICE_ARGS[@]}" --changed-slice "$WORK/delta.csv.gz" >"$WORK/fake.out" &
+  "${SLICE_ARGS[@]}" --changed-slice "$WORK/delta.csv.gz" --job-polls 0 >"$WORK/fake.out" &
 FAKE_PID=$!
 trap 'kill "$FAKE_PID" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [[ -s "$WORK/fake.out" ]] && break; sleep 0.1; done
