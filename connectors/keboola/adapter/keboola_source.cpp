@@ -1,13 +1,10 @@
 #include "keboola/adapter/keboola_source.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
-#include <mutex>
-#include <thread>
 
 #include "keboola/adapter/column_types.hpp"
 #include "keboola/client/export_download.hpp"
+#include "keboola/client/parallel.hpp"
 
 #include "da/catalog/date_placeholders.hpp"
 #include "da/common/error.hpp"
@@ -40,34 +37,6 @@ std::string host_of(const std::string& url) {
   auto start = url.find("://");
   start = start == std::string::npos ? 0 : start + 3;
   return url.substr(start, url.find('/', start) - start);
-}
-
-// Runs `work(i)` for i in [0, count) on up to `parallel` threads; rethrows the first failure
-// after every started task has ended.
-template <typename Work>
-void run_parallel(size_t count, int parallel, Work work) {
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  auto worker = [&] {
-    for (size_t index; !failed && (index = next++) < count;) {
-      try {
-        work(index);
-      } catch (...) {
-        std::lock_guard lock(failure_mutex);
-        if (!failure) failure = std::current_exception();
-        failed = true;
-      }
-    }
-  };
-  std::vector<std::thread> threads;
-  for (size_t i = 1; i < std::min<size_t>(count, std::max(1, parallel)); ++i)
-    threads.emplace_back(worker);
-  worker();
-  for (std::thread& thread : threads)
-    thread.join();
-  if (failure) std::rethrow_exception(failure);
 }
 
 sync::DiscoveredTable discovered(const TableDetail& detail, const std::string& stack_url) {

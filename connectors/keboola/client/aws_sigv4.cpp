@@ -5,6 +5,7 @@
 #include "da/common/crypto.hpp"
 #include "da/common/hash.hpp"
 #include "da/common/strings.hpp"
+#include "da/net/http_client.hpp"
 
 namespace da::connectors::keboola {
 
@@ -47,20 +48,11 @@ std::string collapse_spaces(std::string_view value) {
 }  // namespace
 
 std::string aws_uri_encode(const std::string& text, bool keep_slashes) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '_' || c == '.' || c == '~' || (keep_slashes && c == '/');
-    if (unreserved) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
+  if (!keep_slashes) return net::url_encode(text);
+  std::vector<std::string> segments;
+  for (const std::string& segment : split(text, '/'))
+    segments.push_back(net::url_encode(segment));
+  return join(segments, "/");
 }
 
 std::vector<std::pair<std::string, std::string>> sign_v4(const SigV4Request& request,

@@ -10,6 +10,7 @@
 
 #include "keboola/client/aws_sigv4.hpp"
 #include "keboola/client/gzip_inflater.hpp"
+#include "keboola/client/parallel.hpp"
 
 #include "da/common/error.hpp"
 #include "da/common/strings.hpp"
@@ -192,9 +193,6 @@ DownloadedExport download_export(const StorageClient& client, const FileInfo& fi
   std::vector<int64_t> written(urls.size(), 0);
   std::atomic<size_t> next{0};
   std::atomic<int64_t> transferred{0};
-  std::atomic<bool> failed{false};
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
 
   auto fetch = [&](size_t index) {
     char name[32];
@@ -226,25 +224,7 @@ DownloadedExport download_export(const StorageClient& client, const FileInfo& fi
     written[index] = writer->written();
   };
 
-  auto worker = [&] {
-    for (size_t index; !failed && (index = next++) < urls.size();) {
-      try {
-        fetch(index);
-      } catch (...) {
-        std::lock_guard lock(failure_mutex);
-        if (!failure) failure = std::current_exception();
-        failed = true;
-      }
-    }
-  };
-  size_t threads = std::min<size_t>(std::max(1, options.parallel), urls.size());
-  std::vector<std::thread> pool;
-  for (size_t i = 1; i < threads; ++i)
-    pool.emplace_back(worker);
-  worker();
-  for (std::thread& thread : pool)
-    thread.join();
-  if (failure) std::rethrow_exception(failure);
+  run_parallel(urls.size(), options.parallel, fetch);
 
   for (size_t i = 0; i < urls.size(); ++i) {
     if (written[i] == 0) {

@@ -435,6 +435,9 @@ struct FakeKeboola::State {
   json table_json(const TableState& table, const std::set<std::string>& include);
   json token_json() const;
   const TableState* find(const std::string& table_id) const;
+  // The table that is to serve `slices`; throws std::invalid_argument for an unknown table or
+  // a slice that is not a file.
+  TableState& table_for_slices(const std::string& table_id, const std::vector<fs::path>& slices);
   const TableState& rows_of(const TableState& table) const;
   std::vector<std::string> columns_of(const TableState& table) const;
   ExportFile new_file(const std::string& table_id, bool gzip, bool sliced);
@@ -1150,30 +1153,31 @@ void FakeKeboola::import_rows(const std::string& table_id,
   }
 }
 
-void FakeKeboola::set_export_slices(const std::string& table_id,
-                                    std::vector<std::filesystem::path> slices) {
-  std::lock_guard lock(state_->mutex);
-  auto it = state_->tables.find(table_id);
-  if (it == state_->tables.end())
+FakeKeboola::State::TableState& FakeKeboola::State::table_for_slices(
+    const std::string& table_id, const std::vector<fs::path>& slices) {
+  auto it = tables.find(table_id);
+  if (it == tables.end())
     throw std::invalid_argument("FakeKeboola: no table \"" + table_id + "\" for export slices");
   for (const auto& slice : slices)
     if (!fs::is_regular_file(slice))
       throw std::invalid_argument("FakeKeboola: slice " + slice.string() + " is not a file");
-  it->second.slices = std::move(slices);
-  it->second.slices_at = now_seconds();
+  return it->second;
+}
+
+void FakeKeboola::set_export_slices(const std::string& table_id,
+                                    std::vector<std::filesystem::path> slices) {
+  std::lock_guard lock(state_->mutex);
+  State::TableState& table = state_->table_for_slices(table_id, slices);
+  table.slices = std::move(slices);
+  table.slices_at = now_seconds();
 }
 
 void FakeKeboola::set_changed_export_slices(const std::string& table_id,
                                             std::vector<std::filesystem::path> slices) {
   std::lock_guard lock(state_->mutex);
-  auto it = state_->tables.find(table_id);
-  if (it == state_->tables.end())
-    throw std::invalid_argument("FakeKeboola: no table \"" + table_id + "\" for export slices");
-  for (const auto& slice : slices)
-    if (!fs::is_regular_file(slice))
-      throw std::invalid_argument("FakeKeboola: slice " + slice.string() + " is not a file");
-  it->second.changed_slices = std::move(slices);
-  it->second.slices_at = now_seconds();
+  State::TableState& table = state_->table_for_slices(table_id, slices);
+  table.changed_slices = std::move(slices);
+  table.slices_at = now_seconds();
 }
 
 void FakeKeboola::set_slices(int slices) {
