@@ -11,9 +11,11 @@
 
 namespace da::connectors::keboola {
 
-// Calls work(i) for every i in [0, count) on up to `parallel` threads (the caller's included).
-// After the first failure no new index starts; once every started call has ended, that
-// failure is rethrown.
+// Calls work(i) for every i in [0, count) on up to `parallel` new threads; the caller only
+// waits. The work never runs on the caller's thread: ISA-L's AVX-512 inflate leaves that
+// thread slower for the DuckDB work that follows on it (measured: staging 5 million rows took
+// 3.7 s instead of 3.0 s). After the first failure no new index starts; once every started
+// call has ended, that failure is rethrown.
 template <typename Work>
 void run_parallel(size_t count, int parallel, Work work) {
   std::atomic<size_t> next{0};
@@ -32,9 +34,8 @@ void run_parallel(size_t count, int parallel, Work work) {
     }
   };
   std::vector<std::thread> threads;
-  for (size_t i = 1; i < std::min<size_t>(count, static_cast<size_t>(std::max(1, parallel))); ++i)
+  for (size_t i = 0; i < std::min<size_t>(count, static_cast<size_t>(std::max(1, parallel))); ++i)
     threads.emplace_back(worker);
-  worker();
   for (std::thread& thread : threads)
     thread.join();
   if (failure) std::rethrow_exception(failure);
