@@ -42,6 +42,29 @@ std::string cell(const duck::Value& value) {
 
 }  // namespace
 
+std::string format_csv(duck::Result& result, size_t limit) {
+  Collected collected = collect(result, limit);
+  auto field = [](const std::string& text) {
+    if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+    std::string quoted = "\"";
+    for (char c : text) {
+      if (c == '"') quoted += '"';
+      quoted += c;
+    }
+    return quoted + "\"";
+  };
+  std::string text;
+  for (size_t c = 0; c < result.column_count(); ++c)
+    text += (c ? "," : "") + field(result.column_name(c));
+  text += "\n";
+  for (const auto& row : collected.rows) {
+    for (size_t c = 0; c < row.size(); ++c)
+      text += (c ? "," : "") + (row[c].is_null() ? std::string() : field(row[c].to_string()));
+    text += "\n";
+  }
+  return text;
+}
+
 std::string format_text_table(duck::Result& result, size_t limit) {
   Collected collected = collect(result, limit);
   size_t columns = result.column_count();

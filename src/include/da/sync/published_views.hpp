@@ -13,6 +13,20 @@
 
 namespace da::sync {
 
+// A view over one published table: `schema`.`name` AS `relation`.
+struct PublishedView {
+  std::string schema;  // the table's folder, or "main" for the unqualified alias
+  std::string name;
+  std::string table_id;
+  std::string source;  // the quoted Parquet file or glob the relation reads
+  std::string relation;
+};
+
+// The views for every table of `catalog` that has published data under <data_dir>/parquet:
+// "<folder>"."<name>", and "main"."<name>" right after it where the name is unique.
+std::vector<PublishedView> published_views(const std::filesystem::path& data_dir,
+                                           const catalog::DataDescription& catalog);
+
 // Creates the views for every table of `catalog` that has published data; returns their names.
 std::vector<std::string> create_published_views(duck::Connection& connection,
                                                 const std::filesystem::path& data_dir,

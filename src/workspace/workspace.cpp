@@ -1,0 +1,187 @@
+#include "da/workspace/workspace.hpp"
+
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <system_error>
+
+#include "da/catalog/data_description.hpp"
+#include "da/common/atomic_file.hpp"
+#include "da/common/error.hpp"
+#include "da/duck/connection.hpp"
+#include "da/duck/database.hpp"
+#include "da/duck/duck_error.hpp"
+#include "da/duck/sql_quote.hpp"
+#include "da/sync/published_views.hpp"
+
+namespace da::workspace {
+
+namespace fs = std::filesystem;
+using duck::quote_identifier;
+using duck::quote_literal;
+
+namespace {
+
+constexpr const char* kManagedComment = "da workspace: ";
+
+constexpr const char* kDefaultClaudeSettings = R"json({
+  "permissions": {
+    "allow": [
+      "Bash(da query:*)",
+      "Bash(da pull:*)",
+      "Bash(da metrics:*)",
+      "Read(server/**)",
+      "Read(user/**)",
+      "Edit(user/**)",
+      "Write(user/**)"
+    ],
+    "deny": [
+      "Edit(server/**)",
+      "Write(server/**)"
+    ]
+  }
+}
+)json";
+
+const char* const kUserFolders[] = {"duckdb",  "notifications", "artifacts",
+                                    "scripts", "parquet",       "sessions"};
+
+void make_folder(const fs::path& path, InitReport& report) {
+  std::error_code error;
+  if (fs::is_symlink(fs::symlink_status(path, error)))
+    throw Error(ErrorKind::kConfig, path.string() +
+                                        " is a symbolic link; a workspace folder must "
+                                        "be a real folder");
+  if (fs::is_directory(path, error)) return;
+  if (!fs::create_directories(path, error) && error)
+    throw_system_error("cannot create the workspace folder", path.string(), error.value());
+  report.created.push_back(path);
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Copies `from` over `to` when `from` exists and differs; true if `to` was written.
+bool refresh_copy(const fs::path& from, const fs::path& to) {
+  std::error_code error;
+  if (!fs::is_regular_file(from, error)) return false;
+  std::string content = read_file(from);
+  if (fs::is_regular_file(to, error) && read_file(to) == content) return false;
+  write_file_atomically(to, content, 0644);
+  return true;
+}
+
+void write_assistant_files(const Layout& layout, InitReport* report) {
+  fs::path claude_md = layout.root / "CLAUDE.md";
+  if (refresh_copy(layout.server() / "docs" / "CLAUDE.md", claude_md) && report)
+    report->created.push_back(claude_md);
+  fs::path settings = layout.root / ".claude" / "settings.json";
+  fs::create_directories(settings.parent_path());
+  if (refresh_copy(layout.server() / "docs" / "setup" / "claude_settings.json", settings)) {
+    if (report) report->created.push_back(settings);
+  } else if (!fs::exists(settings)) {
+    write_file_atomically(settings, kDefaultClaudeSettings, 0644);
+    if (report) report->created.push_back(settings);
+  }
+}
+
+int64_t parquet_rows(duck::Connection& connection, const std::string& source) {
+  return connection
+      .query("SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata(" + source + ")")
+      .scalar()
+      .as_int();
+}
+
+}  // namespace
+
+Layout layout_of(const fs::path& root) {
+  return Layout{fs::absolute(root).lexically_normal()};
+}
+
+fs::path find_workspace(const fs::path& start) {
+  std::error_code error;
+  for (fs::path dir = fs::absolute(start); !dir.empty(); dir = dir.parent_path()) {
+    Layout layout{dir};
+    if (fs::exists(layout.database(), error) ||
+        fs::exists(layout.server() / "docs" / "data_description.md", error))
+      return dir;
+    if (dir == dir.root_path()) break;
+  }
+  return {};
+}
+
+InitReport init_workspace(const Layout& layout) {
+  InitReport report;
+  make_folder(layout.root, report);
+  report.created.clear();  // the folder itself is not news
+  make_folder(layout.server(), report);
+  make_folder(layout.user(), report);
+  for (const char* folder : kUserFolders)
+    make_folder(layout.user() / folder, report);
+  make_folder(layout.root / ".claude", report);
+  write_assistant_files(layout, &report);
+  return report;
+}
+
+RefreshReport refresh_workspace(const Layout& layout) {
+  fs::path docs = layout.server() / "docs";
+  if (!fs::is_regular_file(docs / "data_description.md"))
+    throw Error(ErrorKind::kConfig, (docs / "data_description.md").string() +
+                                        " is missing: pull from the broker first (da pull)");
+  catalog::DataDescription catalog = catalog::load_data_description_or_throw(docs);
+  InitReport ignored;
+  make_folder(layout.user() / "duckdb", ignored);
+  write_assistant_files(layout, nullptr);
+
+  RefreshReport report;
+  std::vector<sync::PublishedView> views = sync::published_views(layout.server(), catalog);
+  std::set<std::string> present;
+  for (const sync::PublishedView& view : views)
+    present.insert(view.schema + "." + view.name);
+  std::set<std::string> with_data;
+  for (const sync::PublishedView& view : views)
+    with_data.insert(view.table_id);
+  for (const catalog::TableConfig& table : catalog.tables) {
+    if (!with_data.count(table.id)) report.missing.push_back(table.id);
+  }
+
+  try {
+    duck::DatabaseOptions options;
+    options.path = layout.database().string();
+    duck::Database database(options);
+    duck::Connection connection(database);
+    connection.execute("BEGIN TRANSACTION");
+    for (const auto& row :
+         connection
+             .query("SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal AND "
+                    "database_name = current_database() AND starts_with(comment, " +
+                    quote_literal(kManagedComment) + ")")
+             .fetch_all()) {
+      std::string schema = row[0].text(), name = row[1].text();
+      if (present.count(schema + "." + name)) continue;
+      connection.execute("DROP VIEW IF EXISTS " + quote_identifier(schema) + "." +
+                         quote_identifier(name));
+      report.dropped.push_back(schema + "." + name);
+    }
+    for (const sync::PublishedView& view : views) {
+      std::string qualified = quote_identifier(view.schema) + "." + quote_identifier(view.name);
+      connection.execute("CREATE SCHEMA IF NOT EXISTS " + quote_identifier(view.schema));
+      connection.execute("CREATE OR REPLACE VIEW " + qualified + " AS " + view.relation);
+      connection.execute("COMMENT ON VIEW " + qualified + " IS " +
+                         quote_literal(kManagedComment + view.table_id));
+      if (view.schema != "main")
+        report.views.push_back(
+            {view.schema, view.name, view.table_id, parquet_rows(connection, view.source)});
+    }
+    connection.execute("COMMIT");
+  } catch (const duck::DuckError& e) {
+    std::string message = e.what();
+    throw Error(ErrorKind::kData, "cannot update " + layout.database().string() + ": " +
+                                      message.substr(0, message.find('\n')));
+  }
+  return report;
+}
+
+}  // namespace da::workspace
