@@ -41,6 +41,7 @@ PACKAGES=(
   nlohmann-json3-dev
   ninja-build
   pkg-config
+  rsync
   wrk
   zlib1g-dev
 )

@@ -61,7 +61,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     for (const auto& arg : argv)
       args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
-    ::execv(args[0], args.data());
+    ::execvp(args[0], args.data());  // a bare name is looked up on PATH
     ::_exit(127);
   }
   ::close(out_pipe[1]);

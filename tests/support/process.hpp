@@ -22,6 +22,7 @@ struct ProcessOptions {
   std::vector<std::string> unset_env;
 };
 
+// Runs argv[0] (a path, or a bare name looked up on PATH).
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
 
 // Runs the da binary under test with `args`.
