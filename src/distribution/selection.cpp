@@ -44,7 +44,8 @@ std::vector<VisibleTable> visible_tables(const catalog::DataDescription& catalog
     if (selection.explicit_tables && !enabled(selection.tables, table.name) &&
         !enabled(selection.tables, table.id))
       continue;
-    visible.push_back({table.id, table.name, folder, table.is_partitioned()});
+    visible.push_back(
+        {table.id, table.name, folder, table.is_partitioned(), table.dataset.value_or("")});
   }
   return visible;
 }

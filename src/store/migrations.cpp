@@ -191,6 +191,17 @@ CREATE TABLE source_metadata_cache (
 );
 )sql";
 
+// SHA-256 of the files the portal hands out, keyed by what changes when a file does, so that
+// a manifest of hundreds of tables is served without reading them.
+constexpr const char* kFileDigests = R"sql(
+CREATE TABLE file_digests (
+  path     TEXT PRIMARY KEY,
+  size     INTEGER NOT NULL,
+  mtime_ns INTEGER NOT NULL,
+  sha256   TEXT NOT NULL
+);
+)sql";
+
 void ensure_migrations_table(SqliteDatabase& database) {
   database.execute(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -212,6 +223,7 @@ const std::vector<Migration>& state_migrations() {
       {2, "table registry, folder mapping and their audit trail", kRegistryTables},
       {3, "users, sessions, sign-in tokens, rate limits and sync settings", kIdentityTables},
       {4, "cache of source metadata", kSourceMetadataCache},
+      {5, "digests of distributed files", kFileDigests},
   };
   return migrations;
 }

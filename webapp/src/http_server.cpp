@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <map>
@@ -139,13 +140,56 @@ struct HttpServer::Impl {
     if (request.method == "HEAD") {
       http::response<http::empty_body> message{status, version};
       fill(message);
-      message.content_length(response.body.size());
+      message.content_length(response.file ? response.file->length : response.body.size());
       co_await http::async_write(stream, message, asio::use_awaitable);
+    } else if (response.file) {
+      co_await write_file(stream, *response.file, status, version, fill);
     } else {
       http::response<http::string_body> message{status, version, std::move(response.body)};
       fill(message);
       message.prepare_payload();
       co_await http::async_write(stream, message, asio::use_awaitable);
+    }
+  }
+
+  // Streams a file in 256 KB pieces; each piece has the read timeout to get out, so a slow but
+  // moving download is not cut off. A file that cannot be read closes the connection (the
+  // headers are out by then).
+  template <typename Stream, typename Fill>
+  asio::awaitable<void> write_file(Stream& stream, const FileBody& file, http::status status,
+                                   unsigned version, Fill& fill) {
+    std::unique_ptr<std::FILE, decltype(&std::fclose)> in(std::fopen(file.path.c_str(), "rb"),
+                                                          std::fclose);
+    if (!in || ::fseeko(in.get(), static_cast<off_t>(file.offset), SEEK_SET) != 0)
+      throw beast::system_error(beast::error_code(errno, beast::system_category()));
+    http::response<http::buffer_body> message{status, version};
+    fill(message);
+    message.content_length(file.length);
+    message.body().data = nullptr;
+    message.body().more = true;
+    http::response_serializer<http::buffer_body> serializer{message};
+    co_await http::async_write_header(stream, serializer, asio::use_awaitable);
+    std::vector<char> buffer(256 * 1024);
+    for (uint64_t left = file.length; left > 0;) {
+      size_t want = static_cast<size_t>(std::min<uint64_t>(left, buffer.size()));
+      size_t got = std::fread(buffer.data(), 1, want, in.get());
+      if (got == 0) throw beast::system_error(beast::error_code(EIO, beast::system_category()));
+      left -= got;
+      message.body().data = buffer.data();
+      message.body().size = got;
+      message.body().more = left > 0;
+      stream.expires_after(options.read_timeout);
+      beast::error_code ec;
+      co_await http::async_write(stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec && ec != http::error::need_buffer) throw beast::system_error(ec);
+    }
+    if (!serializer.is_done()) {
+      message.body().data = nullptr;
+      message.body().size = 0;
+      message.body().more = false;
+      beast::error_code ec;
+      co_await http::async_write(stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec && ec != http::error::need_buffer) throw beast::system_error(ec);
     }
   }
 
@@ -234,7 +278,7 @@ struct HttpServer::Impl {
       Response response = call_handler(request);
       bool keep_alive = message.keep_alive() && !stopping;
       int status = response.status;
-      std::size_t bytes = response.body.size();
+      std::size_t bytes = response.file ? response.file->length : response.body.size();
       stream.expires_after(options.read_timeout);
       co_await write_response(stream, request, response, message.version(), keep_alive);
       log_access(request, status, bytes, started_at);

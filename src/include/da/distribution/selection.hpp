@@ -35,6 +35,7 @@ struct VisibleTable {
   std::string name;
   std::string folder;
   bool partitioned = false;
+  std::string dataset;  // "" when the table belongs to none
 };
 
 // The tables of `catalog` the analyst receives, in catalog order.

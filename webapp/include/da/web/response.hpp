@@ -1,6 +1,9 @@
 // An HTTP response built by a handler. The server adds Date, Content-Length and Connection.
 #pragma once
 
+#include <cstdint>
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -10,10 +13,18 @@
 
 namespace da::web {
 
+// Bytes [offset, offset + length) of a file, sent from disk in pieces (large downloads).
+struct FileBody {
+  std::filesystem::path path;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+
 struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  std::optional<FileBody> file;  // sent instead of `body` when set
 
   // Replaces any header of that name (names compared in any case).
   Response& set_header(std::string name, std::string value);
