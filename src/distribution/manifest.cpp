@@ -106,6 +106,16 @@ Manifest build_manifest(const fs::path& data_dir, const fs::path& docs_dir,
   return manifest;
 }
 
+bool may_pull(const std::vector<VisibleTable>& tables, const std::string& path) {
+  if (path.rfind("parquet/", 0) == 0) return is_visible_path(tables, path.substr(8));
+  if (path.rfind("docs/", 0) != 0) return false;
+  std::set<std::string> datasets;
+  for (const VisibleTable& table : tables) {
+    if (!table.dataset.empty()) datasets.insert(table.dataset);
+  }
+  return dataset_page_allowed(path.substr(5), datasets);
+}
+
 fs::path broker_path(const fs::path& data_dir, const fs::path& docs_dir, const std::string& path) {
   std::vector<std::string> segments = split(path, '/');
   if (segments.size() < 2) return {};

@@ -51,6 +51,10 @@ Manifest build_manifest(const std::filesystem::path& data_dir,
                         const std::filesystem::path& docs_dir,
                         const std::vector<VisibleTable>& tables, DigestCache& digests);
 
+// True if the analyst who sees `tables` may pull `path` (a manifest path): a file of one of
+// those tables, or documentation that is not the page of a dataset they do not receive.
+bool may_pull(const std::vector<VisibleTable>& tables, const std::string& path);
+
 // Where a manifest path lives on the broker; empty for a path outside parquet/ and docs/ or
 // with a ".." or empty segment.
 std::filesystem::path broker_path(const std::filesystem::path& data_dir,

@@ -71,6 +71,7 @@ class Portal : public PortalContext {
   // Page and API routes (portal_pages.cpp, portal_api.cpp).
   void add_page_routes();
   void add_api_routes();
+  void add_pull_routes();
 
   CatalogModel& catalog() { return catalog_; }
   Visitor resolve_visitor(const Request& request);

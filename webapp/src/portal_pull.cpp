@@ -1,0 +1,124 @@
+// The HTTPS pull API (`da pull --via https`): the manifest of what the signed-in analyst may
+// pull, and the files themselves, with ETag and Range. Both are authorised by the same rules
+// as the rsync filter (da/distribution/selection.hpp).
+#include <sys/stat.h>
+
+#include "da/catalog/data_description.hpp"
+#include "da/common/hash.hpp"
+#include "da/common/strings.hpp"
+#include "da/distribution/manifest.hpp"
+#include "da/store/state_store.hpp"
+#include "da/web/portal.hpp"
+
+namespace da::web {
+
+namespace {
+
+std::vector<distribution::VisibleTable> tables_for(store::SqliteDatabase& db,
+                                                   const config::InstanceConfig& config,
+                                                   const identity::User& user) {
+  distribution::SyncSelection selection;
+  auto statement =
+      db.prepare("SELECT datasets, table_mode, tables FROM user_sync_settings WHERE user_id = ?");
+  statement.bind(1, user.id);
+  if (statement.step())
+    selection = distribution::SyncSelection::from_stored(
+        statement.column_text(0), statement.column_text(1), statement.column_text(2));
+  catalog::DataDescription catalog = catalog::load_data_description_or_throw(config.paths.docs_dir);
+  return distribution::visible_tables(catalog, selection, user.is_privileged());
+}
+
+struct ByteRange {
+  uint64_t first = 0;
+  uint64_t length = 0;
+};
+
+// "bytes=N-" or "bytes=N-M" within a file of `size` bytes; nullopt for anything else.
+std::optional<ByteRange> parse_range(std::string_view header, uint64_t size) {
+  if (header.rfind("bytes=", 0) != 0) return std::nullopt;
+  std::string spec(header.substr(6));
+  auto dash = spec.find('-');
+  if (dash == std::string::npos || dash == 0 || spec.find(',') != std::string::npos)
+    return std::nullopt;
+  try {
+    uint64_t first = std::stoull(spec.substr(0, dash));
+    uint64_t last = dash + 1 < spec.size() ? std::stoull(spec.substr(dash + 1)) : size - 1;
+    if (first >= size || last < first) return std::nullopt;
+    last = std::min(last, size - 1);
+    return ByteRange{first, last - first + 1};
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+void Portal::add_pull_routes() {
+  route("GET", "/api/pull/manifest", Access::kSignedIn, [this](Request& request, Visitor& visitor) {
+    auto tables = tables_for(db(), config_, *visitor.user);
+    distribution::DigestCache digests(db());
+    std::string body = distribution::build_manifest(config_.paths.data_dir, config_.paths.docs_dir,
+                                                    tables, digests)
+                           .to_json();
+    std::string etag = "\"" + sha256_hex(body) + "\"";
+    Response response;
+    response.set_header("ETag", etag);
+    response.set_header("Cache-Control", "private, no-cache");
+    if (request.header("if-none-match") == etag) {
+      response.status = 304;
+      return response;
+    }
+    response.set_header("Content-Type", "application/json");
+    response.body = std::move(body);
+    return response;
+  });
+
+  route(
+      "GET", "/api/pull/files/{path...}", Access::kSignedIn,
+      [this](Request& request, Visitor& visitor) {
+        std::string path = request.params.at("path");
+        std::filesystem::path file =
+            distribution::broker_path(config_.paths.data_dir, config_.paths.docs_dir, path);
+        struct stat info {};
+        if (file.empty() || ::lstat(file.c_str(), &info) != 0 || !S_ISREG(info.st_mode))
+          return Response::json_error(404, "No such file: " + path);
+        if (!distribution::may_pull(tables_for(db(), config_, *visitor.user), path))
+          return Response::json_error(403, "You do not receive " + path);
+        uint64_t size = static_cast<uint64_t>(info.st_size);
+        int64_t mtime_ns =
+            static_cast<int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec;
+        std::string etag =
+            "\"" +
+            distribution::DigestCache(db()).sha256_of(file, static_cast<int64_t>(size), mtime_ns) +
+            "\"";
+        Response response;
+        response.set_header("ETag", etag);
+        response.set_header("Accept-Ranges", "bytes");
+        response.set_header("Cache-Control", "private, no-cache");
+        response.set_header("Content-Type", "application/octet-stream");
+        if (request.header("if-none-match") == etag) {
+          response.status = 304;
+          return response;
+        }
+        ByteRange range{0, size};
+        std::string_view wanted = request.header("range");
+        std::string_view condition = request.header("if-range");
+        if (!wanted.empty() && (condition.empty() || condition == etag)) {
+          auto parsed = parse_range(wanted, size);
+          if (!parsed) {
+            response.status = 416;
+            response.set_header("Content-Range", "bytes */" + std::to_string(size));
+            return response;
+          }
+          range = *parsed;
+          response.status = 206;
+          response.set_header("Content-Range", "bytes " + std::to_string(range.first) + "-" +
+                                                   std::to_string(range.first + range.length - 1) +
+                                                   "/" + std::to_string(size));
+        }
+        response.file = FileBody{file, range.first, range.length};
+        return response;
+      });
+}
+
+}  // namespace da::web
