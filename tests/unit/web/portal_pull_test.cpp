@@ -2,7 +2,9 @@
 // with ETag and Range, and what an analyst may not see is refused.
 #include "unit/web/portal_fixture.hpp"
 
+#include "da/common/error.hpp"
 #include "da/common/hash.hpp"
+#include "da/distribution/https_pull.hpp"
 #include "da/identity/api_token_store.hpp"
 #include "da/identity/user_store.hpp"
 #include "da/store/state_store.hpp"
@@ -111,6 +113,92 @@ TEST_F(PortalPullTest, ForbiddenMissingAndUnauthenticatedFilesAreRefused) {
   EXPECT_EQ(get("/api/pull/files/metadata/sync_state.json", token_).status, 404);
   EXPECT_EQ(get("/api/pull/manifest", "dap_forged").status, 401);
   EXPECT_EQ(get("/api/pull/files/parquet/crm/orders.parquet", "dap_forged").status, 401);
+}
+
+class HttpsPullTest : public PortalPullTest {
+ protected:
+  distribution::PullReport pull(const std::string& token = "") {
+    distribution::PullOptions options;
+    options.portal_url = url("");
+    options.token = token.empty() ? token_ : token;
+    options.workspace = temp_ / "ws";
+    options.show_progress = false;
+    return distribution::pull_https(options);
+  }
+  std::filesystem::path local(const std::string& path) { return temp_ / "ws" / "server" / path; }
+};
+
+TEST_F(HttpsPullTest, ARepeatPullWithNothingChangedTransfersNothing) {
+  auto first = pull();
+  EXPECT_EQ(first.files_fetched, first.files_in_manifest);
+  EXPECT_EQ(da::testing::read_text(local("parquet/crm/orders.parquet")), big_);
+  EXPECT_TRUE(std::filesystem::exists(local("docs/data_description.md")));
+  EXPECT_FALSE(std::filesystem::exists(local("parquet/private/salaries.parquet")));
+  auto again = pull();
+  EXPECT_EQ(again.files_fetched, 0);
+  EXPECT_EQ(again.bytes_fetched, 0);
+}
+
+TEST_F(HttpsPullTest, OnlyChangedFilesTravel) {
+  pull();
+  temp_.write("docs/data_description.md",
+              "```yaml\nfolder_mapping: {in.c-crm: crm, in.c-web: web, in.c-hr: private}\n"
+              "tables:\n"
+              "  - {id: in.c-crm.orders, name: orders, sync_strategy: full_refresh, "
+              "description: changed}\n"
+              "```\n");
+  auto again = pull();
+  EXPECT_EQ(again.files_fetched, 1);
+  EXPECT_LT(again.bytes_fetched, 1000);
+}
+
+TEST_F(HttpsPullTest, AnInterruptedDownloadResumesWhereItStopped) {
+  temp_.write("ws/.da/partial/parquet/crm/orders.parquet", big_.substr(0, 2'000'000));
+  auto report = pull();
+  EXPECT_TRUE(da::testing::read_text(local("parquet/crm/orders.parquet")) == big_);
+  // Only the rest of the big file travelled (plus the small docs).
+  EXPECT_LT(report.bytes_fetched, static_cast<int64_t>(big_.size()) - 1'900'000);
+  EXPECT_TRUE(report.refetched.empty());
+}
+
+TEST_F(HttpsPullTest, ACorruptedPartialFileIsDetectedAndFetchedAgain) {
+  std::string corrupt = big_.substr(0, 1'000'000);
+  corrupt[500] ^= 0x20;
+  temp_.write("ws/.da/partial/parquet/crm/orders.parquet", corrupt);
+  auto report = pull();
+  EXPECT_EQ(report.refetched, std::vector<std::string>{"parquet/crm/orders.parquet"});
+  EXPECT_TRUE(da::testing::read_text(local("parquet/crm/orders.parquet")) == big_);
+}
+
+TEST_F(HttpsPullTest, TablesTheAnalystNoLongerReceivesArePruned) {
+  pull();
+  {
+    store::StateStore store(config_.paths.state_db);
+    auto user = identity::UserStore(store.database()).find_by_email("ana@example.com");
+    store.database()
+        .prepare(
+            "INSERT INTO user_sync_settings (user_id, datasets, table_mode, tables) "
+            "VALUES (?, '{}', 'explicit', '{\"orders\": false}')")
+        .bind_all(user->id)
+        .run();
+  }
+  auto report = pull();
+  EXPECT_EQ(report.files_removed, 1);
+  EXPECT_FALSE(std::filesystem::exists(local("parquet/crm/orders.parquet")));
+  EXPECT_TRUE(std::filesystem::exists(local("docs/data_description.md")));
+}
+
+TEST_F(HttpsPullTest, ARefusedTokenFailsAndChangesNothing) {
+  pull();
+  temp_.write("data/parquet/crm/orders.parquet", "new content");
+  try {
+    pull("dap_expired");
+    FAIL() << "expected an error";
+  } catch (const da::Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kAuth);
+    EXPECT_NE(std::string(e.what()).find("refused the token"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(da::testing::read_text(local("parquet/crm/orders.parquet")) == big_);
 }
 
 }  // namespace
