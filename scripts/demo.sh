@@ -73,8 +73,25 @@ echo "Column types: $DEMO/docs/schema.yml"
 echo "Try:          $DA --config $CONFIG query \"SELECT segment, count(*) FROM customers GROUP BY ALL\""
 
 [[ "${DEMO_NO_SERVE:-0}" == 1 ]] && exit 0
-step "Web portal on http://127.0.0.1:${DEMO_PORT:-8080} (Ctrl-C stops it)"
-echo "Sign in: open http://127.0.0.1:${DEMO_PORT:-8080}/login, choose 'Sign in with email link' and"
+PORT="${DEMO_PORT:-8080}"
+step "Web portal on http://127.0.0.1:$PORT"
+"$DA" --config "$CONFIG" --log-level info serve &
+SERVE_PID=$!
+trap 'kill "$SERVE_PID" 2>/dev/null || true' INT TERM EXIT
+for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+
+step "An analyst's workspace, pulled from the portal over HTTP(S): da pull"
+TOKEN=$("$DA" --config "$CONFIG" users token create demo@example.com | grep -o 'dap_[A-Za-z0-9_-]*' | head -n 1)
+DA_PORTAL_TOKEN="$TOKEN" "$DA" pull --portal "http://127.0.0.1:$PORT" "$DEMO/workspace"
+echo "A metric in the workspace (total revenue by month, as docs/metrics/revenue/total_revenue.yml):"
+(cd "$DEMO/workspace" && "$DA" query "
+  SELECT strftime(created_at, '%Y-%m') AS month, sum(total_amount) AS total_revenue
+  FROM orders WHERE status NOT IN ('cancelled', 'returned')
+  GROUP BY ALL ORDER BY month DESC" --limit 6)
+echo "Workspace:    $DEMO/workspace (server/, user/duckdb/analytics.duckdb, CLAUDE.md)"
+
+step "The portal keeps running on http://127.0.0.1:$PORT (Ctrl-C stops it)"
+echo "Sign in: open http://127.0.0.1:$PORT/login, choose 'Sign in with email link' and"
 echo "enter demo@example.com (or any @example.com address). Email dev mode shows the link in the"
 echo "browser instead of mailing it; never turn dev mode on for a shared server."
-exec "$DA" --config "$CONFIG" --log-level info serve
+wait "$SERVE_PID"
