@@ -127,6 +127,10 @@ void set_options(CURL* handle, const HttpRequest& request, Transfer& transfer, c
                    static_cast<long>(request.connect_timeout.count()));
   curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(request.total_timeout.count()));
   curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
+  if (!request.reuse_connection) {
+    curl_easy_setopt(handle, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(handle, CURLOPT_FORBID_REUSE, 1L);
+  }
   curl_easy_setopt(handle, CURLOPT_MAXREDIRS, 10L);
   curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
@@ -152,26 +156,34 @@ HeaderList header_list(const HttpRequest& request) {
   return list;
 }
 
+// One handle per thread, reset between requests: libcurl then keeps its connections (and TLS
+// sessions) alive, so a thread fetching thousands of files opens one connection, not thousands.
+CURL* thread_handle() {
+  thread_local CurlHandle handle(curl_easy_init(), curl_easy_cleanup);
+  if (!handle) throw Error(ErrorKind::kInternal, "libcurl could not create a handle");
+  curl_easy_reset(handle.get());
+  return handle.get();
+}
+
 HttpResponse perform(const HttpRequest& request, const BodySink* sink) {
   global_init();
-  CurlHandle curl(curl_easy_init(), curl_easy_cleanup);
-  if (!curl) throw Error(ErrorKind::kInternal, "libcurl could not create a handle");
+  CURL* handle = thread_handle();
   Transfer transfer;
   transfer.sink = sink;
   // Bodies that are streamed are big (exports, files): fewer, larger callbacks.
-  if (sink != nullptr) curl_easy_setopt(curl.get(), CURLOPT_BUFFERSIZE, 512L * 1024);
+  if (sink != nullptr) curl_easy_setopt(handle, CURLOPT_BUFFERSIZE, 512L * 1024);
   char error_buffer[CURL_ERROR_SIZE] = {0};
-  set_options(curl.get(), request, transfer, error_buffer);
+  set_options(handle, request, transfer, error_buffer);
   HeaderList headers = header_list(request);
-  curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
-  CURLcode code = curl_easy_perform(curl.get());
+  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
+  CURLcode code = curl_easy_perform(handle);
   std::string where = request.method + " " + printable_url(request.url);
   if (transfer.sink_failure) std::rethrow_exception(transfer.sink_failure);
   if (transfer.out_of_memory) throw std::bad_alloc();
   if (code != CURLE_OK)
     throw Error(ErrorKind::kSource,
                 where + ": " + (error_buffer[0] ? error_buffer : curl_easy_strerror(code)));
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &transfer.response.status);
+  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &transfer.response.status);
   return std::move(transfer.response);
 }
 

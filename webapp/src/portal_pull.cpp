@@ -1,6 +1,10 @@
 // The HTTPS pull API (`da pull --via https`): the manifest of what the signed-in analyst may
 // pull, and the files themselves, with ETag and Range. Both are authorised by the same rules
 // as the rsync filter (da/distribution/selection.hpp).
+#include <map>
+#include <memory>
+#include <mutex>
+
 #include <sys/stat.h>
 
 #include "da/catalog/data_description.hpp"
@@ -14,6 +18,44 @@ namespace da::web {
 
 namespace {
 
+// "<mtime>:<size>;" of the catalog's files: what must change for the catalog to change.
+std::string catalog_fingerprint(const std::filesystem::path& docs_dir) {
+  std::string print;
+  auto add = [&](const std::filesystem::path& file) {
+    struct stat info {};
+    if (::stat(file.c_str(), &info) == 0)
+      print += file.filename().string() + "@" + std::to_string(info.st_mtim.tv_sec) + "." +
+               std::to_string(info.st_mtim.tv_nsec) + ":" + std::to_string(info.st_size) + ";";
+  };
+  add(docs_dir / "data_description.md");
+  std::error_code error;
+  for (std::filesystem::directory_iterator it(docs_dir / "datasets", error), end;
+       !error && it != end; it.increment(error))
+    add(it->path());
+  return print;
+}
+
+// The parsed catalog, parsed again only when its files change: a pull asks for thousands of
+// files, and parsing a catalog of hundreds of tables for each would dominate.
+std::shared_ptr<const catalog::DataDescription> pull_catalog(
+    const std::filesystem::path& docs_dir) {
+  struct Entry {
+    std::string print;
+    std::shared_ptr<const catalog::DataDescription> catalog;
+  };
+  static std::mutex mutex;
+  static std::map<std::filesystem::path, Entry> cache;
+  std::string print = catalog_fingerprint(docs_dir);
+  std::lock_guard lock(mutex);
+  Entry& entry = cache[docs_dir];
+  if (!entry.catalog || entry.print != print) {
+    entry.catalog = std::make_shared<const catalog::DataDescription>(
+        catalog::load_data_description_or_throw(docs_dir));
+    entry.print = print;
+  }
+  return entry.catalog;
+}
+
 std::vector<distribution::VisibleTable> tables_for(store::SqliteDatabase& db,
                                                    const config::InstanceConfig& config,
                                                    const identity::User& user) {
@@ -24,8 +66,8 @@ std::vector<distribution::VisibleTable> tables_for(store::SqliteDatabase& db,
   if (statement.step())
     selection = distribution::SyncSelection::from_stored(
         statement.column_text(0), statement.column_text(1), statement.column_text(2));
-  catalog::DataDescription catalog = catalog::load_data_description_or_throw(config.paths.docs_dir);
-  return distribution::visible_tables(catalog, selection, user.is_privileged());
+  return distribution::visible_tables(*pull_catalog(config.paths.docs_dir), selection,
+                                      user.is_privileged());
 }
 
 struct ByteRange {

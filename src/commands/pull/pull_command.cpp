@@ -43,11 +43,15 @@ int run_pull(cli::CommandContext& context, const cli::Arguments& arguments) {
   da::workspace::Layout layout = da::workspace::layout_of(dir);
   da::workspace::init_workspace(layout);
   distribution::PullReport report = distribution::pull_https(options);
-  da::workspace::RefreshReport views = da::workspace::refresh_workspace(layout);
-  context.print(
-      fmt::format("pulled {} of {} file(s), {} bytes; removed {}; {} table view(s) in {}\n",
-                  report.files_fetched, report.files_in_manifest, report.bytes_fetched,
-                  report.files_removed, views.views.size(), layout.database().string()));
+  std::string views = "views unchanged";
+  // Views depend only on server/: when nothing arrived or left they are already right.
+  if (report.files_fetched > 0 || report.files_removed > 0 || !fs::exists(layout.database())) {
+    da::workspace::RefreshReport refreshed = da::workspace::refresh_workspace(layout);
+    views = fmt::format("{} table view(s)", refreshed.views.size());
+  }
+  context.print(fmt::format("pulled {} of {} file(s), {} bytes; removed {}; {} in {}\n",
+                            report.files_fetched, report.files_in_manifest, report.bytes_fetched,
+                            report.files_removed, views, layout.database().string()));
   return cli::ExitCode::kSuccess;
 }
 

@@ -113,6 +113,8 @@ net::HttpRequest request(const std::string& method, const std::string& url,
   request.headers = std::move(headers);
   request.body = std::move(body);
   request.total_timeout = std::chrono::seconds(5);
+  // A dropped connection must show as an error, not as libcurl's silent retry on a fresh one.
+  request.reuse_connection = false;
   return request;
 }
 

@@ -1,6 +1,7 @@
 // A small blocking HTTP(S) client over libcurl, for calling remote APIs (OAuth token
 // endpoints, JWKS, Keboola, Telegram). Every request has a connect and a total timeout;
-// TLS peers are verified. Thread-safe: each call uses its own curl handle.
+// TLS peers are verified. Thread-safe: each thread has its own curl handle, whose connections
+// later calls on that thread reuse.
 #pragma once
 
 #include <chrono>
@@ -22,6 +23,8 @@ struct HttpRequest {
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds total_timeout{60'000};
   bool follow_redirects = false;
+  // Connections are kept per thread and reused; false opens a new one and closes it after.
+  bool reuse_connection = true;
 };
 
 struct HttpResponse {

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# HTTPS pull benchmark on loopback, in one run:
+#   (a) plain `rsync -a` of the broker's parquet/ into an empty folder (the baseline)
+#   (b) the first `da pull` of the same files from `da serve` into an empty workspace
+#   (c) a repeat `da pull` with nothing changed (target: no data bytes, < 1 s)
+#   (d) a `da pull` after 1 % of the partitions changed (target: <= 2 % of the bytes)
+# with BENCH_TABLES tables (default 500), half of them partitioned into 12 months.
+#   BENCH_TABLES, BENCH_ROWS (rows per table, default 20000), BENCH_DIR (default bench/out/pull)
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BUILD="$ROOT/${1:-build}"
+DA="$BUILD/da"
+TOOL="$BUILD/bench/da_bench"
+TABLES="${BENCH_TABLES:-500}"
+ROWS="${BENCH_ROWS:-20000}"
+WORK="${BENCH_DIR:-$ROOT/bench/out/pull}"
+PORT="${BENCH_PORT:-18650}"
+command -v rsync >/dev/null || { echo "rsync is missing (scripts/bootstrap.sh installs it)" >&2; exit 1; }
+
+measure() { "$TOOL" measure -- "$@" | tail -n 1; }
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
+pulled() { sed -n "s/.*pulled \([0-9]*\) of \([0-9]*\) file(s), \([0-9]*\) bytes.*/\3/p" <<<"$1"; }
+
+rm -rf "$WORK"
+mkdir -p "$WORK/broker/config" "$WORK/broker/docs" "$WORK/broker/data/parquet/bench"
+cd "$WORK/broker"
+cat >config/instance.yaml <<YAML
+paths:
+  data_dir: ./data
+  docs_dir: ./docs
+logging:
+  level: warn
+server:
+  hostname: 127.0.0.1
+  base_url: http://127.0.0.1:$PORT
+  listen: 127.0.0.1:$PORT
+  threads: 4
+  access_log: false
+auth:
+  allowed_domain: example.com
+  webapp_secret_key: \${WEBAPP_SECRET_KEY}
+YAML
+echo "WEBAPP_SECRET_KEY=$(openssl rand -hex 32)" >config/.env
+
+echo "generating $TABLES tables of $ROWS rows"
+{
+  echo '```yaml'
+  echo 'folder_mapping: {bench: bench}'
+  echo 'tables:'
+  for ((t = 0; t < TABLES; t++)); do
+    if ((t % 2)); then
+      echo "  - {id: bench.t$t, name: t$t, sync_strategy: partitioned, partition_by: day}"
+    else
+      echo "  - {id: bench.t$t, name: t$t, sync_strategy: full_refresh}"
+    fi
+  done
+  echo '```'
+} >docs/data_description.md
+SQL=""
+flush() { [[ -n "$SQL" ]] && "$DA" --config config query "$SQL SELECT 1" >/dev/null; SQL=""; }
+for ((t = 0; t < TABLES; t++)); do
+  ((t % 20 == 0)) && flush
+  select="SELECT i AS id, $t * 1000003 + i * 7919 AS v, md5(CAST(i * $t AS VARCHAR)) AS label, DATE '2024-01-01' + CAST(i % 365 AS INTEGER) AS day FROM range($ROWS) r(i)"
+  if ((t % 2)); then
+    mkdir -p "data/parquet/bench/t$t"
+    for m in $(seq -w 1 12); do
+      SQL+="COPY ($select WHERE month(day) = $m) TO 'data/parquet/bench/t$t/2024-$m.parquet' (FORMAT parquet);"
+    done
+  else
+    SQL+="COPY ($select) TO 'data/parquet/bench/t$t.parquet' (FORMAT parquet);"
+  fi
+done
+flush
+FILES=$(find data/parquet -name '*.parquet' | wc -l)
+BYTES=$(du -sb data/parquet | cut -f1)
+echo "broker: $FILES files, $((BYTES / 1000000)) MB"
+
+"$DA" --config config serve >"$WORK/serve.log" 2>&1 &
+SERVE_PID=$!
+trap 'kill "$SERVE_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+"$DA" --config config users grant-role bench@example.com analyst >/dev/null
+TOKEN=$("$DA" --config config users token create bench@example.com | grep -o 'dap_[A-Za-z0-9_-]*' | head -n 1)
+export DA_PORTAL_TOKEN="$TOKEN"
+# The manifest's digests are cached on the broker; the first manifest computes them.
+"$DA" pull --portal "http://127.0.0.1:$PORT" "$WORK/warmup" >/dev/null 2>&1
+cat $(find data/parquet -name '*.parquet') >/dev/null
+
+A=$(measure rsync -a data/parquet/ "$WORK/rsync-copy/")
+B_OUT=$("$DA" pull --portal "http://127.0.0.1:$PORT" "$WORK/ws" 2>/dev/null)
+B=$(measure "$DA" pull --portal "http://127.0.0.1:$PORT" "$WORK/ws-timed")
+C_OUT=$("$DA" pull --portal "http://127.0.0.1:$PORT" "$WORK/ws" 2>/dev/null)
+C=$(measure "$DA" pull --portal "http://127.0.0.1:$PORT" "$WORK/ws")
+# 1 % of the partition files get new contents.
+CHANGED=$(( (TABLES / 2 * 12 + 99) / 100 ))
+for f in $(find data/parquet -path '*/t*/*.parquet' | sort | head -n "$CHANGED"); do
+  "$DA" --config config query "COPY (SELECT * FROM read_parquet('$f') UNION ALL SELECT -1, 0, 'changed', DATE '2024-01-01') TO '$f.new' (FORMAT parquet)" >/dev/null
+  mv "$f.new" "$f"
+done
+D_OUT=$("$DA" pull --portal "http://127.0.0.1:$PORT" "$WORK/ws" 2>/dev/null)
+
+a=$(field wall_seconds "$A"); b=$(field wall_seconds "$B"); c=$(field wall_seconds "$C")
+c_bytes=$(pulled "$C_OUT"); d_bytes=$(pulled "$D_OUT")
+printf '\n%-52s %9s\n' "step" "wall (s)"
+printf '%-52s %9.2f\n' "(a) rsync -a of parquet/ (baseline)" "$a"
+printf '%-52s %9.2f\n' "(b) first da pull, $FILES files" "$b"
+printf '%-52s %9.2f   %s bytes\n' "(c) repeat da pull, nothing changed" "$c" "$c_bytes"
+printf '%-52s %9s   %s bytes (%s files changed)\n' "(d) da pull after 1% of partitions changed" "" "$d_bytes" "$CHANGED"
+awk -v a="$a" -v b="$b" -v c="$c" -v cb="$c_bytes" -v db="$d_bytes" -v total="$BYTES" 'BEGIN {
+  printf "\nthroughput b vs a = %.2f of rsync (target >= 0.80): %s\n", a / b, (a / b >= 0.8 ? "met" : "MISSED")
+  printf "repeat pull %.2f s, %d bytes (target < 1 s, 0 bytes): %s\n", c, cb, (c < 1 && cb == 0 ? "met" : "MISSED")
+  printf "after 1%% change: %.2f%% of the bytes (target <= 2%%): %s\n", 100 * db / total, (db / total <= 0.02 ? "met" : "MISSED")
+}'
