@@ -9,10 +9,10 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
-#include <sys/stat.h>
 
 #include "da/common/atomic_file.hpp"
 #include "da/common/error.hpp"
+#include "da/common/file_stamp.hpp"
 #include "da/common/hash.hpp"
 #include "da/common/progress_bar.hpp"
 #include "da/common/strings.hpp"
@@ -25,19 +25,6 @@ namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
 namespace {
-
-struct LocalFile {
-  int64_t size = 0;
-  int64_t mtime_ns = 0;
-};
-
-std::optional<LocalFile> regular_file(const fs::path& path) {
-  struct stat info {};
-  if (::lstat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return std::nullopt;
-  return LocalFile{
-      static_cast<int64_t>(info.st_size),
-      static_cast<int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec};
-}
 
 // What the last pulls wrote: path -> {size, mtime_ns, sha256}, so unchanged local files are
 // not hashed again.
@@ -56,7 +43,7 @@ class PullState {
   }
 
   // The local file's digest: remembered when size and time match, else computed.
-  std::string digest_of(const std::string& path, const fs::path& file, const LocalFile& local) {
+  std::string digest_of(const std::string& path, const fs::path& file, const FileStamp& local) {
     if (state_.contains(path)) {
       const Json& entry = state_[path];
       if (entry.value("size", int64_t{-1}) == local.size &&
@@ -68,7 +55,7 @@ class PullState {
     return digest;
   }
 
-  void remember(const std::string& path, const LocalFile& local, const std::string& digest) {
+  void remember(const std::string& path, const FileStamp& local, const std::string& digest) {
     state_[path] = {{"size", local.size}, {"mtime_ns", local.mtime_ns}, {"sha256", digest}};
   }
   void forget(const std::string& path) { state_.erase(path); }
@@ -166,7 +153,7 @@ PullReport pull_https(const PullOptions& options) {
     if (!safe_path(file.path))
       throw Error(ErrorKind::kSource, "the pull manifest names an unsafe path: " + file.path);
     fs::path local = server / file.path;
-    auto existing = regular_file(local);
+    auto existing = regular_file_stamp(local);
     if (existing && existing->size == file.size &&
         state.digest_of(file.path, local, *existing) == file.sha256)
       continue;
@@ -185,7 +172,7 @@ PullReport pull_https(const PullOptions& options) {
     std::string url = base + "/api/pull/files/" + encode_path(file.path);
     std::string etag = "\"" + file.sha256 + "\"";
     for (int attempt = 1;; ++attempt) {
-      auto have = regular_file(partial);
+      auto have = regular_file_stamp(partial);
       int64_t offset = have && have->size < file.size ? have->size : 0;
       if (have && offset == 0) fs::remove(partial);
       net::HttpRequest request = request_for(url);
@@ -222,7 +209,7 @@ PullReport pull_https(const PullOptions& options) {
         fail_response(what, response);
       }
       if (response.status == 200 && offset > 0) drop_prefix(partial, offset);
-      auto got = regular_file(partial);
+      auto got = regular_file_stamp(partial);
       if (got && got->size == file.size && sha256_file_hex(partial) == file.sha256) return;
       fs::remove(partial);
       {
@@ -264,7 +251,7 @@ PullReport pull_https(const PullOptions& options) {
     fs::path target = server / file->path;
     fs::create_directories(target.parent_path());
     fs::rename(partial_dir / file->path, target);
-    if (auto local = regular_file(target)) state.remember(file->path, *local, file->sha256);
+    if (auto local = regular_file_stamp(target)) state.remember(file->path, *local, file->sha256);
   }
   std::set<std::string> keep;
   for (const ManifestFile& file : manifest.files)

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "da/common/error.hpp"
+#include "da/common/file_stamp.hpp"
 #include "da/common/hash.hpp"
 #include "da/common/strings.hpp"
 #include "da/store/sqlite_database.hpp"
@@ -17,19 +18,6 @@ namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
 namespace {
-
-struct FileStat {
-  int64_t size = 0;
-  int64_t mtime_ns = 0;
-};
-
-// Regular files only: lstat does not follow a symbolic link.
-std::optional<FileStat> regular_file(const fs::path& path) {
-  struct stat info {};
-  if (::lstat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return std::nullopt;
-  return FileStat{static_cast<int64_t>(info.st_size),
-                  static_cast<int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec};
-}
 
 bool is_real_directory(const fs::path& path) {
   struct stat info {};
@@ -70,7 +58,7 @@ Manifest build_manifest(const fs::path& data_dir, const fs::path& docs_dir,
                         const std::vector<VisibleTable>& tables, DigestCache& digests) {
   Manifest manifest;
   auto add = [&](const fs::path& file, const std::string& path, const std::string& table_id) {
-    if (auto stat = regular_file(file))
+    if (auto stat = regular_file_stamp(file))
       manifest.files.push_back(
           {path, stat->size, digests.sha256_of(file, stat->size, stat->mtime_ns), table_id});
   };

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "da/catalog/data_description.hpp"
+#include "da/common/file_stamp.hpp"
 #include "da/common/hash.hpp"
 #include "da/common/strings.hpp"
 #include "da/distribution/manifest.hpp"
@@ -115,52 +116,49 @@ void Portal::add_pull_routes() {
     return response;
   });
 
-  route(
-      "GET", "/api/pull/files/{path...}", Access::kSignedIn,
-      [this](Request& request, Visitor& visitor) {
-        std::string path = request.params.at("path");
-        std::filesystem::path file =
-            distribution::broker_path(config_.paths.data_dir, config_.paths.docs_dir, path);
-        struct stat info {};
-        if (file.empty() || ::lstat(file.c_str(), &info) != 0 || !S_ISREG(info.st_mode))
-          return Response::json_error(404, "No such file: " + path);
-        if (!distribution::may_pull(tables_for(db(), config_, *visitor.user), path))
-          return Response::json_error(403, "You do not receive " + path);
-        uint64_t size = static_cast<uint64_t>(info.st_size);
-        int64_t mtime_ns =
-            static_cast<int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec;
-        std::string etag =
-            "\"" +
-            distribution::DigestCache(db()).sha256_of(file, static_cast<int64_t>(size), mtime_ns) +
-            "\"";
-        Response response;
-        response.set_header("ETag", etag);
-        response.set_header("Accept-Ranges", "bytes");
-        response.set_header("Cache-Control", "private, no-cache");
-        response.set_header("Content-Type", "application/octet-stream");
-        if (request.header("if-none-match") == etag) {
-          response.status = 304;
-          return response;
-        }
-        ByteRange range{0, size};
-        std::string_view wanted = request.header("range");
-        std::string_view condition = request.header("if-range");
-        if (!wanted.empty() && (condition.empty() || condition == etag)) {
-          auto parsed = parse_range(wanted, size);
-          if (!parsed) {
-            response.status = 416;
-            response.set_header("Content-Range", "bytes */" + std::to_string(size));
+  route("GET", "/api/pull/files/{path...}", Access::kSignedIn,
+        [this](Request& request, Visitor& visitor) {
+          std::string path = request.params.at("path");
+          std::filesystem::path file =
+              distribution::broker_path(config_.paths.data_dir, config_.paths.docs_dir, path);
+          std::optional<FileStamp> stamp;
+          if (!file.empty()) stamp = regular_file_stamp(file);
+          if (!stamp) return Response::json_error(404, "No such file: " + path);
+          if (!distribution::may_pull(tables_for(db(), config_, *visitor.user), path))
+            return Response::json_error(403, "You do not receive " + path);
+          uint64_t size = static_cast<uint64_t>(stamp->size);
+          std::string etag =
+              "\"" + distribution::DigestCache(db()).sha256_of(file, stamp->size, stamp->mtime_ns) +
+              "\"";
+          Response response;
+          response.set_header("ETag", etag);
+          response.set_header("Accept-Ranges", "bytes");
+          response.set_header("Cache-Control", "private, no-cache");
+          response.set_header("Content-Type", "application/octet-stream");
+          if (request.header("if-none-match") == etag) {
+            response.status = 304;
             return response;
           }
-          range = *parsed;
-          response.status = 206;
-          response.set_header("Content-Range", "bytes " + std::to_string(range.first) + "-" +
-                                                   std::to_string(range.first + range.length - 1) +
-                                                   "/" + std::to_string(size));
-        }
-        response.file = FileBody{file, range.first, range.length};
-        return response;
-      });
+          ByteRange range{0, size};
+          std::string_view wanted = request.header("range");
+          std::string_view condition = request.header("if-range");
+          if (!wanted.empty() && (condition.empty() || condition == etag)) {
+            auto parsed = parse_range(wanted, size);
+            if (!parsed) {
+              response.status = 416;
+              response.set_header("Content-Range", "bytes */" + std::to_string(size));
+              return response;
+            }
+            range = *parsed;
+            response.status = 206;
+            response.set_header("Content-Range",
+                                "bytes " + std::to_string(range.first) + "-" +
+                                    std::to_string(range.first + range.length - 1) + "/" +
+                                    std::to_string(size));
+          }
+          response.file = FileBody{file, range.first, range.length};
+          return response;
+        });
 }
 
 }  // namespace da::web
