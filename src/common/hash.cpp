@@ -1,5 +1,6 @@
 #include "da/common/hash.hpp"
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 #include <memory>
@@ -46,18 +47,40 @@ std::string sha256_hex(std::string_view data) {
   return finish_hex(context.get());
 }
 
-std::string sha256_file_hex(const std::filesystem::path& path) {
+struct Sha256::Context {
+  DigestContext digest = new_sha256();
+};
+
+Sha256::Sha256() : context_(std::make_unique<Context>()) {}
+Sha256::~Sha256() = default;
+
+void Sha256::update(std::string_view data) {
+  EVP_DigestUpdate(context_->digest.get(), data.data(), data.size());
+}
+
+void Sha256::update_from_file(const std::filesystem::path& path, int64_t bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorKind::kNotFound, "cannot open " + path.string());
-  DigestContext context = new_sha256();
   std::array<char, 1 << 16> buffer;
-  while (in) {
-    in.read(buffer.data(), buffer.size());
-    if (in.gcount() > 0)
-      EVP_DigestUpdate(context.get(), buffer.data(), static_cast<size_t>(in.gcount()));
+  uint64_t left = bytes < 0 ? UINT64_MAX : static_cast<uint64_t>(bytes);
+  while (in && left > 0) {
+    in.read(buffer.data(), static_cast<std::streamsize>(std::min<uint64_t>(buffer.size(), left)));
+    if (in.gcount() > 0) {
+      update(std::string_view(buffer.data(), static_cast<size_t>(in.gcount())));
+      left -= static_cast<uint64_t>(in.gcount());
+    }
   }
   if (in.bad()) throw Error(ErrorKind::kInternal, "cannot read " + path.string());
-  return finish_hex(context.get());
+}
+
+std::string Sha256::hex_digest() {
+  return finish_hex(context_->digest.get());
+}
+
+std::string sha256_file_hex(const std::filesystem::path& path) {
+  Sha256 hash;
+  hash.update_from_file(path);
+  return hash.hex_digest();
 }
 
 }  // namespace da

@@ -183,15 +183,20 @@ PullReport pull_https(const PullOptions& options) {
       std::FILE* out = nullptr;
       net::HttpResponse response;
       std::string what = "GET " + file.path;
+      // Hashed as it arrives, so that the file is not read again to be verified.
+      Sha256 hash;
+      if (offset > 0) hash.update_from_file(partial, offset);
       try {
         response = net::HttpClient().stream(request, [&](std::string_view data) {
           if (!out) {
-            // 206 continues the partial file; 200 starts it over.
+            // With a Range asked for, the data continues the partial file (should the server
+            // send the whole file instead, the old part is dropped below).
             out = std::fopen(partial.c_str(), offset > 0 ? "ab" : "wb");
             if (!out) throw_system_error("cannot write", partial.string(), errno);
           }
           if (std::fwrite(data.data(), 1, data.size(), out) != data.size())
             throw_system_error("cannot write", partial.string(), errno);
+          hash.update(data);
           received += static_cast<int64_t>(data.size());
           if (progress) progress->advance(data.size());
         });
@@ -208,9 +213,15 @@ PullReport pull_https(const PullOptions& options) {
         }
         fail_response(what, response);
       }
-      if (response.status == 200 && offset > 0) drop_prefix(partial, offset);
+      std::string digest;
+      if (response.status == 200 && offset > 0) {
+        drop_prefix(partial, offset);
+        digest = sha256_file_hex(partial);
+      } else {
+        digest = hash.hex_digest();
+      }
       auto got = regular_file_stamp(partial);
-      if (got && got->size == file.size && sha256_file_hex(partial) == file.sha256) return;
+      if (got && got->size == file.size && digest == file.sha256) return;
       fs::remove(partial);
       {
         std::lock_guard lock(report_mutex);

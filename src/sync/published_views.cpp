@@ -32,17 +32,20 @@ std::vector<PublishedView> published_views(const fs::path& data_dir,
   for (const catalog::TableConfig& table : catalog.tables) {
     TableLayout layout = table_layout(data_dir, catalog.folder_of(table), table);
     std::string source;
+    fs::path location;
     if (table.is_partitioned() && has_parquet_files(layout.partition_dir)) {
+      location = layout.partition_dir;
       source = duck::quote_path(layout.partition_dir / "*.parquet");
     } else if (fs::is_regular_file(layout.single_file)) {
+      location = layout.single_file;
       source = duck::quote_path(layout.single_file);
     } else {
       continue;
     }
     std::string relation = "SELECT * FROM read_parquet(" + source + ", union_by_name = true)";
-    views.push_back({catalog.folder_of(table), table.name, table.id, source, relation});
+    views.push_back({catalog.folder_of(table), table.name, table.id, source, relation, location});
     if (name_uses[table.name] == 1)
-      views.push_back({"main", table.name, table.id, source, relation});
+      views.push_back({"main", table.name, table.id, source, relation, location});
   }
   return views;
 }

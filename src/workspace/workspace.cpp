@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <set>
 #include <system_error>
 
@@ -87,11 +88,27 @@ void write_assistant_files(const Layout& layout, InitReport* report) {
   }
 }
 
-int64_t parquet_rows(duck::Connection& connection, const std::string& source) {
-  return connection
-      .query("SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata(" + source + ")")
-      .scalar()
-      .as_int();
+// Rows per table from the Parquet footers of every file, in one query.
+std::map<fs::path, int64_t> parquet_rows(duck::Connection& connection,
+                                         const std::vector<sync::PublishedView>& views) {
+  std::map<fs::path, int64_t> rows;
+  std::vector<std::string> sources;
+  for (const sync::PublishedView& view : views) {
+    if (rows.emplace(view.location, 0).second) sources.push_back(view.source);
+  }
+  if (sources.empty()) return rows;
+  std::string list;
+  for (const std::string& source : sources)
+    list += (list.empty() ? "" : ", ") + source;
+  for (const auto& row :
+       connection.query("SELECT file_name, num_rows FROM parquet_file_metadata([" + list + "])")
+           .fetch_all()) {
+    fs::path file(row[0].text());
+    auto found = rows.find(file);
+    if (found == rows.end()) found = rows.find(file.parent_path());
+    if (found != rows.end()) found->second += row[1].as_int();
+  }
+  return rows;
 }
 
 }  // namespace
@@ -165,15 +182,22 @@ RefreshReport refresh_workspace(const Layout& layout) {
                          quote_identifier(name));
       report.dropped.push_back(schema + "." + name);
     }
+    // One script: hundreds of tables otherwise cost thousands of round trips.
+    std::set<std::string> schemas;
+    std::string script;
     for (const sync::PublishedView& view : views) {
+      if (schemas.insert(view.schema).second)
+        script += "CREATE SCHEMA IF NOT EXISTS " + quote_identifier(view.schema) + ";\n";
       std::string qualified = quote_identifier(view.schema) + "." + quote_identifier(view.name);
-      connection.execute("CREATE SCHEMA IF NOT EXISTS " + quote_identifier(view.schema));
-      connection.execute("CREATE OR REPLACE VIEW " + qualified + " AS " + view.relation);
-      connection.execute("COMMENT ON VIEW " + qualified + " IS " +
-                         quote_literal(kManagedComment + view.table_id));
+      script += "CREATE OR REPLACE VIEW " + qualified + " AS " + view.relation + ";\n";
+      script += "COMMENT ON VIEW " + qualified + " IS " +
+                quote_literal(kManagedComment + view.table_id) + ";\n";
+    }
+    if (!script.empty()) connection.execute(script);
+    std::map<fs::path, int64_t> rows = parquet_rows(connection, views);
+    for (const sync::PublishedView& view : views) {
       if (view.schema != "main")
-        report.views.push_back(
-            {view.schema, view.name, view.table_id, parquet_rows(connection, view.source)});
+        report.views.push_back({view.schema, view.name, view.table_id, rows[view.location]});
     }
     connection.execute("COMMIT");
   } catch (const duck::DuckError& e) {

@@ -20,6 +20,7 @@ struct PublishedView {
   std::string table_id;
   std::string source;  // the quoted Parquet file or glob the relation reads
   std::string relation;
+  std::filesystem::path location;  // the Parquet file, or the folder of the partitions
 };
 
 // The views for every table of `catalog` that has published data under <data_dir>/parquet:
