@@ -202,6 +202,16 @@ CREATE TABLE file_digests (
 );
 )sql";
 
+// Each analyst's last completed pull, shown on their dashboard.
+constexpr const char* kUserPulls = R"sql(
+CREATE TABLE user_pulls (
+  user_id   INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+  pulled_at INTEGER NOT NULL,
+  files     INTEGER NOT NULL,
+  bytes     INTEGER NOT NULL
+);
+)sql";
+
 void ensure_migrations_table(SqliteDatabase& database) {
   database.execute(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -224,6 +234,7 @@ const std::vector<Migration>& state_migrations() {
       {3, "users, sessions, sign-in tokens, rate limits and sync settings", kIdentityTables},
       {4, "cache of source metadata", kSourceMetadataCache},
       {5, "digests of distributed files", kFileDigests},
+      {6, "last pull of each analyst", kUserPulls},
   };
   return migrations;
 }

@@ -76,6 +76,12 @@ void Portal::add_page_routes() {
                             {"count", category["count"]},
                             {"last_sync_display", category["last_sync_display"]}});
     bool has_key = user.ssh_public_key.has_value();
+    std::optional<int64_t> last_pull;
+    {
+      auto statement = db().prepare("SELECT pulled_at FROM user_pulls WHERE user_id = ?");
+      statement.bind(1, user.id);
+      if (statement.step()) last_pull = statement.column_int(0);
+    }
     Json data = {{"title", "Dashboard"},
                  {"stats", snapshot->catalog["stats"]},
                  {"last_sync", snapshot->catalog["stats"]["last_updated"]},
@@ -87,6 +93,7 @@ void Portal::add_page_routes() {
                  {"ssh_key_type",
                   has_key ? user.ssh_public_key->substr(0, user.ssh_public_key->find(' ')) : ""},
                  {"ssh_key_added", format_time(user.ssh_key_added_at)},
+                 {"last_pull", last_pull ? format_time(last_pull) : std::string("never")},
                  {"server_host", config_.server.host},
                  {"server_hostname", config_.server.hostname},
                  {"base_url", config_.server.base_url},

@@ -5,12 +5,14 @@
 #include <memory>
 #include <mutex>
 
+#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
 #include "da/catalog/data_description.hpp"
 #include "da/common/file_stamp.hpp"
 #include "da/common/hash.hpp"
 #include "da/common/strings.hpp"
+#include "da/common/time.hpp"
 #include "da/distribution/manifest.hpp"
 #include "da/store/state_store.hpp"
 #include "da/web/portal.hpp"
@@ -114,6 +116,23 @@ void Portal::add_pull_routes() {
     response.set_header("Content-Type", "application/json");
     response.body = std::move(body);
     return response;
+  });
+
+  route("POST", "/api/pull/done", Access::kSignedIn, [this](Request& request, Visitor& visitor) {
+    nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+    if (!body.is_object() || !body.value("files", nlohmann::json()).is_number_integer() ||
+        !body.value("bytes", nlohmann::json()).is_number_integer())
+      return Response::json_error(400, "Expected {\"files\": N, \"bytes\": N}");
+    db().write_transaction([&] {
+      db().prepare(
+              "INSERT INTO user_pulls (user_id, pulled_at, files, bytes) VALUES (?, ?, ?, ?) "
+              "ON CONFLICT (user_id) DO UPDATE SET pulled_at = excluded.pulled_at, "
+              "files = excluded.files, bytes = excluded.bytes")
+          .bind_all(visitor.user->id, to_epoch_micros(now_utc()), body["files"].get<int64_t>(),
+                    body["bytes"].get<int64_t>())
+          .run();
+    });
+    return Response::json(200, {{"ok", true}});
   });
 
   route("GET", "/api/pull/files/{path...}", Access::kSignedIn,

@@ -139,6 +139,21 @@ TEST_F(HttpsPullTest, ARepeatPullWithNothingChangedTransfersNothing) {
   EXPECT_EQ(again.bytes_fetched, 0);
 }
 
+TEST_F(HttpsPullTest, TheDashboardShowsTheLastPull) {
+  std::string cookies = sign_in("ana@example.com");
+  EXPECT_NE(call("GET", "/dashboard", cookies).body.find("<dt>Last pull</dt><dd>never</dd>"),
+            std::string::npos);
+  pull();
+  std::string page = call("GET", "/dashboard", cookies).body;
+  EXPECT_EQ(page.find("<dt>Last pull</dt><dd>never</dd>"), std::string::npos);
+  EXPECT_NE(page.find("<dt>Last pull</dt><dd>20"), std::string::npos);
+  EXPECT_EQ(get("/api/pull/done", token_).status, 405);
+  EXPECT_EQ(call("POST", "/api/pull/done", "", "{\"files\": \"x\"}", "application/json",
+                 {{"Authorization", "Bearer " + token_}})
+                .status,
+            400);
+}
+
 TEST_F(HttpsPullTest, OnlyChangedFilesTravel) {
   pull();
   temp_.write("docs/data_description.md",
