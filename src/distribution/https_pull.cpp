@@ -2,11 +2,9 @@
 
 #include <atomic>
 #include <cstdio>
-#include <exception>
 #include <memory>
 #include <mutex>
 #include <set>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +13,7 @@
 #include "da/common/file_stamp.hpp"
 #include "da/common/hash.hpp"
 #include "da/common/log.hpp"
+#include "da/common/parallel.hpp"
 #include "da/common/progress_bar.hpp"
 #include "da/common/strings.hpp"
 #include "da/distribution/manifest.hpp"
@@ -32,14 +31,8 @@ namespace {
 class PullState {
  public:
   explicit PullState(fs::path file) : file_(std::move(file)) {
-    std::FILE* in = std::fopen(file_.c_str(), "rb");
-    if (!in) return;
-    std::string text;
-    char buffer[65536];
-    for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, in)) > 0;)
-      text.append(buffer, n);
-    std::fclose(in);
-    Json json = Json::parse(text, nullptr, false);
+    if (!fs::exists(file_)) return;
+    Json json = Json::parse(read_file(file_), nullptr, false);
     if (json.is_object()) state_ = std::move(json);
   }
 
@@ -71,13 +64,6 @@ std::string without_trailing_slash(std::string url) {
   while (!url.empty() && url.back() == '/')
     url.pop_back();
   return url;
-}
-
-std::string encode_path(const std::string& path) {
-  std::vector<std::string> segments;
-  for (const std::string& segment : split(path, '/'))
-    segments.push_back(net::url_encode(segment));
-  return join(segments, "/");
 }
 
 [[noreturn]] void fail_response(const std::string& what, const net::HttpResponse& response) {
@@ -170,7 +156,7 @@ PullReport pull_https(const PullOptions& options) {
   auto fetch = [&](const ManifestFile& file) {
     fs::path partial = partial_dir / file.path;
     fs::create_directories(partial.parent_path());
-    std::string url = base + "/api/pull/files/" + encode_path(file.path);
+    std::string url = base + "/api/pull/files/" + net::url_encode_path(file.path);
     std::string etag = "\"" + file.sha256 + "\"";
     for (int attempt = 1;; ++attempt) {
       auto have = regular_file_stamp(partial);
@@ -234,29 +220,13 @@ PullReport pull_https(const PullOptions& options) {
     }
   };
 
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  auto worker = [&] {
-    for (size_t index; !failed && (index = next++) < wanted.size();) {
-      try {
-        fetch(*wanted[index]);
-      } catch (...) {
-        std::lock_guard lock(failure_mutex);
-        if (!failure) failure = std::current_exception();
-        failed = true;
-      }
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int i = 0; i < std::max(1, std::min<int>(options.parallel, static_cast<int>(wanted.size())));
-       ++i)
-    threads.emplace_back(worker);
-  for (std::thread& thread : threads)
-    thread.join();
+  try {
+    run_parallel(wanted.size(), options.parallel, [&](size_t index) { fetch(*wanted[index]); });
+  } catch (...) {
+    if (progress) progress->finish();
+    throw;
+  }
   if (progress) progress->finish();
-  if (failure) std::rethrow_exception(failure);
 
   // Everything arrived intact: into place, then away with what is no longer ours.
   for (const ManifestFile* file : wanted) {

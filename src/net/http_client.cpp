@@ -235,6 +235,13 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
+std::string url_encode_path(std::string_view path) {
+  std::vector<std::string> segments;
+  for (const std::string& segment : split(path, '/'))
+    segments.push_back(url_encode(segment));
+  return join(segments, "/");
+}
+
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {
   std::string out;
   for (const auto& [name, value] : fields) {

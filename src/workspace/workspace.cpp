@@ -1,7 +1,5 @@
 #include "da/workspace/workspace.hpp"
 
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <set>
 #include <system_error>
@@ -57,11 +55,6 @@ void make_folder(const fs::path& path, InitReport& report) {
   if (!fs::create_directories(path, error) && error)
     throw_system_error("cannot create the workspace folder", path.string(), error.value());
   report.created.push_back(path);
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 // Copies `from` over `to` when `from` exists and differs; true if `to` was written.

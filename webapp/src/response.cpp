@@ -81,8 +81,12 @@ const char* status_reason(int status) {
       return "OK";
     case 201:
       return "Created";
+    case 202:
+      return "Accepted";
     case 204:
       return "No Content";
+    case 206:
+      return "Partial Content";
     case 302:
       return "Found";
     case 303:
@@ -105,6 +109,8 @@ const char* status_reason(int status) {
       return "Conflict";
     case 413:
       return "Payload Too Large";
+    case 416:
+      return "Range Not Satisfiable";
     case 415:
       return "Unsupported Media Type";
     case 422:
@@ -115,10 +121,14 @@ const char* status_reason(int status) {
       return "Request Header Fields Too Large";
     case 500:
       return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
     case 502:
       return "Bad Gateway";
     case 503:
       return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
     default:
       return "Error";
   }

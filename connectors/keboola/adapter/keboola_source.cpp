@@ -4,11 +4,11 @@
 
 #include "keboola/adapter/column_types.hpp"
 #include "keboola/client/export_download.hpp"
-#include "keboola/client/parallel.hpp"
 
 #include "da/catalog/date_placeholders.hpp"
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
+#include "da/common/parallel.hpp"
 #include "da/common/strings.hpp"
 
 namespace da::connectors::keboola {
@@ -149,6 +149,10 @@ TableDetail KeboolaSource::cached_detail(const std::string& table_id) {
       if (auto detail = from_cache()) return *detail;
     }
   }
+  return fresh_detail(table_id);
+}
+
+TableDetail KeboolaSource::fresh_detail(const std::string& table_id) {
   std::string raw;
   TableDetail detail = client_.table(table_id, &raw);
   cache_.put(table_id, raw);
@@ -167,9 +171,7 @@ std::vector<sync::SourceColumn> KeboolaSource::column_metadata(const catalog::Ta
 sync::Extract KeboolaSource::extract(const sync::ExtractRequest& request,
                                      sync::StagingArea& staging) {
   const catalog::TableConfig& table = request.table;
-  std::string raw;
-  TableDetail detail = client_.table(table.id, &raw);
-  cache_.put(table.id, raw);
+  TableDetail detail = fresh_detail(table.id);
   if (detail.columns.empty())
     throw Error(ErrorKind::kSource, table.id + ": Keboola lists no columns for the table");
 

@@ -54,6 +54,8 @@ class KeboolaSource : public sync::DataSource {
   // From the cache; a miss refreshes every table with one list call (at most once per TTL),
   // so that schema.yml for hundreds of tables costs one request, not hundreds.
   TableDetail cached_detail(const std::string& table_id);
+  // From the API, and stored in the cache.
+  TableDetail fresh_detail(const std::string& table_id);
   std::vector<TableDetail> refresh_cache();
 
   KeboolaSettings settings_;

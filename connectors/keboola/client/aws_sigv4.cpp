@@ -47,14 +47,6 @@ std::string collapse_spaces(std::string_view value) {
 
 }  // namespace
 
-std::string aws_uri_encode(const std::string& text, bool keep_slashes) {
-  if (!keep_slashes) return net::url_encode(text);
-  std::vector<std::string> segments;
-  for (const std::string& segment : split(text, '/'))
-    segments.push_back(net::url_encode(segment));
-  return join(segments, "/");
-}
-
 std::vector<std::pair<std::string, std::string>> sign_v4(const SigV4Request& request,
                                                          const AwsCredentials& credentials) {
   std::string amz_date = format_time(request.time, "%Y%m%dT%H%M%SZ");
@@ -73,7 +65,7 @@ std::vector<std::pair<std::string, std::string>> sign_v4(const SigV4Request& req
 
   std::vector<std::pair<std::string, std::string>> query;
   for (const auto& [name, value] : request.query)
-    query.emplace_back(aws_uri_encode(name, false), aws_uri_encode(value, false));
+    query.emplace_back(net::url_encode(name), net::url_encode(value));
   std::sort(query.begin(), query.end());
   std::vector<std::string> query_parts;
   for (const auto& [name, value] : query)
@@ -84,7 +76,7 @@ std::vector<std::pair<std::string, std::string>> sign_v4(const SigV4Request& req
     canonical_headers += name + ":" + value + "\n";
     header_names += (header_names.empty() ? "" : ";") + name;
   }
-  std::string canonical_request = request.method + "\n" + aws_uri_encode(request.path, true) +
+  std::string canonical_request = request.method + "\n" + net::url_encode_path(request.path) +
                                   "\n" + join(query_parts, "&") + "\n" + canonical_headers + "\n" +
                                   header_names + "\n" + request.payload_hash;
   std::string scope = date + "/" + request.region + "/" + request.service + "/aws4_request";

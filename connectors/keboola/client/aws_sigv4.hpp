@@ -30,8 +30,4 @@ struct SigV4Request {
 std::vector<std::pair<std::string, std::string>> sign_v4(const SigV4Request& request,
                                                          const AwsCredentials& credentials);
 
-// S3's URI encoding: every byte but A-Z a-z 0-9 - _ . ~ is percent-encoded, and '/' too
-// unless `keep_slashes`.
-std::string aws_uri_encode(const std::string& text, bool keep_slashes);
-
 }  // namespace da::connectors::keboola

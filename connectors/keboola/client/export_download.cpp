@@ -10,9 +10,9 @@
 
 #include "keboola/client/aws_sigv4.hpp"
 #include "keboola/client/gzip_inflater.hpp"
-#include "keboola/client/parallel.hpp"
 
 #include "da/common/error.hpp"
+#include "da/common/parallel.hpp"
 #include "da/common/strings.hpp"
 
 namespace da::connectors::keboola {
@@ -162,11 +162,11 @@ net::HttpRequest slice_request(const std::string& url, const FileInfo& file,
       signing.path = (store.path == "/" ? "" : store.path) + "/" + bucket + "/" + key;
       base = store.scheme + "://" + store.host;
     }
-    request.url = base + aws_uri_encode(signing.path, true);
+    request.url = base + net::url_encode_path(signing.path);
     request.headers = sign_v4(signing, file.aws);
   } else if (parts.scheme == "gs") {
     std::string base = endpoint.empty() ? "https://storage.googleapis.com" : endpoint;
-    request.url = base + "/" + parts.host + aws_uri_encode(parts.path, true);
+    request.url = base + "/" + parts.host + net::url_encode_path(parts.path);
     if (!file.gcs_access_token.empty())
       request.headers.emplace_back("Authorization", "Bearer " + file.gcs_access_token);
   } else if (parts.scheme == "azure") {
@@ -175,7 +175,7 @@ net::HttpRequest slice_request(const std::string& url, const FileInfo& file,
     if (base.empty()) base = "https://" + parts.host;
     std::string sas =
         connection_string_value(file.abs_sas_connection_string, "SharedAccessSignature");
-    request.url = without_trailing_slash(base) + aws_uri_encode(parts.path, true);
+    request.url = without_trailing_slash(base) + net::url_encode_path(parts.path);
     if (!sas.empty()) request.url += "?" + sas;
   } else {
     throw Error(ErrorKind::kSource, "Keboola: unsupported slice URL scheme '" + parts.scheme + "'");

@@ -10,11 +10,11 @@
 
 #include "fakes/keboola/aws_sigv4.hpp"
 #include "fakes/keboola/wire_server.hpp"
-#include <zlib.h>
 
 #include "da/common/crypto.hpp"
 #include "da/common/strings.hpp"
 #include "da/net/http_client.hpp"
+#include "da/web/gzip.hpp"
 
 namespace da::fakes {
 
@@ -125,23 +125,6 @@ std::optional<int64_t> parse_time(std::string_view text) {
   auto offset = zone_offset(text, at);
   if (!offset) return std::nullopt;
   return static_cast<int64_t>(timegm(&tm)) - *offset;
-}
-
-std::string gzip_compress(std::string_view data) {
-  z_stream stream{};
-  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-      Z_OK)
-    throw std::runtime_error("FakeKeboola: deflateInit2 failed");
-  std::string out(deflateBound(&stream, data.size()) + 64, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  int result = deflate(&stream, Z_FINISH);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
-  if (result != Z_STREAM_END) throw std::runtime_error("FakeKeboola: deflate failed");
-  return out;
 }
 
 std::string csv_line(const std::vector<std::string>& values) {
@@ -750,7 +733,7 @@ WireResponse FakeKeboola::State::export_async(const std::string& table_id,
     }
     if (compress)
       for (auto& part : parts)
-        part = gzip_compress(part);
+        part = web::gzip(part);
     ExportFile file = new_file(table_id, compress, slices > 0);
     job.file_id = file.id;
     store_file(std::move(file), parts);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "da/common/strings.hpp"
+#include "da/web/response.hpp"
 
 namespace da::fakes {
 
@@ -25,51 +26,6 @@ constexpr int kPollMilliseconds = 50;
 constexpr std::size_t kMaxHeaderBytes = 1 << 20;
 constexpr std::size_t kMaxBodyBytes = 256u << 20;
 constexpr std::size_t kFileChunk = 1 << 20;
-
-const char* reason(int status) {
-  switch (status) {
-    case 100:
-      return "Continue";
-    case 200:
-      return "OK";
-    case 201:
-      return "Created";
-    case 202:
-      return "Accepted";
-    case 204:
-      return "No Content";
-    case 206:
-      return "Partial Content";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 413:
-      return "Payload Too Large";
-    case 416:
-      return "Range Not Satisfiable";
-    case 429:
-      return "Too Many Requests";
-    case 500:
-      return "Internal Server Error";
-    case 501:
-      return "Not Implemented";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    default:
-      return "Status";
-  }
-}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -219,8 +175,8 @@ bool send_file_range(Socket& socket, const WireResponse& response) {
 bool send_response(Socket& socket, const WireRequest& request, const WireResponse& response,
                    bool keep_alive) {
   uint64_t length = response.file ? response.file_length : response.body.size();
-  std::string head =
-      "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) + "\r\n";
+  std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " +
+                     web::status_reason(response.status) + "\r\n";
   for (const auto& [name, value] : response.headers)
     head += name + ": " + value + "\r\n";
   head += "Content-Length: " + std::to_string(length) + "\r\n";

@@ -50,10 +50,5 @@ TEST(AwsSigV4, SignsTheSessionTokenOfFederatedCredentials) {
             std::string::npos);
 }
 
-TEST(AwsSigV4, EncodesKeysTheS3Way) {
-  EXPECT_EQ(aws_uri_encode("/a b/c+d~e.csv.gz", true), "/a%20b/c%2Bd~e.csv.gz");
-  EXPECT_EQ(aws_uri_encode("a/b", false), "a%2Fb");
-}
-
 }  // namespace
 }  // namespace da::connectors::keboola

@@ -14,6 +14,7 @@
 #include "da/common/error.hpp"
 #include "da/common/strings.hpp"
 #include "da/net/http_client.hpp"
+#include "da/web/gzip.hpp"
 
 namespace da::fakes {
 namespace {
@@ -47,20 +48,6 @@ std::string gunzip(const std::string& data) {
   }
   EXPECT_EQ(result, Z_STREAM_END);
   inflateEnd(&stream);
-  return out;
-}
-
-std::string gzip_file_text(const std::string& text) {
-  std::string out(compressBound(text.size()) + 64, '\0');
-  z_stream stream{};
-  deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  stream.avail_in = static_cast<uInt>(text.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  deflate(&stream, Z_FINISH);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
   return out;
 }
 
@@ -418,8 +405,8 @@ TEST_F(FakeKeboolaTest, InjectedFailuresDropsAndDelaysHitMatchingPathsOnly) {
 TEST_F(FakeKeboolaTest, ExportSlicesComeFromDiskAndSupportRanges) {
   da::testing::TempDir dir;
   std::string text = "\"5\",\"disk\",\"1\"\n";
-  auto first_slice = dir.write("a.gz", gzip_file_text(text));
-  auto empty_slice = dir.write("b.gz", gzip_file_text(""));
+  auto first_slice = dir.write("a.gz", web::gzip(text));
+  auto empty_slice = dir.write("b.gz", web::gzip(""));
   fake.set_export_slices("in.c-crm.orders", {first_slice, empty_slice});
   fake.set_job_polls(0);
   json file = export_file({{"gzip", "1"}});

@@ -347,6 +347,12 @@ TEST(HttpClient, UrlEncodeKeepsOnlyUnreservedCharacters) {
   EXPECT_EQ(url_encode(""), "");
 }
 
+// Also S3's encoding of object keys (AWS SigV4 canonical URIs).
+TEST(HttpClient, UrlEncodePathKeepsTheSlashes) {
+  EXPECT_EQ(url_encode_path("/a b/c+d~e.csv.gz"), "/a%20b/c%2Bd~e.csv.gz");
+  EXPECT_EQ(url_encode("a/b"), "a%2Fb");
+}
+
 TEST(HttpClient, FormEncodeJoinsEncodedPairs) {
   EXPECT_EQ(form_encode({}), "");
   EXPECT_EQ(form_encode({{"grant_type", "authorization_code"},

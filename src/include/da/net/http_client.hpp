@@ -59,5 +59,8 @@ class HttpClient {
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields);
 // Percent-encodes everything but unreserved characters (RFC 3986).
 std::string url_encode(std::string_view text);
+// url_encode() of each '/'-separated segment, the slashes kept: "/a b/c" -> "/a%20b/c". This is
+// also S3's URI encoding of object keys.
+std::string url_encode_path(std::string_view path);
 
 }  // namespace da::net

@@ -1,4 +1,5 @@
-// Runs independent pieces of work (export windows, slice downloads) on a few threads.
+// Runs independent pieces of work (export windows, slice downloads, pulled files) on a few
+// threads.
 #pragma once
 
 #include <algorithm>
@@ -9,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-namespace da::connectors::keboola {
+namespace da {
 
 // Calls work(i) for every i in [0, count) on up to `parallel` new threads; the caller only
 // waits. The work never runs on the caller's thread: ISA-L's AVX-512 inflate leaves that
@@ -41,4 +42,4 @@ void run_parallel(size_t count, int parallel, Work work) {
   if (failure) std::rethrow_exception(failure);
 }
 
-}  // namespace da::connectors::keboola
+}  // namespace da
