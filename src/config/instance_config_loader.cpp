@@ -156,6 +156,18 @@ void read_paths(const NodeReader& node, PathsConfig& out) {
   }
 }
 
+void read_accounts(const NodeReader& node, AccountsConfig& out) {
+  node.warn_unknown_keys({"home_root", "shell", "helper_socket", "portal_user"});
+  out.home_root = node.string("home_root", out.home_root.string());
+  if (!out.home_root.is_absolute())
+    node.child("home_root").error("must be an absolute path, found '" + out.home_root.string() + "'");
+  out.shell = node.string("shell", out.shell);
+  out.helper_socket = node.string("helper_socket");
+  out.portal_user = node.string("portal_user", out.portal_user);
+  if (!is_linux_username(out.portal_user))
+    node.child("portal_user").error("'" + out.portal_user + "' is not a valid Linux user name");
+}
+
 void read_sync(const NodeReader& node, SyncConfig& out) {
   node.warn_unknown_keys(
       {"memory_limit", "threads", "parallel_tables", "compression", "row_group_size"});
@@ -354,7 +366,8 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
                          "username_mapping",
                          "datasets",
                          "catalog",
-                         "folder_mapping"});
+                         "folder_mapping",
+                         "accounts"});
   read_instance(top.child("instance"), config.instance);
   read_server(top.child("server"), config.server);
   read_admins(top.child("admins"), config.admins);
@@ -395,6 +408,7 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
   read_datasets(top.child("datasets"), config);
   read_catalog(top.child("catalog"), config.catalog);
   config.folder_mapping = read_string_map(top.child("folder_mapping"));
+  read_accounts(top.child("accounts"), config.accounts);
 
   config.paths.data_dir = config.resolve(config.paths.data_dir);
   config.paths.docs_dir = config.resolve(config.paths.docs_dir);

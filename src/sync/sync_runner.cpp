@@ -1,5 +1,6 @@
 #include "da/sync/sync_runner.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <thread>
@@ -280,6 +281,11 @@ SyncReport SyncRunner::run(const SyncOptions& options) {
   std::vector<const catalog::TableConfig*> tables = select_tables(options.table_ids);
   const fs::path& data_dir = config_.paths.data_dir;
   make_folder(data_dir, 0755);
+  bool writes_private = std::any_of(tables.begin(), tables.end(), [&](const auto* table) {
+    return catalog_.folder_of(*table) == catalog::kPrivateFolder;
+  });
+  if (writes_private || fs::exists(data_dir / "parquet" / catalog::kPrivateFolder))
+    secure_private_folder(data_dir);
   InstanceLock lock = InstanceLock::acquire(data_dir / ".sync.lock", "sync");
   store::StateStore store(config_.paths.state_db);
   recover_from_crashed_runs(store);

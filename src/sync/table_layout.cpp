@@ -1,6 +1,12 @@
 #include "da/sync/table_layout.hpp"
 
 #include <cctype>
+#include <cerrno>
+#include <vector>
+
+#include <grp.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "da/common/error.hpp"
 #include "da/duck/sql_quote.hpp"
@@ -8,6 +14,25 @@
 namespace da::sync {
 
 namespace fs = std::filesystem;
+
+void secure_private_folder(const fs::path& data_dir) {
+  fs::path folder = data_dir / "parquet" / catalog::kPrivateFolder;
+  std::error_code error;
+  fs::create_directories(folder.parent_path(), error);
+  if (::mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST)
+    throw_system_error("cannot create folder", folder.string(), errno);
+  struct stat info {};
+  if (::lstat(folder.c_str(), &info) != 0 || !S_ISDIR(info.st_mode))
+    throw Error(ErrorKind::kData, folder.string() + " must be a real directory (not a link)");
+  std::vector<char> buffer(65536);
+  group entry{};
+  group* found = nullptr;
+  if (::getgrnam_r(kPrivateGroup, &entry, buffer.data(), buffer.size(), &found) == 0 && found &&
+      info.st_gid != found->gr_gid)
+    (void)::chown(folder.c_str(), static_cast<uid_t>(-1), found->gr_gid);
+  if ((info.st_mode & 07777) != 02750 && ::chmod(folder.c_str(), 02750) != 0)
+    throw_system_error("cannot restrict", folder.string(), errno);
+}
 
 fs::path TableLayout::journal() const {
   return folder / (".da-publish-" + single_file.stem().string() + ".json");

@@ -218,6 +218,7 @@ void Portal::add_api_routes() {
                 400, name + " requires " + option.requires_dataset + " to be enabled");
         }
         save_settings(db(), visitor.user->id, settings);
+        if (provisioner_) provisioner_->selection_changed(visitor.user->username);
         return Response::json(
             200, {{"ok", true}, {"message", "Settings saved. Changes take effect on next sync."}});
       });
@@ -249,6 +250,7 @@ void Portal::add_api_routes() {
           settings.table_mode = mode;
           settings.tables = body["tables"];
           save_settings(db(), visitor.user->id, settings);
+          if (provisioner_) provisioner_->selection_changed(visitor.user->username);
           return Response::json(
               200, {{"ok", true},
                     {"message", "Table subscriptions saved. Changes take effect on next sync."}});
@@ -309,6 +311,7 @@ void Portal::add_api_routes() {
           int64_t new_version = registry.register_table(
               body.dump(), "POST /api/admin/register-table", visitor.user->email, version);
           registry::write_data_description(registry.snapshot(), config_.paths.docs_dir);
+          if (provisioner_) provisioner_->selection_changed("");
           return Response::json(200, {{"ok", true}, {"version", new_version}});
         });
 
@@ -331,6 +334,7 @@ void Portal::add_api_routes() {
           int64_t new_version = registry.update_table(request.param("table_id"), changes,
                                                       visitor.user->email, version);
           registry::write_data_description(registry.snapshot(), config_.paths.docs_dir);
+          if (provisioner_) provisioner_->selection_changed("");
           return Response::json(200, {{"ok", true}, {"version", new_version}});
         });
 
@@ -341,6 +345,7 @@ void Portal::add_api_routes() {
           int64_t new_version = registry.unregister_table(request.param("table_id"),
                                                           visitor.user->email, body_version(body));
           registry::write_data_description(registry.snapshot(), config_.paths.docs_dir);
+          if (provisioner_) provisioner_->selection_changed("");
           return Response::json(200, {{"ok", true}, {"version", new_version}});
         });
 }

@@ -62,14 +62,8 @@ std::shared_ptr<const catalog::DataDescription> pull_catalog(
 std::vector<distribution::VisibleTable> tables_for(store::SqliteDatabase& db,
                                                    const config::InstanceConfig& config,
                                                    const identity::User& user) {
-  distribution::SyncSelection selection;
-  auto statement =
-      db.prepare("SELECT datasets, table_mode, tables FROM user_sync_settings WHERE user_id = ?");
-  statement.bind(1, user.id);
-  if (statement.step())
-    selection = distribution::SyncSelection::from_stored(
-        statement.column_text(0), statement.column_text(1), statement.column_text(2));
-  return distribution::visible_tables(*pull_catalog(config.paths.docs_dir), selection,
+  return distribution::visible_tables(*pull_catalog(config.paths.docs_dir),
+                                      distribution::load_selection(db, user.id),
                                       user.is_privileged());
 }
 

@@ -1,8 +1,10 @@
 // da serve: the web portal, until SIGINT or SIGTERM (then a graceful stop).
 #include <csignal>
+#include <memory>
 
 #include <pthread.h>
 
+#include "da/accounts/helper_client.hpp"
 #include "da/cli/command_context.hpp"
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
@@ -30,7 +32,11 @@ int run_serve(cli::CommandContext& context, const cli::Arguments& arguments) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  web::Portal portal(config, context.plugins().auth_providers, &context.plugins().data_sources);
+  std::unique_ptr<accounts::HelperProvisioner> provisioner;
+  if (!config.accounts.helper_socket.empty())
+    provisioner = std::make_unique<accounts::HelperProvisioner>(config.accounts.helper_socket);
+  web::Portal portal(config, context.plugins().auth_providers, &context.plugins().data_sources,
+                     provisioner.get());
   web::ServerOptions options;
   options.listen = config.server.listen;
   options.threads = config.server.threads;

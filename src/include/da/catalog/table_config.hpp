@@ -8,6 +8,9 @@
 
 namespace da::catalog {
 
+// Tables in this folder (parquet/private/) reach only privileged analysts.
+inline constexpr const char* kPrivateFolder = "private";
+
 enum class SyncStrategy { kFullRefresh, kIncremental, kPartitioned };
 enum class PartitionGranularity { kDay, kMonth, kYear };
 enum class FilterOperator { kEq, kNe, kGt, kGe, kLt, kLe };

@@ -72,6 +72,17 @@ struct PathsConfig {
   std::filesystem::path state_db;  // SQLite app state
 };
 
+// Analyst accounts on the broker (`da admin add-analyst`, the portal's onboarding).
+struct AccountsConfig {
+  std::filesystem::path home_root = "/home";  // homes are <home_root>/<user>
+  std::string shell = "/bin/bash";
+  // The account helper's socket (`da account-helper`); empty: the portal only saves keys and
+  // an administrator creates the accounts.
+  std::filesystem::path helper_socket;
+  // The account the portal runs as: the only one besides root the helper answers.
+  std::string portal_user = "www-data";
+};
+
 struct SyncConfig {
   std::string memory_limit = "2GB";  // DuckDB memory_limit for a sync run
   uint64_t memory_limit_bytes = 2'000'000'000;
@@ -170,6 +181,7 @@ struct InstanceConfig {
   std::vector<std::pair<std::string, DatasetOption>> datasets;
   CatalogConfig catalog;
   std::map<std::string, std::string> folder_mapping;
+  AccountsConfig accounts;
 
   // `path` made absolute against instance_root.
   std::filesystem::path resolve(const std::filesystem::path& path) const;

@@ -13,11 +13,9 @@
 #include <vector>
 
 #include "da/catalog/data_description.hpp"
+#include "da/store/sqlite_database.hpp"
 
 namespace da::distribution {
-
-// Tables under parquet/<this folder>/ are readable only by privileged analysts.
-inline constexpr std::string_view kPrivateFolder = "private";
 
 // An analyst's choices as the portal stores them (user_sync_settings).
 struct SyncSelection {
@@ -29,6 +27,9 @@ struct SyncSelection {
   static SyncSelection from_stored(const std::string& datasets_json, const std::string& table_mode,
                                    const std::string& tables_json);
 };
+
+// The stored selection of portal user `user_id` (the defaults when there is none).
+SyncSelection load_selection(store::SqliteDatabase& database, int64_t user_id);
 
 struct VisibleTable {
   std::string id;
@@ -46,6 +47,11 @@ std::vector<VisibleTable> visible_tables(const catalog::DataDescription& catalog
 // folder, anchored to its own folder (a name never matches in another folder, `private/`
 // included), and everything else excluded.
 std::string rsync_filter(const std::vector<VisibleTable>& tables);
+
+// The rules for a transfer rooted at an analyst's server/ folder (~/.sync_rsync_filter, read
+// by `da pull --via ssh`): the docs, without the pages of datasets the analyst does not
+// receive, and the parquet/ rules of rsync_filter() below parquet/.
+std::string server_rsync_filter(const std::vector<VisibleTable>& tables);
 
 // True if `relative_path` (below parquet/, '/'-separated) is data of a visible table.
 bool is_visible_path(const std::vector<VisibleTable>& tables, std::string_view relative_path);

@@ -20,6 +20,10 @@ class AccountProvisioner {
   // Creates or updates `user`'s server account with `ssh_public_key` (already normalised).
   // Must be idempotent. Throws da::Error with a message for the analyst on failure.
   virtual ProvisionResult provision(const User& user, const std::string& ssh_public_key) = 0;
+  // What `username` receives may have changed (their dataset or table selection; "" when the
+  // table registry changed, for everyone): refresh what the server keeps for it (the rsync
+  // filters). Best effort: failures are the implementation's to log.
+  virtual void selection_changed(const std::string& username) { (void)username; }
 };
 
 }  // namespace da::identity

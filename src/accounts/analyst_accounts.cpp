@@ -1,0 +1,169 @@
+#include "da/accounts/analyst_accounts.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <fstream>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "da/accounts/home_directory.hpp"
+#include "da/accounts/system_users.hpp"
+#include "da/common/error.hpp"
+#include "da/common/file_stamp.hpp"
+#include "da/common/log.hpp"
+#include "da/identity/ssh_key.hpp"
+#include "da/identity/username.hpp"
+#include "da/sync/table_layout.hpp"
+
+namespace da::accounts {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kUserFolders[] = {"duckdb",  "notifications", "artifacts",
+                                        "scripts", "parquet",       "sessions"};
+
+void require_valid_name(const std::string& username) {
+  if (auto problem = identity::username_problem(username))
+    throw Error(ErrorKind::kConfig, "'" + username + "' cannot be an analyst account: " + *problem);
+}
+
+// The analyst of `username`, or an error that says why the name may not be touched.
+SystemUser require_analyst(const std::string& username) {
+  auto user = find_system_user(username);
+  if (!user) throw Error(ErrorKind::kNotFound, "there is no account '" + username + "'");
+  if (!user->in_group(kReadGroup))
+    throw Error(ErrorKind::kConflict, "'" + username + "' is not an analyst account (not in " +
+                                          kReadGroup + "): it is left untouched");
+  return *user;
+}
+
+// Sends SIGKILL to every process whose real or effective user is `uid`, until none is left
+// (a process may fork while the first pass runs).
+void end_processes_of(uid_t uid) {
+  for (int pass = 0; pass < 5; ++pass) {
+    int found = 0;
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+      std::string pid = entry.path().filename().string();
+      if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::ifstream status(entry.path() / "status");
+      std::string line;
+      while (std::getline(status, line)) {
+        if (line.rfind("Uid:", 0) != 0) continue;
+        unsigned real = 0, effective = 0;
+        if (std::sscanf(line.c_str(), "Uid: %u %u", &real, &effective) == 2 &&
+            (real == uid || effective == uid)) {
+          ::kill(static_cast<pid_t>(std::stol(pid)), SIGKILL);
+          ++found;
+        }
+        break;
+      }
+    }
+    if (found == 0) return;
+    ::usleep(50'000);
+  }
+}
+
+AnalystAccount describe(const SystemUser& user) {
+  AnalystAccount account;
+  account.username = user.name;
+  account.home = user.home;
+  account.privileged = user.in_group(kPrivateGroup);
+  account.operations = user.in_group(kOpsGroup);
+  account.has_key = regular_file_stamp(user.home / ".ssh" / "authorized_keys").has_value();
+  return account;
+}
+
+}  // namespace
+
+std::optional<AnalystAccount> find_analyst(const std::string& username) {
+  auto user = find_system_user(username);
+  if (!user || !user->in_group(kReadGroup)) return std::nullopt;
+  return describe(*user);
+}
+
+void AnalystAccounts::prepare_shared_data() {
+  for (const char* group : {kReadGroup, kPrivateGroup, kOpsGroup})
+    ensure_group(group);
+  sync::secure_private_folder(settings_.data_dir);
+}
+
+AnalystAccount AnalystAccounts::add_analyst(const std::string& username,
+                                            const std::string& ssh_public_key,
+                                            PrivateAccess access) {
+  require_valid_name(username);
+  std::string key = identity::normalize_ssh_public_key(ssh_public_key);
+  prepare_shared_data();
+  bool created = false;
+  auto user = find_system_user(username);
+  if (user && !user->in_group(kReadGroup))
+    throw Error(ErrorKind::kConflict, "'" + username +
+                                          "' is already in use by a system account that is not "
+                                          "an analyst's: choose another name");
+  if (!user) {
+    fs::path home = settings_.home_root / username;
+    create_user(username, home, settings_.shell);
+    created = true;
+  }
+  set_group_member(username, kReadGroup, true);
+  if (access != PrivateAccess::kUnchanged)
+    set_group_member(username, kPrivateGroup, access == PrivateAccess::kGrant);
+  user = find_system_user(username);
+  if (!user) throw Error(ErrorKind::kInternal, "the account '" + username + "' vanished");
+
+  if (::mkdir(user->home.c_str(), 0700) != 0 && errno != EEXIST)
+    throw_system_error("cannot create home", user->home.string(), errno);
+  HomeDirectory home(user->home);
+  const uid_t uid = user->uid;
+  const gid_t gid = user->gid;
+  home.set_attributes(0750, uid, gid);
+  home.ensure_directory(".ssh", 0700, uid, gid);
+  home.write_file(".ssh/authorized_keys", key + "\n", 0600, uid, gid);
+  home.ensure_directory("server", 0750, 0, gid);
+  home.ensure_symlink("server/docs", settings_.docs_dir, 0, gid);
+  home.ensure_symlink("server/parquet", settings_.data_dir / "parquet", 0, gid);
+  home.ensure_directory("user", 0750, uid, gid);
+  for (const char* folder : kUserFolders)
+    home.ensure_directory(std::string("user/") + folder, 0750, uid, gid);
+  log::info("analyst account {} {} (home {})", username, created ? "created" : "repaired",
+            user->home.string());
+  AnalystAccount account = describe(*user);
+  account.created = created;
+  return account;
+}
+
+AnalystAccount AnalystAccounts::add_admin(const std::string& username,
+                                          const std::string& ssh_public_key) {
+  add_analyst(username, ssh_public_key, PrivateAccess::kGrant);
+  set_group_member(username, kOpsGroup, true);
+  auto user = find_system_user(username);
+  if (!user) throw Error(ErrorKind::kInternal, "the account '" + username + "' vanished");
+  return describe(*user);
+}
+
+void AnalystAccounts::remove_analyst(const std::string& username) {
+  SystemUser user = require_analyst(username);
+  if (user.uid == 0) throw Error(ErrorKind::kConflict, "refusing to remove a root account");
+  end_processes_of(user.uid);
+  delete_user(username);
+  end_processes_of(user.uid);
+  remove_home(user.home);
+  log::info("analyst account {} removed with its home {}", username, user.home.string());
+}
+
+std::vector<AnalystAccount> AnalystAccounts::list() const {
+  std::vector<AnalystAccount> accounts;
+  for (const std::string& name : group_members(kReadGroup)) {
+    if (auto user = find_system_user(name)) accounts.push_back(describe(*user));
+  }
+  return accounts;
+}
+
+void AnalystAccounts::write_sync_filter(const std::string& username, const std::string& filter) {
+  SystemUser user = require_analyst(username);
+  HomeDirectory(user.home).write_file(".sync_rsync_filter", filter, 0640, 0, user.gid);
+}
+
+}  // namespace da::accounts

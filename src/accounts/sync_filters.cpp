@@ -1,0 +1,37 @@
+#include "da/accounts/sync_filters.hpp"
+
+#include "da/accounts/analyst_accounts.hpp"
+#include "da/catalog/data_description.hpp"
+#include "da/common/error.hpp"
+#include "da/distribution/selection.hpp"
+#include "da/identity/user_store.hpp"
+#include "da/store/state_store.hpp"
+
+namespace da::accounts {
+
+int write_sync_filters(const config::InstanceConfig& config, AnalystAccounts& accounts,
+                       const std::string& only_user) {
+  std::vector<AnalystAccount> targets;
+  if (!only_user.empty()) {
+    auto account = find_analyst(only_user);
+    if (!account)
+      throw Error(ErrorKind::kNotFound, "there is no analyst account '" + only_user + "'");
+    targets.push_back(*account);
+  } else {
+    targets = accounts.list();
+  }
+  catalog::DataDescription catalog = catalog::load_data_description_or_throw(config.paths.docs_dir);
+  store::StateStore store(config.paths.state_db);
+  identity::UserStore users(store.database());
+  for (const AnalystAccount& account : targets) {
+    distribution::SyncSelection selection;
+    if (auto user = users.find_by_username(account.username))
+      selection = distribution::load_selection(store.database(), user->id);
+    accounts.write_sync_filter(account.username,
+                               distribution::server_rsync_filter(distribution::visible_tables(
+                                   catalog, selection, account.privileged)));
+  }
+  return static_cast<int>(targets.size());
+}
+
+}  // namespace da::accounts
