@@ -19,9 +19,9 @@ CHECK_ONLY=0
 PACKAGES=(
   ca-certificates
   ccache
+  chromium
   cmake
   g++
-  chromium
   libbenchmark-dev
   libboost-url1.81-dev
   libboost1.81-dev
@@ -38,8 +38,9 @@ PACKAGES=(
   libssl-dev
   libyaml-cpp-dev
   make
-  nlohmann-json3-dev
   ninja-build
+  nlohmann-json3-dev
+  openssh-server
   pkg-config
   rsync
   wrk

@@ -55,13 +55,14 @@ SubprocessResult run_subprocess(const std::vector<std::string>& argv,
   environment.push_back(nullptr);
   char** child_environment = options.environment.empty() ? environ : environment.data();
 
-  bool capture = options.output == SubprocessOptions::Output::kCapture;
+  bool capture = options.output != SubprocessOptions::Output::kInherit;
   int pipe_fds[2] = {-1, -1};
   SpawnActions actions;
   if (capture) {
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw_system_error("cannot create a pipe", argv[0], errno);
     posix_spawn_file_actions_addopen(actions.get(), 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(actions.get(), pipe_fds[1], 1);
+    if (options.output == SubprocessOptions::Output::kCapture)
+      posix_spawn_file_actions_adddup2(actions.get(), pipe_fds[1], 1);
     posix_spawn_file_actions_adddup2(actions.get(), pipe_fds[1], 2);
   }
   pid_t pid = 0;

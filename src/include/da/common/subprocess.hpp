@@ -11,8 +11,9 @@ namespace da {
 
 struct SubprocessOptions {
   // kCapture: stdout and stderr are collected into SubprocessResult::output (stdin is
-  // /dev/null). kInherit: the child writes to this process's terminal (rsync's progress).
-  enum class Output { kCapture, kInherit };
+  // /dev/null). kInherit: the child writes to this process's terminal. kCaptureErrors: stdout
+  // goes to the terminal (rsync's progress), stderr is collected.
+  enum class Output { kCapture, kInherit, kCaptureErrors };
   Output output = Output::kCapture;
   // Replaces the environment when non-empty (commands run as root get a known PATH).
   std::map<std::string, std::string> environment;
