@@ -131,8 +131,11 @@ void AccountHelper::answer(int client_fd) {
     reply = request.is_discarded() ? failure(ErrorKind::kData, "expected one line of JSON")
                                    : handle(request);
   }
-  log::info("account helper: uid {} {} {}: {}", credentials.uid, op,
-            reply.value("ok", false) ? "done" : "refused", reply.value("error", ""));
+  if (reply.value("ok", false))
+    log::info("account helper: uid {} {}: done", credentials.uid, op);
+  else
+    log::warn("account helper: uid {} {}: refused: {}", credentials.uid, op,
+              reply.value("error", ""));
   std::string line = reply.dump() + "\n";
   (void)::send(client_fd, line.data(), line.size(), MSG_NOSIGNAL);
 }

@@ -562,7 +562,16 @@ identity::ProvisionResult Portal::register_ssh_key(const identity::User& user,
                                                    const std::string& pasted) {
   std::string key = identity::normalize_ssh_public_key(pasted);
   identity::UserStore(db()).set_ssh_key(user.id, key);
-  if (provisioner_) return provisioner_->provision(user, key);
+  if (provisioner_) {
+    try {
+      return provisioner_->provision(user, key);
+    } catch (const Error& e) {
+      log::error("creating the server account of {} failed: {}", user.username, e.what());
+      return {false, "Your SSH key was saved, but your server account could not be set up yet (" +
+                         std::string(e.what()) +
+                         "). An administrator can finish it with da admin add-analyst."};
+    }
+  }
   return {false, "Your SSH key was saved. An administrator creates your server account " +
                      user.username + "; you can sync once it exists."};
 }
