@@ -111,6 +111,24 @@ void drop_prefix(const fs::path& partial, int64_t prefix) {
 
 }  // namespace
 
+void report_pull(const std::string& portal_url, const std::string& token, int64_t files,
+                 int64_t bytes) {
+  net::HttpRequest done;
+  done.url = without_trailing_slash(portal_url) + "/api/pull/done";
+  done.method = "POST";
+  done.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
+  done.connect_timeout = std::chrono::seconds(10);
+  done.total_timeout = std::chrono::seconds(30);
+  done.body = Json{{"files", files}, {"bytes", bytes}}.dump();
+  try {
+    net::HttpResponse answer = net::HttpClient().send(done);
+    if (answer.status != 200)
+      log::warn("the portal did not record this pull (HTTP {})", answer.status);
+  } catch (const Error& e) {
+    log::warn("the portal did not record this pull: {}", e.what());
+  }
+}
+
 PullReport pull_https(const PullOptions& options) {
   fs::path root = fs::absolute(options.workspace);
   fs::path server = root / "server";
@@ -261,18 +279,8 @@ PullReport pull_https(const PullOptions& options) {
   state.save();
   report.files_fetched = static_cast<int64_t>(wanted.size());
   report.bytes_fetched = received;
-  // Tells the portal, for the analyst's dashboard; the pull succeeded whatever it answers.
-  net::HttpRequest done = request_for(base + "/api/pull/done");
-  done.method = "POST";
-  done.headers.emplace_back("Content-Type", "application/json");
-  done.body = Json{{"files", report.files_fetched}, {"bytes", report.bytes_fetched}}.dump();
-  try {
-    net::HttpResponse answer = net::HttpClient().send(done);
-    if (answer.status != 200)
-      log::warn("the portal did not record this pull (HTTP {})", answer.status);
-  } catch (const Error& e) {
-    log::warn("the portal did not record this pull: {}", e.what());
-  }
+  // The pull succeeded whatever the portal answers.
+  report_pull(options.portal_url, options.token, report.files_fetched, report.bytes_fetched);
   return report;
 }
 

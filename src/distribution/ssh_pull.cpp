@@ -1,5 +1,6 @@
 #include "da/distribution/ssh_pull.hpp"
 
+#include <algorithm>
 #include <map>
 #include <thread>
 
@@ -143,7 +144,16 @@ SshPullReport pull_ssh(const SshPullOptions& options) {
                                 "--filter=merge " + filter.string(), options.host + ":server/",
                                 server.string() + "/"},
                                "pulling server/ from " + options.host, progress);
-  report.changed = snapshot(server) != before;
+  auto after = snapshot(server);
+  for (const auto& [path, stamp] : after) {
+    auto found = before.find(path);
+    if (found != before.end() && found->second == stamp) continue;
+    ++report.files_changed;
+    report.bytes_changed += std::max<int64_t>(stamp.first, 0);
+  }
+  for (const auto& [path, stamp] : before)
+    report.files_removed += after.count(path) ? 0 : 1;
+  report.changed = report.files_changed > 0 || report.files_removed > 0;
   return report;
 }
 

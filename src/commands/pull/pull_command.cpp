@@ -63,8 +63,17 @@ int run_pull(cli::CommandContext& context, const cli::Arguments& arguments) {
     }
     distribution::SshPullReport report = distribution::pull_ssh(options);
     changed = report.changed;
-    summary = fmt::format("pulled server/ from {} over SSH ({})", options.host,
-                          report.changed ? "changed" : "nothing changed");
+    summary = report.changed ? fmt::format("pulled server/ from {} over SSH: {} file(s) new or "
+                                           "changed, {} bytes; removed {}",
+                                           options.host, report.files_changed,
+                                           report.bytes_changed, report.files_removed)
+                             : fmt::format("pulled server/ from {} over SSH: nothing changed",
+                                           options.host);
+    // The dashboard's "Last pull" comes from the portal, when this machine has a token for it.
+    if (!portal_url.empty() && !token.empty()) {
+      log::add_secret(token);
+      distribution::report_pull(portal_url, token, report.files_changed, report.bytes_changed);
+    }
   } else {
     if (arguments.flag("push"))
       throw Error(ErrorKind::kConfig,

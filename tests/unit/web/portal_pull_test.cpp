@@ -1,5 +1,7 @@
 // The HTTPS pull API over real HTTP: the manifest follows the analyst's visibility, files come
 // with ETag and Range, and what an analyst may not see is refused.
+#include <algorithm>
+
 #include "unit/web/portal_fixture.hpp"
 
 #include "da/common/error.hpp"
@@ -201,6 +203,46 @@ TEST_F(HttpsPullTest, TablesTheAnalystNoLongerReceivesArePruned) {
   EXPECT_EQ(report.files_removed, 1);
   EXPECT_FALSE(std::filesystem::exists(local("parquet/crm/orders.parquet")));
   EXPECT_TRUE(std::filesystem::exists(local("docs/data_description.md")));
+}
+
+TEST_F(HttpsPullTest, AnUnregisteredTableLeavesTheManifestAndIsPruned) {
+  pull();
+  ASSERT_TRUE(std::filesystem::exists(local("parquet/crm/orders.parquet")));
+  // What unregistering through the registry does to the catalog the portal reads.
+  temp_.write("docs/data_description.md",
+              "```yaml\nfolder_mapping: {in.c-web: web}\ntables:\n"
+              "  - {id: in.c-web.events, name: events, sync_strategy: partitioned, "
+              "partition_by: at, dataset: web_events}\n```\n");
+  auto paths = manifest_paths(token_);
+  EXPECT_EQ(std::count(paths.begin(), paths.end(), "parquet/crm/orders.parquet"), 0);
+  EXPECT_EQ(get("/api/pull/files/parquet/crm/orders.parquet", token_).status, 403);
+  auto report = pull();
+  EXPECT_GE(report.files_removed, 1);
+  EXPECT_FALSE(std::filesystem::exists(local("parquet/crm/orders.parquet")));
+}
+
+TEST_F(HttpsPullTest, AnExpiredTokenIsRefusedWith401) {
+  std::string expiring;
+  {
+    store::StateStore store(config_.paths.state_db);
+    auto user = identity::UserStore(store.database()).find_by_email("ana@example.com");
+    auto issued = identity::ApiTokenStore(store.database())
+                      .create_personal(user->id, "short", std::chrono::hours(1));
+    expiring = issued.token;
+    store.database()
+        .prepare("UPDATE api_tokens SET expires_at = 1 WHERE id = ?")
+        .bind_all(issued.info.id)
+        .run();
+  }
+  EXPECT_EQ(get("/api/pull/manifest", expiring).status, 401);
+  EXPECT_EQ(get("/api/pull/files/parquet/crm/orders.parquet", expiring).status, 401);
+  try {
+    pull(expiring);
+    FAIL() << "an expired token pulled";
+  } catch (const da::Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kAuth);
+  }
+  EXPECT_FALSE(std::filesystem::exists(local("parquet/crm/orders.parquet")));
 }
 
 TEST_F(HttpsPullTest, ARefusedTokenFailsAndChangesNothing) {

@@ -35,6 +35,11 @@ struct PullReport {
   std::vector<std::string> refetched;  // files whose first copy failed its digest
 };
 
+// Tells the portal that this analyst pulled (`files` and `bytes` that arrived), for the
+// dashboard's "Last pull". Best effort: a failure is logged, never thrown.
+void report_pull(const std::string& portal_url, const std::string& token, int64_t files,
+                 int64_t bytes);
+
 // Throws Error(kAuth) when the portal refuses the token, Error(kSource) for any other failure
 // (naming the file), leaving server/ as it was.
 PullReport pull_https(const PullOptions& options);

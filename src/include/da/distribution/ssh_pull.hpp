@@ -13,6 +13,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -29,7 +30,10 @@ struct SshPullOptions {
 };
 
 struct SshPullReport {
-  bool changed = false;  // anything in server/ was added, replaced or removed
+  bool changed = false;       // anything in server/ was added, replaced or removed
+  int64_t files_changed = 0;  // added or replaced
+  int64_t bytes_changed = 0;  // their size
+  int64_t files_removed = 0;
   int attempts = 0;
 };
 
