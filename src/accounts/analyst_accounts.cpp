@@ -9,6 +9,7 @@
 
 #include "da/accounts/home_directory.hpp"
 #include "da/accounts/system_users.hpp"
+#include "da/catalog/table_config.hpp"
 #include "da/common/error.hpp"
 #include "da/common/file_stamp.hpp"
 #include "da/common/log.hpp"
@@ -87,7 +88,9 @@ std::optional<AnalystAccount> find_analyst(const std::string& username) {
 void AnalystAccounts::prepare_shared_data() {
   for (const char* group : {kReadGroup, kPrivateGroup, kOpsGroup})
     ensure_group(group);
-  sync::secure_private_folder(settings_.data_dir);
+  // The sync creates parquet/private/ (closed) with its first private table.
+  if (fs::exists(settings_.data_dir / "parquet" / catalog::kPrivateFolder))
+    sync::secure_private_folder(settings_.data_dir);
 }
 
 AnalystAccount AnalystAccounts::add_analyst(const std::string& username,

@@ -1,8 +1,14 @@
 #include "da/accounts/sync_filters.hpp"
 
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
 #include "da/accounts/analyst_accounts.hpp"
+#include "da/accounts/helper_client.hpp"
+#include "da/accounts/system_users.hpp"
 #include "da/catalog/data_description.hpp"
 #include "da/common/error.hpp"
+#include "da/common/log.hpp"
 #include "da/distribution/selection.hpp"
 #include "da/identity/user_store.hpp"
 #include "da/store/state_store.hpp"
@@ -32,6 +38,27 @@ int write_sync_filters(const config::InstanceConfig& config, AnalystAccounts& ac
                                    catalog, selection, account.privileged)));
   }
   return static_cast<int>(targets.size());
+}
+
+void refresh_sync_filters(const config::InstanceConfig& config) {
+  try {
+    if (::geteuid() == 0) {
+      if (find_group(kReadGroup)) {
+        AccountSettings settings;
+        settings.home_root = config.accounts.home_root;
+        settings.data_dir = config.paths.data_dir;
+        settings.docs_dir = config.paths.docs_dir;
+        AnalystAccounts accounts(settings);
+        write_sync_filters(config, accounts);
+      }
+    } else if (!config.accounts.helper_socket.empty()) {
+      HelperClient(config.accounts.helper_socket).call({{"op", "sync_filters"}, {"username", ""}});
+    }
+  } catch (const Error& e) {
+    log::warn("the analysts' rsync filters were not refreshed ({}): run `da admin sync-filters` "
+              "as root",
+              e.what());
+  }
 }
 
 }  // namespace da::accounts

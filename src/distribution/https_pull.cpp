@@ -250,6 +250,8 @@ PullReport pull_https(const PullOptions& options) {
   for (const ManifestFile* file : wanted) {
     fs::path target = server / file->path;
     fs::create_directories(target.parent_path());
+    // server/ is a mirror: read-only, so that nothing edits it by mistake.
+    fs::permissions(partial_dir / file->path, fs::perms(0444));
     fs::rename(partial_dir / file->path, target);
     if (auto local = regular_file_stamp(target)) state.remember(file->path, *local, file->sha256);
   }

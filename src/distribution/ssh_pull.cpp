@@ -72,7 +72,6 @@ int run_rsync(const SshPullOptions& options, const std::vector<std::string>& arg
                                    "--links",
                                    "--times",
                                    "--perms",
-                                   "--chmod=u+w",
                                    "--timeout=" + std::to_string(options.io_timeout_seconds),
                                    std::string("--partial-dir=") + kPartialDir,
                                    "-e",
@@ -137,9 +136,11 @@ SshPullReport pull_ssh(const SshPullOptions& options) {
                                "fetching the rsync filter from " + options.host, false);
   auto before = snapshot(server);
   // --copy-dirlinks: ~/server/docs and ~/server/parquet are links on the broker, directories
-  // here. The partial-dir is protected before the filter's final "- *" can reach it.
+  // here. Files arrive read-only: server/ is a mirror. The partial-dir is protected before the
+  // filter's final "- *" can reach it.
   report.attempts += run_rsync(options,
                                {"--copy-dirlinks", "--delete", "--delete-excluded",
+                                "--chmod=Fa-w,Du+w",
                                 std::string("--filter=P ") + kPartialDir + "/",
                                 "--filter=merge " + filter.string(), options.host + ":server/",
                                 server.string() + "/"},

@@ -135,7 +135,7 @@ InitReport init_workspace(const Layout& layout) {
   return report;
 }
 
-RefreshReport refresh_workspace(const Layout& layout) {
+RefreshReport refresh_workspace(const Layout& layout, RowCounts counts) {
   fs::path docs = layout.server() / "docs";
   if (!fs::is_regular_file(docs / "data_description.md"))
     throw Error(ErrorKind::kConfig, (docs / "data_description.md").string() +
@@ -187,10 +187,13 @@ RefreshReport refresh_workspace(const Layout& layout) {
                 quote_literal(kManagedComment + view.table_id) + ";\n";
     }
     if (!script.empty()) connection.execute(script);
-    std::map<fs::path, int64_t> rows = parquet_rows(connection, views);
+    std::map<fs::path, int64_t> rows;
+    if (counts == RowCounts::kRead) rows = parquet_rows(connection, views);
     for (const sync::PublishedView& view : views) {
-      if (view.schema != "main")
-        report.views.push_back({view.schema, view.name, view.table_id, rows[view.location]});
+      if (view.schema == "main") continue;
+      auto counted = rows.find(view.location);
+      report.views.push_back({view.schema, view.name, view.table_id,
+                              counted == rows.end() ? -1 : counted->second});
     }
     connection.execute("COMMIT");
   } catch (const duck::DuckError& e) {

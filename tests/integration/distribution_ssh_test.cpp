@@ -143,6 +143,8 @@ TEST_F(DistributionOverSsh, PrivateTablesReachOnlyPrivilegedAnalysts) {
   EXPECT_TRUE(fs::exists(workspace(standard) / "server/parquet/shop/orders.parquet"));
   EXPECT_TRUE(fs::exists(workspace(standard) / "server/docs/data_description.md"));
   EXPECT_FALSE(fs::exists(workspace(standard) / "server/parquet/private"));
+  EXPECT_EQ(fs::status(workspace(standard) / "server/parquet/shop/orders.parquet").permissions(),
+            fs::perms(0444));
   auto counted = query(standard, "SELECT count(*) AS n FROM orders");
   ASSERT_EQ(counted.exit_code, 0) << counted.err;
   EXPECT_EQ(counted.out, "n\n5\n");

@@ -97,7 +97,8 @@ int run_pull(cli::CommandContext& context, const cli::Arguments& arguments) {
   std::string views = "views unchanged";
   // Views depend only on server/: when nothing arrived or left they are already right.
   if (changed || !fs::exists(layout.database())) {
-    da::workspace::RefreshReport refreshed = da::workspace::refresh_workspace(layout);
+    da::workspace::RefreshReport refreshed =
+        da::workspace::refresh_workspace(layout, da::workspace::RowCounts::kSkip);
     views = fmt::format("{} table view(s)", refreshed.views.size());
   }
   context.print(fmt::format("{}; {} in {}\n", summary, views, layout.database().string()));

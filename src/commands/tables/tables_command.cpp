@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "da/catalog/data_description.hpp"
+#include "da/accounts/sync_filters.hpp"
 #include "da/cli/command_context.hpp"
 #include "da/common/atomic_file.hpp"
 #include "da/common/error.hpp"
@@ -31,6 +32,7 @@ class Session {
   // data_description.md follows every change.
   void regenerate() {
     registry::write_data_description(registry_.snapshot(), context_.config().paths.docs_dir);
+    accounts::refresh_sync_filters(context_.config());
   }
 
  private:

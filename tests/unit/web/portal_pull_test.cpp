@@ -136,6 +136,9 @@ TEST_F(HttpsPullTest, ARepeatPullWithNothingChangedTransfersNothing) {
   EXPECT_EQ(da::testing::read_text(local("parquet/crm/orders.parquet")), big_);
   EXPECT_TRUE(std::filesystem::exists(local("docs/data_description.md")));
   EXPECT_FALSE(std::filesystem::exists(local("parquet/private/salaries.parquet")));
+  // server/ is a mirror: its files are read-only.
+  EXPECT_EQ(std::filesystem::status(local("parquet/crm/orders.parquet")).permissions(),
+            std::filesystem::perms(0444));
   auto again = pull();
   EXPECT_EQ(again.files_fetched, 0);
   EXPECT_EQ(again.bytes_fetched, 0);

@@ -59,7 +59,8 @@ class AnalystAccounts {
   std::vector<AnalystAccount> list() const;
   // Replaces ~/.sync_rsync_filter of an existing analyst.
   void write_sync_filter(const std::string& username, const std::string& filter);
-  // The groups exist and parquet/private/ is closed to everyone outside data-private.
+  // The groups exist and parquet/private/, where there is one, is closed to everyone outside
+  // data-private.
   void prepare_shared_data();
 
  private:

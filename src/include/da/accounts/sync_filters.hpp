@@ -21,4 +21,9 @@ class AnalystAccounts;
 int write_sync_filters(const config::InstanceConfig& config, AnalystAccounts& accounts,
                        const std::string& only_user = "");
 
+// After a change to the table registry: rewrites every analyst's filter, directly when this
+// process is root, else through the account helper when accounts.helper_socket is set. Never
+// throws: a failure is logged with what to run instead.
+void refresh_sync_filters(const config::InstanceConfig& config);
+
 }  // namespace da::accounts

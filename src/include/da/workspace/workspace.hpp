@@ -48,8 +48,12 @@ struct WorkspaceView {
   std::string schema;
   std::string name;
   std::string table_id;
-  int64_t rows = 0;  // from the Parquet footers, not a scan
+  int64_t rows = -1;  // from the Parquet footers, not a scan; -1 when not counted
 };
+
+// What refresh_workspace() reports besides the views: row counts read every file's footer
+// once more, which a pull that only needs the views can skip.
+enum class RowCounts { kRead, kSkip };
 
 struct RefreshReport {
   std::vector<WorkspaceView> views;  // in catalog order; main.<name> aliases not repeated
@@ -61,6 +65,6 @@ struct RefreshReport {
 // a view per present table and drops the managed views of tables that left. Also refreshes
 // CLAUDE.md and .claude/settings.json from server/docs. Throws Error(kConfig) when
 // server/docs/data_description.md is missing or invalid.
-RefreshReport refresh_workspace(const Layout& layout);
+RefreshReport refresh_workspace(const Layout& layout, RowCounts counts = RowCounts::kRead);
 
 }  // namespace da::workspace

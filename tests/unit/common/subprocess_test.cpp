@@ -1,0 +1,58 @@
+// Running programs without a shell: arguments pass through untouched, output is captured,
+// failures come back as exit codes and a hung program is killed at its timeout.
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "da/common/error.hpp"
+#include "da/common/subprocess.hpp"
+
+namespace da {
+namespace {
+
+TEST(Subprocess, ArgumentsAreNeverShellSyntax) {
+  SubprocessResult result = run_subprocess({"printf", "%s|", "a b", "$(id)", "; rm -rf /"});
+  ASSERT_TRUE(result.ok()) << result.output;
+  EXPECT_EQ(result.output, "a b|$(id)|; rm -rf /|");
+}
+
+TEST(Subprocess, FailuresReturnTheExitCodeAndTheLastLine) {
+  SubprocessResult result =
+      run_subprocess({"sh", "-c", "echo first; echo 'the reason' >&2; exit 7"});
+  EXPECT_EQ(result.exit_code, 7);
+  EXPECT_FALSE(result.ok());
+  EXPECT_EQ(result.last_line(), "the reason");
+}
+
+TEST(Subprocess, TheEnvironmentCanBeReplaced) {
+  SubprocessOptions options;
+  options.environment = {{"PATH", "/usr/bin:/bin"}, {"ONLY", "this"}};
+  SubprocessResult result = run_subprocess({"/usr/bin/env"}, options);
+  EXPECT_EQ(result.output, "ONLY=this\nPATH=/usr/bin:/bin\n");
+}
+
+TEST(Subprocess, AHungProgramIsKilledAtItsTimeout) {
+  SubprocessOptions options;
+  options.timeout = std::chrono::milliseconds(200);
+  auto started = std::chrono::steady_clock::now();
+  SubprocessResult result = run_subprocess({"sleep", "30"}, options);
+  EXPECT_TRUE(result.timed_out);
+  EXPECT_EQ(result.exit_code, -1);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+}
+
+TEST(Subprocess, OnlyErrorsAreCapturedWhenAsked) {
+  SubprocessOptions options;
+  options.output = SubprocessOptions::Output::kCaptureErrors;
+  SubprocessResult result =
+      run_subprocess({"sh", "-c", "echo to-the-terminal >/dev/null; echo problem >&2"}, options);
+  EXPECT_EQ(result.output, "problem\n");
+}
+
+TEST(Subprocess, AProgramThatCannotStartThrows) {
+  EXPECT_THROW(run_subprocess({"/nonexistent/program"}), Error);
+  EXPECT_THROW(run_subprocess({}), Error);
+}
+
+}  // namespace
+}  // namespace da
