@@ -82,6 +82,12 @@ std::string ProgressBar::render() const {
     text += fmt::format("{} {}", human_count(done_), unit_);
   }
   text += fmt::format(" {}/s {:.1f}s", human_count(rate), seconds);
+  if (!finished_ && total_ > done_ && rate > 0) {
+    auto left = static_cast<int64_t>(static_cast<double>(total_ - done_) / rate + 0.5);
+    text += left >= 3600 ? fmt::format(" ETA {}h{:02}m", left / 3600, left % 3600 / 60)
+            : left >= 60 ? fmt::format(" ETA {}m{:02}s", left / 60, left % 60)
+                         : fmt::format(" ETA {}s", left);
+  }
   return text;
 }
 

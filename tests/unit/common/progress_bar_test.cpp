@@ -31,6 +31,9 @@ TEST(ProgressBar, PrintsPlainLinesWithoutATerminal) {
   EXPECT_NE(text.find("orders [############............]  50.0% 100/200 rows"), std::string::npos)
       << text;
   EXPECT_NE(text.find("100.0% 200/200 rows"), std::string::npos) << text;
+  // Half done: the remaining half is estimated from the rate so far; done: no estimate.
+  EXPECT_NE(text.find(" ETA "), std::string::npos) << text;
+  EXPECT_EQ(text.substr(text.rfind("100.0%")).find("ETA"), std::string::npos) << text;
   std::fclose(file);
 }
 
