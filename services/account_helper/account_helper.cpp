@@ -1,13 +1,7 @@
 #include "account_helper.hpp"
 
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "da/accounts/analyst_accounts.hpp"
@@ -16,6 +10,7 @@
 #include "da/common/log.hpp"
 #include "da/identity/ssh_key.hpp"
 #include "da/identity/user_store.hpp"
+#include "da/net/unix_socket_server.hpp"
 #include "da/store/state_store.hpp"
 
 namespace da::services::account_helper {
@@ -23,7 +18,6 @@ namespace da::services::account_helper {
 namespace {
 
 using Json = nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kMaxRequestBytes = 64 * 1024;
 constexpr auto kReadTimeout = std::chrono::seconds(5);
@@ -39,27 +33,6 @@ accounts::AnalystAccounts accounts_of(const config::InstanceConfig& config) {
 
 Json failure(ErrorKind kind, const std::string& message) {
   return {{"ok", false}, {"kind", to_string(kind)}, {"error", message}};
-}
-
-// One line from `fd`, within kReadTimeout and kMaxRequestBytes; "" if the caller sent none.
-std::string read_line(int fd) {
-  std::string text;
-  auto deadline = Clock::now() + kReadTimeout;
-  char buffer[4096];
-  while (text.find('\n') == std::string::npos && text.size() <= kMaxRequestBytes) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) return "";
-    pollfd poll_fd{fd, POLLIN, 0};
-    int ready = ::poll(&poll_fd, 1, static_cast<int>(left.count()));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) continue;
-    ssize_t got = ::recv(fd, buffer, sizeof buffer, 0);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;
-    text.append(buffer, static_cast<std::size_t>(got));
-  }
-  if (text.size() > kMaxRequestBytes) return "";
-  return text.substr(0, text.find('\n'));
 }
 
 }  // namespace
@@ -118,66 +91,37 @@ Json AccountHelper::sync_filters(const std::string& username) {
 }
 
 void AccountHelper::answer(int client_fd) {
-  ucred credentials{};
-  socklen_t length = sizeof credentials;
+  net::PeerCredentials peer = net::peer_credentials(client_fd);
   Json reply;
   std::string op = "?";
-  if (::getsockopt(client_fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0 ||
-      !allowed_uids_.count(credentials.uid)) {
+  if (!allowed_uids_.count(peer.uid)) {
     reply = failure(ErrorKind::kAuth, "this account may not use the account helper");
   } else {
-    Json request = Json::parse(read_line(client_fd), nullptr, false);
+    std::string text;
+    Json request = net::read_until(client_fd, text, "\n", kMaxRequestBytes, kReadTimeout)
+                       ? Json::parse(text.substr(0, text.find('\n')), nullptr, false)
+                       : Json(nullptr);
     if (request.is_object()) op = request.value("op", "?");
-    reply = request.is_discarded() ? failure(ErrorKind::kData, "expected one line of JSON")
-                                   : handle(request);
+    reply = request.is_object() ? handle(request)
+                                : failure(ErrorKind::kData, "expected one line of JSON");
   }
   if (reply.value("ok", false))
-    log::info("account helper: uid {} {}: done", credentials.uid, op);
+    log::info("account helper: uid {} {}: done", peer.uid, op);
   else
-    log::warn("account helper: uid {} {}: refused: {}", credentials.uid, op,
-              reply.value("error", ""));
-  std::string line = reply.dump() + "\n";
-  (void)::send(client_fd, line.data(), line.size(), MSG_NOSIGNAL);
+    log::warn("account helper: uid {} {}: refused: {}", peer.uid, op, reply.value("error", ""));
+  net::write_all(client_fd, reply.dump() + "\n");
 }
 
 void AccountHelper::serve(const std::filesystem::path& socket, gid_t socket_group,
                           const std::atomic<bool>& stop) {
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  if (socket.string().size() >= sizeof address.sun_path)
-    throw Error(ErrorKind::kConfig, "the socket path " + socket.string() + " is too long");
-  std::strcpy(address.sun_path, socket.c_str());
-  std::error_code ignored;
-  std::filesystem::create_directories(socket.parent_path(), ignored);
-  struct stat info {};
-  if (::lstat(socket.c_str(), &info) == 0) {
-    if (!S_ISSOCK(info.st_mode))
-      throw Error(ErrorKind::kConfig, socket.string() + " exists and is not a socket");
-    ::unlink(socket.c_str());
-  }
-  int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (listener < 0) throw_system_error("cannot create a socket", socket.string(), errno);
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{listener};
-  mode_t old_mask = ::umask(0177);
-  int bound = ::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  ::umask(old_mask);
-  if (bound != 0) throw_system_error("cannot listen on", socket.string(), errno);
-  if (::chown(socket.c_str(), 0, socket_group) != 0 || ::chmod(socket.c_str(), 0660) != 0)
-    throw_system_error("cannot set the owner of", socket.string(), errno);
-  if (::listen(listener, 16) != 0) throw_system_error("cannot listen on", socket.string(), errno);
+  net::UnixSocketListener listener(socket, 0660, socket_group);
   log::info("account helper listening on {}", socket.string());
   while (!stop.load()) {
-    pollfd poll_fd{listener, POLLIN, 0};
-    if (::poll(&poll_fd, 1, 200) <= 0) continue;
-    int client = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    int client = listener.accept_for(std::chrono::milliseconds(200));
     if (client < 0) continue;
     answer(client);
     ::close(client);
   }
-  ::unlink(socket.c_str());
 }
 
 }  // namespace da::services::account_helper

@@ -221,13 +221,26 @@ void read_desktop(const NodeReader& node, DesktopConfig& out) {
 }
 
 void read_telegram(const NodeReader& node, TelegramConfig& out) {
-  node.warn_unknown_keys({"bot_token", "bot_username", "domain_suffix"});
+  node.warn_unknown_keys({"bot_token", "bot_username", "domain_suffix", "api_url"});
   out.bot_token = node.string("bot_token");
+  out.api_url = node.string("api_url", out.api_url);
   out.bot_username = node.string("bot_username");
   out.domain_suffix = node.string("domain_suffix");
   if (!out.bot_username.empty()) {
     require_for(node, "bot_token", "telegram.bot_username is set (Telegram notifications)");
   }
+}
+
+void read_notifications(const NodeReader& node, NotificationsConfig& out) {
+  node.warn_unknown_keys({"api_socket", "service_users", "image_dir", "script_timeout_seconds"});
+  out.api_socket = node.string("api_socket", out.api_socket.string());
+  out.service_users = node.child("service_users").as_string_list();
+  for (const std::string& user : out.service_users)
+    if (!is_linux_username(user))
+      node.child("service_users").error("'" + user + "' is not a valid Linux user name");
+  out.image_dir = node.string("image_dir");
+  out.script_timeout_seconds =
+      static_cast<int>(node.integer("script_timeout_seconds", out.script_timeout_seconds, 1, 3600));
 }
 
 void read_jira(const NodeReader& node, JiraConfig& out) {
@@ -367,7 +380,8 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
                          "datasets",
                          "catalog",
                          "folder_mapping",
-                         "accounts"});
+                         "accounts",
+                         "notifications"});
   read_instance(top.child("instance"), config.instance);
   read_server(top.child("server"), config.server);
   read_admins(top.child("admins"), config.admins);
@@ -409,11 +423,15 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
   read_catalog(top.child("catalog"), config.catalog);
   config.folder_mapping = read_string_map(top.child("folder_mapping"));
   read_accounts(top.child("accounts"), config.accounts);
+  read_notifications(top.child("notifications"), config.notifications);
 
   config.paths.data_dir = config.resolve(config.paths.data_dir);
   config.paths.docs_dir = config.resolve(config.paths.docs_dir);
   config.paths.state_db = config.paths.state_db.empty() ? config.paths.data_dir / "state.db"
                                                         : config.resolve(config.paths.state_db);
+  config.notifications.image_dir = config.notifications.image_dir.empty()
+                                       ? config.paths.data_dir / "notification_images"
+                                       : config.resolve(config.notifications.image_dir);
   register_secrets(config);
   return result;
 }

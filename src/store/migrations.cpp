@@ -212,6 +212,52 @@ CREATE TABLE user_pulls (
 );
 )sql";
 
+// The notification outbox: every notification once, and its delivery on each channel
+// (Telegram, desktop) tracked on its own, so that one channel never waits for another.
+// Delivery workers claim due rows with a lease, which lets several processes share the work.
+constexpr const char* kNotifications = R"sql(
+CREATE TABLE notifications (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  title      TEXT NOT NULL DEFAULT '',
+  message    TEXT NOT NULL DEFAULT '',
+  image      TEXT,
+  script     TEXT,
+  source     TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX notifications_user ON notifications (user_id, id);
+CREATE TABLE notification_deliveries (
+  notification_id INTEGER NOT NULL REFERENCES notifications (id) ON DELETE CASCADE,
+  channel         TEXT NOT NULL CHECK (channel IN ('telegram', 'desktop')),
+  status          TEXT NOT NULL
+                  CHECK (status IN ('pending', 'sent', 'failed', 'acknowledged', 'expired')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  claimed_until   INTEGER NOT NULL DEFAULT 0,
+  last_error      TEXT,
+  updated_at      INTEGER NOT NULL,
+  PRIMARY KEY (notification_id, channel)
+);
+CREATE INDEX deliveries_due ON notification_deliveries (channel, status, next_attempt_at);
+CREATE TABLE telegram_links (
+  user_id   INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+  chat_id   INTEGER NOT NULL,
+  linked_at INTEGER NOT NULL
+);
+CREATE INDEX telegram_links_chat ON telegram_links (chat_id);
+CREATE TABLE telegram_codes (
+  code       TEXT PRIMARY KEY,
+  chat_id    INTEGER NOT NULL UNIQUE,
+  expires_at INTEGER NOT NULL
+);
+CREATE TABLE service_state (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)sql";
+
 void ensure_migrations_table(SqliteDatabase& database) {
   database.execute(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -235,6 +281,7 @@ const std::vector<Migration>& state_migrations() {
       {4, "cache of source metadata", kSourceMetadataCache},
       {5, "digests of distributed files", kFileDigests},
       {6, "last pull of each analyst", kUserPulls},
+      {7, "notification outbox, Telegram links and service state", kNotifications},
   };
   return migrations;
 }

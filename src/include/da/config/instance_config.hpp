@@ -117,6 +117,15 @@ struct TelegramConfig {
   std::string bot_token;
   std::string bot_username;
   std::string domain_suffix;
+  std::string api_url = "https://api.telegram.org";  // the Bot API (a fake in tests)
+};
+
+// Notifications: the send API's socket and who may use it for others, the runner's limits.
+struct NotificationsConfig {
+  std::filesystem::path api_socket = "/run/da/notify.sock";
+  std::vector<std::string> service_users;  // may send to anyone (root always may)
+  std::filesystem::path image_dir;         // default <data_dir>/notification_images
+  int script_timeout_seconds = 60;
 };
 
 struct JiraConfig {
@@ -182,6 +191,7 @@ struct InstanceConfig {
   CatalogConfig catalog;
   std::map<std::string, std::string> folder_mapping;
   AccountsConfig accounts;
+  NotificationsConfig notifications;
 
   // `path` made absolute against instance_root.
   std::filesystem::path resolve(const std::filesystem::path& path) const;

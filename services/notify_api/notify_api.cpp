@@ -1,0 +1,232 @@
+#include "notify_api.hpp"
+
+#include <cerrno>
+#include <thread>
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "da/common/crypto.hpp"
+#include "da/common/error.hpp"
+#include "da/common/log.hpp"
+#include "da/common/strings.hpp"
+#include "da/identity/user_store.hpp"
+#include "da/notify/image_store.hpp"
+#include "da/notify/outbox.hpp"
+#include "da/store/state_store.hpp"
+
+namespace da::services::notify_api {
+
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+constexpr std::size_t kMaxBodyBytes = 16 * 1024 * 1024;  // a 10 MB image in base64
+constexpr auto kReadTimeout = std::chrono::seconds(10);
+constexpr int kMaxConnections = 32;
+constexpr std::size_t kMaxTextLength = 4096;
+
+ApiReply error(int status, const std::string& message) {
+  return {status, {{"error", message}}};
+}
+
+std::string account_name(uid_t uid) {
+  std::vector<char> buffer(16384);
+  passwd entry{};
+  passwd* found = nullptr;
+  if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) != 0 || !found) return "";
+  return found->pw_name;
+}
+
+// The bytes of `path` if it is a regular file owned by `owner` (any owner when `any_owner`).
+std::string read_callers_file(const std::string& path, uid_t owner, bool any_owner) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) throw Error(ErrorKind::kData, "photo_path: cannot open " + path);
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode))
+    throw Error(ErrorKind::kData, "photo_path: " + path + " is not a regular file");
+  if (!any_owner && info.st_uid != owner)
+    throw Error(ErrorKind::kAuth, "photo_path: " + path + " is not yours");
+  if (static_cast<std::size_t>(info.st_size) > notify::ImageStore::kMaxBytes)
+    throw Error(ErrorKind::kData, "photo_path: the image is larger than 10 MB");
+  std::string bytes(static_cast<std::size_t>(info.st_size), '\0');
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t got = ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    done += static_cast<std::size_t>(got);
+  }
+  bytes.resize(done);
+  return bytes;
+}
+
+std::string reason_phrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Payload Too Large";
+    default: return "Internal Server Error";
+  }
+}
+
+}  // namespace
+
+NotifyApi::NotifyApi(config::InstanceConfig config, std::set<uid_t> service_uids)
+    : config_(std::move(config)), service_uids_(std::move(service_uids)) {
+  service_uids_.insert(0);
+}
+
+ApiReply NotifyApi::handle(const net::PeerCredentials& caller, const std::string& method,
+                           const std::string& path, const std::string& body) {
+  if (path == "/health") {
+    if (method != "GET") return error(405, "use GET");
+    return {200, {{"status", "ok"}}};
+  }
+  if (path != "/send" && path != "/send_photo") return error(404, "no such route: " + path);
+  if (method != "POST") return error(405, "use POST");
+  Json request = Json::parse(body, nullptr, false);
+  if (!request.is_object()) return error(400, "Invalid JSON");
+  try {
+    return send(caller, request, path == "/send_photo");
+  } catch (const Error& e) {
+    int status = e.kind() == ErrorKind::kAuth       ? 403
+                 : e.kind() == ErrorKind::kNotFound ? 404
+                 : e.kind() == ErrorKind::kData     ? 400
+                                                    : 500;
+    return error(status, e.what());
+  }
+}
+
+ApiReply NotifyApi::send(const net::PeerCredentials& caller, const Json& request, bool photo) {
+  auto text_field = [&](const char* name) -> std::string {
+    if (!request.contains(name) || request[name].is_null()) return "";
+    if (!request[name].is_string()) throw Error(ErrorKind::kData, std::string(name) + ": expected a string");
+    return request[name].get<std::string>();
+  };
+  std::string user = text_field("user");
+  std::string text = text_field(photo ? "caption" : "text");
+  if (user.empty() || (!photo && text.empty()))
+    return error(400, photo ? "Missing required fields: user, photo_path"
+                            : "Missing required fields: user, text");
+  bool privileged = service_uids_.count(caller.uid) > 0;
+  std::string caller_name = account_name(caller.uid);
+  if (!privileged && caller_name != user)
+    return error(403, "you (" + (caller_name.empty() ? "uid " + std::to_string(caller.uid) : caller_name) +
+                          ") may send notifications only to yourself");
+
+  notify::NewNotification notification;
+  notification.title = text_field("title");
+  notification.message = text.size() > kMaxTextLength ? text.substr(0, kMaxTextLength - 3) + "..." : text;
+  notification.source = "send_api";
+  if (photo) {
+    std::string bytes;
+    if (request.contains("photo_base64")) {
+      auto decoded = base64url_decode([&] {
+        std::string encoded = text_field("photo_base64");
+        for (char& c : encoded) {
+          if (c == '+') c = '-';
+          if (c == '/') c = '_';
+        }
+        while (!encoded.empty() && encoded.back() == '=') encoded.pop_back();
+        return encoded;
+      }());
+      if (!decoded) return error(400, "photo_base64: not valid base64");
+      bytes = std::move(*decoded);
+    } else {
+      std::string path = text_field("photo_path");
+      if (path.empty()) return error(400, "Missing required fields: user, photo_path");
+      bytes = read_callers_file(path, caller.uid, privileged);
+    }
+    notification.image = notify::ImageStore(config_.notifications.image_dir).put(bytes);
+  }
+  store::StateStore store(config_.paths.state_db);
+  auto portal_user = identity::UserStore(store.database()).find_by_username(user);
+  if (!portal_user) return error(404, "User '" + user + "' has no portal account");
+  notification.user_id = portal_user->id;
+  auto stored = notify::Outbox(store.database()).enqueue(notification);
+  if (stored.deliveries.empty())
+    return error(404, "User '" + user + "' has linked no channel (Telegram or the desktop app)");
+  Json channels = Json::array();
+  for (const auto& delivery : stored.deliveries)
+    channels.push_back(std::string(notify::to_string(delivery.channel)));
+  return {200, {{"ok", true}, {"id", stored.id}, {"channels", channels}}};
+}
+
+void NotifyApi::answer(int client_fd) {
+  net::PeerCredentials caller = net::peer_credentials(client_fd);
+  ApiReply reply;
+  std::string text;
+  std::string method = "?", path = "?";
+  if (!net::read_until(client_fd, text, "\r\n\r\n", kMaxHeaderBytes, kReadTimeout)) {
+    reply = error(400, "expected an HTTP/1.1 request");
+  } else {
+    std::size_t header_end = text.find("\r\n\r\n");
+    std::string head = text.substr(0, header_end);
+    std::string body = text.substr(header_end + 4);
+    std::size_t line_end = head.find("\r\n");
+    std::vector<std::string> request_line = split_trimmed(head.substr(0, line_end), ' ');
+    std::size_t length = 0;
+    for (const std::string& line : split_trimmed(head.substr(line_end == std::string::npos ? head.size() : line_end), '\n')) {
+      auto colon = line.find(':');
+      if (colon != std::string::npos && to_lower(trim(line.substr(0, colon))) == "content-length")
+        length = static_cast<std::size_t>(std::strtoull(std::string(trim(line.substr(colon + 1))).c_str(), nullptr, 10));
+    }
+    if (request_line.size() < 2) {
+      reply = error(400, "expected an HTTP/1.1 request");
+    } else if (length > kMaxBodyBytes) {
+      reply = error(413, "the body is larger than 16 MB");
+    } else if (!net::read_exactly(client_fd, body, length, kReadTimeout)) {
+      reply = error(400, "the body ended early");
+    } else {
+      method = request_line[0];
+      path = request_line[1].substr(0, request_line[1].find('?'));
+      reply = handle(caller, method, path, body.substr(0, length));
+    }
+  }
+  log::info("notify api: uid {} {} {} -> {}", caller.uid, method, path, reply.status);
+  std::string payload = reply.body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  net::write_all(client_fd, "HTTP/1.1 " + std::to_string(reply.status) + " " +
+                                reason_phrase(reply.status) +
+                                "\r\nContent-Type: application/json\r\nContent-Length: " +
+                                std::to_string(payload.size()) + "\r\nConnection: close\r\n\r\n" +
+                                payload);
+}
+
+void NotifyApi::serve(const std::filesystem::path& socket, const std::atomic<bool>& stop) {
+  net::UnixSocketListener listener(socket, 0666, static_cast<gid_t>(-1));
+  log::info("notify api listening on {}", socket.string());
+  std::atomic<int> active{0};
+  while (!stop.load()) {
+    int client = listener.accept_for(std::chrono::milliseconds(200));
+    if (client < 0) continue;
+    if (active.load() >= kMaxConnections) {
+      ::close(client);
+      continue;
+    }
+    ++active;
+    std::thread([this, client, &active] {
+      try {
+        answer(client);
+      } catch (const std::exception& e) {
+        log::warn("notify api: {}", e.what());
+      }
+      ::close(client);
+      --active;
+    }).detach();
+  }
+  while (active.load() > 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
+}  // namespace da::services::notify_api

@@ -1,0 +1,30 @@
+// Images attached to notifications (charts from analysts' scripts), kept in a folder of the
+// broker under names nobody can guess, and served by the portal to their owner only.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace da::notify {
+
+class ImageStore {
+ public:
+  static constexpr std::size_t kMaxBytes = 10 * 1024 * 1024;  // Telegram's photo limit
+
+  explicit ImageStore(std::filesystem::path dir) : dir_(std::move(dir)) {}
+
+  // Stores a PNG or JPEG under a new name ("<32 hex digits>.png"), mode 0640, and returns the
+  // name. Error(kData) for anything that is not one of those, or is larger than kMaxBytes.
+  std::string put(std::string_view bytes);
+  // The file of `name`: nullopt unless `name` is a name put() makes and the file exists.
+  std::optional<std::filesystem::path> path_of(std::string_view name) const;
+  static std::string content_type(std::string_view name);
+
+ private:
+  std::filesystem::path dir_;
+};
+
+}  // namespace da::notify

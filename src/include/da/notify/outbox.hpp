@@ -1,0 +1,105 @@
+// The notification outbox in the state store: every notification is stored once, with its
+// delivery on each channel tracked on its own (pending, sent, failed with a reason,
+// acknowledged, expired), so that Telegram being down never holds back the desktop client and
+// a restart of any service loses nothing.
+//
+// Delivery workers (the Telegram bot, the WebSocket gateway) claim due deliveries with a
+// lease: a second worker process does not get them until the lease runs out, and a worker that
+// dies mid-send leaves them to be claimed again. All times are epoch microseconds.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "da/store/sqlite_database.hpp"
+
+namespace da::notify {
+
+enum class Channel { kTelegram, kDesktop };
+std::string_view to_string(Channel channel);
+// nullopt for an unknown name.
+std::optional<Channel> channel_named(std::string_view name);
+
+struct NewNotification {
+  int64_t user_id = 0;
+  std::string title;
+  std::string message;
+  std::optional<std::string> image;   // a name in the image store
+  std::optional<std::string> script;  // the notification script that produced it
+  std::string source;                 // "cli", "send_api", "runner", "bot", ...
+  // The channels to use; empty means every channel the user has linked.
+  std::set<Channel> channels;
+};
+
+struct Delivery {
+  Channel channel = Channel::kTelegram;
+  std::string status;  // pending | sent | failed | acknowledged | expired
+  int attempts = 0;
+  std::optional<std::string> last_error;
+  int64_t updated_at = 0;
+};
+
+struct Notification {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string username;
+  std::string title;
+  std::string message;
+  std::optional<std::string> image;
+  std::optional<std::string> script;
+  std::string source;
+  int64_t created_at = 0;
+  int64_t expires_at = 0;
+  std::vector<Delivery> deliveries;
+};
+
+struct OutboxPolicy {
+  int max_attempts = 8;
+  std::chrono::seconds first_retry{5};  // doubled after each failure, up to max_retry
+  std::chrono::seconds max_retry{600};
+  std::chrono::hours lifetime{72};      // undelivered after this long: expired
+  std::chrono::seconds lease{60};       // how long a claim keeps other workers away
+};
+
+class Outbox {
+ public:
+  explicit Outbox(store::SqliteDatabase& database, OutboxPolicy policy = {})
+      : database_(database), policy_(policy) {}
+
+  // Stores the notification with a pending delivery per channel. A channel the user cannot
+  // receive (Telegram not linked, no desktop link) is left out, so the result may have no
+  // delivery at all; the caller tells the user. Error(kNotFound) for an unknown user.
+  Notification enqueue(const NewNotification& notification);
+
+  // Up to `limit` pending deliveries on `channel` that are due, oldest first, leased to the
+  // caller. Deliveries past their notification's expiry are marked expired, not returned.
+  std::vector<Notification> claim_due(Channel channel, int limit);
+  void mark_sent(int64_t id, Channel channel);
+  // A failed attempt: pending again after a backoff (or after `retry_after`, when the remote
+  // side said so), or failed for good once max_attempts are used or when `permanent`.
+  void mark_failed(int64_t id, Channel channel, const std::string& reason, bool permanent = false,
+                   std::optional<std::chrono::seconds> retry_after = std::nullopt);
+  // The desktop client saw notification `id` of `user_id`. False if it is not theirs.
+  bool acknowledge(int64_t user_id, int64_t id);
+
+  // The user's desktop notifications not yet acknowledged, with an id above `after_id`, not
+  // expired, oldest first: what a reconnecting client is sent again.
+  std::vector<Notification> unacknowledged(int64_t user_id, int64_t after_id, int limit);
+  // Newest first, for the admin view and `da notify list`.
+  std::vector<Notification> recent(int limit, std::optional<int64_t> user_id = std::nullopt);
+  std::optional<Notification> find(int64_t id);
+
+ private:
+  std::vector<Notification> load(const std::string& where, const std::vector<int64_t>& values,
+                                 const std::string& order_and_limit);
+
+  store::SqliteDatabase& database_;
+  OutboxPolicy policy_;
+};
+
+}  // namespace da::notify

@@ -1,0 +1,51 @@
+#include "da/notify/image_store.hpp"
+
+#include "da/common/atomic_file.hpp"
+#include "da/common/crypto.hpp"
+#include "da/common/error.hpp"
+#include "da/common/file_stamp.hpp"
+#include "da/common/hash.hpp"
+
+namespace da::notify {
+
+namespace {
+
+bool is_png(std::string_view bytes) {
+  return bytes.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8);
+}
+
+bool is_jpeg(std::string_view bytes) {
+  return bytes.size() > 3 && static_cast<unsigned char>(bytes[0]) == 0xFF &&
+         static_cast<unsigned char>(bytes[1]) == 0xD8 && static_cast<unsigned char>(bytes[2]) == 0xFF;
+}
+
+}  // namespace
+
+std::string ImageStore::put(std::string_view bytes) {
+  if (bytes.size() > kMaxBytes)
+    throw Error(ErrorKind::kData, "the image is larger than 10 MB");
+  std::string extension = is_png(bytes) ? ".png" : is_jpeg(bytes) ? ".jpg" : "";
+  if (extension.empty()) throw Error(ErrorKind::kData, "the image must be a PNG or a JPEG");
+  std::error_code ignored;
+  std::filesystem::create_directories(dir_, ignored);
+  // 128 random bits, in hex.
+  std::string name = sha256_hex(random_bytes(32)).substr(0, 32) + extension;
+  write_file_atomically(dir_ / name, bytes, 0640);
+  return name;
+}
+
+std::optional<std::filesystem::path> ImageStore::path_of(std::string_view name) const {
+  if (name.size() != 36 || (name.substr(32) != ".png" && name.substr(32) != ".jpg"))
+    return std::nullopt;
+  for (char c : name.substr(0, 32))
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
+  std::filesystem::path file = dir_ / std::string(name);
+  if (!regular_file_stamp(file)) return std::nullopt;
+  return file;
+}
+
+std::string ImageStore::content_type(std::string_view name) {
+  return name.size() > 4 && name.substr(name.size() - 4) == ".png" ? "image/png" : "image/jpeg";
+}
+
+}  // namespace da::notify

@@ -1,0 +1,237 @@
+#include "da/notify/outbox.hpp"
+
+#include <algorithm>
+#include <map>
+#include <random>
+
+#include "da/common/error.hpp"
+#include "da/common/time.hpp"
+
+namespace da::notify {
+
+namespace {
+
+constexpr int64_t kMicros = 1'000'000;
+
+int64_t now_micros() {
+  return to_epoch_micros(now_utc());
+}
+
+int64_t micros(std::chrono::seconds seconds) {
+  return static_cast<int64_t>(seconds.count()) * kMicros;
+}
+
+}  // namespace
+
+std::string_view to_string(Channel channel) {
+  return channel == Channel::kTelegram ? "telegram" : "desktop";
+}
+
+std::optional<Channel> channel_named(std::string_view name) {
+  if (name == "telegram") return Channel::kTelegram;
+  if (name == "desktop") return Channel::kDesktop;
+  return std::nullopt;
+}
+
+Notification Outbox::enqueue(const NewNotification& notification) {
+  int64_t id = database_.write_transaction([&] {
+    auto user = database_.prepare("SELECT 1 FROM users WHERE id = ?");
+    user.bind(1, notification.user_id);
+    if (!user.step())
+      throw Error(ErrorKind::kNotFound,
+                  "no user with id " + std::to_string(notification.user_id));
+    std::set<Channel> channels;
+    auto linked = database_.prepare("SELECT 1 FROM telegram_links WHERE user_id = ?");
+    linked.bind(1, notification.user_id);
+    if (linked.step()) channels.insert(Channel::kTelegram);
+    auto desktop = database_.prepare(
+        "SELECT 1 FROM api_tokens WHERE user_id = ? AND kind = 'desktop_refresh' AND "
+        "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) LIMIT 1");
+    int64_t now = now_micros();
+    desktop.bind_all(notification.user_id, now);
+    if (desktop.step()) channels.insert(Channel::kDesktop);
+    if (!notification.channels.empty()) {
+      std::set<Channel> wanted;
+      std::set_intersection(channels.begin(), channels.end(), notification.channels.begin(),
+                            notification.channels.end(), std::inserter(wanted, wanted.end()));
+      channels = wanted;
+    }
+    database_
+        .prepare(
+            "INSERT INTO notifications (user_id, title, message, image, script, source, "
+            "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind_all(notification.user_id, notification.title, notification.message,
+                  notification.image, notification.script, notification.source, now,
+                  now + micros(std::chrono::duration_cast<std::chrono::seconds>(policy_.lifetime)))
+        .run();
+    int64_t new_id = database_.last_insert_rowid();
+    for (Channel channel : channels)
+      database_
+          .prepare(
+              "INSERT INTO notification_deliveries (notification_id, channel, status, "
+              "next_attempt_at, updated_at) VALUES (?, ?, 'pending', ?, ?)")
+          .bind_all(new_id, to_string(channel), now, now)
+          .run();
+    return new_id;
+  });
+  return *find(id);
+}
+
+std::vector<Notification> Outbox::claim_due(Channel channel, int limit) {
+  int64_t now = now_micros();
+  std::vector<int64_t> claimed = database_.write_transaction([&] {
+    database_
+        .prepare(
+            "UPDATE notification_deliveries SET status = 'expired', updated_at = ?1 "
+            "WHERE channel = ?2 AND status = 'pending' AND notification_id IN "
+            "(SELECT id FROM notifications WHERE expires_at <= ?1)")
+        .bind_all(now, to_string(channel))
+        .run();
+    std::vector<int64_t> ids;
+    auto due = database_.prepare(
+        "SELECT notification_id FROM notification_deliveries WHERE channel = ? AND status = "
+        "'pending' AND next_attempt_at <= ? AND claimed_until <= ? ORDER BY notification_id "
+        "LIMIT ?");
+    due.bind_all(to_string(channel), now, now, static_cast<int64_t>(limit));
+    while (due.step())
+      ids.push_back(due.column_int(0));
+    for (int64_t id : ids)
+      database_
+          .prepare(
+              "UPDATE notification_deliveries SET claimed_until = ?, attempts = attempts + 1 "
+              "WHERE notification_id = ? AND channel = ?")
+          .bind_all(now + micros(policy_.lease), id, to_string(channel))
+          .run();
+    return ids;
+  });
+  std::vector<Notification> notifications;
+  for (int64_t id : claimed)
+    if (auto found = find(id)) notifications.push_back(std::move(*found));
+  return notifications;
+}
+
+void Outbox::mark_sent(int64_t id, Channel channel) {
+  database_.write_transaction([&] {
+    database_
+        .prepare(
+            "UPDATE notification_deliveries SET status = 'sent', claimed_until = 0, last_error = "
+            "NULL, updated_at = ? WHERE notification_id = ? AND channel = ? AND status = "
+            "'pending'")
+        .bind_all(now_micros(), id, to_string(channel))
+        .run();
+  });
+}
+
+void Outbox::mark_failed(int64_t id, Channel channel, const std::string& reason, bool permanent,
+                         std::optional<std::chrono::seconds> retry_after) {
+  database_.write_transaction([&] {
+    auto current = database_.prepare(
+        "SELECT attempts FROM notification_deliveries WHERE notification_id = ? AND channel = ?");
+    current.bind_all(id, to_string(channel));
+    if (!current.step()) return;
+    int attempts = static_cast<int>(current.column_int(0));
+    int64_t now = now_micros();
+    if (permanent || attempts >= policy_.max_attempts) {
+      database_
+          .prepare(
+              "UPDATE notification_deliveries SET status = 'failed', claimed_until = 0, "
+              "last_error = ?, updated_at = ? WHERE notification_id = ? AND channel = ?")
+          .bind_all(reason, now, id, to_string(channel))
+          .run();
+      return;
+    }
+    // Doubling from first_retry, capped, with jitter so that retries of a burst spread out.
+    int64_t delay = micros(policy_.first_retry) << std::min(attempts - 1, 20);
+    delay = std::min(delay, micros(policy_.max_retry));
+    static thread_local std::mt19937_64 random{std::random_device{}()};
+    delay = delay / 2 + static_cast<int64_t>(random() % static_cast<uint64_t>(delay / 2 + 1));
+    if (retry_after) delay = std::max(delay, micros(*retry_after));
+    database_
+        .prepare(
+            "UPDATE notification_deliveries SET status = 'pending', claimed_until = 0, "
+            "next_attempt_at = ?, last_error = ?, updated_at = ? WHERE notification_id = ? AND "
+            "channel = ?")
+        .bind_all(now + delay, reason, now, id, to_string(channel))
+        .run();
+  });
+}
+
+bool Outbox::acknowledge(int64_t user_id, int64_t id) {
+  return database_.write_transaction([&] {
+    database_
+        .prepare(
+            "UPDATE notification_deliveries SET status = 'acknowledged', claimed_until = 0, "
+            "updated_at = ? WHERE channel = 'desktop' AND notification_id = ? AND "
+            "notification_id IN (SELECT id FROM notifications WHERE user_id = ?)")
+        .bind_all(now_micros(), id, user_id)
+        .run();
+    return database_.changes() > 0;
+  });
+}
+
+std::vector<Notification> Outbox::unacknowledged(int64_t user_id, int64_t after_id, int limit) {
+  return load(
+      "n.user_id = ? AND n.id > ? AND n.expires_at > ? AND n.id IN (SELECT notification_id FROM "
+      "notification_deliveries WHERE channel = 'desktop' AND status IN ('pending', 'sent'))",
+      {user_id, after_id, now_micros()}, "ORDER BY n.id LIMIT " + std::to_string(limit));
+}
+
+std::vector<Notification> Outbox::recent(int limit, std::optional<int64_t> user_id) {
+  if (user_id)
+    return load("n.user_id = ?", {*user_id}, "ORDER BY n.id DESC LIMIT " + std::to_string(limit));
+  return load("1 = 1", {}, "ORDER BY n.id DESC LIMIT " + std::to_string(limit));
+}
+
+std::optional<Notification> Outbox::find(int64_t id) {
+  auto found = load("n.id = ?", {id}, "");
+  if (found.empty()) return std::nullopt;
+  return std::move(found.front());
+}
+
+std::vector<Notification> Outbox::load(const std::string& where,
+                                       const std::vector<int64_t>& values,
+                                       const std::string& order_and_limit) {
+  auto statement = database_.prepare(
+      "SELECT n.id, n.user_id, u.username, n.title, n.message, n.image, n.script, n.source, "
+      "n.created_at, n.expires_at FROM notifications n JOIN users u ON u.id = n.user_id WHERE " +
+      where + " " + order_and_limit);
+  int index = 1;
+  for (int64_t value : values)
+    statement.bind(index++, value);
+  std::vector<Notification> notifications;
+  std::map<int64_t, std::size_t> position;
+  while (statement.step()) {
+    Notification notification;
+    notification.id = statement.column_int(0);
+    notification.user_id = statement.column_int(1);
+    notification.username = statement.column_text(2);
+    notification.title = statement.column_text(3);
+    notification.message = statement.column_text(4);
+    notification.image = statement.column_optional_text(5);
+    notification.script = statement.column_optional_text(6);
+    notification.source = statement.column_text(7);
+    notification.created_at = statement.column_int(8);
+    notification.expires_at = statement.column_int(9);
+    position[notification.id] = notifications.size();
+    notifications.push_back(std::move(notification));
+  }
+  if (notifications.empty()) return notifications;
+  std::string ids;
+  for (const auto& [id, at] : position)
+    ids += (ids.empty() ? "" : ",") + std::to_string(id);
+  auto deliveries = database_.prepare(
+      "SELECT notification_id, channel, status, attempts, last_error, updated_at FROM "
+      "notification_deliveries WHERE notification_id IN (" + ids + ") ORDER BY channel");
+  while (deliveries.step()) {
+    Delivery delivery;
+    delivery.channel = channel_named(deliveries.column_text(1)).value_or(Channel::kTelegram);
+    delivery.status = deliveries.column_text(2);
+    delivery.attempts = static_cast<int>(deliveries.column_int(3));
+    delivery.last_error = deliveries.column_optional_text(4);
+    delivery.updated_at = deliveries.column_int(5);
+    notifications[position[deliveries.column_int(0)]].deliveries.push_back(std::move(delivery));
+  }
+  return notifications;
+}
+
+}  // namespace da::notify
