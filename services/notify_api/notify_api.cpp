@@ -1,11 +1,8 @@
 #include "notify_api.hpp"
 
-#include <cerrno>
 #include <thread>
 
-#include <fcntl.h>
 #include <pwd.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "da/common/crypto.hpp"
@@ -39,33 +36,6 @@ std::string account_name(uid_t uid) {
   passwd* found = nullptr;
   if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) != 0 || !found) return "";
   return found->pw_name;
-}
-
-// The bytes of `path` if it is a regular file owned by `owner` (any owner when `any_owner`).
-std::string read_callers_file(const std::string& path, uid_t owner, bool any_owner) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) throw Error(ErrorKind::kData, "photo_path: cannot open " + path);
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat info {};
-  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode))
-    throw Error(ErrorKind::kData, "photo_path: " + path + " is not a regular file");
-  if (!any_owner && info.st_uid != owner)
-    throw Error(ErrorKind::kAuth, "photo_path: " + path + " is not yours");
-  if (static_cast<std::size_t>(info.st_size) > notify::ImageStore::kMaxBytes)
-    throw Error(ErrorKind::kData, "photo_path: the image is larger than 10 MB");
-  std::string bytes(static_cast<std::size_t>(info.st_size), '\0');
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t got = ::read(fd, bytes.data() + done, bytes.size() - done);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;
-    done += static_cast<std::size_t>(got);
-  }
-  bytes.resize(done);
-  return bytes;
 }
 
 std::string reason_phrase(int status) {
@@ -146,9 +116,11 @@ ApiReply NotifyApi::send(const net::PeerCredentials& caller, const Json& request
     } else {
       std::string path = text_field("photo_path");
       if (path.empty()) return error(400, "Missing required fields: user, photo_path");
-      bytes = read_callers_file(path, caller.uid, privileged);
+      notification.image = notify::ImageStore(config_.notifications.image_dir)
+                               .put_file(path, caller.uid, privileged);
     }
-    notification.image = notify::ImageStore(config_.notifications.image_dir).put(bytes);
+    if (!bytes.empty())
+      notification.image = notify::ImageStore(config_.notifications.image_dir).put(bytes);
   }
   store::StateStore store(config_.paths.state_db);
   auto portal_user = identity::UserStore(store.database()).find_by_username(user);

@@ -1,5 +1,11 @@
 #include "da/notify/image_store.hpp"
 
+#include <cerrno>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "da/common/atomic_file.hpp"
 #include "da/common/crypto.hpp"
 #include "da/common/error.hpp"
@@ -32,6 +38,32 @@ std::string ImageStore::put(std::string_view bytes) {
   std::string name = sha256_hex(random_bytes(32)).substr(0, 32) + extension;
   write_file_atomically(dir_ / name, bytes, 0640);
   return name;
+}
+
+std::string ImageStore::put_file(const std::filesystem::path& path, uid_t owner, bool any_owner) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) throw Error(ErrorKind::kData, "cannot open the image " + path.string());
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode))
+    throw Error(ErrorKind::kData, "the image " + path.string() + " is not a regular file");
+  if (!any_owner && info.st_uid != owner)
+    throw Error(ErrorKind::kAuth, "the image " + path.string() + " is not yours");
+  if (static_cast<std::size_t>(info.st_size) > kMaxBytes)
+    throw Error(ErrorKind::kData, "the image is larger than 10 MB");
+  std::string bytes(static_cast<std::size_t>(info.st_size), '\0');
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t got = ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    done += static_cast<std::size_t>(got);
+  }
+  bytes.resize(done);
+  return put(bytes);
 }
 
 std::optional<std::filesystem::path> ImageStore::path_of(std::string_view name) const {

@@ -258,6 +258,31 @@ CREATE TABLE service_state (
 );
 )sql";
 
+// Analysts' notification scripts as the runner last saw them (what the bot's /status and the
+// desktop app list without reading homes), and on-demand runs waiting for the runner.
+constexpr const char* kNotificationScripts = R"sql(
+CREATE TABLE notification_scripts (
+  user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  script       TEXT NOT NULL,
+  seen_at      INTEGER NOT NULL,
+  last_run_at  INTEGER,
+  last_sent_at INTEGER,
+  last_status  TEXT,
+  last_error   TEXT,
+  PRIMARY KEY (user_id, script)
+);
+CREATE TABLE script_run_requests (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  script       TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  requested_at INTEGER NOT NULL,
+  started_at   INTEGER,
+  finished_at  INTEGER,
+  outcome      TEXT
+);
+)sql";
+
 void ensure_migrations_table(SqliteDatabase& database) {
   database.execute(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -282,6 +307,7 @@ const std::vector<Migration>& state_migrations() {
       {5, "digests of distributed files", kFileDigests},
       {6, "last pull of each analyst", kUserPulls},
       {7, "notification outbox, Telegram links and service state", kNotifications},
+      {8, "notification scripts and on-demand runs", kNotificationScripts},
   };
   return migrations;
 }

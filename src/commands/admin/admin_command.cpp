@@ -69,15 +69,22 @@ std::string follow_in_portal(const config::InstanceConfig& config, const std::st
 
 int finish_add(cli::CommandContext& context, accounts::AnalystAccounts& accounts,
                const accounts::AnalystAccount& account, const std::string& portal_note) {
-  accounts::write_sync_filters(context.config(), accounts, account.username);
+  std::string filter_note;
+  try {
+    accounts::write_sync_filters(context.config(), accounts, account.username);
+  } catch (const Error& e) {
+    // The account itself is complete; only what `da pull --via ssh` selects has to wait.
+    filter_note = std::string("; its rsync filter was not written (") + e.what() +
+                  "): run `da admin sync-filters` once that is fixed";
+  }
   if (context.json()) {
     Json out = account_json(account);
     out["created"] = account.created;
     context.print(out.dump(2) + "\n");
   } else {
-    context.print(fmt::format("{} {} ({}, home {}){}\n", account.created ? "created" : "repaired",
-                              account.username, role_of(account), account.home.string(),
-                              portal_note));
+    context.print(fmt::format("{} {} ({}, home {}){}{}\n",
+                              account.created ? "created" : "repaired", account.username,
+                              role_of(account), account.home.string(), portal_note, filter_note));
   }
   return cli::ExitCode::kSuccess;
 }

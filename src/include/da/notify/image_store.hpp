@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include <sys/types.h>
+
 namespace da::notify {
 
 class ImageStore {
@@ -19,6 +21,11 @@ class ImageStore {
   // Stores a PNG or JPEG under a new name ("<32 hex digits>.png"), mode 0640, and returns the
   // name. Error(kData) for anything that is not one of those, or is larger than kMaxBytes.
   std::string put(std::string_view bytes);
+  // put() with the bytes of `path`, which must be a regular file (a link is refused, never
+  // followed) owned by `owner` unless `any_owner`: services running as root read a caller's
+  // image this way without reading anything the caller could not. Error(kAuth) for a file of
+  // someone else, Error(kData) for anything else wrong.
+  std::string put_file(const std::filesystem::path& path, uid_t owner, bool any_owner);
   // The file of `name`: nullopt unless `name` is a name put() makes and the file exists.
   std::optional<std::filesystem::path> path_of(std::string_view name) const;
   static std::string content_type(std::string_view name);

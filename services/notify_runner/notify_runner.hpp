@@ -1,0 +1,50 @@
+// The notification runner (`da notify-runner`, root): runs every analyst's scripts in
+// ~/user/notifications/ as that analyst, reads the JSON each prints (da/notify/script_result.hpp)
+// and queues what they report in the outbox, for every channel the analyst linked. One
+// server-side schedule replaces per-user crontabs; the bot and the desktop app ask for runs on
+// demand through the state store.
+//
+// A script is a regular file owned by the analyst (links are never followed): an executable
+// runs directly, a .py file without the executable bit with python3. Each run has a timeout;
+// a per-analyst lock keeps two runners from running the same analyst's scripts at once; the
+// cooldown a script asks for is kept per script (on-demand runs ignore it).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "da/config/instance_config.hpp"
+
+namespace da::services::notify_runner {
+
+struct ScriptRun {
+  std::string username;
+  std::string script;
+  // sent | quiet (notify false) | cooldown | no_channel | failed | busy (another runner)
+  std::string status;
+  std::optional<std::string> error;
+  std::optional<int64_t> notification_id;
+};
+
+class NotifyRunner {
+ public:
+  explicit NotifyRunner(config::InstanceConfig config);
+
+  // Every analyst's scripts, once, in name order.
+  std::vector<ScriptRun> run_all();
+  // One script now, for an on-demand request (no cooldown). Error(kNotFound) for an unknown
+  // analyst or script.
+  ScriptRun run_now(const std::string& username, const std::string& script);
+  // Runs the on-demand requests waiting in the state store; returns how many.
+  int run_requests();
+  // run_all() every `interval` and requests as they arrive, until `stop`.
+  void serve(std::chrono::seconds interval, const std::atomic<bool>& stop);
+
+ private:
+  config::InstanceConfig config_;
+};
+
+}  // namespace da::services::notify_runner
