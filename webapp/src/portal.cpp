@@ -126,6 +126,7 @@ Portal::Portal(const config::InstanceConfig& config, const AuthProviderRegistry&
   add_page_routes();
   add_api_routes();
   add_pull_routes();
+  add_notification_routes();
   for (auto& provider : providers_)
     provider->add_routes(*this);
 }

@@ -11,22 +11,13 @@
 #include "da/sync/data_source_registry.hpp"
 #include "da/web/gzip.hpp"
 #include "da/web/portal.hpp"
+#include "portal_json.hpp"
 
 namespace da::web {
 
 using Json = nlohmann::json;
 
 namespace {
-
-Json parse_body(const Request& request) {
-  std::string_view type = request.header("content-type");
-  if (type.substr(0, 16) != "application/json")
-    throw Error(ErrorKind::kData, "the request body must be JSON (Content-Type: application/json)");
-  Json body = Json::parse(request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object())
-    throw Error(ErrorKind::kData, "the request body is not a JSON object");
-  return body;
-}
 
 struct SyncSettings {
   Json datasets = Json::object();
@@ -199,7 +190,7 @@ void Portal::add_api_routes() {
 
   route(
       "POST", "/api/sync-settings", Access::kSignedIn, [this](Request& request, Visitor& visitor) {
-        Json body = parse_body(request);
+        Json body = parse_json_body(request);
         if (!body.contains("datasets") || !body["datasets"].is_object() || body["datasets"].empty())
           return Response::json_error(400, "Missing datasets field");
         SyncSettings settings = load_settings(db(), visitor.user->id);
@@ -232,7 +223,7 @@ void Portal::add_api_routes() {
 
   route("POST", "/api/table-subscriptions", Access::kSignedIn,
         [this](Request& request, Visitor& visitor) {
-          Json body = parse_body(request);
+          Json body = parse_json_body(request);
           std::string mode = body.value("table_mode", "");
           if (mode != "all" && mode != "explicit")
             return Response::json_error(400, "table_mode must be 'all' or 'explicit'");
@@ -257,7 +248,7 @@ void Portal::add_api_routes() {
         });
 
   route("POST", "/api/ssh-key", Access::kSignedIn, [this](Request& request, Visitor& visitor) {
-    Json body = parse_body(request);
+    Json body = parse_json_body(request);
     identity::ProvisionResult result = register_ssh_key(*visitor.user, body.value("ssh_key", ""));
     return Response::json(
         200, {{"ok", true}, {"account_ready", result.ready}, {"message", result.message}});
@@ -304,7 +295,7 @@ void Portal::add_api_routes() {
 
   route("POST", "/api/admin/register-table", Access::kAdmin,
         [this](Request& request, Visitor& visitor) {
-          Json body = parse_body(request);
+          Json body = parse_json_body(request);
           std::optional<int64_t> version = body_version(body);
           body.erase("version");
           registry::TableRegistry registry(db());
@@ -317,7 +308,7 @@ void Portal::add_api_routes() {
 
   route("PUT", "/api/admin/registry/{table_id...}", Access::kAdmin,
         [this](Request& request, Visitor& visitor) {
-          Json body = parse_body(request);
+          Json body = parse_json_body(request);
           std::optional<int64_t> version = body_version(body);
           body.erase("version");
           std::vector<registry::FieldChange> changes;
@@ -340,7 +331,7 @@ void Portal::add_api_routes() {
 
   route("DELETE", "/api/admin/registry/{table_id...}", Access::kAdmin,
         [this](Request& request, Visitor& visitor) {
-          Json body = request.body.empty() ? Json::object() : parse_body(request);
+          Json body = request.body.empty() ? Json::object() : parse_json_body(request);
           registry::TableRegistry registry(db());
           int64_t new_version = registry.unregister_table(request.param("table_id"),
                                                           visitor.user->email, body_version(body));

@@ -6,6 +6,7 @@
 #include "da/common/strings.hpp"
 #include "da/common/time.hpp"
 #include "da/identity/api_token_store.hpp"
+#include "da/notify/telegram_links.hpp"
 #include "da/identity/session_store.hpp"
 #include "da/web/portal.hpp"
 
@@ -24,6 +25,11 @@ std::string notice_text(const std::string& code) {
   if (code == "account_ready") return "Your SSH key was saved and your server account is ready.";
   if (code == "password_set") return "Your password is set. Sign in with it now.";
   if (code == "link_expired") return "That sign-in link is invalid, expired or was already used.";
+  if (code == "telegram_linked") return "Telegram is linked: notifications arrive there now.";
+  if (code == "telegram_unlinked") return "Telegram is unlinked.";
+  if (code == "telegram_code_invalid")
+    return "That code is invalid or expired. Send /start to the bot for a new one.";
+  if (code == "telegram_rate_limited") return "Too many attempts. Wait a few minutes and try again.";
   return {};
 }
 
@@ -98,6 +104,9 @@ void Portal::add_page_routes() {
                  {"server_hostname", config_.server.hostname},
                  {"base_url", config_.server.base_url},
                  {"desktop_linked", identity::ApiTokenStore(db()).has_desktop_link(user.id)},
+                 {"telegram_enabled", !config_.telegram.bot_username.empty()},
+                 {"telegram_bot", config_.telegram.bot_username},
+                 {"telegram_linked_at", format_time(notify::TelegramLinks(db()).linked_at(user.id))},
                  {"notice", notice_text(request.query_param("notice").value_or(""))}};
     return render(request, visitor, "dashboard", std::move(data));
   });

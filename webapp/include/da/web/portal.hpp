@@ -72,6 +72,14 @@ class Portal : public PortalContext {
   void add_page_routes();
   void add_api_routes();
   void add_pull_routes();
+  void add_notification_routes();
+  struct TelegramOutcome {
+    int status;
+    std::string message;
+  };
+  // Spends the code the bot gave `user`, within the rate limits; queues a welcome message.
+  TelegramOutcome link_telegram(const identity::User& user, const std::string& code,
+                                const std::string& client_ip);
 
   CatalogModel& catalog() { return catalog_; }
   Visitor resolve_visitor(const Request& request);

@@ -1,0 +1,14 @@
+// The JSON body of an API request, shared by the portal's route files.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "da/web/request.hpp"
+
+namespace da::web {
+
+// The request's body as a JSON object. Throws Error(kData) (a 400) when the Content-Type is
+// not application/json or the body is not an object.
+nlohmann::json parse_json_body(const Request& request);
+
+}  // namespace da::web
