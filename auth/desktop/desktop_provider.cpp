@@ -5,6 +5,7 @@
 #include "da/common/crypto.hpp"
 #include "da/common/error.hpp"
 #include "da/identity/api_token_store.hpp"
+#include "da/identity/desktop_token.hpp"
 #include "da/identity/jwt.hpp"
 #include "da/identity/user_store.hpp"
 #include "da/plugin/plugin_registry.hpp"
@@ -43,22 +44,7 @@ Json token_answer(const config::InstanceConfig& config, const identity::User& us
 
 std::optional<identity::User> authenticate_access_token(web::PortalContext& portal,
                                                         const std::string& token) {
-  const auto& config = portal.config();
-  Json claims;
-  try {
-    identity::JwtCheck check;
-    check.issuer = config.desktop.jwt_issuer;
-    claims = identity::jwt_verify_hs256(token, config.desktop.jwt_secret, check);
-  } catch (const Error&) {
-    return std::nullopt;
-  }
-  if (!claims.contains("uid") || !claims["uid"].is_number_integer() || !claims.contains("fam"))
-    return std::nullopt;
-  identity::ApiTokenStore tokens(portal.db());
-  if (!tokens.family_active(claims.value("fam", ""))) return std::nullopt;
-  auto user = identity::UserStore(portal.db()).find_by_id(claims["uid"].get<int64_t>());
-  if (!user || user->disabled || user->username != claims.value("sub", "")) return std::nullopt;
-  return user;
+  return identity::verify_desktop_access_token(portal.db(), portal.config().desktop, token);
 }
 
 bool DesktopProvider::available(const config::InstanceConfig& config) const {
