@@ -126,6 +126,7 @@ struct NotificationsConfig {
   std::vector<std::string> service_users;  // may send to anyone (root always may)
   std::filesystem::path image_dir;         // default <data_dir>/notification_images
   int script_timeout_seconds = 60;
+  std::string ws_listen = "127.0.0.1:8765";  // the WebSocket gateway (da ws-gateway)
 };
 
 struct JiraConfig {

@@ -1,0 +1,238 @@
+#include "gateway_hub.hpp"
+
+#include <vector>
+
+#include "da/common/log.hpp"
+#include "da/common/time.hpp"
+#include "da/identity/desktop_token.hpp"
+#include "da/notify/outbox.hpp"
+#include "da/store/state_store.hpp"
+
+namespace da::services::ws_gateway {
+
+namespace {
+
+using Json = nlohmann::json;
+
+struct Pending {
+  int64_t id;
+  int64_t user_id;
+  std::string frame;
+};
+
+}  // namespace
+
+std::string notification_frame(int64_t id, const std::string& title, const std::string& message,
+                               const std::optional<std::string>& script,
+                               const std::optional<std::string>& image, int64_t created_at) {
+  Json frame = {{"type", "notification"},
+                {"id", id},
+                {"title", title},
+                {"message", message},
+                {"script", script ? Json(*script) : Json(nullptr)},
+                {"timestamp", format_iso8601(from_epoch_micros(created_at))}};
+  if (image) frame["image_url"] = "/api/notifications/images/" + *image;
+  return frame.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+GatewayHub::GatewayHub(config::InstanceConfig config, GatewayOptions options)
+    : config_(std::move(config)), options_(options) {}
+
+void GatewayHub::opened(const std::shared_ptr<Session>& session) {
+  std::lock_guard lock(mutex_);
+  Entry entry;
+  entry.session = session;
+  entry.opened_at = entry.last_ping = Clock::now();
+  entries_[session.get()] = entry;
+}
+
+void GatewayHub::closed(const Session* session) {
+  std::lock_guard lock(mutex_);
+  entries_.erase(session);
+}
+
+void GatewayHub::refuse(const std::shared_ptr<Session>& session, const std::string& message) {
+  session->send(Json{{"type", "auth_error"}, {"message", message}}.dump());
+  session->close();
+  std::lock_guard lock(mutex_);
+  entries_.erase(session.get());
+}
+
+void GatewayHub::received(const std::shared_ptr<Session>& session, std::string_view text) {
+  Json message = Json::parse(text, nullptr, false);
+  bool authenticated = false;
+  int64_t user_id = 0;
+  {
+    std::lock_guard lock(mutex_);
+    auto found = entries_.find(session.get());
+    if (found == entries_.end()) return;
+    authenticated = found->second.authenticated;
+    user_id = found->second.user_id;
+    if (authenticated && message.is_object() && message.value("type", "") == "pong") {
+      found->second.misses = 0;
+      return;
+    }
+  }
+  if (!authenticated) {
+    if (!message.is_object()) return refuse(session, "Invalid JSON");
+    if (message.value("type", "") != "auth" || !message.contains("token") ||
+        !message["token"].is_string())
+      return refuse(session, "Expected auth message with token");
+    return authenticate(session, message);
+  }
+  if (message.is_object() && message.value("type", "") == "ack" && message.contains("id") &&
+      message["id"].is_number_integer()) {
+    store::StateStore store(config_.paths.state_db);
+    notify::Outbox(store.database()).acknowledge(user_id, message["id"].get<int64_t>());
+  }
+}
+
+void GatewayHub::authenticate(const std::shared_ptr<Session>& session, const Json& message) {
+  store::StateStore store(config_.paths.state_db);
+  auto user = identity::verify_desktop_access_token(store.database(), config_.desktop,
+                                                    message["token"].get<std::string>());
+  if (!user) return refuse(session, "Invalid token");
+  int64_t last_id = message.contains("last_id") && message["last_id"].is_number_integer()
+                        ? message["last_id"].get<int64_t>()
+                        : 0;
+  std::vector<int64_t> replayed;
+  bool too_many = false;
+  {
+    // Held through the replay: the dispatcher must not push a newer notification to this
+    // socket before the older ones it is owed.
+    std::lock_guard lock(mutex_);
+    int open = 0;
+    for (const auto& [key, entry] : entries_)
+      open += entry.authenticated && entry.user_id == user->id ? 1 : 0;
+    too_many = open >= options_.max_connections_per_user;
+    auto found = entries_.find(session.get());
+    if (found == entries_.end()) return;
+    if (!too_many) {
+      Entry& entry = found->second;
+      entry.authenticated = true;
+      entry.user_id = user->id;
+      entry.username = user->username;
+      entry.last_ping = Clock::now();
+      entry.last_sent = last_id;
+      session->send(Json{{"type", "auth_ok"}, {"username", user->username}}.dump());
+      for (const auto& notification : notify::Outbox(store.database())
+                                          .unacknowledged(user->id, last_id, options_.replay_limit)) {
+        session->send(notification_frame(notification.id, notification.title,
+                                         notification.message, notification.script,
+                                         notification.image, notification.created_at));
+        entry.last_sent = notification.id;
+        replayed.push_back(notification.id);
+      }
+    }
+  }
+  if (too_many) return refuse(session, "Too many connections");  // refuse() takes the lock
+  notify::Outbox outbox(store.database());
+  for (int64_t id : replayed) outbox.mark_sent(id, notify::Channel::kDesktop);
+}
+
+void GatewayHub::tick(Clock::time_point now) {
+  std::vector<std::shared_ptr<Session>> to_close, to_refuse, to_ping;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      auto session = it->second.session.lock();
+      if (!session) {
+        it = entries_.erase(it);
+        continue;
+      }
+      Entry& entry = it->second;
+      if (!entry.authenticated) {
+        if (now - entry.opened_at >= options_.auth_timeout) to_refuse.push_back(session);
+      } else if (now - entry.last_ping >= options_.ping_interval) {
+        if (entry.misses >= options_.missed_pongs) {
+          to_close.push_back(session);
+          it = entries_.erase(it);
+          continue;
+        }
+        ++entry.misses;
+        entry.last_ping = now;
+        to_ping.push_back(session);
+      }
+      ++it;
+    }
+  }
+  for (auto& session : to_refuse) refuse(session, "Auth timeout");
+  for (auto& session : to_close) session->close();
+  static const std::string ping = Json{{"type", "ping"}}.dump();
+  for (auto& session : to_ping) session->send(ping);
+}
+
+int GatewayHub::dispatch_new() {
+  store::StateStore store(config_.paths.state_db);
+  auto& db = store.database();
+  if (cursor_ < 0) {
+    // Older notifications reach clients by replay when they authenticate.
+    auto last = db.prepare("SELECT COALESCE(MAX(id), 0) FROM notifications");
+    last.step();
+    cursor_ = last.column_int(0);
+    return 0;
+  }
+  std::vector<Pending> pending;
+  auto statement = db.prepare(
+      "SELECT n.id, n.user_id, n.title, n.message, n.script, n.image, n.created_at FROM "
+      "notifications n JOIN notification_deliveries d ON d.notification_id = n.id AND d.channel "
+      "= 'desktop' WHERE n.id > ? ORDER BY n.id LIMIT 20000");
+  statement.bind(1, cursor_);
+  while (statement.step()) {
+    int64_t id = statement.column_int(0);
+    pending.push_back({id, statement.column_int(1),
+                       notification_frame(id, statement.column_text(2), statement.column_text(3),
+                                          statement.column_optional_text(4),
+                                          statement.column_optional_text(5),
+                                          statement.column_int(6))});
+    cursor_ = id;
+  }
+  if (pending.empty()) return 0;
+  std::vector<int64_t> delivered;
+  {
+    // Sends only queue the frame on the socket's strand: cheap enough to do under the lock,
+    // which keeps each socket's ids increasing (see authenticate()).
+    std::lock_guard lock(mutex_);
+    std::multimap<int64_t, Entry*> by_user;
+    for (auto& [key, entry] : entries_)
+      if (entry.authenticated) by_user.emplace(entry.user_id, &entry);
+    for (const Pending& notification : pending) {
+      auto [begin, end] = by_user.equal_range(notification.user_id);
+      bool sent = false;
+      for (auto it = begin; it != end; ++it) {
+        Entry& entry = *it->second;
+        auto session = entry.session.lock();
+        if (!session || notification.id <= entry.last_sent) continue;
+        session->send(notification.frame);
+        entry.last_sent = notification.id;
+        sent = true;
+      }
+      if (sent) delivered.push_back(notification.id);  // otherwise replayed on connect
+    }
+  }
+  if (!delivered.empty()) {
+    db.write_transaction([&] {
+      auto mark = db.prepare(
+          "UPDATE notification_deliveries SET status = 'sent', updated_at = ? WHERE "
+          "notification_id = ? AND channel = 'desktop' AND status = 'pending'");
+      int64_t now = to_epoch_micros(now_utc());
+      for (int64_t id : delivered) {
+        mark.bind_all(now, id);
+        mark.run();
+        mark.reset();
+      }
+    });
+  }
+  return static_cast<int>(delivered.size());
+}
+
+GatewayHealth GatewayHub::health() {
+  std::lock_guard lock(mutex_);
+  GatewayHealth health;
+  health.connections = static_cast<int>(entries_.size());
+  for (const auto& [key, entry] : entries_)
+    if (entry.authenticated) ++health.users[entry.username];
+  return health;
+}
+
+}  // namespace da::services::ws_gateway

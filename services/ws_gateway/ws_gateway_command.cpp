@@ -1,0 +1,68 @@
+// da ws-gateway: the desktop app's notification WebSocket (behind the same proxy as the portal).
+#include <csignal>
+
+#include <sys/resource.h>
+
+#include "da/cli/command_context.hpp"
+#include "da/common/error.hpp"
+#include "da/common/log.hpp"
+#include "da/plugin/plugin_registry.hpp"
+#include "gateway.hpp"
+
+namespace da::services::ws_gateway {
+
+namespace {
+
+// scheme://host[:port] of a URL.
+std::string origin_of(const std::string& url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string::npos) return "";
+  auto path = url.find('/', scheme + 3);
+  return url.substr(0, path);
+}
+
+int run_gateway(cli::CommandContext& context, const cli::Arguments& arguments) {
+  const config::InstanceConfig& config = context.config();
+  if (config.desktop.jwt_secret.size() < 32)
+    throw Error(ErrorKind::kConfig,
+                "desktop.jwt_secret (DESKTOP_JWT_SECRET) must be set, 32 characters or more: the "
+                "gateway checks the desktop app's tokens with it");
+  // Every socket is a file descriptor: allow as many as the system lets this process have.
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  WsServerOptions server;
+  server.listen = arguments.has("listen") ? arguments.value("listen") : config.notifications.ws_listen;
+  server.threads = static_cast<int>(arguments.integer("threads"));
+  if (std::string origin = origin_of(config.server.base_url); !origin.empty())
+    server.allowed_origins.push_back(origin);
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  Gateway gateway(config, GatewayOptions{}, server);
+  gateway.start();
+  log::info("ws gateway listening on {} (port {})", server.listen, gateway.port());
+  int received = 0;
+  sigwait(&signals, &received);
+  gateway.stop();
+  log::info("ws gateway stopped");
+  return cli::ExitCode::kSuccess;
+}
+
+}  // namespace
+
+void register_plugin(PluginRegistry& registry) {
+  registry.commands.add(
+      {"ws-gateway",
+       "Serve the desktop app's notification WebSocket (auth with a desktop token, replay of "
+       "unacknowledged notifications, heartbeat)",
+       {cli::value_option("--listen", "address:port (default: notifications.ws_listen)"),
+        cli::value_option("--threads", "I/O threads", "2")},
+       run_gateway});
+}
+
+}  // namespace da::services::ws_gateway

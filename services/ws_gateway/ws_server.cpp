@@ -1,0 +1,220 @@
+// The gateway's only translation unit with Boost.Beast.
+#include "ws_server.hpp"
+
+#include <deque>
+#include <thread>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "da/common/error.hpp"
+#include "da/common/log.hpp"
+
+namespace da::services::ws_gateway {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using WebSocket = websocket::stream<beast::tcp_stream>;
+
+namespace {
+
+class WsSession : public Session, public std::enable_shared_from_this<WsSession> {
+ public:
+  explicit WsSession(tcp::socket socket) : ws_(std::move(socket)) {}
+
+  WebSocket& stream() { return ws_; }
+
+  void send(std::string text) override {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
+      if (self->closing_) return;
+      self->queue_.push_back(std::move(text));
+      if (self->queue_.size() == 1) self->write_next();
+    });
+  }
+
+  void close() override {
+    asio::post(ws_.get_executor(), [self = shared_from_this()] {
+      if (self->closing_) return;
+      self->closing_ = true;
+      if (self->queue_.empty()) self->close_now();
+      // Otherwise the queue drains first (an auth_error must arrive before the close).
+    });
+  }
+
+ private:
+  void write_next() {
+    ws_.text(true);
+    ws_.async_write(asio::buffer(queue_.front()),
+                    [self = shared_from_this()](beast::error_code error, std::size_t) {
+                      self->queue_.pop_front();
+                      if (error) {
+                        self->queue_.clear();
+                        return;
+                      }
+                      if (!self->queue_.empty())
+                        self->write_next();
+                      else if (self->closing_)
+                        self->close_now();
+                    });
+  }
+
+  void close_now() {
+    ws_.async_close(websocket::close_code::normal,
+                    [self = shared_from_this()](beast::error_code) {});
+  }
+
+  WebSocket ws_;
+  std::deque<std::string> queue_;
+  bool closing_ = false;
+};
+
+std::pair<std::string, std::string> split_host_port(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos)
+    throw Error(ErrorKind::kConfig, "'" + listen + "' is not address:port");
+  std::string host = listen.substr(0, colon);
+  return {host.empty() ? "127.0.0.1" : host, listen.substr(colon + 1)};
+}
+
+}  // namespace
+
+struct WsServer::Impl {
+  WsServerOptions options;
+  GatewayHub& hub;
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  std::vector<std::thread> threads;
+  uint16_t port = 0;
+
+  Impl(WsServerOptions options_in, GatewayHub& hub_in)
+      : options(std::move(options_in)), hub(hub_in) {}
+
+  bool origin_allowed(std::string_view origin) const {
+    if (origin.empty()) return true;
+    for (const std::string& allowed : options.allowed_origins)
+      if (origin == allowed) return true;
+    return false;
+  }
+
+  asio::awaitable<void> serve(std::shared_ptr<WsSession> session) {
+    WebSocket& ws = session->stream();
+    beast::flat_buffer buffer;
+    http::request<http::string_body> request;
+    beast::error_code error;
+    beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(10));
+    co_await http::async_read(beast::get_lowest_layer(ws), buffer, request,
+                              asio::redirect_error(asio::use_awaitable, error));
+    if (error) co_return;
+    if (!websocket::is_upgrade(request)) {
+      http::response<http::string_body> response;
+      response.version(request.version());
+      response.keep_alive(false);
+      if (request.target() == "/health") {
+        GatewayHealth health = hub.health();
+        nlohmann::json users(health.users);
+        response.result(http::status::ok);
+        response.set(http::field::content_type, "application/json");
+        response.body() =
+            nlohmann::json{{"status", "ok"}, {"connections", health.connections}, {"users", users}}
+                .dump();
+      } else {
+        response.result(http::status::bad_request);
+        response.body() = "expected a WebSocket upgrade";
+      }
+      response.prepare_payload();
+      co_await http::async_write(beast::get_lowest_layer(ws), response,
+                                 asio::redirect_error(asio::use_awaitable, error));
+      co_return;
+    }
+    if (!origin_allowed(request[http::field::origin])) {
+      http::response<http::string_body> response{http::status::forbidden, request.version()};
+      response.body() = "this origin may not connect";
+      response.prepare_payload();
+      co_await http::async_write(beast::get_lowest_layer(ws), response,
+                                 asio::redirect_error(asio::use_awaitable, error));
+      co_return;
+    }
+    beast::get_lowest_layer(ws).expires_never();
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = std::chrono::seconds(10);
+    timeouts.idle_timeout = websocket::stream_base::none();  // the hub pings and times out
+    timeouts.keep_alive_pings = false;
+    ws.set_option(timeouts);
+    ws.read_message_max(options.max_message_bytes);
+    co_await ws.async_accept(request, asio::redirect_error(asio::use_awaitable, error));
+    if (error) co_return;
+    hub.opened(session);
+    buffer.clear();
+    buffer.shrink_to_fit();
+    while (true) {
+      co_await ws.async_read(buffer, asio::redirect_error(asio::use_awaitable, error));
+      if (error) break;
+      if (ws.got_text())
+        hub.received(session, std::string_view(static_cast<const char*>(buffer.data().data()),
+                                               buffer.size()));
+      buffer.consume(buffer.size());
+    }
+    hub.closed(session.get());
+  }
+
+  asio::awaitable<void> accept_loop() {
+    while (acceptor.is_open()) {
+      beast::error_code error;
+      tcp::socket socket(asio::make_strand(io));
+      co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, error));
+      if (error) {
+        if (!acceptor.is_open()) co_return;
+        continue;
+      }
+      socket.set_option(tcp::no_delay(true), error);
+      auto session = std::make_shared<WsSession>(std::move(socket));
+      asio::co_spawn(session->stream().get_executor(), serve(session), asio::detached);
+    }
+  }
+};
+
+WsServer::WsServer(WsServerOptions options, GatewayHub& hub)
+    : impl_(std::make_unique<Impl>(std::move(options), hub)) {}
+
+WsServer::~WsServer() {
+  stop();
+}
+
+void WsServer::start() {
+  auto [host, port] = split_host_port(impl_->options.listen);
+  beast::error_code error;
+  auto address = asio::ip::make_address(host, error);
+  if (error) throw Error(ErrorKind::kConfig, "'" + host + "' is not an IP address");
+  tcp::endpoint endpoint(address, static_cast<uint16_t>(std::stoi(port)));
+  impl_->acceptor.open(endpoint.protocol());
+  impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
+  impl_->acceptor.bind(endpoint, error);
+  if (error) throw Error(ErrorKind::kInternal, "cannot listen on " + impl_->options.listen + ": " + error.message());
+  impl_->acceptor.listen(asio::socket_base::max_listen_connections);
+  impl_->port = impl_->acceptor.local_endpoint().port();
+  asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
+  for (int i = 0; i < std::max(1, impl_->options.threads); ++i)
+    impl_->threads.emplace_back([this] { impl_->io.run(); });
+}
+
+void WsServer::stop() {
+  if (!impl_ || impl_->threads.empty()) return;
+  asio::post(impl_->io, [this] {
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+  });
+  impl_->io.stop();
+  for (auto& thread : impl_->threads) thread.join();
+  impl_->threads.clear();
+}
+
+uint16_t WsServer::port() const {
+  return impl_->port;
+}
+
+}  // namespace da::services::ws_gateway
