@@ -20,6 +20,15 @@ struct Pending {
   std::string frame;
 };
 
+// One connection per thread to the state store, opened once: authentications and acks come
+// by the thousand, and opening the store each time would dominate them.
+store::SqliteDatabase& state(const std::filesystem::path& path) {
+  thread_local std::map<std::filesystem::path, std::unique_ptr<store::StateStore>> stores;
+  auto& store = stores[path];
+  if (!store) store = std::make_unique<store::StateStore>(path);
+  return store->database();
+}
+
 }  // namespace
 
 std::string notification_frame(int64_t id, const std::string& title, const std::string& message,
@@ -82,14 +91,13 @@ void GatewayHub::received(const std::shared_ptr<Session>& session, std::string_v
   }
   if (message.is_object() && message.value("type", "") == "ack" && message.contains("id") &&
       message["id"].is_number_integer()) {
-    store::StateStore store(config_.paths.state_db);
-    notify::Outbox(store.database()).acknowledge(user_id, message["id"].get<int64_t>());
+    notify::Outbox(state(config_.paths.state_db)).acknowledge(user_id, message["id"].get<int64_t>());
   }
 }
 
 void GatewayHub::authenticate(const std::shared_ptr<Session>& session, const Json& message) {
-  store::StateStore store(config_.paths.state_db);
-  auto user = identity::verify_desktop_access_token(store.database(), config_.desktop,
+  store::SqliteDatabase& db = state(config_.paths.state_db);
+  auto user = identity::verify_desktop_access_token(db, config_.desktop,
                                                     message["token"].get<std::string>());
   if (!user) return refuse(session, "Invalid token");
   int64_t last_id = message.contains("last_id") && message["last_id"].is_number_integer()
@@ -115,7 +123,7 @@ void GatewayHub::authenticate(const std::shared_ptr<Session>& session, const Jso
       entry.last_ping = Clock::now();
       entry.last_sent = last_id;
       session->send(Json{{"type", "auth_ok"}, {"username", user->username}}.dump());
-      for (const auto& notification : notify::Outbox(store.database())
+      for (const auto& notification : notify::Outbox(db)
                                           .unacknowledged(user->id, last_id, options_.replay_limit)) {
         session->send(notification_frame(notification.id, notification.title,
                                          notification.message, notification.script,
@@ -126,7 +134,7 @@ void GatewayHub::authenticate(const std::shared_ptr<Session>& session, const Jso
     }
   }
   if (too_many) return refuse(session, "Too many connections");  // refuse() takes the lock
-  notify::Outbox outbox(store.database());
+  notify::Outbox outbox(db);
   for (int64_t id : replayed) outbox.mark_sent(id, notify::Channel::kDesktop);
 }
 
@@ -163,8 +171,7 @@ void GatewayHub::tick(Clock::time_point now) {
 }
 
 int GatewayHub::dispatch_new() {
-  store::StateStore store(config_.paths.state_db);
-  auto& db = store.database();
+  store::SqliteDatabase& db = state(config_.paths.state_db);
   if (cursor_ < 0) {
     // Older notifications reach clients by replay when they authenticate.
     auto last = db.prepare("SELECT COALESCE(MAX(id), 0) FROM notifications");

@@ -146,8 +146,12 @@ struct WsServer::Impl {
     timeouts.keep_alive_pings = false;
     ws.set_option(timeouts);
     ws.read_message_max(options.max_message_bytes);
+    // Server frames go out unmasked and whole: a small write buffer is enough, and with
+    // thousands of idle sockets every byte per socket counts.
+    ws.write_buffer_bytes(512);
     co_await ws.async_accept(request, asio::redirect_error(asio::use_awaitable, error));
     if (error) co_return;
+    request = {};
     hub.opened(session);
     buffer.clear();
     buffer.shrink_to_fit();
