@@ -186,6 +186,20 @@ TEST_F(WsGatewayTest, NotificationsArriveAndUnacknowledgedOnesAreReplayed) {
   EXPECT_FALSE(up_to_date->receive_type("notification", 500ms));
 }
 
+TEST_F(WsGatewayTest, NothingQueuedWhileTheGatewayIsDownIsLost) {
+  auto gateway = start();
+  auto client = signed_in(*gateway);
+  gateway->stop();
+  gateway.reset();
+  client.reset();
+  auto queued = queue("while the gateway was down");
+  auto restarted = start();
+  auto back = signed_in(*restarted);
+  auto frame = back->receive_type("notification", 2s);
+  ASSERT_TRUE(frame);
+  EXPECT_EQ(Json::parse(*frame)["id"], queued.id);
+}
+
 TEST_F(WsGatewayTest, TwoGatewaysShareTheOutboxWithoutLosingOrDuplicating) {
   auto one = start();
   auto two = start();

@@ -228,5 +228,46 @@ TEST_F(TelegramBotTest, ARestartLosesNothingAndRepeatsNothing) {
   EXPECT_GE(telegram_.last_confirmed_offset(), 100001);
 }
 
+TEST_F(TelegramBotTest, ImagesScriptsAndTheOutboxOnThePortal) {
+  std::string cookies = sign_in("ana@example.com");
+  std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + "chart";
+  std::string name = notify::ImageStore(config_.notifications.image_dir).put(png);
+  queue("with a chart", "x", name);
+  auto image = call("GET", "/api/notifications/images/" + name, cookies);
+  EXPECT_EQ(image.status, 200);
+  EXPECT_EQ(image.body, png);
+  EXPECT_EQ(image.header("content-type"), "image/png");
+  EXPECT_EQ(call("GET", "/api/notifications/images/" + name).status, 401) << "signed out";
+  std::string bob = sign_in("bob@example.com");
+  EXPECT_EQ(call("GET", "/api/notifications/images/" + name, bob).status, 404) << "not bob's";
+  EXPECT_EQ(call("GET", "/api/notifications/images/..%2Fstate.db", cookies).status, 404);
+
+  {
+    auto store = state();
+    notify::ScriptStore(store.database()).record_present(ana(), {"who.sh"});
+  }
+  auto scripts = Json::parse(call("GET", "/api/desktop/scripts", cookies).body);
+  ASSERT_EQ(scripts.size(), 1u);
+  EXPECT_EQ(scripts[0]["stem"], "who");
+  std::string csrf = csrf_of(cookies);
+  auto run = call("POST", "/api/desktop/scripts/run", cookies, R"({"name":"who.sh"})",
+                  "application/json", {{"X-CSRF-Token", csrf}});
+  EXPECT_EQ(run.status, 202) << run.body;
+  auto unknown = call("POST", "/api/desktop/scripts/run", cookies, R"({"name":"nope.sh"})",
+                      "application/json", {{"X-CSRF-Token", csrf}});
+  EXPECT_EQ(unknown.status, 404);
+
+  EXPECT_EQ(Json::parse(call("GET", "/api/notifications", cookies).body).size(), 1u);
+  EXPECT_EQ(call("GET", "/admin/notifications", cookies).status, 403);
+  {
+    auto store = state();
+    identity::UserStore(store.database()).grant_role("bob@example.com", "admin");
+  }
+  auto page = call("GET", "/admin/notifications", bob);
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("with a chart"), std::string::npos);
+  EXPECT_NE(page.body.find("no linked channel"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace da::web
