@@ -23,12 +23,7 @@ constexpr std::size_t kMaxRequestBytes = 64 * 1024;
 constexpr auto kReadTimeout = std::chrono::seconds(5);
 
 accounts::AnalystAccounts accounts_of(const config::InstanceConfig& config) {
-  accounts::AccountSettings settings;
-  settings.home_root = config.accounts.home_root;
-  settings.shell = config.accounts.shell;
-  settings.data_dir = config.paths.data_dir;
-  settings.docs_dir = config.paths.docs_dir;
-  return accounts::AnalystAccounts(settings);
+  return accounts::AnalystAccounts(accounts::account_settings(config));
 }
 
 Json failure(ErrorKind kind, const std::string& message) {

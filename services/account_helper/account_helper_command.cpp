@@ -1,13 +1,11 @@
 // da account-helper: runs the account helper (as root, usually from systemd).
-#include <csignal>
-#include <thread>
-
 #include <grp.h>
 #include <pwd.h>
 #include <unistd.h>
 
 #include "account_helper.hpp"
 #include "da/cli/command_context.hpp"
+#include "da/cli/termination_signals.hpp"
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
 #include "da/plugin/plugin_registry.hpp"
@@ -34,27 +32,8 @@ int run_helper(cli::CommandContext& context, const cli::Arguments& arguments) {
     log::warn("accounts.portal_user '{}' does not exist: only root may use the helper",
               config.accounts.portal_user);
   }
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   AccountHelper helper(config, allowed);
-  std::atomic<bool> stop{false};
-  std::exception_ptr failure;
-  std::thread server([&] {
-    try {
-      helper.serve(socket, group, stop);
-    } catch (...) {
-      failure = std::current_exception();
-      ::kill(::getpid(), SIGTERM);
-    }
-  });
-  int received = 0;
-  sigwait(&signals, &received);
-  stop = true;
-  server.join();
-  if (failure) std::rethrow_exception(failure);
+  cli::run_until_signalled([&](const std::atomic<bool>& stop) { helper.serve(socket, group, stop); });
   log::info("account helper stopped");
   return cli::ExitCode::kSuccess;
 }

@@ -1,10 +1,8 @@
 // da notify-api: serves the send API on notifications.api_socket.
-#include <csignal>
-#include <thread>
-
 #include <pwd.h>
 
 #include "da/cli/command_context.hpp"
+#include "da/cli/termination_signals.hpp"
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
 #include "da/plugin/plugin_registry.hpp"
@@ -25,27 +23,8 @@ int run_api(cli::CommandContext& context, const cli::Arguments& arguments) {
     else
       log::warn("notifications.service_users: there is no account '{}'", name);
   }
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   NotifyApi api(config, service_uids);
-  std::atomic<bool> stop{false};
-  std::exception_ptr failure;
-  std::thread server([&] {
-    try {
-      api.serve(socket, stop);
-    } catch (...) {
-      failure = std::current_exception();
-      ::kill(::getpid(), SIGTERM);
-    }
-  });
-  int received = 0;
-  sigwait(&signals, &received);
-  stop = true;
-  server.join();
-  if (failure) std::rethrow_exception(failure);
+  cli::run_until_signalled([&](const std::atomic<bool>& stop) { api.serve(socket, stop); });
   return cli::ExitCode::kSuccess;
 }
 

@@ -1,12 +1,10 @@
 // da notify-runner: runs the analysts' notification scripts (as root, which it needs to run
 // each script as its owner).
-#include <csignal>
-#include <thread>
-
 #include <fmt/core.h>
 #include <unistd.h>
 
 #include "da/cli/command_context.hpp"
+#include "da/cli/termination_signals.hpp"
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
 #include "da/plugin/plugin_registry.hpp"
@@ -41,27 +39,8 @@ int run_runner(cli::CommandContext& context, const cli::Arguments& arguments) {
     runner.run_requests();
     return failed ? cli::ExitCode::kFailure : cli::ExitCode::kSuccess;
   }
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::atomic<bool> stop{false};
-  std::exception_ptr failure;
   auto interval = std::chrono::seconds(arguments.integer("interval"));
-  std::thread worker([&] {
-    try {
-      runner.serve(interval, stop);
-    } catch (...) {
-      failure = std::current_exception();
-      ::kill(::getpid(), SIGTERM);
-    }
-  });
-  int received = 0;
-  sigwait(&signals, &received);
-  stop = true;
-  worker.join();
-  if (failure) std::rethrow_exception(failure);
+  cli::run_until_signalled([&](const std::atomic<bool>& stop) { runner.serve(interval, stop); });
   return cli::ExitCode::kSuccess;
 }
 

@@ -21,6 +21,17 @@ nlohmann::json result_of(const net::HttpResponse& response) {
   throw BotApiError(static_cast<int>(response.status), description, retry_after);
 }
 
+// The call's result; a failure to reach Telegram at all is status 0.
+nlohmann::json send(const net::HttpRequest& request) {
+  net::HttpResponse response;
+  try {
+    response = net::HttpClient().send(request);
+  } catch (const Error& e) {
+    throw BotApiError(0, e.what(), std::nullopt);
+  }
+  return result_of(response);
+}
+
 }  // namespace
 
 BotApi::BotApi(std::string api_url, std::string token)
@@ -41,13 +52,7 @@ nlohmann::json BotApi::call(const std::string& method, const nlohmann::json& par
   request.headers = {{"Content-Type", "application/json"}};
   request.body = parameters.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   request.total_timeout = timeout;
-  net::HttpResponse response;
-  try {
-    response = net::HttpClient().send(request);
-  } catch (const Error& e) {
-    throw BotApiError(0, e.what(), std::nullopt);
-  }
-  return result_of(response);
+  return send(request);
 }
 
 nlohmann::json BotApi::send_photo(int64_t chat_id, const std::string& bytes,
@@ -71,13 +76,7 @@ nlohmann::json BotApi::send_photo(int64_t chat_id, const std::string& bytes,
   request.headers = {{"Content-Type", "multipart/form-data; boundary=" + boundary}};
   request.body = std::move(body);
   request.total_timeout = std::chrono::seconds(60);
-  net::HttpResponse response;
-  try {
-    response = net::HttpClient().send(request);
-  } catch (const Error& e) {
-    throw BotApiError(0, e.what(), std::nullopt);
-  }
-  return result_of(response);
+  return send(request);
 }
 
 }  // namespace da::services::telegram_bot

@@ -41,15 +41,6 @@ void store_offset(store::SqliteDatabase& db, int64_t offset) {
   });
 }
 
-std::string ago(std::optional<int64_t> micros) {
-  if (!micros) return "never";
-  int64_t seconds = (to_epoch_micros(now_utc()) - *micros) / 1'000'000;
-  if (seconds < 60) return std::to_string(seconds) + "s ago";
-  if (seconds < 3600) return std::to_string(seconds / 60) + "m ago";
-  if (seconds < 86400) return std::to_string(seconds / 3600) + "h ago";
-  return std::to_string(seconds / 86400) + "d ago";
-}
-
 // The notification as MarkdownV2 (title in bold) and as plain text, both within `limit`.
 std::pair<std::string, std::string> compose(const notify::Notification& notification,
                                             std::size_t limit) {
@@ -165,7 +156,7 @@ void TelegramBot::handle_command(int64_t chat_id, const std::string& command) {
     for (const auto& script : scripts) {
       std::string state = script.last_status == "failed"
                               ? "last run failed"
-                              : (script.last_sent_at ? "last sent " + ago(script.last_sent_at)
+                              : (script.last_sent_at ? "last sent " + format_ago(*script.last_sent_at)
                                                      : "never sent");
       text += "• `" + escape_markdown_v2_code(script.script) + "` — " + escape_markdown_v2(state) +
               "\n";

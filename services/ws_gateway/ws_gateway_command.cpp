@@ -1,9 +1,8 @@
 // da ws-gateway: the desktop app's notification WebSocket (behind the same proxy as the portal).
-#include <csignal>
-
 #include <sys/resource.h>
 
 #include "da/cli/command_context.hpp"
+#include "da/cli/termination_signals.hpp"
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
 #include "da/plugin/plugin_registry.hpp"
@@ -38,16 +37,11 @@ int run_gateway(cli::CommandContext& context, const cli::Arguments& arguments) {
   server.threads = static_cast<int>(arguments.integer("threads"));
   if (std::string origin = origin_of(config.server.base_url); !origin.empty())
     server.allowed_origins.push_back(origin);
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  cli::TerminationSignals signals;
   Gateway gateway(config, GatewayOptions{}, server);
   gateway.start();
   log::info("ws gateway listening on {} (port {})", server.listen, gateway.port());
-  int received = 0;
-  sigwait(&signals, &received);
+  signals.wait();
   gateway.stop();
   log::info("ws gateway stopped");
   return cli::ExitCode::kSuccess;

@@ -79,6 +79,15 @@ AnalystAccount describe(const SystemUser& user) {
 
 }  // namespace
 
+AccountSettings account_settings(const config::InstanceConfig& config) {
+  AccountSettings settings;
+  settings.home_root = config.accounts.home_root;
+  settings.shell = config.accounts.shell;
+  settings.data_dir = config.paths.data_dir;
+  settings.docs_dir = config.paths.docs_dir;
+  return settings;
+}
+
 std::optional<AnalystAccount> find_analyst(const std::string& username) {
   auto user = find_system_user(username);
   if (!user || !user->in_group(kReadGroup)) return std::nullopt;

@@ -44,11 +44,7 @@ void refresh_sync_filters(const config::InstanceConfig& config) {
   try {
     if (::geteuid() == 0) {
       if (find_group(kReadGroup)) {
-        AccountSettings settings;
-        settings.home_root = config.accounts.home_root;
-        settings.data_dir = config.paths.data_dir;
-        settings.docs_dir = config.paths.docs_dir;
-        AnalystAccounts accounts(settings);
+        AnalystAccounts accounts(account_settings(config));
         write_sync_filters(config, accounts);
       }
     } else if (!config.accounts.helper_socket.empty()) {

@@ -1,5 +1,6 @@
 #include "da/common/time.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include <fmt/core.h>
@@ -107,6 +108,14 @@ int64_t to_epoch_micros(Timestamp time) {
 
 Timestamp from_epoch_micros(int64_t micros) {
   return Timestamp{chr::microseconds{micros}};
+}
+
+std::string format_ago(int64_t micros) {
+  int64_t seconds = std::max<int64_t>(0, (to_epoch_micros(now_utc()) - micros) / 1'000'000);
+  if (seconds < 60) return std::to_string(seconds) + "s ago";
+  if (seconds < 3600) return std::to_string(seconds / 60) + "m ago";
+  if (seconds < 86400) return std::to_string(seconds / 3600) + "h ago";
+  return std::to_string(seconds / 86400) + "d ago";
 }
 
 }  // namespace da

@@ -49,15 +49,6 @@ Json notification_json(const notify::Notification& notification) {
           {"deliveries", deliveries}};
 }
 
-std::string last_run_display(const std::optional<int64_t>& micros) {
-  if (!micros) return "";
-  int64_t seconds = (to_epoch_micros(now_utc()) - *micros) / 1'000'000;
-  if (seconds < 60) return std::to_string(seconds) + "s ago";
-  if (seconds < 3600) return std::to_string(seconds / 60) + "m ago";
-  if (seconds < 86400) return std::to_string(seconds / 3600) + "h ago";
-  return std::to_string(seconds / 86400) + "d ago";
-}
-
 }  // namespace
 
 Portal::TelegramOutcome Portal::link_telegram(const identity::User& user, const std::string& code,
@@ -129,7 +120,7 @@ void Portal::add_notification_routes() {
       std::string stem = script.script.substr(0, script.script.rfind('.'));
       scripts.push_back({{"name", script.script},
                          {"stem", stem.empty() ? script.script : stem},
-                         {"last_run", script.last_sent_at ? Json(last_run_display(script.last_sent_at))
+                         {"last_run", script.last_sent_at ? Json(format_ago(*script.last_sent_at))
                                                           : Json(nullptr)},
                          {"last_status", script.last_status}});
     }

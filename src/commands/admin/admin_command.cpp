@@ -25,12 +25,7 @@ namespace {
 using Json = nlohmann::json;
 
 accounts::AnalystAccounts accounts_of(const config::InstanceConfig& config) {
-  accounts::AccountSettings settings;
-  settings.home_root = config.accounts.home_root;
-  settings.shell = config.accounts.shell;
-  settings.data_dir = config.paths.data_dir;
-  settings.docs_dir = config.paths.docs_dir;
-  return accounts::AnalystAccounts(settings);
+  return accounts::AnalystAccounts(accounts::account_settings(config));
 }
 
 void require_root() {

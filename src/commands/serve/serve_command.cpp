@@ -2,10 +2,10 @@
 #include <csignal>
 #include <memory>
 
-#include <pthread.h>
 
 #include "da/accounts/helper_client.hpp"
 #include "da/cli/command_context.hpp"
+#include "da/cli/termination_signals.hpp"
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
 #include "da/config/instance_config_loader.hpp"
@@ -25,12 +25,8 @@ int run_serve(cli::CommandContext& context, const cli::Arguments& arguments) {
   config::check_web_portal_requirements(config, diagnostics);
   diagnostics.throw_if_errors("the web portal cannot start with " + config.source_file.string());
 
-  // Server threads inherit this mask, so only sigwait() below sees the signals.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Before any thread starts: the server threads inherit the blocked signals.
+  cli::TerminationSignals signals;
 
   std::unique_ptr<accounts::HelperProvisioner> provisioner;
   if (!config.accounts.helper_socket.empty())
@@ -56,8 +52,7 @@ int run_serve(cli::CommandContext& context, const cli::Arguments& arguments) {
             providers.empty() ? "none configured" : providers);
   if (config.auth.email_dev_mode)
     log::warn("auth.email.dev_mode is on: sign-in links are shown in the browser, not mailed");
-  int received = 0;
-  sigwait(&signals, &received);
+  int received = signals.wait();
   log::info("portal stopping ({})", received == SIGTERM ? "SIGTERM" : "SIGINT");
   server.stop();
   return cli::ExitCode::kSuccess;

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "da/config/instance_config.hpp"
+
 namespace da::accounts {
 
 struct AccountSettings {
@@ -25,6 +27,9 @@ struct AccountSettings {
   std::filesystem::path data_dir;  // <data_dir>/parquet is linked as ~/server/parquet
   std::filesystem::path docs_dir;  // linked as ~/server/docs
 };
+
+// The settings of an instance (accounts.home_root, accounts.shell, its data and docs).
+AccountSettings account_settings(const config::InstanceConfig& config);
 
 // What to do with membership of data-private (parquet/private/).
 enum class PrivateAccess { kUnchanged, kGrant, kRevoke };
