@@ -16,6 +16,7 @@
 #include "da/duck/sql_quote.hpp"
 #include "da/identity/user_store.hpp"
 #include "da/identity/username.hpp"
+#include "da/notify/telegram_links.hpp"
 #include "da/store/state_store.hpp"
 
 namespace da {
@@ -226,6 +227,12 @@ TEST_F(DistributionOverSsh, PushBacksUpUserFilesAndNeverDeletesOnTheServer) {
 TEST_F(DistributionOverSsh, ARemovedAnalystCanNoLongerPullAndTheDataStays) {
   std::string name = add_analyst("analyst", false);
   ASSERT_EQ(pull(name).exit_code, 0);
+  {
+    store::StateStore store(broker_ / "data" / "state.db");
+    auto user = identity::UserStore(store.database()).find_by_username(name);
+    notify::TelegramLinks links(store.database());
+    ASSERT_TRUE(links.redeem(links.issue_code(99), user->id));
+  }
   auto removed = admin({"remove-analyst", name, "--force"});
   ASSERT_EQ(removed.exit_code, 0) << removed.out << removed.err;
   EXPECT_NE(removed.out.find("disabled"), std::string::npos) << removed.out;
@@ -243,6 +250,7 @@ TEST_F(DistributionOverSsh, ARemovedAnalystCanNoLongerPullAndTheDataStays) {
     auto user = identity::UserStore(store.database()).find_by_username(name);
     ASSERT_TRUE(user);
     EXPECT_TRUE(user->disabled);
+    EXPECT_FALSE(notify::TelegramLinks(store.database()).chat_of(user->id));
   }
   // Removing what is not an analyst account is refused.
   auto root = admin({"remove-analyst", "root", "--force"});

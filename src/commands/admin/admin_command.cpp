@@ -15,6 +15,7 @@
 #include "da/common/error.hpp"
 #include "da/identity/ssh_key.hpp"
 #include "da/identity/user_store.hpp"
+#include "da/notify/telegram_links.hpp"
 #include "da/plugin/plugin_registry.hpp"
 #include "da/store/state_store.hpp"
 
@@ -133,7 +134,9 @@ int remove_analyst(cli::CommandContext& context, const cli::Arguments& arguments
   identity::UserStore users(store.database());
   if (auto user = users.find_by_username(username)) {
     users.set_disabled(user->email, true);
-    portal = "portal user " + user->email + " disabled, its sessions and tokens revoked";
+    bool telegram = notify::TelegramLinks(store.database()).unlink(user->id);
+    portal = "portal user " + user->email + " disabled, its sessions, tokens and desktop link " +
+             "revoked" + (telegram ? ", Telegram unlinked" : "");
   }
   context.print(fmt::format("removed {} and its home; {}\n", username, portal));
   return cli::ExitCode::kSuccess;
