@@ -4,6 +4,8 @@
 #include <csignal>
 #include <fstream>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -77,6 +79,26 @@ AnalystAccount describe(const SystemUser& user) {
   return account;
 }
 
+// Serialises changes to accounts between processes (the account helper, `da admin`): one
+// account is created and laid out by one process at a time.
+class AccountsLock {
+ public:
+  AccountsLock() {
+    const char* path = ::access("/run/lock", W_OK) == 0 ? "/run/lock/da-accounts.lock"
+                                                        : "/tmp/da-accounts.lock";
+    fd_ = ::open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
+  }
+  ~AccountsLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  AccountsLock(const AccountsLock&) = delete;
+  AccountsLock& operator=(const AccountsLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 }  // namespace
 
 AccountSettings account_settings(const config::InstanceConfig& config) {
@@ -107,6 +129,7 @@ AnalystAccount AnalystAccounts::add_analyst(const std::string& username,
                                             PrivateAccess access) {
   require_valid_name(username);
   std::string key = identity::normalize_ssh_public_key(ssh_public_key);
+  AccountsLock lock;
   prepare_shared_data();
   bool created = false;
   auto user = find_system_user(username);
@@ -149,6 +172,7 @@ AnalystAccount AnalystAccounts::add_analyst(const std::string& username,
 AnalystAccount AnalystAccounts::add_admin(const std::string& username,
                                           const std::string& ssh_public_key) {
   add_analyst(username, ssh_public_key, PrivateAccess::kGrant);
+  AccountsLock lock;
   set_group_member(username, kOpsGroup, true);
   auto user = find_system_user(username);
   if (!user) throw Error(ErrorKind::kInternal, "the account '" + username + "' vanished");
@@ -156,6 +180,7 @@ AnalystAccount AnalystAccounts::add_admin(const std::string& username,
 }
 
 void AnalystAccounts::remove_analyst(const std::string& username) {
+  AccountsLock lock;
   SystemUser user = require_analyst(username);
   if (user.uid == 0) throw Error(ErrorKind::kConflict, "refusing to remove a root account");
   end_processes_of(user.uid);

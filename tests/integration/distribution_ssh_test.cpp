@@ -108,6 +108,7 @@ class DistributionOverSsh : public ::testing::Test {
     if (privileged) arguments.push_back("--private");
     auto added = admin(arguments);
     EXPECT_EQ(added.exit_code, 0) << label << ": " << added.out << added.err;
+    EXPECT_EQ(added.out.find("not written"), std::string::npos) << added.out;
     sshd_->write_client_config(dir_ / (name + ".ssh_config"), "broker", name,
                                keys_[name].private_key);
     return name;

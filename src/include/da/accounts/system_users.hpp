@@ -1,5 +1,5 @@
 // The broker's Linux user database: reading it (getpwnam, getgrnam) and changing it through
-// the system's own tools (useradd, usermod, gpasswd, userdel), run without a shell and with a
+// the system's own tools (useradd, usermod, userdel), run without a shell and with a
 // fixed PATH. Changing it needs root.
 #pragma once
 
