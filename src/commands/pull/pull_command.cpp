@@ -1,6 +1,7 @@
 // da pull: fills an analyst's workspace from the broker, over HTTPS from the portal or with
 // rsync over SSH, then refreshes its DuckDB views. The portal comes from --portal or
 // DA_PORTAL_URL, the token from DA_PORTAL_TOKEN (never a flag: command lines show in `ps`).
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 
@@ -51,6 +52,7 @@ int run_pull(cli::CommandContext& context, const cli::Arguments& arguments) {
 
   bool changed = false;
   std::string summary;
+  auto started = std::chrono::steady_clock::now();
   if (via == "ssh") {
     distribution::SshPullOptions options;
     options.workspace = dir;
@@ -94,12 +96,18 @@ int run_pull(cli::CommandContext& context, const cli::Arguments& arguments) {
     summary = fmt::format("pulled {} of {} file(s), {} bytes; removed {}", report.files_fetched,
                           report.files_in_manifest, report.bytes_fetched, report.files_removed);
   }
+  auto seconds_since = [](std::chrono::steady_clock::time_point since) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+  };
+  summary += fmt::format(" in {:.2f} s", seconds_since(started));
   std::string views = "views unchanged";
   // Views depend only on server/: when nothing arrived or left they are already right.
   if (changed || !fs::exists(layout.database())) {
+    auto refreshing = std::chrono::steady_clock::now();
     da::workspace::RefreshReport refreshed =
         da::workspace::refresh_workspace(layout, da::workspace::RowCounts::kSkip);
-    views = fmt::format("{} table view(s)", refreshed.views.size());
+    views = fmt::format("{} table view(s) in {:.2f} s", refreshed.views.size(),
+                        seconds_since(refreshing));
   }
   context.print(fmt::format("{}; {} in {}\n", summary, views, layout.database().string()));
   return cli::ExitCode::kSuccess;
