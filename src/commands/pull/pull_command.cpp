@@ -109,7 +109,7 @@ int run_pull(cli::CommandContext& context, const cli::Arguments& arguments) {
     views = fmt::format("{} table view(s) in {:.2f} s", refreshed.views.size(),
                         seconds_since(refreshing));
   }
-  context.print(fmt::format("{}; {} in {}\n", summary, views, layout.database().string()));
+  context.print(fmt::format("{}; {} ({})\n", summary, views, layout.database().string()));
   return cli::ExitCode::kSuccess;
 }
 
