@@ -6,6 +6,7 @@
 
 #include "da/accounts/analyst_accounts.hpp"
 #include "da/accounts/sync_filters.hpp"
+#include "da/accounts/system_users.hpp"
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
 #include "da/identity/ssh_key.hpp"
@@ -68,6 +69,13 @@ Json AccountHelper::provision(const std::string& username, const std::string& ss
                                         "' (or the user is disabled): nothing was changed");
     privileged = user->is_privileged();
   }
+  // Administrators' accounts are root's business (`da admin add-admin`): a compromised portal
+  // must not be able to put its key on one.
+  if (auto existing = accounts::find_system_user(username);
+      existing && existing->in_group(accounts::kOpsGroup))
+    throw Error(ErrorKind::kAuth, "'" + username +
+                                      "' is an administrator account: it is managed with da "
+                                      "admin, not through the portal");
   auto accounts = accounts_of(config_);
   auto account = accounts.add_analyst(
       username, key,
@@ -96,7 +104,8 @@ void AccountHelper::answer(int client_fd) {
     Json request = net::read_until(client_fd, text, "\n", kMaxRequestBytes, kReadTimeout)
                        ? Json::parse(text.substr(0, text.find('\n')), nullptr, false)
                        : Json(nullptr);
-    if (request.is_object()) op = request.value("op", "?");
+    if (request.is_object() && request.contains("op") && request["op"].is_string())
+      op = request["op"].get<std::string>().substr(0, 40);
     reply = request.is_object() ? handle(request)
                                 : failure(ErrorKind::kData, "expected one line of JSON");
   }

@@ -1,5 +1,7 @@
 #include "notify_api.hpp"
 
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include <pwd.h>
@@ -9,9 +11,12 @@
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
 #include "da/common/strings.hpp"
+#include "da/identity/api_token_store.hpp"
+#include "da/identity/rate_limiter.hpp"
 #include "da/identity/user_store.hpp"
 #include "da/notify/image_store.hpp"
 #include "da/notify/outbox.hpp"
+#include "da/notify/telegram_links.hpp"
 #include "da/store/state_store.hpp"
 
 namespace da::services::notify_api {
@@ -22,9 +27,12 @@ using Json = nlohmann::json;
 
 constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 constexpr std::size_t kMaxBodyBytes = 16 * 1024 * 1024;  // a 10 MB image in base64
-constexpr auto kReadTimeout = std::chrono::seconds(10);
+constexpr auto kReadTimeout = std::chrono::seconds(5);
 constexpr int kMaxConnections = 32;
 constexpr std::size_t kMaxTextLength = 4096;
+constexpr int kMaxConnectionsPerCaller = 4;
+constexpr identity::RateLimit kSendsPerCaller{120, std::chrono::minutes(10)};
+constexpr identity::RateLimit kPhotosPerCaller{20, std::chrono::minutes(10)};
 
 ApiReply error(int status, const std::string& message) {
   return {status, {{"error", message}}};
@@ -46,6 +54,7 @@ std::string reason_phrase(int status) {
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 413: return "Payload Too Large";
+    case 429: return "Too Many Requests";
     default: return "Internal Server Error";
   }
 }
@@ -95,6 +104,22 @@ ApiReply NotifyApi::send(const net::PeerCredentials& caller, const Json& request
     return error(403, "you (" + (caller_name.empty() ? "uid " + std::to_string(caller.uid) : caller_name) +
                           ") may send notifications only to yourself");
 
+  // Who receives it is settled before anything is stored, and an analyst's sends are rate
+  // limited (photos more tightly): the images land on the broker's data disk.
+  store::StateStore store(config_.paths.state_db);
+  auto portal_user = identity::UserStore(store.database()).find_by_username(user);
+  if (!portal_user) return error(404, "User '" + user + "' has no portal account");
+  if (!notify::TelegramLinks(store.database()).chat_of(portal_user->id) &&
+      !identity::ApiTokenStore(store.database()).has_desktop_link(portal_user->id))
+    return error(404, "User '" + user + "' has linked no channel (Telegram or the desktop app)");
+  if (!privileged) {
+    identity::RateLimiter limiter(store.database());
+    std::string bucket = "notify-api:" + std::to_string(caller.uid);
+    if (!limiter.hit(bucket, kSendsPerCaller).allowed ||
+        (photo && !limiter.hit(bucket + ":photo", kPhotosPerCaller).allowed))
+      return error(429, "Too many notifications: wait a few minutes");
+  }
+
   notify::NewNotification notification;
   notification.title = text_field("title");
   notification.message = text.size() > kMaxTextLength ? text.substr(0, kMaxTextLength - 3) + "..." : text;
@@ -122,9 +147,6 @@ ApiReply NotifyApi::send(const net::PeerCredentials& caller, const Json& request
     if (!bytes.empty())
       notification.image = notify::ImageStore(config_.notifications.image_dir).put(bytes);
   }
-  store::StateStore store(config_.paths.state_db);
-  auto portal_user = identity::UserStore(store.database()).find_by_username(user);
-  if (!portal_user) return error(404, "User '" + user + "' has no portal account");
   notification.user_id = portal_user->id;
   auto stored = notify::Outbox(store.database()).enqueue(notification);
   if (stored.deliveries.empty())
@@ -178,27 +200,44 @@ void NotifyApi::answer(int client_fd) {
 void NotifyApi::serve(const std::filesystem::path& socket, const std::atomic<bool>& stop) {
   net::UnixSocketListener listener(socket, 0666, static_cast<gid_t>(-1));
   log::info("notify api listening on {}", socket.string());
-  std::atomic<int> active{0};
+  // Connections in flight, in all and per caller: one analyst cannot take every slot.
+  std::mutex mutex;
+  int active = 0;
+  std::map<uid_t, int> per_caller;
   while (!stop.load()) {
     int client = listener.accept_for(std::chrono::milliseconds(200));
     if (client < 0) continue;
-    if (active.load() >= kMaxConnections) {
-      ::close(client);
-      continue;
+    uid_t uid = net::peer_credentials(client).uid;
+    {
+      std::lock_guard lock(mutex);
+      if (active >= kMaxConnections || per_caller[uid] >= kMaxConnectionsPerCaller) {
+        net::write_all(client, "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n"
+                               "Connection: close\r\n\r\n");
+        ::close(client);
+        continue;
+      }
+      ++active;
+      ++per_caller[uid];
     }
-    ++active;
-    std::thread([this, client, &active] {
+    std::thread([this, client, uid, &mutex, &active, &per_caller] {
       try {
         answer(client);
       } catch (const std::exception& e) {
         log::warn("notify api: {}", e.what());
       }
       ::close(client);
+      std::lock_guard lock(mutex);
       --active;
+      --per_caller[uid];
     }).detach();
   }
-  while (active.load() > 0)
+  while (true) {
+    {
+      std::lock_guard lock(mutex);
+      if (active == 0) break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 }  // namespace da::services::notify_api

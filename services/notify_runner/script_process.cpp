@@ -34,7 +34,7 @@ ScriptOutput run_as(const Account& account, const std::vector<std::string>& argv
   std::vector<std::string> environment = {
       "HOME=" + account.home.string(), "USER=" + account.name, "LOGNAME=" + account.name,
       "SHELL=/bin/sh", "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8",
-      "DA_WORKSPACE=" + account.home.string(), "MPLCONFIGDIR=/tmp/mpl_" + account.name};
+      "DA_WORKSPACE=" + account.home.string()};
   // Scripts call `da query` on their workspace; the runner's own binary is the one to use.
   std::error_code ignored;
   std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ignored);
@@ -60,7 +60,9 @@ ScriptOutput run_as(const Account& account, const std::vector<std::string>& argv
   pid_t pid = ::fork();
   if (pid < 0) throw_system_error("cannot fork for", argv[0], errno);
   if (pid == 0) {
-    ::setpgid(0, 0);
+    // A session of its own: the script cannot join the runner's process group, and killing
+    // the group at the timeout reaches everything it started there.
+    ::setsid();
     int null_fd = ::open("/dev/null", O_RDONLY);
     if (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(out_pipe[1], 1) < 0 ||
         ::dup2(err_pipe[1], 2) < 0)
@@ -110,10 +112,19 @@ ScriptOutput run_as(const Account& account, const std::vector<std::string>& argv
   }
   for (const pollfd& fd : fds)
     if (fd.fd >= 0) ::close(fd.fd);
+  // A script that closed its output is still held to the deadline.
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (true) {
+    pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid || (done < 0 && errno != EINTR)) break;
+    if (Clock::now() >= deadline && !output.timed_out) {
+      ::kill(-pid, SIGKILL);
+      ::kill(pid, SIGKILL);
+      output.timed_out = true;
+    }
+    ::usleep(10'000);
   }
-  // Whatever the script left running in its group goes too.
+  // Whatever the script left running in its session's group goes too.
   ::kill(-pid, SIGKILL);
   if (!output.timed_out && WIFEXITED(status)) output.exit_code = WEXITSTATUS(status);
   return output;

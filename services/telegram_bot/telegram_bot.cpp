@@ -24,6 +24,7 @@ constexpr const char* kOffsetKey = "telegram.update_offset";
 constexpr std::size_t kMaxText = 4096;
 constexpr std::size_t kMaxCaption = 1024;
 constexpr std::size_t kMaxCallbackData = 64;
+constexpr std::size_t kMaxListedScripts = 25;
 
 int64_t stored_offset(store::SqliteDatabase& db) {
   auto statement = db.prepare("SELECT value FROM service_state WHERE key = ?");
@@ -73,9 +74,7 @@ TelegramBot::TelegramBot(config::InstanceConfig config, BotApi api)
     : config_(std::move(config)), api_(std::move(api)) {}
 
 void TelegramBot::reply(int64_t chat_id, const std::string& markdown, const Json& keyboard) {
-  Json parameters = {{"chat_id", chat_id},
-                     {"text", truncate_characters(markdown, kMaxText)},
-                     {"parse_mode", "MarkdownV2"}};
+  Json parameters = {{"chat_id", chat_id}, {"text", markdown}, {"parse_mode", "MarkdownV2"}};
   if (!keyboard.is_null()) parameters["reply_markup"] = keyboard;
   api_.call("sendMessage", parameters);
 }
@@ -114,6 +113,8 @@ void TelegramBot::handle_update(const Json& update) {
   const Json& message = update["message"];
   if (!message.contains("chat") || !message.contains("text") || !message["text"].is_string())
     return;
+  // Links are per person: in a group anyone could run the analyst's scripts or read /whoami.
+  if (message["chat"].value("type", "") != "private") return;
   std::string text = message["text"].get<std::string>();
   std::string command = text.substr(0, text.find_first_of(" \n"));
   command = command.substr(0, command.find('@'));  // "/start@da_bot" in groups
@@ -151,6 +152,9 @@ void TelegramBot::handle_command(int64_t chat_id, const std::string& command) {
       return;
     }
     auto scripts = notify::ScriptStore(store.database()).list(user->id);
+    std::size_t listed_count = scripts.size();
+    // Within Telegram's 4096 characters whatever the names: the escaped text is never cut.
+    if (scripts.size() > kMaxListedScripts) scripts.resize(kMaxListedScripts);
     std::string text = "*Notifications for " + escape_markdown_v2(user->username) + "*\n";
     Json rows = Json::array();
     for (const auto& script : scripts) {
@@ -158,8 +162,8 @@ void TelegramBot::handle_command(int64_t chat_id, const std::string& command) {
                               ? "last run failed"
                               : (script.last_sent_at ? "last sent " + format_ago(*script.last_sent_at)
                                                      : "never sent");
-      text += "• `" + escape_markdown_v2_code(script.script) + "` — " + escape_markdown_v2(state) +
-              "\n";
+      text += "• `" + escape_markdown_v2_code(truncate_characters(script.script, 60)) + "` — " +
+              escape_markdown_v2(state) + "\n";
       std::string data = "run:" + script.script;
       std::string stem = script.script.substr(0, script.script.rfind('.'));
       if (data.size() <= kMaxCallbackData)
@@ -170,7 +174,7 @@ void TelegramBot::handle_command(int64_t chat_id, const std::string& command) {
       text += "No notification scripts yet\\. Put executable scripts in "
               "`~/user/notifications/` on the server\\.";
     else
-      text += escape_markdown_v2(std::to_string(scripts.size()) + " script(s) in ") +
+      text += escape_markdown_v2(std::to_string(listed_count) + " script(s) in ") +
               "`~/user/notifications/`";
     reply(chat_id, text, rows.empty() ? Json() : Json{{"inline_keyboard", rows}});
   } else if (command == "/test") {
@@ -199,9 +203,8 @@ void TelegramBot::handle_command(int64_t chat_id, const std::string& command) {
 void TelegramBot::handle_callback(const Json& callback) {
   std::string id = callback.value("id", "");
   std::string data = callback.value("data", "");
-  int64_t chat_id = callback.contains("message") && callback["message"].contains("chat")
-                        ? callback["message"]["chat"].value("id", int64_t{0})
-                        : callback["from"].value("id", int64_t{0});
+  // Authorised on who pressed the button: in a private chat the chat id is the person's id.
+  int64_t chat_id = callback.contains("from") ? callback["from"].value("id", int64_t{0}) : 0;
   store::StateStore store(config_.paths.state_db);
   auto user_id = notify::TelegramLinks(store.database()).user_of_chat(chat_id);
   if (!user_id) {
@@ -240,7 +243,12 @@ int TelegramBot::deliver_once() {
     if (notification.image) {
       if (auto path = notify::ImageStore(config_.notifications.image_dir).path_of(*notification.image)) {
         std::ifstream in(*path, std::ios::binary);
-        image = std::string(std::istreambuf_iterator<char>(in), {});
+        std::string bytes(std::istreambuf_iterator<char>(in), {});
+        if (in.good() || in.eof()) image = std::move(bytes);
+      }
+      if (!image || image->empty()) {
+        image.reset();  // the text still goes
+        log::warn("telegram: the image of notification {} cannot be read", notification.id);
       }
     }
     auto [markdown, plain] = compose(notification, image ? kMaxCaption : kMaxText);

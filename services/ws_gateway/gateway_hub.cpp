@@ -14,6 +14,8 @@ namespace {
 
 using Json = nlohmann::json;
 
+constexpr int kMaxAcksPerSecond = 50;
+
 struct Pending {
   int64_t id;
   int64_t user_id;
@@ -80,6 +82,15 @@ void GatewayHub::received(const std::shared_ptr<Session>& session, std::string_v
     if (authenticated && message.is_object() && message.value("type", "") == "pong") {
       found->second.misses = 0;
       return;
+    }
+    if (authenticated) {
+      Entry& entry = found->second;
+      auto now = Clock::now();
+      if (now - entry.ack_window >= std::chrono::seconds(1)) {
+        entry.ack_window = now;
+        entry.acks_in_window = 0;
+      }
+      if (++entry.acks_in_window > kMaxAcksPerSecond) return;
     }
   }
   if (!authenticated) {

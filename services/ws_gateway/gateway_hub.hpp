@@ -77,6 +77,8 @@ class GatewayHub {
     int64_t user_id = 0;
     std::string username;
     int64_t last_sent = 0;  // ids only ever increase on a socket: never one twice
+    Clock::time_point ack_window;
+    int acks_in_window = 0;  // each ack is a write to the state store: bounded per second
   };
   void authenticate(const std::shared_ptr<Session>& session, const nlohmann::json& message);
   void refuse(const std::shared_ptr<Session>& session, const std::string& message);

@@ -32,6 +32,8 @@ class WsSession : public Session, public std::enable_shared_from_this<WsSession>
   void send(std::string text) override {
     asio::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
       if (self->closing_) return;
+      // A client that stops reading is cut off instead of growing its queue forever.
+      if (self->queue_.size() >= kMaxQueuedFrames) return self->drop();
       self->queue_.push_back(std::move(text));
       if (self->queue_.size() == 1) self->write_next();
     });
@@ -41,8 +43,12 @@ class WsSession : public Session, public std::enable_shared_from_this<WsSession>
     asio::post(ws_.get_executor(), [self = shared_from_this()] {
       if (self->closing_) return;
       self->closing_ = true;
-      if (self->queue_.empty()) self->close_now();
-      // Otherwise the queue drains first (an auth_error must arrive before the close).
+      if (self->queue_.empty()) return self->close_now();
+      // The queue drains first (an auth_error must arrive before the close), but not forever.
+      self->drain_timer_.expires_after(kDrainTimeout);
+      self->drain_timer_.async_wait([self](beast::error_code error) {
+        if (!error && !self->queue_.empty()) self->drop();
+      });
     });
   }
 
@@ -63,12 +69,25 @@ class WsSession : public Session, public std::enable_shared_from_this<WsSession>
                     });
   }
 
+  // Closes the TCP connection at once: pending operations end with an error.
+  void drop() {
+    closing_ = true;
+    queue_.clear();
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(ws_).close();
+  }
+
   void close_now() {
     ws_.async_close(websocket::close_code::normal,
                     [self = shared_from_this()](beast::error_code) {});
   }
 
+  static constexpr std::size_t kMaxQueuedFrames = 1000;
+  static constexpr auto kDrainTimeout = std::chrono::seconds(5);
+
   WebSocket ws_;
+  asio::steady_timer drain_timer_{ws_.get_executor()};
   std::deque<std::string> queue_;
   bool closing_ = false;
 };
@@ -115,13 +134,14 @@ struct WsServer::Impl {
       response.version(request.version());
       response.keep_alive(false);
       if (request.target() == "/health") {
+        // Counts only: who is online is nobody's business here.
         GatewayHealth health = hub.health();
-        nlohmann::json users(health.users);
         response.result(http::status::ok);
         response.set(http::field::content_type, "application/json");
-        response.body() =
-            nlohmann::json{{"status", "ok"}, {"connections", health.connections}, {"users", users}}
-                .dump();
+        response.body() = nlohmann::json{{"status", "ok"},
+                                         {"connections", health.connections},
+                                         {"users", health.users.size()}}
+                              .dump();
       } else {
         response.result(http::status::bad_request);
         response.body() = "expected a WebSocket upgrade";

@@ -83,11 +83,14 @@ AnalystAccount describe(const SystemUser& user) {
 // account is created and laid out by one process at a time.
 class AccountsLock {
  public:
+  // /run/da is writable by root and by the account helper's unit (RuntimeDirectory=da).
   AccountsLock() {
-    const char* path = ::access("/run/lock", W_OK) == 0 ? "/run/lock/da-accounts.lock"
-                                                        : "/tmp/da-accounts.lock";
-    fd_ = ::open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
+    const char* dir = "/run/da";
+    if (::mkdir(dir, 0755) != 0 && errno != EEXIST)
+      throw_system_error("cannot create", dir, errno);
+    fd_ = ::open("/run/da/accounts.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0)
+      throw_system_error("cannot lock", "/run/da/accounts.lock", errno);
   }
   ~AccountsLock() {
     if (fd_ >= 0) ::close(fd_);

@@ -95,9 +95,11 @@ SubprocessResult run_subprocess(const std::vector<std::string>& argv,
     char buffer[16384];
     while (true) {
       pollfd poll_fd{pipe_fds[0], POLLIN, 0};
-      int ready = ::poll(&poll_fd, 1, killed ? -1 : time_left_ms());
+      // After the kill, output still held open by a grandchild is not waited for.
+      int ready = ::poll(&poll_fd, 1, killed ? 0 : time_left_ms());
       if (ready < 0 && errno == EINTR) continue;
       if (ready == 0) {
+        if (killed) break;
         kill_on_timeout();
         continue;
       }

@@ -85,7 +85,8 @@ int run_rsync(const SshPullOptions& options, const std::vector<std::string>& arg
   for (int attempt = 1;; ++attempt) {
     SubprocessResult result = run_subprocess(argv, run);
     if (result.ok()) return attempt;
-    if (refused_key(result.output))
+    // 255 is ssh's own failure; rsync's "Permission denied" on a file is something else.
+    if (result.exit_code == 255 && refused_key(result.output))
       throw Error(ErrorKind::kAuth,
                   options.host + " refused this machine's SSH key (" + result.last_line() +
                       "): register your public key on the portal's dashboard");

@@ -33,25 +33,37 @@ std::string ImageStore::put(std::string_view bytes) {
   std::string extension = is_png(bytes) ? ".png" : is_jpeg(bytes) ? ".jpg" : "";
   if (extension.empty()) throw Error(ErrorKind::kData, "the image must be a PNG or a JPEG");
   std::error_code ignored;
-  std::filesystem::create_directories(dir_, ignored);
+  // Services that send the images (the bot, the portal) may read a file whose name they know;
+  // nobody may list the folder, and the names are 128 random bits.
+  if (std::filesystem::create_directories(dir_, ignored)) ::chmod(dir_.c_str(), 0711);
   // 128 random bits, in hex.
   std::string name = sha256_hex(random_bytes(32)).substr(0, 32) + extension;
-  write_file_atomically(dir_ / name, bytes, 0640);
+  write_file_atomically(dir_ / name, bytes, 0644);
   return name;
 }
 
 std::string ImageStore::put_file(const std::filesystem::path& path, uid_t owner, bool any_owner) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) throw Error(ErrorKind::kData, "cannot open the image " + path.string());
+  // One answer for every refusal, so that a caller cannot learn what exists where it may not
+  // look; and the file is only looked at (O_PATH) until it is known to be the caller's own
+  // regular file, so that naming a device opens nothing.
+  auto refused = [&] {
+    return Error(ErrorKind::kData, "the image " + path.string() +
+                                       " must be a PNG or JPEG file of yours (not a link)");
+  };
+  int probe = ::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (probe < 0) throw refused();
+  struct stat info {};
+  bool acceptable = ::fstat(probe, &info) == 0 && S_ISREG(info.st_mode) &&
+                    (any_owner || info.st_uid == owner);
+  int fd = -1;
+  if (acceptable)
+    fd = ::open(("/proc/self/fd/" + std::to_string(probe)).c_str(), O_RDONLY | O_CLOEXEC);
+  ::close(probe);
+  if (fd < 0) throw refused();
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }
   } closer{fd};
-  struct stat info {};
-  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode))
-    throw Error(ErrorKind::kData, "the image " + path.string() + " is not a regular file");
-  if (!any_owner && info.st_uid != owner)
-    throw Error(ErrorKind::kAuth, "the image " + path.string() + " is not yours");
   if (static_cast<std::size_t>(info.st_size) > kMaxBytes)
     throw Error(ErrorKind::kData, "the image is larger than 10 MB");
   std::string bytes(static_cast<std::size_t>(info.st_size), '\0');

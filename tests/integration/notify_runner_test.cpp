@@ -105,6 +105,7 @@ TEST_F(NotifyRunnerTest, ScriptsRunAsTheirOwnerAndReachTheOutbox) {
   script("bad.sh", "#!/bin/sh\necho 'not json'\n");
   script("crash.sh", "#!/bin/sh\necho oops >&2\nexit 3\n");
   script("slow.sh", "#!/bin/sh\nsleep 30\n");
+  script("quiet_slow.sh", "#!/bin/sh\nexec >/dev/null 2>&1\nsleep 30\n");
   fs::create_symlink("/bin/true", home_ / "user/notifications/link.sh");
   dir_.write("homes/" + user_ + "/user/notifications/roots.sh", "#!/bin/sh\necho '{\"notify\": true}'\n");
   fs::permissions(home_ / "user/notifications/roots.sh", fs::perms(0755));  // owned by root
@@ -118,6 +119,8 @@ TEST_F(NotifyRunnerTest, ScriptsRunAsTheirOwnerAndReachTheOutbox) {
   EXPECT_NE(line_of(run.out, "bad.sh").find("failed (the script did not print a JSON"), std::string::npos) << run.out;
   EXPECT_NE(line_of(run.out, "crash.sh").find("exit 3: oops"), std::string::npos) << run.out;
   EXPECT_NE(line_of(run.out, "slow.sh").find("stopped after 2 s"), std::string::npos) << run.out;
+  EXPECT_NE(line_of(run.out, "quiet_slow.sh").find("stopped after 2 s"), std::string::npos)
+      << "a script that closed its output escaped the timeout: " << run.out;
   EXPECT_EQ(line_of(run.out, "link.sh"), "") << "a link was followed";
   EXPECT_EQ(line_of(run.out, "roots.sh"), "") << "a file of someone else ran";
 
@@ -133,7 +136,7 @@ TEST_F(NotifyRunnerTest, ScriptsRunAsTheirOwnerAndReachTheOutbox) {
   {
     store::StateStore store(state_db());
     auto scripts = notify::ScriptStore(store.database()).list(user_id_);
-    EXPECT_EQ(scripts.size(), 5u);
+    EXPECT_EQ(scripts.size(), 6u);
   }
 
   // Within the cooldown nothing more is sent; on demand it is.

@@ -102,9 +102,16 @@ TEST_F(NotifyApiTest, PhotosComeOnlyFromTheCallersOwnFiles) {
 
   auto sent = post(kNobody, "/send_photo", {{"user", "nobody"}, {"photo_path", own.string()}, {"caption", "c"}});
   EXPECT_EQ(sent.status, 200) << sent.body.dump();
-  EXPECT_EQ(post(kNobody, "/send_photo", {{"user", "nobody"}, {"photo_path", roots.string()}}).status, 403);
+  EXPECT_EQ(post(kNobody, "/send_photo", {{"user", "nobody"}, {"photo_path", roots.string()}}).status, 400);
   EXPECT_EQ(post(kNobody, "/send_photo", {{"user", "nobody"}, {"photo_path", (dir_ / "link.png").string()}}).status, 400);
-  EXPECT_EQ(post(kNobody, "/send_photo", {{"user", "nobody"}, {"photo_path", "/etc/shadow"}}).status, 403);
+  // A file the caller may not read and one that does not exist get the same answer.
+  auto shadow = post(kNobody, "/send_photo", {{"user", "nobody"}, {"photo_path", "/etc/shadow"}});
+  auto missing = post(kNobody, "/send_photo", {{"user", "nobody"}, {"photo_path", "/etc/nope"}});
+  EXPECT_EQ(shadow.status, 400);
+  EXPECT_EQ(missing.status, 400);
+  std::string shadow_error = shadow.body["error"], missing_error = missing.body["error"];
+  EXPECT_EQ(shadow_error.substr(shadow_error.find(" must")),
+            missing_error.substr(missing_error.find(" must")));
   fs::path text = dir_.write("notes.png", "not an image");
   ASSERT_EQ(::chown(text.c_str(), kNobody, kNobody), 0);
   EXPECT_EQ(post(kNobody, "/send_photo", {{"user", "nobody"}, {"photo_path", text.string()}}).status, 400);
@@ -113,6 +120,20 @@ TEST_F(NotifyApiTest, PhotosComeOnlyFromTheCallersOwnFiles) {
   auto stored = notify::Outbox(store.database()).find(sent.body["id"].get<int64_t>());
   ASSERT_TRUE(stored && stored->image);
   EXPECT_TRUE(fs::exists(config_.notifications.image_dir / *stored->image));
+}
+
+TEST_F(NotifyApiTest, AnAnalystsPhotosAreRateLimited) {
+  std::string png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
+  int accepted = 0, limited = 0;
+  for (int i = 0; i < 22; ++i) {
+    auto reply = post(kNobody, "/send_photo", {{"user", "nobody"}, {"photo_base64", png}});
+    accepted += reply.status == 200;
+    limited += reply.status == 429;
+  }
+  EXPECT_EQ(accepted, 20);
+  EXPECT_EQ(limited, 2);
+  EXPECT_EQ(post(0, "/send_photo", {{"user", "nobody"}, {"photo_base64", png}}).status, 200)
+      << "root is not limited";
 }
 
 TEST_F(NotifyApiTest, TheSocketNamesTheCallerNotTheBody) {

@@ -95,6 +95,17 @@ TEST_F(OnboardingTest, RegisteringAKeyCreatesTheAccountAtOnce) {
   ASSERT_EQ(saved.status, 200) << saved.body;
   filter = da::testing::read_text(home / ".sync_rsync_filter");
   EXPECT_EQ(filter.find("orders"), std::string::npos) << filter;
+
+  // Once an administrator (data-ops), the account is out of the portal's reach.
+  ASSERT_EQ(da::testing::run_process({"usermod", "-aG", "data-ops", user_}).exit_code, 0);
+  try {
+    accounts::HelperClient(socket_).call(
+        {{"op", "provision"}, {"username", user_}, {"ssh_key", key_.public_key}});
+    ADD_FAILURE() << "the helper changed an administrator's account";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kAuth);
+    EXPECT_NE(std::string(e.what()).find("administrator"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(OnboardingTest, TheHelperCreatesOnlyWhatThePortalRegistered) {

@@ -155,6 +155,16 @@ TEST_F(TelegramBotTest, TestHelpAndUnknownCommands) {
   EXPECT_NE(telegram_.sent().back().rendered_text.find("Test notification"), std::string::npos);
   EXPECT_NE(say("/help").find("/status"), std::string::npos);
   EXPECT_NE(say("hello?").find("Unknown command"), std::string::npos);
+  // In a group anyone could read /whoami or press Run: the bot answers private chats only.
+  std::size_t before = telegram_.sent().size();
+  telegram_.push_update({{"message",
+                          {{"message_id", 1},
+                           {"date", 0},
+                           {"text", "/whoami"},
+                           {"from", {{"id", kChat}, {"is_bot", false}, {"first_name", "Ana"}}},
+                           {"chat", {{"id", -100200300}, {"type", "group"}, {"title", "team"}}}}}});
+  EXPECT_EQ(bot().poll_once(std::chrono::seconds(0)), 1);
+  EXPECT_EQ(telegram_.sent().size(), before);
 }
 
 TEST_F(TelegramBotTest, DeliveredTextIsEscapedSoTelegramShowsItAsWritten) {

@@ -18,13 +18,14 @@ class ImageStore {
 
   explicit ImageStore(std::filesystem::path dir) : dir_(std::move(dir)) {}
 
-  // Stores a PNG or JPEG under a new name ("<32 hex digits>.png"), mode 0640, and returns the
+  // Stores a PNG or JPEG under a new name ("<32 hex digits>.png"), mode 0644 in a folder nobody
+  // may list (0711), and returns the
   // name. Error(kData) for anything that is not one of those, or is larger than kMaxBytes.
   std::string put(std::string_view bytes);
   // put() with the bytes of `path`, which must be a regular file (a link is refused, never
   // followed) owned by `owner` unless `any_owner`: services running as root read a caller's
-  // image this way without reading anything the caller could not. Error(kAuth) for a file of
-  // someone else, Error(kData) for anything else wrong.
+  // image this way without opening anything else (a device is never opened). Every refusal is
+  // the same Error(kData), which tells nothing about files the caller may not see.
   std::string put_file(const std::filesystem::path& path, uid_t owner, bool any_owner);
   // The file of `name`: nullopt unless `name` is a name put() makes and the file exists.
   std::optional<std::filesystem::path> path_of(std::string_view name) const;
