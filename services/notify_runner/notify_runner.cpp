@@ -30,6 +30,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kScriptFolder = "user/notifications";
+// Expired notifications stay this long for the admin view, then go with their images.
+constexpr std::chrono::hours kKeepExpired{24 * 7};
 
 struct Script {
   std::string name;
@@ -222,6 +224,15 @@ ScriptRun NotifyRunner::run_now(const std::string& username, const std::string& 
   return run;
 }
 
+int NotifyRunner::purge_expired() {
+  store::StateStore store(config_.paths.state_db);
+  notify::ImageStore images(config_.notifications.image_dir);
+  int removed = 0;
+  for (const std::string& image : notify::Outbox(store.database()).purge(kKeepExpired))
+    removed += images.remove(image) ? 1 : 0;
+  return removed;
+}
+
 int NotifyRunner::run_requests() {
   std::vector<notify::RunRequest> requests;
   {
@@ -254,6 +265,7 @@ void NotifyRunner::serve(std::chrono::seconds interval, const std::atomic<bool>&
     if (std::chrono::steady_clock::now() >= next_pass) {
       auto runs = run_all();
       log::info("notification runner: {} script run(s)", runs.size());
+      purge_expired();
       next_pass = std::chrono::steady_clock::now() + interval;
     }
     if (run_requests() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(250));

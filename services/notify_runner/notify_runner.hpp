@@ -40,6 +40,9 @@ class NotifyRunner {
   ScriptRun run_now(const std::string& username, const std::string& script);
   // Runs the on-demand requests waiting in the state store; returns how many.
   int run_requests();
+  // Deletes notifications a week past their expiry and the images only they used; returns
+  // how many images went.
+  int purge_expired();
   // run_all() every `interval` and requests as they arrive, until `stop`.
   void serve(std::chrono::seconds interval, const std::atomic<bool>& stop);
 

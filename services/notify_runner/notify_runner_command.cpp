@@ -37,6 +37,7 @@ int run_runner(cli::CommandContext& context, const cli::Arguments& arguments) {
       failed += run.status == "failed" ? 1 : 0;
     }
     runner.run_requests();
+    runner.purge_expired();
     return failed ? cli::ExitCode::kFailure : cli::ExitCode::kSuccess;
   }
   auto interval = std::chrono::seconds(arguments.integer("interval"));

@@ -1,10 +1,13 @@
 #include "gateway_hub.hpp"
 
+#include <set>
 #include <vector>
 
 #include "da/common/log.hpp"
 #include "da/common/time.hpp"
+#include "da/identity/api_token_store.hpp"
 #include "da/identity/desktop_token.hpp"
+#include "da/identity/user_store.hpp"
 #include "da/notify/outbox.hpp"
 #include "da/store/state_store.hpp"
 
@@ -175,10 +178,48 @@ void GatewayHub::tick(Clock::time_point now) {
       ++it;
     }
   }
+  if (now - last_revalidation_ >= options_.revalidate_interval) {
+    last_revalidation_ = now;
+    revalidate();
+  }
   for (auto& session : to_refuse) refuse(session, "Auth timeout");
   for (auto& session : to_close) session->close();
   static const std::string ping = Json{{"type", "ping"}}.dump();
   for (auto& session : to_ping) session->send(ping);
+}
+
+void GatewayHub::revalidate() {
+  std::set<int64_t> users;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [key, entry] : entries_)
+      if (entry.authenticated) users.insert(entry.user_id);
+  }
+  std::set<int64_t> ended;
+  store::SqliteDatabase& db = state(config_.paths.state_db);
+  identity::ApiTokenStore tokens(db);
+  identity::UserStore accounts(db);
+  for (int64_t user_id : users) {
+    auto user = accounts.find_by_id(user_id);
+    if (!user || user->disabled || !tokens.has_desktop_link(user_id)) ended.insert(user_id);
+  }
+  if (ended.empty()) return;
+  std::vector<std::shared_ptr<Session>> to_close;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      if (it->second.authenticated && ended.count(it->second.user_id)) {
+        if (auto session = it->second.session.lock()) to_close.push_back(session);
+        it = entries_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& session : to_close) {
+    session->send(Json{{"type", "auth_error"}, {"message", "Session ended"}}.dump());
+    session->close();
+  }
 }
 
 int GatewayHub::dispatch_new() {

@@ -46,6 +46,9 @@ struct GatewayOptions {
   int missed_pongs = 3;
   int max_connections_per_user = 5;
   int replay_limit = 500;
+  // How often live sockets are checked again: a disabled user or a revoked desktop link
+  // closes them.
+  std::chrono::seconds revalidate_interval{60};
 };
 
 struct GatewayHealth {
@@ -82,12 +85,15 @@ class GatewayHub {
   };
   void authenticate(const std::shared_ptr<Session>& session, const nlohmann::json& message);
   void refuse(const std::shared_ptr<Session>& session, const std::string& message);
+  // Closes the sockets of users who were disabled or unlinked the desktop app since.
+  void revalidate();
 
   config::InstanceConfig config_;
   GatewayOptions options_;
   std::mutex mutex_;
   std::map<const Session*, Entry> entries_;
   int64_t cursor_ = -1;  // the highest notification id already pushed by this process
+  Clock::time_point last_revalidation_ = Clock::now();
 };
 
 // The notification frame sent to clients.

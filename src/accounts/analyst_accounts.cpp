@@ -186,10 +186,13 @@ void AnalystAccounts::remove_analyst(const std::string& username) {
   AccountsLock lock;
   SystemUser user = require_analyst(username);
   if (user.uid == 0) throw Error(ErrorKind::kConflict, "refusing to remove a root account");
-  end_processes_of(user.uid);
-  delete_user(username);
+  // Expired first, so that no new login starts; the home goes before the user, so that a
+  // failure leaves an account an administrator can remove again, not files of a lost uid.
+  expire_user(username);
   end_processes_of(user.uid);
   remove_home(user.home);
+  delete_user(username);
+  end_processes_of(user.uid);
   log::info("analyst account {} removed with its home {}", username, user.home.string());
 }
 

@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -118,6 +119,13 @@ void remove_entry_at(int parent_fd, const std::string& name, const std::filesyst
 }  // namespace
 
 void remove_home(const std::filesystem::path& home) {
+  // One descriptor per directory level is held on the way down: allow as many as the system
+  // lets this process have, so that an analyst's deeply nested folders cannot stop a removal.
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
   Fd parent(::open(home.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (parent.get() < 0) return;
   struct stat info {};

@@ -102,6 +102,10 @@ void set_group_member(const std::string& user, const std::string& group, bool me
   run_tool({"/usr/sbin/usermod", member ? "--append" : "--remove", "--groups", group, "--", user});
 }
 
+void expire_user(const std::string& name) {
+  run_tool({"/usr/sbin/usermod", "--expiredate", "1", "--", name});
+}
+
 void delete_user(const std::string& name) {
   run_tool({"/usr/sbin/userdel", "--", name});
 }

@@ -88,6 +88,11 @@ std::optional<std::filesystem::path> ImageStore::path_of(std::string_view name) 
   return file;
 }
 
+bool ImageStore::remove(std::string_view name) {
+  auto path = path_of(name);
+  return path && ::unlink(path->c_str()) == 0;
+}
+
 std::string ImageStore::content_type(std::string_view name) {
   return name.size() > 4 && name.substr(name.size() - 4) == ".png" ? "image/png" : "image/jpeg";
 }

@@ -182,6 +182,22 @@ std::vector<Notification> Outbox::recent(int limit, std::optional<int64_t> user_
   return load("1 = 1", {}, "ORDER BY n.id DESC LIMIT " + std::to_string(limit));
 }
 
+std::vector<std::string> Outbox::purge(std::chrono::hours keep) {
+  int64_t before = now_micros() - micros(std::chrono::duration_cast<std::chrono::seconds>(keep));
+  return database_.write_transaction([&] {
+    std::vector<std::string> images;
+    auto unused = database_.prepare(
+        "SELECT DISTINCT image FROM notifications WHERE expires_at < ?1 AND image IS NOT NULL AND "
+        "image NOT IN (SELECT image FROM notifications WHERE expires_at >= ?1 AND image IS NOT "
+        "NULL)");
+    unused.bind(1, before);
+    while (unused.step())
+      images.push_back(unused.column_text(0));
+    database_.prepare("DELETE FROM notifications WHERE expires_at < ?").bind_all(before).run();
+    return images;
+  });
+}
+
 std::optional<Notification> Outbox::find(int64_t id) {
   auto found = load("n.id = ?", {id}, "");
   if (found.empty()) return std::nullopt;

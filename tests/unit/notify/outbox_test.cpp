@@ -128,6 +128,24 @@ TEST_F(OutboxTest, UndeliveredNotificationsExpire) {
   EXPECT_EQ(status_of(*outbox().find(sent.id), Channel::kTelegram), "expired");
 }
 
+TEST_F(OutboxTest, ExpiredNotificationsArePurgedWithTheImagesOnlyTheyUsed) {
+  NewNotification with_image;
+  with_image.user_id = ana_;
+  with_image.source = "test";
+  with_image.image = "a.png";
+  auto old_one = outbox().enqueue(with_image);
+  with_image.image = "shared.png";
+  auto old_shared = outbox().enqueue(with_image);
+  auto recent_shared = outbox().enqueue(with_image);
+  db().prepare("UPDATE notifications SET expires_at = 1 WHERE id IN (?, ?)")
+      .bind_all(old_one.id, old_shared.id)
+      .run();
+  EXPECT_EQ(outbox().purge(std::chrono::hours(1)), std::vector<std::string>{"a.png"});
+  EXPECT_FALSE(outbox().find(old_one.id));
+  EXPECT_FALSE(outbox().find(old_shared.id));
+  EXPECT_TRUE(outbox().find(recent_shared.id));
+}
+
 TEST_F(OutboxTest, DesktopReplayIsEverythingUnacknowledgedAfterTheClientsLastId) {
   link_desktop(ana_);
   link_desktop(bob_);
@@ -174,6 +192,9 @@ TEST(ImageStore, KeepsImagesUnderUnguessableNamesAndRefusesTheRest) {
   EXPECT_FALSE(images.path_of("../state.db"));
   EXPECT_FALSE(images.path_of(std::string(32, 'a') + ".png"));
   EXPECT_THROW(images.put("<html>"), Error);
+  EXPECT_TRUE(images.remove(name));
+  EXPECT_FALSE(images.path_of(name));
+  EXPECT_FALSE(images.remove("../state.db"));
 }
 
 }  // namespace

@@ -189,6 +189,21 @@ TEST_F(WsGatewayTest, NotificationsArriveAndUnacknowledgedOnesAreReplayed) {
   EXPECT_FALSE(up_to_date->receive_type("notification", 500ms));
 }
 
+TEST_F(WsGatewayTest, LiveSocketsOfADisabledUserAreClosed) {
+  GatewayOptions options;
+  options.revalidate_interval = 1s;
+  auto gateway = start(options);
+  auto client = signed_in(*gateway);
+  {
+    store::StateStore store(config_.paths.state_db);
+    identity::UserStore(store.database()).set_disabled("ana@example.com", true);
+  }
+  auto ended = client->receive_type("auth_error", 5s);
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(Json::parse(*ended)["message"], "Session ended");
+  EXPECT_EQ(client->receive(3s).kind, WsFrame::Kind::kClose);
+}
+
 TEST_F(WsGatewayTest, NothingQueuedWhileTheGatewayIsDownIsLost) {
   auto gateway = start();
   auto client = signed_in(*gateway);

@@ -42,6 +42,8 @@ void ensure_group(const std::string& group);
 void create_user(const std::string& name, const std::filesystem::path& home,
                  const std::string& shell);
 void set_group_member(const std::string& user, const std::string& group, bool member);
+// Expires the account: no login (SSH keys included) is accepted from then on.
+void expire_user(const std::string& name);
 // Removes the user and its primary group. Its home is left to the caller.
 void delete_user(const std::string& name);
 

@@ -30,6 +30,8 @@ class ImageStore {
   // The file of `name`: nullopt unless `name` is a name put() makes and the file exists.
   std::optional<std::filesystem::path> path_of(std::string_view name) const;
   static std::string content_type(std::string_view name);
+  // Deletes image `name` (a name put() made); false if there was none.
+  bool remove(std::string_view name);
 
  private:
   std::filesystem::path dir_;

@@ -93,6 +93,9 @@ class Outbox {
   // Newest first, for the admin view and `da notify list`.
   std::vector<Notification> recent(int limit, std::optional<int64_t> user_id = std::nullopt);
   std::optional<Notification> find(int64_t id);
+  // Deletes notifications that expired more than `keep` ago, with their deliveries, and
+  // returns the names of the images only they used (for the image store to delete).
+  std::vector<std::string> purge(std::chrono::hours keep);
 
  private:
   std::vector<Notification> load(const std::string& where, const std::vector<int64_t>& values,
