@@ -54,9 +54,11 @@ class WsSession : public Session, public std::enable_shared_from_this<WsSession>
 
  private:
   void write_next() {
+    writing_ = true;
     ws_.text(true);
     ws_.async_write(asio::buffer(queue_.front()),
                     [self = shared_from_this()](beast::error_code error, std::size_t) {
+                      self->writing_ = false;
                       self->queue_.pop_front();
                       if (error) {
                         self->queue_.clear();
@@ -72,7 +74,8 @@ class WsSession : public Session, public std::enable_shared_from_this<WsSession>
   // Closes the TCP connection at once: pending operations end with an error.
   void drop() {
     closing_ = true;
-    queue_.clear();
+    // The frame being written stays until its write completes (with an error, after the close).
+    queue_.erase(writing_ ? std::next(queue_.begin()) : queue_.begin(), queue_.end());
     beast::error_code ignored;
     beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
     beast::get_lowest_layer(ws_).close();
@@ -89,6 +92,7 @@ class WsSession : public Session, public std::enable_shared_from_this<WsSession>
   WebSocket ws_;
   asio::steady_timer drain_timer_{ws_.get_executor()};
   std::deque<std::string> queue_;
+  bool writing_ = false;  // queue_.front() is in an async_write
   bool closing_ = false;
 };
 
@@ -166,8 +170,10 @@ struct WsServer::Impl {
     timeouts.keep_alive_pings = false;
     ws.set_option(timeouts);
     ws.read_message_max(options.max_message_bytes);
-    // Server frames go out unmasked and whole: a small write buffer is enough, and with
-    // thousands of idle sockets every byte per socket counts.
+    // Server frames go out unmasked and whole (one frame per message), written from the
+    // message itself: a small write buffer is enough, and with thousands of idle sockets every
+    // byte per socket counts.
+    ws.auto_fragment(false);
     ws.write_buffer_bytes(512);
     co_await ws.async_accept(request, asio::redirect_error(asio::use_awaitable, error));
     if (error) co_return;

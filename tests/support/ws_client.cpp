@@ -111,23 +111,31 @@ WsFrame WsClient::receive(std::chrono::milliseconds timeout) {
     uint64_t length = static_cast<unsigned char>(buffer_[1]) & 0x7f;
     std::size_t header = 2;
     if (length == 126) {
-      if (!fill(4, deadline)) return {WsFrame::Kind::kTimeout, ""};
+      if (!fill(4, deadline)) return {ended_ ? WsFrame::Kind::kClose : WsFrame::Kind::kTimeout, ""};
       length = (static_cast<unsigned char>(buffer_[2]) << 8) | static_cast<unsigned char>(buffer_[3]);
       header = 4;
     } else if (length == 127) {
-      if (!fill(10, deadline)) return {WsFrame::Kind::kTimeout, ""};
+      if (!fill(10, deadline)) return {ended_ ? WsFrame::Kind::kClose : WsFrame::Kind::kTimeout, ""};
       length = 0;
       for (int i = 2; i < 10; ++i) length = (length << 8) | static_cast<unsigned char>(buffer_[i]);
       header = 10;
     }
-    if (!fill(header + length, deadline)) return {WsFrame::Kind::kTimeout, ""};
+    if (!fill(header + length, deadline)) return {ended_ ? WsFrame::Kind::kClose : WsFrame::Kind::kTimeout, ""};
+    bool final_frame = (buffer_[0] & 0x80) != 0;
     std::string payload = buffer_.substr(header, length);
     buffer_.erase(0, header + length);
     if (opcode == 0x9) {
       send_frame(0xA, payload);
       continue;
     }
-    if (opcode == 0x1) return {WsFrame::Kind::kText, payload};
+    // A message may come in fragments: a first frame without FIN, continuations (opcode 0).
+    if (opcode == 0x1 || opcode == 0x0) {
+      fragments_ += payload;
+      if (!final_frame) continue;
+      std::string text = std::move(fragments_);
+      fragments_.clear();
+      return {WsFrame::Kind::kText, text};
+    }
     if (opcode == 0x8) return {WsFrame::Kind::kClose, payload};
     return {WsFrame::Kind::kOther, payload};
   }

@@ -42,6 +42,7 @@ class WsClient {
   int status_ = 0;
   bool ended_ = false;  // the server closed the connection
   std::string buffer_;
+  std::string fragments_;  // a text message whose last fragment has not arrived
 };
 
 }  // namespace da::testing

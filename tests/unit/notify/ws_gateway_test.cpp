@@ -204,6 +204,33 @@ TEST_F(WsGatewayTest, LiveSocketsOfADisabledUserAreClosed) {
   EXPECT_EQ(client->receive(3s).kind, WsFrame::Kind::kClose);
 }
 
+TEST_F(WsGatewayTest, AClientThatStopsReadingIsCutOff) {
+  auto gateway = start();
+  auto client = signed_in(*gateway);
+  // 1,500 notifications of 8 KB: more than the socket buffers hold and more than the
+  // gateway queues for one socket, while the client reads nothing.
+  {
+    store::StateStore store(config_.paths.state_db);
+    notify::Outbox outbox(store.database());
+    notify::NewNotification big;
+    big.user_id = ana_.id;
+    big.title = "big";
+    big.message = std::string(8192, 'x');
+    big.source = "test";
+    for (int i = 0; i < 1500; ++i) outbox.enqueue(big);
+  }
+  std::this_thread::sleep_for(2s);
+  // Draining what was sent before the cut: the connection then ends instead of going on.
+  int frames = 0;
+  WsFrame frame;
+  do {
+    frame = client->receive(5s);
+    frames += frame.kind == WsFrame::Kind::kText;
+  } while (frame.kind == WsFrame::Kind::kText);
+  EXPECT_EQ(frame.kind, WsFrame::Kind::kClose) << "still connected after " << frames << " frames";
+  EXPECT_LT(frames, 1500);
+}
+
 TEST_F(WsGatewayTest, NothingQueuedWhileTheGatewayIsDownIsLost) {
   auto gateway = start();
   auto client = signed_in(*gateway);
