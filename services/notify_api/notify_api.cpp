@@ -11,12 +11,10 @@
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
 #include "da/common/strings.hpp"
-#include "da/identity/api_token_store.hpp"
 #include "da/identity/rate_limiter.hpp"
 #include "da/identity/user_store.hpp"
 #include "da/notify/image_store.hpp"
 #include "da/notify/outbox.hpp"
-#include "da/notify/telegram_links.hpp"
 #include "da/store/state_store.hpp"
 
 namespace da::services::notify_api {
@@ -109,8 +107,7 @@ ApiReply NotifyApi::send(const net::PeerCredentials& caller, const Json& request
   store::StateStore store(config_.paths.state_db);
   auto portal_user = identity::UserStore(store.database()).find_by_username(user);
   if (!portal_user) return error(404, "User '" + user + "' has no portal account");
-  if (!notify::TelegramLinks(store.database()).chat_of(portal_user->id) &&
-      !identity::ApiTokenStore(store.database()).has_desktop_link(portal_user->id))
+  if (notify::Outbox(store.database()).linked_channels(portal_user->id).empty())
     return error(404, "User '" + user + "' has linked no channel (Telegram or the desktop app)");
   if (!privileged) {
     identity::RateLimiter limiter(store.database());

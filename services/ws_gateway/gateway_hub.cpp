@@ -8,6 +8,7 @@
 #include "da/identity/api_token_store.hpp"
 #include "da/identity/desktop_token.hpp"
 #include "da/identity/user_store.hpp"
+#include "da/notify/image_store.hpp"
 #include "da/notify/outbox.hpp"
 #include "da/store/state_store.hpp"
 
@@ -45,7 +46,7 @@ std::string notification_frame(int64_t id, const std::string& title, const std::
                 {"message", message},
                 {"script", script ? Json(*script) : Json(nullptr)},
                 {"timestamp", format_iso8601(from_epoch_micros(created_at))}};
-  if (image) frame["image_url"] = "/api/notifications/images/" + *image;
+  if (image) frame["image_url"] = notify::image_url(*image);
   return frame.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 

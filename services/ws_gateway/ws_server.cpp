@@ -11,6 +11,7 @@
 
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
+#include "da/net/listen_address.hpp"
 
 namespace da::services::ws_gateway {
 
@@ -95,14 +96,6 @@ class WsSession : public Session, public std::enable_shared_from_this<WsSession>
   bool writing_ = false;  // queue_.front() is in an async_write
   bool closing_ = false;
 };
-
-std::pair<std::string, std::string> split_host_port(const std::string& listen) {
-  auto colon = listen.rfind(':');
-  if (colon == std::string::npos)
-    throw Error(ErrorKind::kConfig, "'" + listen + "' is not address:port");
-  std::string host = listen.substr(0, colon);
-  return {host.empty() ? "127.0.0.1" : host, listen.substr(colon + 1)};
-}
 
 }  // namespace
 
@@ -216,16 +209,21 @@ WsServer::~WsServer() {
 }
 
 void WsServer::start() {
-  auto [host, port] = split_host_port(impl_->options.listen);
+  net::ListenAddress where =
+      net::parse_listen_address(impl_->options.listen, "notifications.ws_listen", "127.0.0.1");
   beast::error_code error;
-  auto address = asio::ip::make_address(host, error);
-  if (error) throw Error(ErrorKind::kConfig, "'" + host + "' is not an IP address");
-  tcp::endpoint endpoint(address, static_cast<uint16_t>(std::stoi(port)));
-  impl_->acceptor.open(endpoint.protocol());
-  impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
-  impl_->acceptor.bind(endpoint, error);
-  if (error) throw Error(ErrorKind::kInternal, "cannot listen on " + impl_->options.listen + ": " + error.message());
-  impl_->acceptor.listen(asio::socket_base::max_listen_connections);
+  auto address = asio::ip::make_address(where.host, error);
+  if (error)
+    throw Error(ErrorKind::kConfig,
+                "notifications.ws_listen: '" + where.host + "' is not an IP address");
+  tcp::endpoint endpoint(address, where.port);
+  impl_->acceptor.open(endpoint.protocol(), error);
+  if (!error) impl_->acceptor.set_option(asio::socket_base::reuse_address(true), error);
+  if (!error) impl_->acceptor.bind(endpoint, error);
+  if (!error) impl_->acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (error)
+    throw Error(ErrorKind::kInternal,
+                "cannot listen on " + impl_->options.listen + ": " + error.message());
   impl_->port = impl_->acceptor.local_endpoint().port();
   asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
   for (int i = 0; i < std::max(1, impl_->options.threads); ++i)

@@ -27,6 +27,10 @@ bool is_jpeg(std::string_view bytes) {
 
 }  // namespace
 
+std::string image_url(std::string_view name) {
+  return "/api/notifications/images/" + std::string(name);
+}
+
 std::string ImageStore::put(std::string_view bytes) {
   if (bytes.size() > kMaxBytes)
     throw Error(ErrorKind::kData, "the image is larger than 10 MB");

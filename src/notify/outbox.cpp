@@ -5,7 +5,12 @@
 #include <random>
 
 #include "da/common/error.hpp"
+#include <nlohmann/json.hpp>
+
 #include "da/common/time.hpp"
+#include "da/identity/api_token_store.hpp"
+#include "da/notify/image_store.hpp"
+#include "da/notify/telegram_links.hpp"
 
 namespace da::notify {
 
@@ -33,6 +38,35 @@ std::optional<Channel> channel_named(std::string_view name) {
   return std::nullopt;
 }
 
+std::set<Channel> Outbox::linked_channels(int64_t user_id) {
+  std::set<Channel> channels;
+  if (TelegramLinks(database_).chat_of(user_id)) channels.insert(Channel::kTelegram);
+  if (identity::ApiTokenStore(database_).has_desktop_link(user_id))
+    channels.insert(Channel::kDesktop);
+  return channels;
+}
+
+nlohmann::json to_json(const Notification& notification) {
+  using Json = nlohmann::json;
+  auto iso = [](int64_t micros) { return format_iso8601(from_epoch_micros(micros)); };
+  Json deliveries = Json::object();
+  for (const auto& delivery : notification.deliveries)
+    deliveries[std::string(to_string(delivery.channel))] = {
+        {"status", delivery.status},
+        {"attempts", delivery.attempts},
+        {"last_error", delivery.last_error ? Json(*delivery.last_error) : Json(nullptr)},
+        {"updated_at", iso(delivery.updated_at)}};
+  return {{"id", notification.id},
+          {"user", notification.username},
+          {"title", notification.title},
+          {"message", notification.message},
+          {"script", notification.script ? Json(*notification.script) : Json(nullptr)},
+          {"source", notification.source},
+          {"image_url", notification.image ? Json(image_url(*notification.image)) : Json(nullptr)},
+          {"created_at", iso(notification.created_at)},
+          {"deliveries", deliveries}};
+}
+
 Notification Outbox::enqueue(const NewNotification& notification) {
   int64_t id = database_.write_transaction([&] {
     auto user = database_.prepare("SELECT 1 FROM users WHERE id = ?");
@@ -40,16 +74,8 @@ Notification Outbox::enqueue(const NewNotification& notification) {
     if (!user.step())
       throw Error(ErrorKind::kNotFound,
                   "no user with id " + std::to_string(notification.user_id));
-    std::set<Channel> channels;
-    auto linked = database_.prepare("SELECT 1 FROM telegram_links WHERE user_id = ?");
-    linked.bind(1, notification.user_id);
-    if (linked.step()) channels.insert(Channel::kTelegram);
-    auto desktop = database_.prepare(
-        "SELECT 1 FROM api_tokens WHERE user_id = ? AND kind = 'desktop_refresh' AND "
-        "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) LIMIT 1");
+    std::set<Channel> channels = linked_channels(notification.user_id);
     int64_t now = now_micros();
-    desktop.bind_all(notification.user_id, now);
-    if (desktop.step()) channels.insert(Channel::kDesktop);
     if (!notification.channels.empty()) {
       std::set<Channel> wanted;
       std::set_intersection(channels.begin(), channels.end(), notification.channels.begin(),

@@ -27,7 +27,7 @@ void secure_private_folder(const fs::path& data_dir) {
   std::vector<char> buffer(65536);
   group entry{};
   group* found = nullptr;
-  if (::getgrnam_r(kPrivateGroup, &entry, buffer.data(), buffer.size(), &found) == 0 && found &&
+  if (::getgrnam_r(catalog::kPrivateGroup, &entry, buffer.data(), buffer.size(), &found) == 0 && found &&
       info.st_gid != found->gr_gid)
     (void)::chown(folder.c_str(), static_cast<uid_t>(-1), found->gr_gid);
   if ((info.st_mode & 07777) != 02750 && ::chmod(folder.c_str(), 02750) != 0)

@@ -2,11 +2,11 @@
 // sshd on a loopback port serves them, and `da pull --via ssh` (real rsync) fills workspaces.
 // Every test removes the accounts and files it made.
 #include "support/process.hpp"
+#include "support/random_name.hpp"
 #include "support/sshd_server.hpp"
 #include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
 
-#include <random>
 
 #include <pwd.h>
 #include <sys/stat.h>
@@ -31,16 +31,6 @@ using testing::run_process;
 using testing::SshClientKey;
 using testing::SshdServer;
 using testing::TempDir;
-
-std::string random_letters(int count) {
-  std::random_device seed;
-  std::mt19937 random(seed());
-  std::uniform_int_distribution<int> letter('a', 'z');
-  std::string text;
-  for (int i = 0; i < count; ++i)
-    text += static_cast<char>(letter(random));
-  return text;
-}
 
 bool account_exists(const std::string& name) {
   return ::getpwnam(name.c_str()) != nullptr;
@@ -96,7 +86,7 @@ class DistributionOverSsh : public ::testing::Test {
 
   // A new analyst account (and its portal user); returns its name.
   std::string add_analyst(const std::string& label, bool privileged) {
-    std::string email = "dt" + random_letters(6) + "@example.com";
+    std::string email = testing::random_name("dt") + "@example.com";
     std::string name = identity::derive_username(email);
     created_.push_back(name);
     keys_[name] = make_client_key(dir_.path(), name);

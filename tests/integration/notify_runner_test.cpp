@@ -2,10 +2,10 @@
 // their JSON goes to the outbox, cooldown, timeout, bad output, the overlap lock, links and
 // foreign files ignored, on-demand runs, and the shipped shell examples.
 #include "support/process.hpp"
+#include "support/random_name.hpp"
 #include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
 
-#include <random>
 
 #include <fcntl.h>
 #include <pwd.h>
@@ -36,11 +36,7 @@ class NotifyRunnerTest : public ::testing::Test {
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "the runner switches to analysts' accounts: needs root";
     fs::permissions(dir_.path(), fs::perms(0755));
-    std::random_device seed;
-    std::string suffix;
-    for (int i = 0; i < 6; ++i)
-      suffix += static_cast<char>('a' + seed() % 26);
-    email_ = "nr" + suffix + "@example.com";
+    email_ = testing::random_name("nr") + "@example.com";
     user_ = identity::derive_username(email_);
     dir_.write("broker/config/instance.yaml",
                "paths:\n  data_dir: ./data\n  docs_dir: ./docs\naccounts:\n  home_root: " +

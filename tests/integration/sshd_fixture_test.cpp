@@ -1,13 +1,13 @@
 // The SshdServer fixture itself: a throwaway Linux account logs in with its key
 // (ssh, rsync over ssh) and another key is refused.
 #include "support/process.hpp"
+#include "support/random_name.hpp"
 #include "support/sshd_server.hpp"
 #include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <optional>
-#include <random>
 #include <thread>
 
 #include <pwd.h>
@@ -23,15 +23,6 @@ using testing::run_process;
 using testing::SshdServer;
 using testing::TempDir;
 
-std::string random_letters(int count) {
-  std::random_device seed;
-  std::mt19937 random(seed());
-  std::uniform_int_distribution<int> letter('a', 'z');
-  std::string text;
-  for (int i = 0; i < count; ++i) text += static_cast<char>(letter(random));
-  return text;
-}
-
 void give_to(const fs::path& path, const passwd& account) {
   ASSERT_EQ(::chown(path.c_str(), account.pw_uid, account.pw_gid), 0) << path;
 }
@@ -43,7 +34,7 @@ class SshdFixture : public ::testing::Test {
     if (!testing::sshd_tests_possible(&why)) GTEST_SKIP() << why;
     // mkdtemp made it 0700 root; the account must reach its home below it.
     fs::permissions(dir_.path(), fs::perms(0755));
-    user_ = "datest_" + random_letters(6);
+    user_ = testing::random_name("datest_");
     home_ = dir_ / "home";
     auto added = run_process({"useradd", "-m", "-d", home_.string(), "-s", "/bin/sh", "-p", "*", user_});
     ASSERT_EQ(added.exit_code, 0) << added.err;

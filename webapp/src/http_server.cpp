@@ -19,6 +19,7 @@
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
 #include "da/common/strings.hpp"
+#include "da/net/listen_address.hpp"
 
 namespace da::web {
 
@@ -46,22 +47,6 @@ std::string http_date() {
     cached_second = now;
   }
   return cached;
-}
-
-// Splits "host:port", "[v6]:port" and ":port".
-std::pair<std::string, std::string> split_host_port(const std::string& listen) {
-  if (!listen.empty() && listen.front() == '[') {
-    auto close = listen.find(']');
-    if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':')
-      throw Error(ErrorKind::kConfig, "server.listen: '" + listen + "' is not [address]:port");
-    return {listen.substr(1, close - 1), listen.substr(close + 2)};
-  }
-  auto colon = listen.rfind(':');
-  if (colon == std::string::npos)
-    throw Error(ErrorKind::kConfig,
-                "server.listen: '" + listen + "' is not address:port or unix:/path/to.sock");
-  std::string host = listen.substr(0, colon);
-  return {host.empty() ? "0.0.0.0" : host, listen.substr(colon + 1)};
 }
 
 Request to_request(const http::request<http::string_body>& message, std::string remote) {
@@ -332,19 +317,13 @@ struct HttpServer::Impl {
       ::chmod(path.c_str(), options.unix_socket_mode);
       return;
     }
-    auto [host, port] = split_host_port(listen);
+    net::ListenAddress where = net::parse_listen_address(
+        listen, "server.listen (address:port or unix:/path/to.sock)", "0.0.0.0");
     beast::error_code ec;
-    auto address = asio::ip::make_address(host, ec);
-    if (ec) throw Error(ErrorKind::kConfig, "server.listen: '" + host + "' is not an IP address");
-    int port_number = 0;
-    try {
-      port_number = std::stoi(port);
-    } catch (const std::exception&) {
-      port_number = -1;
-    }
-    if (port_number < 0 || port_number > 65535)
-      throw Error(ErrorKind::kConfig, "server.listen: '" + port + "' is not a port number");
-    tcp::endpoint endpoint(address, static_cast<uint16_t>(port_number));
+    auto address = asio::ip::make_address(where.host, ec);
+    if (ec)
+      throw Error(ErrorKind::kConfig, "server.listen: '" + where.host + "' is not an IP address");
+    tcp::endpoint endpoint(address, where.port);
     tcp_acceptor.emplace(io);
     tcp_acceptor->open(endpoint.protocol(), ec);
     if (!ec) tcp_acceptor->set_option(asio::socket_base::reuse_address(true), ec);

@@ -28,26 +28,6 @@ std::string iso(int64_t micros) {
   return format_iso8601(from_epoch_micros(micros));
 }
 
-Json notification_json(const notify::Notification& notification) {
-  Json deliveries = Json::object();
-  for (const auto& delivery : notification.deliveries)
-    deliveries[std::string(notify::to_string(delivery.channel))] = {
-        {"status", delivery.status},
-        {"attempts", delivery.attempts},
-        {"last_error", delivery.last_error ? Json(*delivery.last_error) : Json(nullptr)},
-        {"updated_at", iso(delivery.updated_at)}};
-  return {{"id", notification.id},
-          {"user", notification.username},
-          {"title", notification.title},
-          {"message", notification.message},
-          {"script", notification.script ? Json(*notification.script) : Json(nullptr)},
-          {"source", notification.source},
-          {"image_url", notification.image
-                            ? Json("/api/notifications/images/" + *notification.image)
-                            : Json(nullptr)},
-          {"created_at", iso(notification.created_at)},
-          {"deliveries", deliveries}};
-}
 
 }  // namespace
 
@@ -163,7 +143,7 @@ void Portal::add_notification_routes() {
   route("GET", "/api/notifications", Access::kSignedIn, [this](Request&, Visitor& visitor) {
     Json list = Json::array();
     for (const auto& notification : notify::Outbox(db()).recent(50, visitor.user->id))
-      list.push_back(notification_json(notification));
+      list.push_back(notify::to_json(notification));
     return Response::json(200, list);
   });
 
@@ -172,14 +152,14 @@ void Portal::add_notification_routes() {
     if (auto asked = request.query_param("limit")) limit = std::clamp(std::atoi(asked->c_str()), 1, 1000);
     Json list = Json::array();
     for (const auto& notification : notify::Outbox(db()).recent(limit))
-      list.push_back(notification_json(notification));
+      list.push_back(notify::to_json(notification));
     return Response::json(200, list);
   });
 
   route("GET", "/admin/notifications", Access::kAdmin, [this](Request& request, Visitor& visitor) {
     Json rows = Json::array();
     for (const auto& notification : notify::Outbox(db()).recent(200)) {
-      Json row = notification_json(notification);
+      Json row = notify::to_json(notification);
       std::string channels;
       for (const auto& delivery : notification.deliveries)
         channels += (channels.empty() ? "" : ", ") + std::string(notify::to_string(delivery.channel)) +

@@ -29,22 +29,6 @@ identity::User find_user(identity::UserStore& users, const std::string& who) {
   return *user;
 }
 
-Json notification_json(const da::notify::Notification& notification) {
-  Json deliveries = Json::object();
-  for (const auto& delivery : notification.deliveries)
-    deliveries[std::string(to_string(delivery.channel))] = {
-        {"status", delivery.status},
-        {"attempts", delivery.attempts},
-        {"last_error", delivery.last_error ? Json(*delivery.last_error) : Json(nullptr)}};
-  return {{"id", notification.id},
-          {"user", notification.username},
-          {"title", notification.title},
-          {"message", notification.message},
-          {"source", notification.source},
-          {"script", notification.script ? Json(*notification.script) : Json(nullptr)},
-          {"created_at", when(notification.created_at)},
-          {"deliveries", deliveries}};
-}
 
 std::string delivery_summary(const da::notify::Notification& notification) {
   if (notification.deliveries.empty()) return "no channel";
@@ -74,7 +58,7 @@ int send(cli::CommandContext& context, const cli::Arguments& arguments) {
   }
   auto stored = da::notify::Outbox(store.database()).enqueue(notification);
   if (context.json()) {
-    context.print(notification_json(stored).dump(2) + "\n");
+    context.print(da::notify::to_json(stored).dump(2) + "\n");
   } else {
     context.print(fmt::format("notification {} for {}: {}\n", stored.id, user.username,
                               delivery_summary(stored)));
@@ -99,7 +83,7 @@ int list(cli::CommandContext& context, const cli::Arguments& arguments) {
   if (context.json()) {
     Json out = Json::array();
     for (const auto& notification : notifications)
-      out.push_back(notification_json(notification));
+      out.push_back(da::notify::to_json(notification));
     context.print(out.dump(2) + "\n");
     return cli::ExitCode::kSuccess;
   }

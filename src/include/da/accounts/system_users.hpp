@@ -11,12 +11,14 @@
 
 #include <sys/types.h>
 
+#include "da/catalog/table_config.hpp"
+
 namespace da::accounts {
 
 // Every analyst is in kReadGroup (public data); kPrivateGroup may read parquet/private/;
 // kOpsGroup operates the broker (admins).
 inline constexpr const char* kReadGroup = "dataread";
-inline constexpr const char* kPrivateGroup = "data-private";
+inline constexpr const char* kPrivateGroup = catalog::kPrivateGroup;
 inline constexpr const char* kOpsGroup = "data-ops";
 
 struct SystemUser {

@@ -8,8 +8,10 @@
 
 namespace da::catalog {
 
-// Tables in this folder (parquet/private/) reach only privileged analysts.
+// Tables in this folder (parquet/private/) reach only privileged analysts; on the broker only
+// the members of kPrivateGroup (and the folder's owner) may enter it.
 inline constexpr const char* kPrivateFolder = "private";
+inline constexpr const char* kPrivateGroup = "data-private";
 
 enum class SyncStrategy { kFullRefresh, kIncremental, kPartitioned };
 enum class PartitionGranularity { kDay, kMonth, kYear };

@@ -12,6 +12,9 @@
 
 namespace da::notify {
 
+// Where the portal serves image `name` to its owner.
+std::string image_url(std::string_view name);
+
 class ImageStore {
  public:
   static constexpr std::size_t kMaxBytes = 10 * 1024 * 1024;  // Telegram's photo limit

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "da/store/sqlite_database.hpp"
 
 namespace da::notify {
@@ -66,10 +68,18 @@ struct OutboxPolicy {
   std::chrono::seconds lease{60};       // how long a claim keeps other workers away
 };
 
+// {"id","user","title","message","script","source","image_url","created_at","deliveries":
+// {"<channel>": {"status","attempts","last_error","updated_at"}}}, for the API and the CLI.
+nlohmann::json to_json(const Notification& notification);
+
 class Outbox {
  public:
   explicit Outbox(store::SqliteDatabase& database, OutboxPolicy policy = {})
       : database_(database), policy_(policy) {}
+
+  // The channels `user_id` can receive on now: Telegram when a chat is linked, desktop when the
+  // desktop app is.
+  std::set<Channel> linked_channels(int64_t user_id);
 
   // Stores the notification with a pending delivery per channel. A channel the user cannot
   // receive (Telegram not linked, no desktop link) is left out, so the result may have no

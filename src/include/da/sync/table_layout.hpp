@@ -14,9 +14,6 @@ namespace da::sync {
 
 inline constexpr const char* kNullPartition = "__null__";
 
-// On the broker only this group (and the owner) may enter parquet/private/.
-inline constexpr const char* kPrivateGroup = "data-private";
-
 // Creates <data_dir>/parquet/private/ if it is missing and keeps it closed to others: mode
 // 2750 and, where the group exists, group data-private (new files inherit it). Best effort
 // for the group: a process that may not change it leaves it as it is.
