@@ -19,7 +19,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 ErrorKind kind_named(const std::string& name) {
-  for (ErrorKind kind : {ErrorKind::kConfig, ErrorKind::kData, ErrorKind::kSource,
+  for (ErrorKind kind : {ErrorKind::kConfig, ErrorKind::kData, ErrorKind::kRequest, ErrorKind::kSource,
                          ErrorKind::kConflict, ErrorKind::kAuth, ErrorKind::kNotFound})
     if (name == to_string(kind)) return kind;
   return ErrorKind::kInternal;

@@ -10,6 +10,8 @@ const char* to_string(ErrorKind kind) noexcept {
       return "config";
     case ErrorKind::kData:
       return "data";
+    case ErrorKind::kRequest:
+      return "request";
     case ErrorKind::kSource:
       return "source";
     case ErrorKind::kConflict:

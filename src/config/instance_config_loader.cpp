@@ -8,6 +8,7 @@
 #include "da/common/log.hpp"
 #include "da/common/strings.hpp"
 #include "da/config/node_reader.hpp"
+#include "da/net/trusted_proxies.hpp"
 
 namespace da::config {
 
@@ -59,7 +60,7 @@ void read_instance(const NodeReader& node, InstanceInfo& out) {
 void read_server(const NodeReader& node, ServerConfig& out) {
   node.warn_unknown_keys({"hostname", "host", "app_dir", "base_url", "listen", "threads",
                           "max_body_kb", "session_idle_minutes", "session_absolute_hours",
-                          "access_log"});
+                          "access_log", "trusted_proxies", "max_connections_per_address"});
   out.hostname = node.string("hostname");
   out.host = node.string("host");
   out.app_dir = node.string("app_dir", out.app_dir);
@@ -77,6 +78,14 @@ void read_server(const NodeReader& node, ServerConfig& out) {
   out.session_absolute_hours =
       static_cast<int>(node.integer("session_absolute_hours", out.session_absolute_hours, 1, 24 * 90));
   out.access_log = node.boolean("access_log", out.access_log);
+  out.trusted_proxies = node.child("trusted_proxies").as_string_list();
+  try {
+    net::TrustedProxies(out.trusted_proxies, "server.trusted_proxies");
+  } catch (const Error& e) {
+    node.child("trusted_proxies").error(e.what());
+  }
+  out.max_connections_per_address = static_cast<int>(node.integer(
+      "max_connections_per_address", out.max_connections_per_address, 0, 1000000));
 }
 
 void read_admins(const NodeReader& node, std::vector<AdminEntry>& out) {

@@ -43,6 +43,8 @@ int status_for(ErrorKind kind) {
     case ErrorKind::kConfig:
     case ErrorKind::kData:
       return 422;
+    case ErrorKind::kRequest:
+      return 400;
     case ErrorKind::kAuth:
       return 403;
     case ErrorKind::kNotFound:

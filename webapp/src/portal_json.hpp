@@ -7,7 +7,7 @@
 
 namespace da::web {
 
-// The request's body as a JSON object. Throws Error(kData) (a 400) when the Content-Type is
+// The request's body as a JSON object. Throws Error(kRequest) (a 400) when the Content-Type is
 // not application/json or the body is not an object.
 nlohmann::json parse_json_body(const Request& request);
 

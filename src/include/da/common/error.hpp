@@ -11,6 +11,7 @@ namespace da {
 enum class ErrorKind {
   kConfig,    // instance.yaml, data_description.md, command-line usage
   kData,      // a value, file or schema in the data itself
+  kRequest,   // a malformed request from a client: HTTP body, JSON field, WebSocket message
   kSource,    // a data source failed or answered something unexpected
   kConflict,  // a concurrent change or a lock held by someone else
   kAuth,      // authentication or authorization

@@ -32,6 +32,12 @@ struct ServerConfig {
   int session_idle_minutes = 120;
   int session_absolute_hours = 168;
   bool access_log = true;
+  // Peers allowed to name the client in X-Forwarded-For / X-Real-IP (addresses, CIDR
+  // networks or "unix"); see net::TrustedProxies. Empty: no one, the peer is the client.
+  std::vector<std::string> trusted_proxies;
+  // Connections one client address may hold open on the portal and the WebSocket gateway
+  // (0: no cap). Trusted proxies are not capped: they carry many clients.
+  int max_connections_per_address = 100;
   bool secure_cookies() const { return base_url.rfind("https://", 0) == 0; }
 };
 
