@@ -4,6 +4,7 @@
 
 #include "da/common/crypto.hpp"
 #include "da/common/error.hpp"
+#include "da/common/json_fields.hpp"
 #include "da/identity/api_token_store.hpp"
 #include "da/identity/desktop_token.hpp"
 #include "da/identity/jwt.hpp"
@@ -90,8 +91,8 @@ void DesktopProvider::add_routes(web::PortalContext& portal) {
       [&portal](web::Request& request, web::Visitor&) {
         if (!portal.rate_limit("desktop-refresh:" + request.client_ip(), kRefreshesPerIp).allowed)
           return web::Response::json_error(429, "Too many token refreshes");
-        Json body = Json::parse(request.body, nullptr, false);
-        std::string presented = body.is_object() ? body.value("refresh_token", "") : "";
+        Json body = parse_json_object(request.body, "the request body");
+        std::string presented = JsonFields(body).string_or("refresh_token", "");
         auto rotation =
             identity::ApiTokenStore(portal.db()).rotate_refresh(presented, kRefreshLifetime);
         if (!rotation) return web::Response::json_error(401, "Invalid or revoked refresh token");

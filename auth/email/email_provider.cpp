@@ -62,14 +62,12 @@ web::Response send_link(web::PortalContext& portal, web::Request& request, web::
         {email, "Sign in to " + config.instance.name,
          "Sign in to " + config.instance.name + " with this link:", "/login/email/verify/" + token,
          "It works once, within 15 minutes, in the browser where you asked for it. If you did "
-         "not ask for it, ignore this mail."});
+         "not ask for it, ignore this mail.",
+         kPurpose});
   } catch (const Error& e) {
+    if (e.kind() != ErrorKind::kConflict) throw;
     tokens.revoke_all(kPurpose, email);
-    log::error("portal: sign-in mail to {} failed: {}", email, e.what());
-    return fail(
-        "The sign-in mail could not be sent. Try again later or tell an administrator "
-        "(the mail server did not accept it).",
-        502);
+    return fail(e.what(), 503);
   }
   if (shown)
     data["dev_link"] = *shown;

@@ -15,16 +15,20 @@ using Json = nlohmann::json;
 namespace {
 
 constexpr const char* kPurpose = "password_set";
-constexpr std::chrono::seconds kLinkLifetime{60 * 60};
-// Failures per address before it is locked, and attempts per client address.
-constexpr identity::RateLimit kFailuresPerEmail{5, std::chrono::seconds(15 * 60)};
-constexpr identity::RateLimit kAttemptsPerIp{50, std::chrono::seconds(15 * 60)};
+constexpr std::chrono::seconds kLinkLifetime{30 * 60};
+// Failed sign-ins are counted per account from one client address, per client address for any
+// account, and per account from everywhere (a guess spread over many addresses). Each limit
+// locks only what it counts: one client's failures never lock anyone else out.
+constexpr std::chrono::seconds kFailureWindow{15 * 60};
+constexpr identity::RateLimit kFailuresPerAccountAndIp{5, kFailureWindow};
+constexpr identity::RateLimit kFailuresPerIp{30, kFailureWindow};
+constexpr identity::RateLimit kFailuresPerAccount{50, kFailureWindow};
 constexpr identity::RateLimit kLinksPerEmail{3, std::chrono::seconds(60 * 60)};
 constexpr identity::RateLimit kLinksPerIp{20, std::chrono::seconds(15 * 60)};
 
 const char* kInvalid = "Invalid email or password.";
 const char* kLocked =
-    "Too many failed sign-ins for this address. Wait 15 minutes, or reset the password.";
+    "Too many failed sign-ins for this account. Wait 15 minutes, or reset the password.";
 
 // Verifying against a hash nobody has keeps unknown addresses as slow as known ones.
 const std::string& decoy_hash() {
@@ -48,21 +52,27 @@ web::Response sign_in_with_password(web::PortalContext& portal, web::Request& re
     return portal.render_form(request, visitor, "password", data, status);
   };
   if (email.empty() || password.empty()) return fail("Enter your email and password.", 422);
-  if (!portal.rate_limit("pw-ip:" + request.client_ip(), kAttemptsPerIp).allowed)
-    return fail("Too many sign-in attempts from your network. Wait 15 minutes.", 429);
   identity::RateLimiter limiter(portal.db());
-  const std::string failures = "pw-fail:" + email;
-  if (!limiter.check(failures, kFailuresPerEmail).allowed) return fail(kLocked, 429);
+  const std::string ip = request.client_ip();
+  const std::string ip_failures = "pw-fail-ip:" + ip;
+  const std::string account_failures = "pw-fail:" + email;
+  const std::string pair_failures = "pw-fail:" + email + "|" + ip;
+  if (!limiter.check(ip_failures, kFailuresPerIp).allowed)
+    return fail("Too many failed sign-ins from your network. Wait 15 minutes.", 429);
+  if (!limiter.check(pair_failures, kFailuresPerAccountAndIp).allowed ||
+      !limiter.check(account_failures, kFailuresPerAccount).allowed)
+    return fail(kLocked, 429);
 
   std::optional<identity::User> user;
   if (!portal.sign_in_refusal(email)) user = identity::UserStore(portal.db()).find_by_email(email);
   const std::string& hash = user && user->password_hash ? *user->password_hash : decoy_hash();
   bool valid = identity::verify_password(hash, password) && user && user->password_hash;
   if (!valid || user->disabled) {
-    limiter.record(failures);
+    for (const std::string& bucket : {ip_failures, account_failures, pair_failures})
+      limiter.record(bucket);
     return fail(kInvalid, 401);
   }
-  limiter.clear(failures);
+  limiter.clear(pair_failures);
   if (identity::password_needs_rehash(hash))
     identity::UserStore(portal.db()).set_password_hash(user->id, identity::hash_password(password));
   return portal.sign_in(request, {email, user->name, ""}, "password",
@@ -89,21 +99,26 @@ web::Response request_link(web::PortalContext& portal, web::Request& request,
   if (portal.sign_in_refusal(email)) return portal.render_form(request, visitor, "password", data);
   identity::TokenStore tokens(portal.db());
   tokens.revoke_all(kPurpose, email);
-  std::string token = tokens.issue(kPurpose, email, kLinkLifetime);
+  // Bound to this browser like the sign-in links: a link read from a mailbox, a log or a
+  // proxy elsewhere opens nothing. The CSRF check admitted this POST on the binding cookie.
+  web::Response no_new_cookie;
+  std::string binding = portal.browser_binding(request, no_new_cookie);
+  std::string token = tokens.issue(kPurpose, email, kLinkLifetime, binding);
   std::optional<std::string> shown;
   try {
     shown = portal.deliver_link(
         {email, "Set your password for " + config.instance.name,
          "Set your password for " + config.instance.name + " with this link:",
          "/login/password/set/" + token,
-         "It works once, within an hour. If you did not ask for it, ignore this mail; your "
-         "password stays as it is."});
+         "It works once, within 30 minutes, in the browser where you asked for it. If you did "
+         "not ask for it, ignore this mail; your password stays as it is.",
+         kPurpose});
   } catch (const Error& e) {
+    if (e.kind() != ErrorKind::kConflict) throw;
     tokens.revoke_all(kPurpose, email);
-    log::error("portal: password mail to {} failed: {}", email, e.what());
     data.erase("sent");
-    data["error"] = "The mail could not be sent. Try again later or tell an administrator.";
-    return portal.render_form(request, visitor, "password", data, 502);
+    data["error"] = e.what();
+    return portal.render_form(request, visitor, "password", data, 503);
   }
   if (shown) {
     data.erase("sent");
@@ -116,7 +131,8 @@ web::Response set_password(web::PortalContext& portal, web::Request& request,
                            web::Visitor& visitor) {
   identity::TokenStore tokens(portal.db());
   const std::string token = request.param("token");
-  auto open = tokens.peek(kPurpose, token);
+  const std::string binding = request.cookie("da_bind").value_or("");
+  auto open = tokens.peek(kPurpose, token, binding);
   if (!open) return web::Response::redirect("/login?notice=link_expired");
   Json data = page("set", "Choose a password");
   data["email"] = open->subject;
@@ -131,13 +147,14 @@ web::Response set_password(web::PortalContext& portal, web::Request& request,
   if (password != request.form_value("confirm_password")) return fail("The passwords differ.");
   if (auto problem = identity::password_policy_problem(password, open->subject))
     return fail("Not accepted: " + *problem + ".");
-  if (!tokens.consume(kPurpose, token))
+  if (!tokens.consume(kPurpose, token, binding))
     return web::Response::redirect("/login?notice=link_expired");
   identity::UserStore users(portal.db());
   identity::User user = users.ensure(open->subject, portal.config().username_mapping);
   users.set_password_hash(user.id, identity::hash_password(password));
   // A new password ends every session the old one (or a thief) had opened.
   identity::SessionStore(portal.db(), {}).revoke_all_for_user(user.id);
+  // The account's failure count goes; failures per client address stay with the addresses.
   identity::RateLimiter(portal.db()).clear("pw-fail:" + open->subject);
   return web::Response::redirect("/login/password?notice=password_set");
 }
@@ -167,10 +184,10 @@ void PasswordProvider::add_routes(web::PortalContext& portal) {
                    data["notice"] = "Your password is set. Sign in with it now.";
                  return portal.render_form(request, visitor, "password", data);
                });
-  portal.route("POST", "/login/password", web::Access::kPublic,
-               [&portal](web::Request& request, web::Visitor& visitor) {
-                 return sign_in_with_password(portal, request, visitor);
-               });
+  portal.route_blocking("POST", "/login/password", web::Access::kPublic,
+                        [&portal](web::Request& request, web::Visitor& visitor) {
+                          return sign_in_with_password(portal, request, visitor);
+                        });
   portal.route("GET", "/login/password/reset", web::Access::kPublic,
                [&portal](web::Request& request, web::Visitor& visitor) {
                  return portal.render_form(request, visitor, "password",
@@ -181,10 +198,10 @@ void PasswordProvider::add_routes(web::PortalContext& portal) {
                  return request_link(portal, request, visitor);
                });
   for (const char* method : {"GET", "POST"})
-    portal.route(method, "/login/password/set/{token}", web::Access::kPublic,
-                 [&portal](web::Request& request, web::Visitor& visitor) {
-                   return set_password(portal, request, visitor);
-                 });
+    portal.route_blocking(method, "/login/password/set/{token}", web::Access::kPublic,
+                          [&portal](web::Request& request, web::Visitor& visitor) {
+                            return set_password(portal, request, visitor);
+                          });
 }
 
 void register_plugin(PluginRegistry& registry) {

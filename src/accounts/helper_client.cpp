@@ -19,8 +19,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 ErrorKind kind_named(const std::string& name) {
-  for (ErrorKind kind : {ErrorKind::kConfig, ErrorKind::kData, ErrorKind::kRequest, ErrorKind::kSource,
-                         ErrorKind::kConflict, ErrorKind::kAuth, ErrorKind::kNotFound})
+  for (ErrorKind kind :
+       {ErrorKind::kConfig, ErrorKind::kData, ErrorKind::kRequest, ErrorKind::kSource,
+        ErrorKind::kConflict, ErrorKind::kAuth, ErrorKind::kNotFound})
     if (name == to_string(kind)) return kind;
   return ErrorKind::kInternal;
 }
@@ -29,9 +30,8 @@ ErrorKind kind_named(const std::string& name) {
 
 nlohmann::json HelperClient::call(const nlohmann::json& request) const {
   auto unreachable = [&](const std::string& why) -> Error {
-    return Error(ErrorKind::kInternal,
-                 "the account helper at " + socket_.string() + " " + why +
-                     " (is `da account-helper` running?)");
+    return Error(ErrorKind::kInternal, "the account helper at " + socket_.string() + " " + why +
+                                           " (is `da account-helper` running?)");
   };
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
@@ -74,18 +74,13 @@ nlohmann::json HelperClient::call(const nlohmann::json& request) const {
 
 identity::ProvisionResult HelperProvisioner::provision(const identity::User& user,
                                                        const std::string& ssh_public_key) {
-  nlohmann::json reply = client_.call(
-      {{"op", "provision"}, {"username", user.username}, {"ssh_key", ssh_public_key}});
+  nlohmann::json reply =
+      client_.call({{"op", "provision"}, {"username", user.username}, {"ssh_key", ssh_public_key}});
   return {true, reply.value("message", "Your server account " + user.username + " is ready.")};
 }
 
 void HelperProvisioner::selection_changed(const std::string& username) {
-  try {
-    client_.call({{"op", "sync_filters"}, {"username", username}});
-  } catch (const Error& error) {
-    log::warn("could not refresh the rsync filter{}: {}",
-              username.empty() ? "s" : " of " + username, error.what());
-  }
+  client_.call({{"op", "sync_filters"}, {"username", username}});
 }
 
 }  // namespace da::accounts

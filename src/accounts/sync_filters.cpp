@@ -5,6 +5,7 @@
 
 #include "da/accounts/analyst_accounts.hpp"
 #include "da/accounts/helper_client.hpp"
+#include "da/accounts/pending_filter_refreshes.hpp"
 #include "da/accounts/system_users.hpp"
 #include "da/catalog/data_description.hpp"
 #include "da/common/error.hpp"
@@ -41,19 +42,26 @@ int write_sync_filters(const config::InstanceConfig& config, AnalystAccounts& ac
 }
 
 void refresh_sync_filters(const config::InstanceConfig& config) {
+  bool as_root = ::geteuid() == 0;
+  if (!as_root && config.accounts.helper_socket.empty()) return;  // no analyst accounts here
+  if (as_root && !find_group(kReadGroup)) return;
+  store::StateStore store(config.paths.state_db);
   try {
-    if (::geteuid() == 0) {
-      if (find_group(kReadGroup)) {
+    PendingFilterRefreshes(store.database()).run("", [&](const std::string&) {
+      if (as_root) {
         AnalystAccounts accounts(account_settings(config));
         write_sync_filters(config, accounts);
+      } else {
+        HelperClient(config.accounts.helper_socket)
+            .call({{"op", "sync_filters"}, {"username", ""}});
       }
-    } else if (!config.accounts.helper_socket.empty()) {
-      HelperClient(config.accounts.helper_socket).call({{"op", "sync_filters"}, {"username", ""}});
-    }
+    });
   } catch (const Error& e) {
-    log::warn("the analysts' rsync filters were not refreshed ({}): run `da admin sync-filters` "
-              "as root",
-              e.what());
+    throw Error(e.kind(), std::string("the change is saved, but the analysts' rsync filters were "
+                                      "not refreshed (") +
+                              e.what() +
+                              "): until they are, SSH pulls follow the old table list. The "
+                              "portal retries; or run `da admin sync-filters` as root");
   }
 }
 

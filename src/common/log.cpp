@@ -85,11 +85,47 @@ void add_secret(std::string_view secret) {
             [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
 }
 
+bool is_secret_name(std::string_view name) {
+  std::string lower = to_lower(name);
+  for (std::string_view secret : {"token", "code", "password", "passwd", "secret", "key",
+                                  "signature", "sig", "session", "state", "jwt", "ticket"}) {
+    if (lower.size() < secret.size()) continue;
+    if (lower.compare(lower.size() - secret.size(), secret.size(), secret) != 0) continue;
+    if (lower.size() == secret.size()) return true;
+    char before = lower[lower.size() - secret.size() - 1];
+    if (before == '_' || before == '-' || before == '.') return true;
+  }
+  return false;
+}
+
+namespace {
+
+// Replaces the values of secret parameters in every "?name=value" / "&name=value".
+void redact_query_values(std::string& text) {
+  for (std::size_t at = text.find_first_of("?&"); at != std::string::npos;
+       at = text.find_first_of("?&", at + 1)) {
+    std::size_t name_end = text.find('=', at + 1);
+    if (name_end == std::string::npos) return;
+    std::string_view name(text.data() + at + 1, name_end - at - 1);
+    if (name.empty() || name.find_first_of(" &?\"'<>") != std::string_view::npos) continue;
+    if (!is_secret_name(name)) continue;
+    std::size_t value_end = text.find_first_of("& \t\r\n\"'#<>", name_end + 1);
+    if (value_end == std::string::npos) value_end = text.size();
+    if (value_end == name_end + 1) continue;
+    text.replace(name_end + 1, value_end - name_end - 1, "***");
+  }
+}
+
+}  // namespace
+
 std::string redact(std::string_view text) {
   std::string result(text);
-  std::lock_guard lock(secrets_mutex());
-  for (const std::string& secret : secrets())
-    result = replace_all(result, secret, "***");
+  {
+    std::lock_guard lock(secrets_mutex());
+    for (const std::string& secret : secrets())
+      result = replace_all(result, secret, "***");
+  }
+  if (result.find('=') != std::string::npos) redact_query_values(result);
   return result;
 }
 

@@ -59,24 +59,29 @@ void read_instance(const NodeReader& node, InstanceInfo& out) {
 
 void read_server(const NodeReader& node, ServerConfig& out) {
   node.warn_unknown_keys({"hostname", "host", "app_dir", "base_url", "listen", "threads",
-                          "max_body_kb", "session_idle_minutes", "session_absolute_hours",
-                          "access_log", "trusted_proxies", "max_connections_per_address"});
+                          "blocking_threads", "max_body_kb", "session_idle_minutes",
+                          "session_absolute_hours", "access_log", "trusted_proxies",
+                          "max_connections_per_address"});
   out.hostname = node.string("hostname");
   out.host = node.string("host");
   out.app_dir = node.string("app_dir", out.app_dir);
   out.base_url = node.string("base_url");
-  while (!out.base_url.empty() && out.base_url.back() == '/') out.base_url.pop_back();
+  while (!out.base_url.empty() && out.base_url.back() == '/')
+    out.base_url.pop_back();
   if (!out.base_url.empty() && out.base_url.rfind("https://", 0) != 0 &&
       out.base_url.rfind("http://", 0) != 0)
     node.child("base_url").error("must start with https:// (or http:// for local use)");
   if (out.base_url.empty() && !out.hostname.empty()) out.base_url = "https://" + out.hostname;
   out.listen = node.string("listen", out.listen);
-  out.threads = static_cast<int>(node.integer("threads", out.threads, 1, 64));
-  out.max_body_bytes = node.integer("max_body_kb", out.max_body_bytes / 1024, 16, 1024 * 1024) * 1024;
-  out.session_idle_minutes =
-      static_cast<int>(node.integer("session_idle_minutes", out.session_idle_minutes, 5, 60 * 24 * 30));
-  out.session_absolute_hours =
-      static_cast<int>(node.integer("session_absolute_hours", out.session_absolute_hours, 1, 24 * 90));
+  out.threads = static_cast<int>(node.integer("threads", out.threads, 1, 256));
+  out.blocking_threads =
+      static_cast<int>(node.integer("blocking_threads", out.blocking_threads, 1, 256));
+  out.max_body_bytes =
+      node.integer("max_body_kb", out.max_body_bytes / 1024, 16, 1024 * 1024) * 1024;
+  out.session_idle_minutes = static_cast<int>(
+      node.integer("session_idle_minutes", out.session_idle_minutes, 5, 60 * 24 * 30));
+  out.session_absolute_hours = static_cast<int>(
+      node.integer("session_absolute_hours", out.session_absolute_hours, 1, 24 * 90));
   out.access_log = node.boolean("access_log", out.access_log);
   out.trusted_proxies = node.child("trusted_proxies").as_string_list();
   try {
@@ -84,8 +89,8 @@ void read_server(const NodeReader& node, ServerConfig& out) {
   } catch (const Error& e) {
     node.child("trusted_proxies").error(e.what());
   }
-  out.max_connections_per_address = static_cast<int>(node.integer(
-      "max_connections_per_address", out.max_connections_per_address, 0, 1000000));
+  out.max_connections_per_address = static_cast<int>(
+      node.integer("max_connections_per_address", out.max_connections_per_address, 0, 1000000));
 }
 
 void read_admins(const NodeReader& node, std::vector<AdminEntry>& out) {
@@ -169,7 +174,8 @@ void read_accounts(const NodeReader& node, AccountsConfig& out) {
   node.warn_unknown_keys({"home_root", "shell", "helper_socket", "portal_user"});
   out.home_root = node.string("home_root", out.home_root.string());
   if (!out.home_root.is_absolute())
-    node.child("home_root").error("must be an absolute path, found '" + out.home_root.string() + "'");
+    node.child("home_root")
+        .error("must be an absolute path, found '" + out.home_root.string() + "'");
   out.shell = node.string("shell", out.shell);
   out.helper_socket = node.string("helper_socket");
   out.portal_user = node.string("portal_user", out.portal_user);
@@ -209,7 +215,7 @@ void read_profiler(const NodeReader& node, ProfilerConfig& out) {
 
 void read_email(const NodeReader& node, EmailConfig& out) {
   node.warn_unknown_keys({"from_address", "from_name", "smtp_host", "smtp_port", "smtp_user",
-                          "smtp_password", "smtp_use_tls"});
+                          "smtp_password", "smtp_use_tls", "smtp_timeout_seconds"});
   out.from_address = node.string("from_address", out.from_address);
   out.from_name = node.string("from_name", out.from_name);
   out.smtp_host = node.string("smtp_host");
@@ -217,6 +223,8 @@ void read_email(const NodeReader& node, EmailConfig& out) {
   out.smtp_user = node.string("smtp_user");
   out.smtp_password = node.string("smtp_password");
   out.smtp_use_tls = node.boolean("smtp_use_tls", out.smtp_use_tls);
+  out.smtp_timeout_seconds =
+      static_cast<int>(node.integer("smtp_timeout_seconds", out.smtp_timeout_seconds, 1, 600));
   if (!out.smtp_user.empty()) {
     require_for(node, "smtp_password", "email.smtp_user is set (SMTP authentication)");
   }

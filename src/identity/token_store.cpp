@@ -55,13 +55,17 @@ std::optional<OneTimeToken> TokenStore::consume(const std::string& purpose,
   });
 }
 
-std::optional<OneTimeToken> TokenStore::peek(const std::string& purpose, const std::string& token) {
+std::optional<OneTimeToken> TokenStore::peek(const std::string& purpose, const std::string& token,
+                                             const std::string& binding) {
   if (token.empty() || token.size() > 128) return std::nullopt;
   auto statement = database_.prepare(
-      "SELECT subject, data, created_at FROM one_time_tokens WHERE token_hash = ? AND purpose = ? "
-      "AND used_at IS NULL AND expires_at > ?");
+      "SELECT subject, data, created_at, binding_hash FROM one_time_tokens WHERE token_hash = ? "
+      "AND purpose = ? AND used_at IS NULL AND expires_at > ?");
   statement.bind_all(token_hash(token), purpose, to_epoch_micros(now_utc()));
   if (!statement.step()) return std::nullopt;
+  std::string stored_binding = statement.column_text(3);
+  if (!stored_binding.empty() && !constant_time_equal(stored_binding, binding_hash(binding)))
+    return std::nullopt;
   return OneTimeToken{purpose, statement.column_text(0),
                       nlohmann::json::parse(statement.column_text(1), nullptr, false),
                       statement.column_int(2)};

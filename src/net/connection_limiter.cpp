@@ -12,6 +12,16 @@ ConnectionLimiter::Slot::Slot(Slot&& other) noexcept
   other.owner_ = nullptr;
 }
 
+ConnectionLimiter::Slot& ConnectionLimiter::Slot::operator=(Slot&& other) noexcept {
+  if (this != &other) {
+    if (owner_) owner_->release(address_);
+    owner_ = other.owner_;
+    address_ = std::move(other.address_);
+    other.owner_ = nullptr;
+  }
+  return *this;
+}
+
 ConnectionLimiter::Slot::~Slot() {
   if (owner_) owner_->release(address_);
 }

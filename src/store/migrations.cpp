@@ -283,6 +283,31 @@ CREATE TABLE script_run_requests (
 );
 )sql";
 
+constexpr const char* kMailDeliveries = R"sql(
+CREATE TABLE mail_deliveries (
+  id          INTEGER PRIMARY KEY,
+  recipient   TEXT NOT NULL,
+  subject     TEXT NOT NULL,
+  purpose     TEXT NOT NULL,
+  status      TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'failed')),
+  attempts    INTEGER NOT NULL DEFAULT 0,
+  last_error  TEXT,
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL
+);
+CREATE INDEX mail_deliveries_status ON mail_deliveries (status, updated_at);
+)sql";
+
+constexpr const char* kPendingFilterRefreshes = R"sql(
+CREATE TABLE pending_filter_refreshes (
+  username         TEXT PRIMARY KEY,
+  error            TEXT NOT NULL,
+  first_failed_at  INTEGER NOT NULL,
+  last_attempt_at  INTEGER NOT NULL,
+  attempts         INTEGER NOT NULL
+);
+)sql";
+
 void ensure_migrations_table(SqliteDatabase& database) {
   database.execute(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -308,6 +333,8 @@ const std::vector<Migration>& state_migrations() {
       {6, "last pull of each analyst", kUserPulls},
       {7, "notification outbox, Telegram links and service state", kNotifications},
       {8, "notification scripts and on-demand runs", kNotificationScripts},
+      {9, "deliveries of the portal's mail", kMailDeliveries},
+      {10, "rsync filter refreshes that failed and wait for a retry", kPendingFilterRefreshes},
   };
   return migrations;
 }

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include <boost/asio.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <sys/stat.h>
@@ -19,6 +20,8 @@
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
 #include "da/common/strings.hpp"
+#include "da/net/accept_backoff.hpp"
+#include "da/net/connection_limiter.hpp"
 #include "da/net/listen_address.hpp"
 
 namespace da::web {
@@ -49,7 +52,8 @@ std::string http_date() {
   return cached;
 }
 
-Request to_request(const http::request<http::string_body>& message, std::string remote) {
+Request to_request(const http::request<http::string_body>& message, std::string remote,
+                   const net::TrustedProxies& proxies) {
   Request request;
   request.method = std::string(message.method_string());
   request.target = std::string(message.target());
@@ -63,6 +67,11 @@ Request to_request(const http::request<http::string_body>& message, std::string 
     request.headers.emplace_back(to_lower(field.name_string()), std::string(field.value()));
   request.body = message.body();
   request.remote_address = std::move(remote);
+  std::string forwarded_for;
+  for (const auto& [name, value] : request.headers)
+    if (name == "x-forwarded-for") forwarded_for += (forwarded_for.empty() ? "" : ",") + value;
+  request.client_address =
+      proxies.client_address(request.remote_address, forwarded_for, request.header("x-real-ip"));
   return request;
 }
 
@@ -71,7 +80,13 @@ Request to_request(const http::request<http::string_body>& message, std::string 
 struct HttpServer::Impl {
   ServerOptions options;
   RequestHandler handler;
-  asio::io_context io{1};
+  BlockingClassifier blocking;
+  asio::io_context io;
+  // Destroyed before io: a handler still running on a pool holds a coroutine of io's.
+  asio::thread_pool workers;
+  asio::thread_pool blocking_workers;
+  std::atomic<int> blocking_waiting{0};
+  net::ConnectionLimiter connection_limiter;
   std::optional<tcp::acceptor> tcp_acceptor;
   std::optional<unix_socket::acceptor> unix_acceptor;
   std::vector<std::thread> threads;
@@ -88,7 +103,14 @@ struct HttpServer::Impl {
   std::condition_variable done_changed;
   bool done = false;
 
-  Impl(ServerOptions o, RequestHandler h) : options(std::move(o)), handler(std::move(h)) {}
+  Impl(ServerOptions o, RequestHandler h, BlockingClassifier b)
+      : options(std::move(o)),
+        handler(std::move(h)),
+        blocking(std::move(b)),
+        io(std::max(1, options.threads)),
+        workers(static_cast<std::size_t>(std::max(1, options.workers))),
+        blocking_workers(static_cast<std::size_t>(std::max(1, options.blocking_workers))),
+        connection_limiter(options.max_connections_per_address) {}
 
   uint64_t register_idle(std::function<void()> closer) {
     std::lock_guard lock(connections_mutex);
@@ -105,11 +127,38 @@ struct HttpServer::Impl {
     try {
       return handler(request);
     } catch (const std::exception& e) {
-      log::error("portal: unhandled error on {} {}: {}", request.method, request.path, e.what());
+      log::error("portal: unhandled error on {} {}: {}", request.method, request.path_for_log(),
+                 e.what());
     } catch (...) {
-      log::error("portal: unhandled error on {} {}", request.method, request.path);
+      log::error("portal: unhandled error on {} {}", request.method, request.path_for_log());
     }
     return Response::text(500, "Internal Server Error\n");
+  }
+
+  // Runs the handler on a worker pool (never on an I/O thread); a blocking request on the
+  // blocking pool, or 503 when too many already wait for it.
+  asio::awaitable<Response> run_handler(Request& request) {
+    bool is_blocking = blocking && blocking(request);
+    if (!is_blocking)
+      co_return co_await asio::co_spawn(
+          workers,
+          [this, &request]() -> asio::awaitable<Response> { co_return call_handler(request); },
+          asio::use_awaitable);
+    struct Waiting {
+      std::atomic<int>& count;
+      ~Waiting() { count.fetch_sub(1); }
+    } waiting{blocking_waiting};
+    if (blocking_waiting.fetch_add(1) >= options.max_queued_blocking + options.blocking_workers) {
+      log::warn("portal: {} blocking requests are waiting; refused {} {}",
+                options.max_queued_blocking, request.method, request.path_for_log());
+      Response busy = Response::text(503, "The server is busy. Try again in a minute.\n");
+      busy.set_header("Retry-After", "30");
+      co_return busy;
+    }
+    co_return co_await asio::co_spawn(
+        blocking_workers,
+        [this, &request]() -> asio::awaitable<Response> { co_return call_handler(request); },
+        asio::use_awaitable);
   }
 
   template <typename Stream>
@@ -192,12 +241,13 @@ struct HttpServer::Impl {
                       std::chrono::steady_clock::now() - started_at)
                       .count();
     log::info("access method={} path={} status={} bytes={} ms={:.2f} ip={}", request.method,
-              request.path, status, bytes, static_cast<double>(micros) / 1000.0,
+              request.path_for_log(), status, bytes, static_cast<double>(micros) / 1000.0,
               request.client_ip());
   }
 
   template <typename Stream>
-  asio::awaitable<void> serve_connection(std::shared_ptr<Stream> connection, std::string remote) {
+  asio::awaitable<void> serve_connection(std::shared_ptr<Stream> connection, std::string remote,
+                                         std::optional<net::ConnectionLimiter::Slot> slot) {
     Stream& stream = *connection;
     std::weak_ptr<Stream> weak = connection;
     beast::flat_buffer buffer;
@@ -259,8 +309,8 @@ struct HttpServer::Impl {
         break;
       }
       http::request<http::string_body> message = parser.release();
-      Request request = to_request(message, remote);
-      Response response = call_handler(request);
+      Request request = to_request(message, remote, options.trusted_proxies);
+      Response response = co_await run_handler(request);
       bool keep_alive = message.keep_alive() && !stopping;
       int status = response.status;
       std::size_t bytes = response.file ? response.file->length : response.body.size();
@@ -270,19 +320,36 @@ struct HttpServer::Impl {
       if (!keep_alive) break;
     }
     stream.socket().shutdown(asio::socket_base::shutdown_send, ec);
+    slot.reset();
+  }
+
+  // Tells a peer over its connection cap so and closes; the write gets a few seconds at most.
+  template <typename Stream>
+  asio::awaitable<void> refuse_connection(std::shared_ptr<Stream> connection) {
+    connection->expires_after(std::chrono::seconds(5));
+    Request none;
+    Response response = Response::text(503, "Too many connections from your address.\n");
+    co_await write_response(*connection, none, response, 11, false);
+    beast::error_code ignored;
+    connection->socket().shutdown(asio::socket_base::shutdown_send, ignored);
   }
 
   template <typename Acceptor, typename Stream>
   asio::awaitable<void> accept_loop(Acceptor& acceptor) {
+    net::AcceptBackoff backoff("portal");
+    asio::steady_timer pause(io);
     for (;;) {
       beast::error_code ec;
       auto socket = co_await acceptor.async_accept(asio::make_strand(io),
                                                    asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (stopping || ec == asio::error::operation_aborted) co_return;
-        log::warn("portal: accept failed: {}", ec.message());
+        pause.expires_after(backoff.failed(ec.message()));
+        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (stopping) co_return;
         continue;
       }
+      backoff.succeeded();
       std::string remote = "unix";
       if constexpr (std::is_same_v<Stream, TcpStream>) {
         beast::error_code peer_ec;
@@ -291,10 +358,18 @@ struct HttpServer::Impl {
         socket.set_option(tcp::no_delay(true), peer_ec);
       }
       auto executor = socket.get_executor();
-      asio::co_spawn(
-          executor,
-          serve_connection(std::make_shared<Stream>(std::move(socket)), std::move(remote)),
-          asio::detached);
+      auto stream = std::make_shared<Stream>(std::move(socket));
+      std::optional<net::ConnectionLimiter::Slot> slot;
+      if (!options.trusted_proxies.trusts(remote)) {
+        slot = connection_limiter.admit(remote);
+        if (!slot) {
+          asio::co_spawn(executor, refuse_connection(stream), asio::detached);
+          continue;
+        }
+      }
+      asio::co_spawn(executor,
+                     serve_connection(std::move(stream), std::move(remote), std::move(slot)),
+                     asio::detached);
     }
   }
 
@@ -340,8 +415,8 @@ struct HttpServer::Impl {
   }
 };
 
-HttpServer::HttpServer(ServerOptions options, RequestHandler handler)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+HttpServer::HttpServer(ServerOptions options, RequestHandler handler, BlockingClassifier blocking)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), std::move(blocking))) {}
 
 HttpServer::~HttpServer() {
   stop();
@@ -394,6 +469,8 @@ void HttpServer::stop() {
     thread.join();
   impl.io.stop();
   watchdog.join();
+  impl.workers.join();
+  impl.blocking_workers.join();
   if (impl.unix_acceptor) {
     std::error_code ignored;
     std::filesystem::remove(impl.options.listen.substr(5), ignored);

@@ -1,14 +1,19 @@
 #include "da/web/portal.hpp"
 
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
 #include <unordered_map>
 
+#include "da/accounts/pending_filter_refreshes.hpp"
 #include "da/common/crypto.hpp"
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
 #include "da/common/strings.hpp"
+#include "da/common/time.hpp"
 #include "da/identity/api_token_store.hpp"
 #include "da/identity/ssh_key.hpp"
+#include "da/mail/mail_queue.hpp"
 #include "da/net/http_client.hpp"
 #include "da/store/state_store.hpp"
 #include "da/web/gzip.hpp"
@@ -125,15 +130,82 @@ Portal::Portal(const config::InstanceConfig& config, const AuthProviderRegistry&
   std::stable_sort(providers_.begin(), providers_.end(), [this](const auto& a, const auto& b) {
     return a->login_button(config_).order < b->login_button(config_).order;
   });
+  if (!config_.email.smtp_host.empty() && !config_.auth.email_dev_mode) {
+    net::SmtpSettings smtp;
+    smtp.host = config_.email.smtp_host;
+    smtp.port = config_.email.smtp_port;
+    smtp.user = config_.email.smtp_user;
+    smtp.password = config_.email.smtp_password;
+    smtp.use_tls = config_.email.smtp_use_tls;
+    smtp.from_address = config_.email.from_address;
+    smtp.from_name = config_.email.from_name;
+    smtp.timeout = std::chrono::seconds(config_.email.smtp_timeout_seconds);
+    mail::MailQueueOptions options;
+    options.state_db = config_.paths.state_db;
+    mail_ = std::make_unique<mail::MailQueue>(
+        options, [client = net::SmtpClient(smtp)](const net::MailMessage& message) {
+          client.send(message);
+        });
+  }
   add_page_routes();
   add_api_routes();
   add_pull_routes();
   add_notification_routes();
+  add_mail_routes();
   for (auto& provider : providers_)
     provider->add_routes(*this);
+  if (provisioner_)
+    filter_retries_ = std::jthread([this](std::stop_token stop) {
+      std::mutex mutex;
+      std::condition_variable_any wake;
+      while (!stop.stop_requested()) {
+        std::unique_lock lock(mutex);
+        wake.wait_for(lock, stop, std::chrono::seconds(30), [] { return false; });
+        if (stop.stop_requested()) return;
+        try {
+          retry_pending_filter_refreshes();
+        } catch (const std::exception& e) {
+          log::error("portal: retrying the rsync filter refreshes failed: {}", e.what());
+        }
+      }
+    });
 }
 
 Portal::~Portal() = default;
+
+void Portal::selection_changed(const std::string& username) {
+  if (!provisioner_) return;
+  try {
+    accounts::PendingFilterRefreshes(db()).run(
+        username, [this](const std::string& who) { provisioner_->selection_changed(who); });
+  } catch (const Error& e) {
+    log::error(
+        "portal: the rsync filter{} could not be refreshed ({}); recorded for the "
+        "administrators and retried every 30 s",
+        username.empty() ? "s" : " of " + username, e.what());
+  }
+}
+
+nlohmann::json Portal::pending_filter_refreshes_json() {
+  Json list = Json::array();
+  for (const auto& entry : accounts::PendingFilterRefreshes(db()).all())
+    list.push_back({{"user", entry.username.empty() ? "every analyst" : entry.username},
+                    {"error", entry.error},
+                    {"since", format_iso8601(from_epoch_micros(entry.first_failed_at))},
+                    {"attempts", entry.attempts}});
+  return list;
+}
+
+void Portal::retry_pending_filter_refreshes() {
+  accounts::PendingFilterRefreshes pending(db());
+  std::vector<accounts::PendingFilterRefresh> entries = pending.all();
+  bool everyone = std::any_of(entries.begin(), entries.end(),
+                              [](const auto& entry) { return entry.username.empty(); });
+  for (const auto& entry : entries) {
+    if (everyone && !entry.username.empty()) continue;  // the refresh of everyone covers them
+    selection_changed(entry.username);
+  }
+}
 
 std::vector<std::string> Portal::provider_names() const {
   std::vector<std::string> names;
@@ -154,7 +226,7 @@ Response Portal::handle(Request& request) {
   try {
     response = dispatch(request);
   } catch (const std::exception& e) {
-    log::error("portal: {} {} failed: {}", request.method, request.path, e.what());
+    log::error("portal: {} {} failed: {}", request.method, request.path_for_log(), e.what());
     response =
         request.is_api()
             ? Response::json_error(500, "Internal error")
@@ -287,24 +359,35 @@ std::optional<Response> Portal::guard(Request& request, Visitor& visitor, Access
   return std::nullopt;
 }
 
+Handler Portal::guarded(Access access, PortalHandler handler) {
+  return [this, access, handler = std::move(handler)](Request& request) -> Response {
+    Visitor visitor = resolve_visitor(request);
+    if (auto refused = guard(request, visitor, access)) return std::move(*refused);
+    try {
+      return handler(request, visitor);
+    } catch (const Error& e) {
+      int status = status_for(e.kind());
+      if (status >= 500)
+        log::error("portal: {} {}: {}", request.method, request.path_for_log(), e.what());
+      std::string message = status >= 500 && e.kind() != ErrorKind::kSource ? "Internal error"
+                                                                            : std::string(e.what());
+      return request.is_api() ? Response::json_error(status, message)
+                              : error_page(request, visitor, status, message);
+    }
+  };
+}
+
 void Portal::route(std::string method, std::string pattern, Access access, PortalHandler handler) {
-  router_.add(std::move(method), std::move(pattern),
-              [this, access, handler = std::move(handler)](Request& request) -> Response {
-                Visitor visitor = resolve_visitor(request);
-                if (auto refused = guard(request, visitor, access)) return std::move(*refused);
-                try {
-                  return handler(request, visitor);
-                } catch (const Error& e) {
-                  int status = status_for(e.kind());
-                  if (status >= 500)
-                    log::error("portal: {} {}: {}", request.method, request.path, e.what());
-                  std::string message = status >= 500 && e.kind() != ErrorKind::kSource
-                                            ? "Internal error"
-                                            : std::string(e.what());
-                  return request.is_api() ? Response::json_error(status, message)
-                                          : error_page(request, visitor, status, message);
-                }
-              });
+  router_.add(std::move(method), std::move(pattern), guarded(access, std::move(handler)));
+}
+
+void Portal::route_blocking(std::string method, std::string pattern, Access access,
+                            PortalHandler handler) {
+  router_.add(std::move(method), std::move(pattern), guarded(access, std::move(handler)), true);
+}
+
+bool Portal::is_blocking(Request& request) const {
+  return router_.match(request).blocking;
 }
 
 Json Portal::layout_data(const Request& request, const Visitor& visitor) const {
@@ -532,6 +615,8 @@ std::optional<std::string> Portal::deliver_link(const LinkMail& mail) {
               mail.to);
     return mail.path;
   }
+  if (!mail_)
+    throw Error(ErrorKind::kConfig, "email.smtp_host is not configured: no mail can be sent");
   std::string link = config_.server.base_url + mail.path;
   net::MailMessage message;
   message.to = mail.to;
@@ -539,26 +624,8 @@ std::optional<std::string> Portal::deliver_link(const LinkMail& mail) {
   message.text_body = mail.intro + "\n\n" + link + "\n\n" + mail.outro + "\n";
   message.html_body = "<p>" + html_escape(mail.intro) + "</p><p><a href=\"" + html_escape(link) +
                       "\">" + html_escape(link) + "</a></p><p>" + html_escape(mail.outro) + "</p>";
-  send_mail(message);
+  mail_->enqueue(std::move(message), mail.purpose);
   return std::nullopt;
-}
-
-bool Portal::mail_configured() const {
-  return !config_.email.smtp_host.empty();
-}
-
-void Portal::send_mail(const net::MailMessage& message) {
-  if (!mail_configured())
-    throw Error(ErrorKind::kConfig, "email.smtp_host is not configured: no mail can be sent");
-  net::SmtpSettings settings;
-  settings.host = config_.email.smtp_host;
-  settings.port = config_.email.smtp_port;
-  settings.user = config_.email.smtp_user;
-  settings.password = config_.email.smtp_password;
-  settings.use_tls = config_.email.smtp_use_tls;
-  settings.from_address = config_.email.from_address;
-  settings.from_name = config_.email.from_name;
-  net::SmtpClient(settings).send(message);
 }
 
 identity::ProvisionResult Portal::register_ssh_key(const identity::User& user,

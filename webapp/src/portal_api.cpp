@@ -2,7 +2,10 @@
 // analysts' tools (session cookie or personal access token).
 #include <regex>
 
+#include "portal_json.hpp"
+
 #include "da/common/error.hpp"
+#include "da/common/json_fields.hpp"
 #include "da/common/strings.hpp"
 #include "da/common/time.hpp"
 #include "da/metrics/metric_view.hpp"
@@ -11,7 +14,6 @@
 #include "da/sync/data_source_registry.hpp"
 #include "da/web/gzip.hpp"
 #include "da/web/portal.hpp"
-#include "portal_json.hpp"
 
 namespace da::web {
 
@@ -62,10 +64,7 @@ Json updated_at_json(const SyncSettings& settings) {
 }
 
 std::optional<int64_t> body_version(const Json& body) {
-  if (!body.contains("version") || body["version"].is_null()) return std::nullopt;
-  if (!body["version"].is_number_integer())
-    throw Error(ErrorKind::kData, "version: expected the registry version as an integer");
-  return body["version"].get<int64_t>();
+  return JsonFields(body).optional_integer("version");
 }
 
 Json registered_table_json(const registry::RegisteredTable& entry) {
@@ -209,7 +208,7 @@ void Portal::add_api_routes() {
                 400, name + " requires " + option.requires_dataset + " to be enabled");
         }
         save_settings(db(), visitor.user->id, settings);
-        if (provisioner_) provisioner_->selection_changed(visitor.user->username);
+        selection_changed(visitor.user->username);
         return Response::json(
             200, {{"ok", true}, {"message", "Settings saved. Changes take effect on next sync."}});
       });
@@ -224,7 +223,7 @@ void Portal::add_api_routes() {
   route("POST", "/api/table-subscriptions", Access::kSignedIn,
         [this](Request& request, Visitor& visitor) {
           Json body = parse_json_body(request);
-          std::string mode = body.value("table_mode", "");
+          std::string mode = JsonFields(body).string_or("table_mode", "");
           if (mode != "all" && mode != "explicit")
             return Response::json_error(400, "table_mode must be 'all' or 'explicit'");
           if (!body.contains("tables") || !body["tables"].is_object())
@@ -241,7 +240,7 @@ void Portal::add_api_routes() {
           settings.table_mode = mode;
           settings.tables = body["tables"];
           save_settings(db(), visitor.user->id, settings);
-          if (provisioner_) provisioner_->selection_changed(visitor.user->username);
+          selection_changed(visitor.user->username);
           return Response::json(
               200, {{"ok", true},
                     {"message", "Table subscriptions saved. Changes take effect on next sync."}});
@@ -249,7 +248,8 @@ void Portal::add_api_routes() {
 
   route("POST", "/api/ssh-key", Access::kSignedIn, [this](Request& request, Visitor& visitor) {
     Json body = parse_json_body(request);
-    identity::ProvisionResult result = register_ssh_key(*visitor.user, body.value("ssh_key", ""));
+    identity::ProvisionResult result =
+        register_ssh_key(*visitor.user, JsonFields(body).string_or("ssh_key", ""));
     return Response::json(
         200, {{"ok", true}, {"account_ready", result.ready}, {"message", result.message}});
   });
@@ -302,7 +302,7 @@ void Portal::add_api_routes() {
           int64_t new_version = registry.register_table(
               body.dump(), "POST /api/admin/register-table", visitor.user->email, version);
           registry::write_data_description(registry.snapshot(), config_.paths.docs_dir);
-          if (provisioner_) provisioner_->selection_changed("");
+          selection_changed("");
           return Response::json(200, {{"ok", true}, {"version", new_version}});
         });
 
@@ -325,7 +325,7 @@ void Portal::add_api_routes() {
           int64_t new_version = registry.update_table(request.param("table_id"), changes,
                                                       visitor.user->email, version);
           registry::write_data_description(registry.snapshot(), config_.paths.docs_dir);
-          if (provisioner_) provisioner_->selection_changed("");
+          selection_changed("");
           return Response::json(200, {{"ok", true}, {"version", new_version}});
         });
 
@@ -336,7 +336,7 @@ void Portal::add_api_routes() {
           int64_t new_version = registry.unregister_table(request.param("table_id"),
                                                           visitor.user->email, body_version(body));
           registry::write_data_description(registry.snapshot(), config_.paths.docs_dir);
-          if (provisioner_) provisioner_->selection_changed("");
+          selection_changed("");
           return Response::json(200, {{"ok", true}, {"version", new_version}});
         });
 }

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "portal_json.hpp"
+
 #include "da/common/error.hpp"
 #include "da/common/file_stamp.hpp"
 #include "da/common/time.hpp"
@@ -13,7 +15,6 @@
 #include "da/notify/script_store.hpp"
 #include "da/notify/telegram_links.hpp"
 #include "da/web/portal.hpp"
-#include "portal_json.hpp"
 
 namespace da::web {
 
@@ -27,7 +28,6 @@ constexpr identity::RateLimit kCodeAttempts{5, std::chrono::minutes(10)};
 std::string iso(int64_t micros) {
   return format_iso8601(from_epoch_micros(micros));
 }
-
 
 }  // namespace
 
@@ -149,7 +149,8 @@ void Portal::add_notification_routes() {
 
   route("GET", "/api/admin/notifications", Access::kAdmin, [this](Request& request, Visitor&) {
     int limit = 200;
-    if (auto asked = request.query_param("limit")) limit = std::clamp(std::atoi(asked->c_str()), 1, 1000);
+    if (auto asked = request.query_param("limit"))
+      limit = std::clamp(std::atoi(asked->c_str()), 1, 1000);
     Json list = Json::array();
     for (const auto& notification : notify::Outbox(db()).recent(limit))
       list.push_back(notify::to_json(notification));
@@ -162,15 +163,19 @@ void Portal::add_notification_routes() {
       Json row = notify::to_json(notification);
       std::string channels;
       for (const auto& delivery : notification.deliveries)
-        channels += (channels.empty() ? "" : ", ") + std::string(notify::to_string(delivery.channel)) +
-                    ": " + delivery.status +
+        channels += (channels.empty() ? "" : ", ") +
+                    std::string(notify::to_string(delivery.channel)) + ": " + delivery.status +
                     (delivery.last_error ? " (" + *delivery.last_error + ")" : "");
       row["channels"] = channels.empty() ? "no linked channel" : channels;
       rows.push_back(row);
     }
+    Json mail = recent_mail_json(100);
     return render(request, visitor, "admin_notifications",
-                  {{"title", "Notifications"}, {"notifications", rows},
-                   {"has_notifications", !rows.empty()}});
+                  {{"title", "Notifications"},
+                   {"notifications", rows},
+                   {"has_notifications", !rows.empty()},
+                   {"mail", mail},
+                   {"has_mail", !mail.empty()}});
   });
 }
 

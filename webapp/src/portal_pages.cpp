@@ -6,8 +6,8 @@
 #include "da/common/strings.hpp"
 #include "da/common/time.hpp"
 #include "da/identity/api_token_store.hpp"
-#include "da/notify/telegram_links.hpp"
 #include "da/identity/session_store.hpp"
+#include "da/notify/telegram_links.hpp"
 #include "da/web/portal.hpp"
 
 namespace da::web {
@@ -29,7 +29,8 @@ std::string notice_text(const std::string& code) {
   if (code == "telegram_unlinked") return "Telegram is unlinked.";
   if (code == "telegram_code_invalid")
     return "That code is invalid or expired. Send /start to the bot for a new one.";
-  if (code == "telegram_rate_limited") return "Too many attempts. Wait a few minutes and try again.";
+  if (code == "telegram_rate_limited")
+    return "Too many attempts. Wait a few minutes and try again.";
   return {};
 }
 
@@ -88,26 +89,27 @@ void Portal::add_page_routes() {
       statement.bind(1, user.id);
       if (statement.step()) last_pull = statement.column_int(0);
     }
-    Json data = {{"title", "Dashboard"},
-                 {"stats", snapshot->catalog["stats"]},
-                 {"last_sync", snapshot->catalog["stats"]["last_updated"]},
-                 {"categories", categories},
-                 {"metric_categories", snapshot->catalog["metrics"]["categories"]},
-                 {"metric_count", snapshot->catalog["metrics"]["count"]},
-                 {"has_key", has_key},
-                 {"needs_onboarding", !has_key},
-                 {"ssh_key_type",
-                  has_key ? user.ssh_public_key->substr(0, user.ssh_public_key->find(' ')) : ""},
-                 {"ssh_key_added", format_time(user.ssh_key_added_at)},
-                 {"last_pull", last_pull ? format_time(last_pull) : std::string("never")},
-                 {"server_host", config_.server.host},
-                 {"server_hostname", config_.server.hostname},
-                 {"base_url", config_.server.base_url},
-                 {"desktop_linked", identity::ApiTokenStore(db()).has_desktop_link(user.id)},
-                 {"telegram_enabled", !config_.telegram.bot_username.empty()},
-                 {"telegram_bot", config_.telegram.bot_username},
-                 {"telegram_linked_at", format_time(notify::TelegramLinks(db()).linked_at(user.id))},
-                 {"notice", notice_text(request.query_param("notice").value_or(""))}};
+    Json data = {
+        {"title", "Dashboard"},
+        {"stats", snapshot->catalog["stats"]},
+        {"last_sync", snapshot->catalog["stats"]["last_updated"]},
+        {"categories", categories},
+        {"metric_categories", snapshot->catalog["metrics"]["categories"]},
+        {"metric_count", snapshot->catalog["metrics"]["count"]},
+        {"has_key", has_key},
+        {"needs_onboarding", !has_key},
+        {"ssh_key_type",
+         has_key ? user.ssh_public_key->substr(0, user.ssh_public_key->find(' ')) : ""},
+        {"ssh_key_added", format_time(user.ssh_key_added_at)},
+        {"last_pull", last_pull ? format_time(last_pull) : std::string("never")},
+        {"server_host", config_.server.host},
+        {"server_hostname", config_.server.hostname},
+        {"base_url", config_.server.base_url},
+        {"desktop_linked", identity::ApiTokenStore(db()).has_desktop_link(user.id)},
+        {"telegram_enabled", !config_.telegram.bot_username.empty()},
+        {"telegram_bot", config_.telegram.bot_username},
+        {"telegram_linked_at", format_time(notify::TelegramLinks(db()).linked_at(user.id))},
+        {"notice", notice_text(request.query_param("notice").value_or(""))}};
     return render(request, visitor, "dashboard", std::move(data));
   });
 
@@ -150,11 +152,17 @@ void Portal::add_page_routes() {
   });
 
   route("GET", "/admin/tables", Access::kAdmin, [this](Request& request, Visitor& visitor) {
+    Json filters = pending_filter_refreshes_json();
     return render(request, visitor, "admin_tables",
-                  {{"title", "Table registry"}, {"can_discover", data_sources_ != nullptr}});
+                  {{"title", "Table registry"},
+                   {"can_discover", data_sources_ != nullptr},
+                   {"filters_pending", filters},
+                   {"has_filters_pending", !filters.empty()}});
   });
 
-  route("GET", "/health", Access::kPublic, [this](Request&, Visitor&) {
+  // Everyone learns whether the portal is ok; paths, disk figures and sync times are for
+  // administrators (signed in, or with an admin's API token).
+  route("GET", "/health", Access::kPublic, [this](Request&, Visitor& visitor) {
     Json checks = Json::array();
     bool healthy = true;
     try {
@@ -164,17 +172,24 @@ void Portal::add_page_routes() {
       healthy = false;
       checks.push_back({{"name", "state_store"}, {"healthy", false}, {"error", "unavailable"}});
     }
-    auto snapshot = catalog_.current(db());
-    checks.push_back({{"name", "catalog"},
-                      {"healthy", snapshot->problems.empty()},
-                      {"problems", snapshot->problems}});
     Json disk = disk_check(config_.paths.data_dir);
     healthy = healthy && disk["healthy"].get<bool>();
-    Json body = {{"status", healthy ? "healthy" : "degraded"},
-                 {"timestamp", format_iso8601(now_utc())},
-                 {"checks", checks},
-                 {"disk", Json::array({disk})},
-                 {"last_sync", snapshot->catalog["last_sync"]}};
+    // A refresh of the rsync filters that keeps failing leaves analysts with stale access.
+    Json filters = pending_filter_refreshes_json();
+    healthy = healthy && filters.empty();
+    checks.push_back(
+        {{"name", "rsync_filters"}, {"healthy", filters.empty()}, {"pending", filters}});
+    Json body = {{"status", healthy ? "ok" : "degraded"}};
+    if (visitor.signed_in() && visitor.user->is_admin()) {
+      auto snapshot = catalog_.current(db());
+      checks.push_back({{"name", "catalog"},
+                        {"healthy", snapshot->problems.empty()},
+                        {"problems", snapshot->problems}});
+      body["timestamp"] = format_iso8601(now_utc());
+      body["checks"] = checks;
+      body["disk"] = Json::array({disk});
+      body["last_sync"] = snapshot->catalog["last_sync"];
+    }
     return Response::json(healthy ? 200 : 503, body);
   });
 }

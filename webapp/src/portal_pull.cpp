@@ -11,6 +11,7 @@
 #include "da/catalog/data_description.hpp"
 #include "da/common/file_stamp.hpp"
 #include "da/common/hash.hpp"
+#include "da/common/json_fields.hpp"
 #include "da/common/strings.hpp"
 #include "da/common/time.hpp"
 #include "da/distribution/manifest.hpp"
@@ -113,17 +114,16 @@ void Portal::add_pull_routes() {
   });
 
   route("POST", "/api/pull/done", Access::kSignedIn, [this](Request& request, Visitor& visitor) {
-    nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
-    if (!body.is_object() || !body.value("files", nlohmann::json()).is_number_integer() ||
-        !body.value("bytes", nlohmann::json()).is_number_integer())
-      return Response::json_error(400, "Expected {\"files\": N, \"bytes\": N}");
+    nlohmann::json body = parse_json_object(request.body, "the request body");
+    JsonFields fields(body);
+    int64_t files = fields.integer("files");
+    int64_t bytes = fields.integer("bytes");
     db().write_transaction([&] {
       db().prepare(
               "INSERT INTO user_pulls (user_id, pulled_at, files, bytes) VALUES (?, ?, ?, ?) "
               "ON CONFLICT (user_id) DO UPDATE SET pulled_at = excluded.pulled_at, "
               "files = excluded.files, bytes = excluded.bytes")
-          .bind_all(visitor.user->id, to_epoch_micros(now_utc()), body["files"].get<int64_t>(),
-                    body["bytes"].get<int64_t>())
+          .bind_all(visitor.user->id, to_epoch_micros(now_utc()), files, bytes)
           .run();
     });
     return Response::json(200, {{"ok", true}});
@@ -132,13 +132,15 @@ void Portal::add_pull_routes() {
   route("GET", "/api/pull/files/{path...}", Access::kSignedIn,
         [this](Request& request, Visitor& visitor) {
           std::string path = request.params.at("path");
-          std::filesystem::path file =
-              distribution::broker_path(config_.paths.data_dir, config_.paths.docs_dir, path);
+          // A file the analyst does not receive gets the same answer as one that does not
+          // exist, and is not even looked for: the answer tells nothing about what exists.
           std::optional<FileStamp> stamp;
-          if (!file.empty()) stamp = regular_file_stamp(file);
-          if (!stamp) return Response::json_error(404, "No such file: " + path);
-          if (!distribution::may_pull(tables_for(db(), config_, *visitor.user), path))
-            return Response::json_error(403, "You do not receive " + path);
+          std::filesystem::path file;
+          if (distribution::may_pull(tables_for(db(), config_, *visitor.user), path)) {
+            file = distribution::broker_path(config_.paths.data_dir, config_.paths.docs_dir, path);
+            if (!file.empty()) stamp = regular_file_stamp(file);
+          }
+          if (!stamp) return Response::json_error(404, "No such file among yours: " + path);
           uint64_t size = static_cast<uint64_t>(stamp->size);
           std::string etag =
               "\"" + distribution::DigestCache(db()).sha256_of(file, stamp->size, stamp->mtime_ns) +

@@ -1,5 +1,6 @@
 #include "da/web/request.hpp"
 
+#include "da/common/log.hpp"
 #include "da/common/strings.hpp"
 
 namespace da::web {
@@ -112,13 +113,17 @@ bool Request::is_api() const {
 }
 
 std::string Request::client_ip() const {
-  bool from_local_proxy =
-      remote_address == "unix" || remote_address == "127.0.0.1" || remote_address == "::1";
-  if (from_local_proxy) {
-    std::string_view real = header("x-real-ip");
-    if (!real.empty()) return std::string(trim(real));
+  return client_address.empty() ? remote_address : client_address;
+}
+
+std::string Request::path_for_log() const {
+  std::string shown = path;
+  for (const auto& [name, value] : params) {
+    if (value.empty() || !log::is_secret_name(name)) continue;
+    for (auto at = shown.find(value); at != std::string::npos; at = shown.find(value, at + 3))
+      shown.replace(at, value.size(), "***");
   }
-  return remote_address;
+  return shown;
 }
 
 }  // namespace da::web

@@ -21,10 +21,10 @@ std::vector<std::string_view> path_segments(std::string_view path) {
 
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, Handler handler) {
+void Router::add(std::string method, std::string pattern, Handler handler, bool blocking) {
   if (pattern.empty() || pattern.front() != '/')
     throw Error(ErrorKind::kInternal, "route pattern must start with '/': " + pattern);
-  Route route{std::move(method), pattern, {}, 0, std::move(handler)};
+  Route route{std::move(method), pattern, {}, 0, std::move(handler), blocking};
   auto parts = path_segments(pattern);
   for (std::size_t i = 0; i < parts.size(); ++i) {
     std::string_view part = parts[i];
@@ -100,6 +100,7 @@ Router::Match Router::match(Request& request) const {
     matches(*best, parts, request);
     result.outcome = Outcome::kMatched;
     result.handler = &best->handler;
+    result.blocking = best->blocking;
   } else if (!allowed.empty()) {
     result.outcome = Outcome::kMethodNotAllowed;
     result.allowed_methods = std::move(allowed);

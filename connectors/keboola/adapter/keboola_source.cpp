@@ -112,6 +112,18 @@ std::string KeboolaSource::check_connection() {
          settings_.client.stack_url + ", token '" + token.description + "'";
 }
 
+void KeboolaSource::check_project_once() {
+  std::call_once(project_checked_, [this] {
+    if (settings_.project_id.empty()) return;
+    try {
+      check_connection();
+    } catch (const Error& e) {
+      project_error_ = e;
+    }
+  });
+  if (project_error_) throw *project_error_;
+}
+
 std::vector<sync::DiscoveredTable> KeboolaSource::discover_tables() {
   std::vector<sync::DiscoveredTable> tables;
   for (const TableDetail& detail : refresh_cache())
@@ -171,6 +183,7 @@ std::vector<sync::SourceColumn> KeboolaSource::column_metadata(const catalog::Ta
 sync::Extract KeboolaSource::extract(const sync::ExtractRequest& request,
                                      sync::StagingArea& staging) {
   const catalog::TableConfig& table = request.table;
+  check_project_once();
   TableDetail detail = fresh_detail(table.id);
   if (detail.columns.empty())
     throw Error(ErrorKind::kSource, table.id + ": Keboola lists no columns for the table");

@@ -23,6 +23,7 @@
 #include "keboola/adapter/metadata_cache.hpp"
 #include "keboola/client/storage_client.hpp"
 
+#include "da/common/error.hpp"
 #include "da/sync/data_source.hpp"
 
 namespace da::connectors::keboola {
@@ -61,6 +62,11 @@ class KeboolaSource : public sync::DataSource {
   KeboolaSettings settings_;
   StorageClient client_;
   MetadataCache cache_;
+  // The token is checked against project_id once, before the first export of a run; every
+  // export of that run then fails with the same error instead of reading another project.
+  void check_project_once();
+  std::once_flag project_checked_;
+  std::optional<Error> project_error_;
   std::mutex refresh_mutex_;
   std::optional<std::chrono::steady_clock::time_point> last_refresh_;
 };

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "da/accounts/analyst_accounts.hpp"
+#include "da/accounts/pending_filter_refreshes.hpp"
 #include "da/accounts/sync_filters.hpp"
 #include "da/cli/command_context.hpp"
 #include "da/common/error.hpp"
@@ -40,8 +41,8 @@ std::string role_of(const accounts::AnalystAccount& account) {
 }
 
 Json account_json(const accounts::AnalystAccount& account) {
-  return {{"username", account.username}, {"home", account.home.string()},
-          {"role", role_of(account)},     {"private", account.privileged},
+  return {{"username", account.username},   {"home", account.home.string()},
+          {"role", role_of(account)},       {"private", account.privileged},
           {"data_ops", account.operations}, {"has_key", account.has_key}};
 }
 
@@ -58,8 +59,8 @@ std::string follow_in_portal(const config::InstanceConfig& config, const std::st
     users.grant_role(user->email, identity::kRolePrivileged);
   if (access == accounts::PrivateAccess::kRevoke && user->has_role(identity::kRolePrivileged))
     users.revoke_role(user->email, identity::kRolePrivileged);
-  return user->disabled ? "; the portal user " + user->email +
-                              " is disabled (da users enable " + user->email + ")"
+  return user->disabled ? "; the portal user " + user->email + " is disabled (da users enable " +
+                              user->email + ")"
                         : "; portal user " + user->email;
 }
 
@@ -78,9 +79,9 @@ int finish_add(cli::CommandContext& context, accounts::AnalystAccounts& accounts
     out["created"] = account.created;
     context.print(out.dump(2) + "\n");
   } else {
-    context.print(fmt::format("{} {} ({}, home {}){}{}\n",
-                              account.created ? "created" : "repaired", account.username,
-                              role_of(account), account.home.string(), portal_note, filter_note));
+    context.print(fmt::format("{} {} ({}, home {}){}{}\n", account.created ? "created" : "repaired",
+                              account.username, role_of(account), account.home.string(),
+                              portal_note, filter_note));
   }
   return cli::ExitCode::kSuccess;
 }
@@ -89,9 +90,10 @@ int add_analyst(cli::CommandContext& context, const cli::Arguments& arguments) {
   require_root();
   if (arguments.flag("private") && arguments.flag("no-private"))
     throw Error(ErrorKind::kConfig, "--private and --no-private contradict each other");
-  accounts::PrivateAccess access = arguments.flag("private")      ? accounts::PrivateAccess::kGrant
-                                   : arguments.flag("no-private") ? accounts::PrivateAccess::kRevoke
-                                                                  : accounts::PrivateAccess::kUnchanged;
+  accounts::PrivateAccess access = arguments.flag("private") ? accounts::PrivateAccess::kGrant
+                                   : arguments.flag("no-private")
+                                       ? accounts::PrivateAccess::kRevoke
+                                       : accounts::PrivateAccess::kUnchanged;
   auto accounts = accounts_of(context.config());
   std::string username = arguments.value("user");
   auto account = accounts.add_analyst(username, arguments.value("ssh_key"), access);
@@ -155,19 +157,24 @@ int list_analysts(cli::CommandContext& context, const cli::Arguments&) {
     context.print("no analyst accounts (da admin add-analyst USER \"SSH_KEY\")\n");
     return cli::ExitCode::kSuccess;
   }
-  context.print(fmt::format("{:<32} {:<10} {:<7} {:<8} {}\n", "USER", "ROLE", "PRIVATE",
-                            "DATA-OPS", "KEY"));
+  context.print(
+      fmt::format("{:<32} {:<10} {:<7} {:<8} {}\n", "USER", "ROLE", "PRIVATE", "DATA-OPS", "KEY"));
   for (const auto& account : accounts)
-    context.print(fmt::format("{:<32} {:<10} {:<7} {:<8} {}\n", account.username,
-                              role_of(account), account.privileged ? "yes" : "no",
-                              account.operations ? "yes" : "no", account.has_key ? "yes" : "no"));
+    context.print(fmt::format("{:<32} {:<10} {:<7} {:<8} {}\n", account.username, role_of(account),
+                              account.privileged ? "yes" : "no", account.operations ? "yes" : "no",
+                              account.has_key ? "yes" : "no"));
   return cli::ExitCode::kSuccess;
 }
 
 int sync_filters(cli::CommandContext& context, const cli::Arguments& arguments) {
   require_root();
   auto accounts = accounts_of(context.config());
-  int written = accounts::write_sync_filters(context.config(), accounts, arguments.value("user"));
+  int written = 0;
+  store::StateStore store(context.config().paths.state_db);
+  accounts::PendingFilterRefreshes(store.database())
+      .run(arguments.value("user"), [&](const std::string& user) {
+        written = accounts::write_sync_filters(context.config(), accounts, user);
+      });
   context.print(fmt::format("wrote the sync filter of {} analyst(s)\n", written));
   return cli::ExitCode::kSuccess;
 }
@@ -195,8 +202,8 @@ void register_plugin(PluginRegistry& registry) {
                 {cli::positional("USER", "The account name", true),
                  cli::flag("-f,--force", "Do not ask for confirmation")},
                 remove_analyst});
-  commands.add({"admin list-analysts", "List the analyst accounts and their access", {},
-                list_analysts});
+  commands.add(
+      {"admin list-analysts", "List the analyst accounts and their access", {}, list_analysts});
   commands.add({"admin sync-filters",
                 "Rewrite the analysts' ~/.sync_rsync_filter from their portal selections",
                 {cli::positional("USER", "Only this analyst (default: all)")},

@@ -2,7 +2,6 @@
 #include <csignal>
 #include <memory>
 
-
 #include "da/accounts/helper_client.hpp"
 #include "da/cli/command_context.hpp"
 #include "da/cli/termination_signals.hpp"
@@ -33,13 +32,10 @@ int run_serve(cli::CommandContext& context, const cli::Arguments& arguments) {
     provisioner = std::make_unique<accounts::HelperProvisioner>(config.accounts.helper_socket);
   web::Portal portal(config, context.plugins().auth_providers, &context.plugins().data_sources,
                      provisioner.get());
-  web::ServerOptions options;
-  options.listen = config.server.listen;
-  options.threads = config.server.threads;
-  options.max_body_bytes = static_cast<std::size_t>(config.server.max_body_bytes);
-  options.access_log = config.server.access_log;
-  web::HttpServer server(options,
-                         [&portal](web::Request& request) { return portal.handle(request); });
+  web::ServerOptions options = web::server_options(config);
+  web::HttpServer server(
+      options, [&portal](web::Request& request) { return portal.handle(request); },
+      [&portal](web::Request& request) { return portal.is_blocking(request); });
   server.start();
   std::string where = options.listen.rfind("unix:", 0) == 0
                           ? options.listen

@@ -103,6 +103,31 @@ TEST_F(KeboolaSourceTest, FullRefreshOfSlicedGzipExportIsTypedFromMetadata) {
   EXPECT_TRUE(exports_form(0, "changedSince").empty());
 }
 
+TEST_F(KeboolaSourceTest, ATokenOfAnotherProjectFailsTheRunAndIsCheckedOnce) {
+  add_orders_table();
+  fake_.import_rows("in.c-shop.orders", {{"1", "10.50", "new", "2024-01-05"}}, now_seconds());
+  KeboolaSettings wrong = settings();
+  wrong.project_id = "1234";
+  KeboolaSource source(wrong, state_dir_ / "state.db");
+  sync::testing::SyncHarness run(source);
+  run.define("id: in.c-shop.orders\nname: orders\nsync_strategy: full_refresh");
+  for (int table = 0; table < 2; ++table) {
+    std::string message = da::testing::thrown_message(ErrorKind::kConfig, [&] { run.sync(); });
+    EXPECT_NE(message.find("project_id is 1234, but the storage token belongs to project 4321"),
+              std::string::npos)
+        << message;
+  }
+  EXPECT_EQ(fake_.requests_to("/v2/storage/tokens/verify"), 1);
+  EXPECT_TRUE(fake_.export_requests().empty());
+
+  KeboolaSettings right = settings();
+  right.project_id = "4321";
+  KeboolaSource matching(right, state_dir_ / "state.db");
+  sync::testing::SyncHarness good(matching);
+  good.define("id: in.c-shop.orders\nname: orders\nsync_strategy: full_refresh");
+  EXPECT_EQ(good.sync().rows_read, 1);
+}
+
 TEST_F(KeboolaSourceTest, UnslicedFilesWithAHeaderGiveTheSameTable) {
   add_orders_table();
   fake_.import_rows("in.c-shop.orders",

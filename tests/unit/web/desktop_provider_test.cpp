@@ -116,5 +116,18 @@ TEST_F(DesktopProviderTest, ForgedExpiredAndAlgNoneTokensAreRefused) {
   EXPECT_EQ(with_access(none), 401);
 }
 
+TEST_F(DesktopProviderTest, ARefreshTokenOfTheWrongTypeIsABadRequestNamingTheField) {
+  for (const char* body : {R"({"refresh_token": 123})", R"({"refresh_token": ["x"]})"}) {
+    auto answer = call("POST", "/api/desktop/refresh", "", body, "application/json");
+    EXPECT_EQ(answer.status, 400) << body;
+    EXPECT_EQ(Json::parse(answer.body)["error"],
+              std::string("field 'refresh_token' must be a string, not ") +
+                  (body[18] == '1' ? "a number" : "an array"));
+  }
+  auto broken = call("POST", "/api/desktop/refresh", "", "{\"refresh", "application/json");
+  EXPECT_EQ(broken.status, 400);
+  EXPECT_EQ(Json::parse(broken.body)["error"], "the request body is not valid JSON");
+}
+
 }  // namespace
 }  // namespace da::web

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "support/temp_dir.hpp"
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -30,6 +31,20 @@ class RawClient {
   ~RawClient() { ::close(fd_); }
   static RawClient tcp(uint16_t port) {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    return RawClient(fd);
+  }
+  // A connection from `source` (another loopback address, such as 127.0.0.2).
+  static RawClient tcp_from(const char* source, uint16_t port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    ::inet_pton(AF_INET, source, &local.sin_addr);
+    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local), 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
@@ -84,7 +99,10 @@ Response hello(Request& request) {
 }
 
 TEST(HttpServer, ServesSeveralRequestsOnOneKeptAliveConnection) {
-  HttpServer server({"127.0.0.1:0", 1}, hello);
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.threads = 1;
+  HttpServer server(options, hello);
   server.start();
   RawClient client = RawClient::tcp(server.port());
   for (int i = 0; i < 3; ++i) {
@@ -160,6 +178,154 @@ TEST(HttpServer, StopFinishesTheRequestInFlightAndClosesIdleConnections) {
   EXPECT_NE(response.find("Connection: close"), std::string::npos);
   EXPECT_TRUE(idle.closed_by_peer());
   EXPECT_EQ(stopping.wait_for(5s), std::future_status::ready);
+}
+
+// Sends one GET per connection at once and returns how long until every answer was in.
+std::chrono::milliseconds time_parallel_gets(uint16_t port, const std::vector<std::string>& paths) {
+  auto started = std::chrono::steady_clock::now();
+  std::vector<std::future<std::string>> answers;
+  for (const std::string& path : paths)
+    answers.push_back(std::async(std::launch::async, [port, path] {
+      RawClient client = RawClient::tcp(port);
+      client.send("GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n");
+      return client.read_response();
+    }));
+  for (auto& answer : answers)
+    EXPECT_EQ(answer.get().rfind("HTTP/1.1 200", 0), 0u);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               started);
+}
+
+Response sleepy(Request& request) {
+  std::this_thread::sleep_for(300ms);
+  return Response::text(200, "slept " + request.path);
+}
+
+TEST(HttpServer, HandlersRunInParallelOnTheWorkers) {
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.workers = 8;
+  HttpServer server(options, sleepy);
+  server.start();
+  // Eight requests of 300 ms each: one at a time would take 2.4 s.
+  auto took = time_parallel_gets(server.port(), std::vector<std::string>(8, "/sleep"));
+  EXPECT_LT(took, 1200ms);
+}
+
+TEST(HttpServer, BlockingRequestsNeverDelayTheOthers) {
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.workers = 2;
+  options.blocking_workers = 2;
+  std::atomic<bool> release{false};
+  HttpServer server(
+      options,
+      [&](Request& request) {
+        if (request.path == "/slow")
+          while (!release)
+            std::this_thread::sleep_for(5ms);
+        return Response::text(200, "ok");
+      },
+      [](Request& request) { return request.path == "/slow"; });
+  server.start();
+  std::vector<std::future<std::string>> slow;
+  for (int i = 0; i < 10; ++i)
+    slow.push_back(std::async(std::launch::async, [&] {
+      RawClient client = RawClient::tcp(server.port());
+      client.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
+      return client.read_response();
+    }));
+  std::this_thread::sleep_for(200ms);  // every slow request is in or waiting for the pool
+  for (int i = 0; i < 20; ++i) {
+    auto started = std::chrono::steady_clock::now();
+    RawClient client = RawClient::tcp(server.port());
+    client.send(kGet);
+    EXPECT_EQ(client.read_response().rfind("HTTP/1.1 200", 0), 0u);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 100ms);
+  }
+  release = true;
+  for (auto& answer : slow)
+    EXPECT_EQ(answer.get().rfind("HTTP/1.1 200", 0), 0u);
+}
+
+TEST(HttpServer, TooManyWaitingBlockingRequestsGetServiceUnavailable) {
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.blocking_workers = 1;
+  options.max_queued_blocking = 1;
+  std::atomic<bool> release{false};
+  HttpServer server(
+      options,
+      [&](Request&) {
+        while (!release)
+          std::this_thread::sleep_for(5ms);
+        return Response::text(200, "ok");
+      },
+      [](Request&) { return true; });
+  server.start();
+  RawClient first = RawClient::tcp(server.port());
+  RawClient second = RawClient::tcp(server.port());
+  first.send(kGet);
+  second.send(kGet);
+  std::this_thread::sleep_for(200ms);
+  RawClient third = RawClient::tcp(server.port());
+  third.send(kGet);
+  std::string refused = third.read_response();
+  EXPECT_EQ(refused.rfind("HTTP/1.1 503", 0), 0u) << refused;
+  EXPECT_NE(refused.find("Retry-After: 30"), std::string::npos);
+  release = true;
+  EXPECT_EQ(first.read_response().rfind("HTTP/1.1 200", 0), 0u);
+  EXPECT_EQ(second.read_response().rfind("HTTP/1.1 200", 0), 0u);
+}
+
+TEST(HttpServer, OneAddressCannotHoldMoreConnectionsThanTheCap) {
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.max_connections_per_address = 3;
+  HttpServer server(options, hello);
+  server.start();
+  std::vector<RawClient> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(RawClient::tcp_from("127.0.0.1", server.port()));
+    held.back().send(kGet);
+    EXPECT_EQ(held.back().read_response().rfind("HTTP/1.1 200", 0), 0u);
+  }
+  RawClient fourth = RawClient::tcp_from("127.0.0.1", server.port());
+  std::string refused = fourth.read_response();
+  EXPECT_EQ(refused.rfind("HTTP/1.1 503", 0), 0u) << refused;
+  EXPECT_NE(refused.find("Too many connections from your address"), std::string::npos);
+  // Another address is served, and a closed connection frees a place.
+  RawClient other = RawClient::tcp_from("127.0.0.2", server.port());
+  other.send(kGet);
+  EXPECT_EQ(other.read_response().rfind("HTTP/1.1 200", 0), 0u);
+  held.pop_back();
+  std::this_thread::sleep_for(100ms);
+  RawClient again = RawClient::tcp_from("127.0.0.1", server.port());
+  again.send(kGet);
+  EXPECT_EQ(again.read_response().rfind("HTTP/1.1 200", 0), 0u);
+}
+
+TEST(HttpServer, OnlyTrustedProxiesNameTheClient) {
+  auto client_of = [](const char* source, const std::vector<std::string>& proxies,
+                      const std::string& headers) {
+    ServerOptions options;
+    options.listen = "127.0.0.1:0";
+    options.trusted_proxies = net::TrustedProxies(proxies, "test");
+    HttpServer server(options, [](Request& request) {
+      return Response::text(200, "client=" + request.client_ip() + ";");
+    });
+    server.start();
+    RawClient client = RawClient::tcp_from(source, server.port());
+    client.send("GET / HTTP/1.1\r\nHost: t\r\n" + headers + "\r\n");
+    std::string response = client.read_response();
+    auto at = response.find("client=");
+    return response.substr(at + 7, response.find(';', at) - at - 7);
+  };
+  std::string forged = "X-Forwarded-For: 1.2.3.4, 203.0.113.9\r\nX-Real-IP: 5.6.7.8\r\n";
+  EXPECT_EQ(client_of("127.0.0.1", {}, forged), "127.0.0.1");
+  EXPECT_EQ(client_of("127.0.0.2", {"127.0.0.1"}, forged), "127.0.0.2");
+  EXPECT_EQ(client_of("127.0.0.1", {"127.0.0.1"}, forged), "203.0.113.9");
+  EXPECT_EQ(client_of("127.0.0.1", {"127.0.0.1"}, "X-Real-IP: 5.6.7.8\r\n"), "5.6.7.8");
 }
 
 }  // namespace

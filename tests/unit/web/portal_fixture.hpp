@@ -32,6 +32,8 @@ class PortalFixture : public ::testing::Test {
   // Lines added under auth: (indented by two spaces) and at the top level of instance.yaml.
   virtual std::string auth_yaml() const { return "  email: {dev_mode: true}\n"; }
   virtual std::string extra_yaml() const { return ""; }
+  // Settings added inside server: {...}, starting with ", ".
+  virtual std::string server_yaml() const { return ""; }
   // The account provisioner the portal calls after an SSH key is saved (none by default).
   virtual identity::AccountProvisioner* provisioner() { return nullptr; }
 
@@ -46,7 +48,7 @@ class PortalFixture : public ::testing::Test {
     std::string yaml =
         "instance: {name: Test}\n"
         "server: {hostname: 127.0.0.1, base_url: 'http://127.0.0.1:" +
-        std::to_string(port_) + "', access_log: false}\n" +
+        std::to_string(port_) + "', access_log: false" + server_yaml() + "}\n" +
         "auth:\n  allowed_domain: example.com\n  webapp_secret_key: "
         "0123456789abcdef0123456789abcdef01\n" +
         auth_yaml() + "paths: {data_dir: ./data, docs_dir: ./docs}\n" + extra_yaml();
@@ -57,17 +59,19 @@ class PortalFixture : public ::testing::Test {
     config_ = load.config;
     portal_ = std::make_unique<Portal>(config_, plugins_.auth_providers, &plugins_.data_sources,
                                        provisioner());
-    ServerOptions options;
+    ServerOptions options = server_options(config_);
     options.listen = "127.0.0.1:" + std::to_string(port_);
-    options.access_log = false;
-    server_ =
-        std::make_unique<HttpServer>(options, [this](Request& r) { return portal_->handle(r); });
+    server_ = std::make_unique<HttpServer>(
+        options, [this](Request& r) { return portal_->handle(r); },
+        [this](Request& r) { return portal_->is_blocking(r); });
     server_->start();
   }
   void TearDown() override { server_->stop(); }
 
   static uint16_t free_port() {
-    HttpServer probe({"127.0.0.1:0"}, [](Request&) { return Response::text(200, ""); });
+    ServerOptions options;
+    options.listen = "127.0.0.1:0";
+    HttpServer probe(options, [](Request&) { return Response::text(200, ""); });
     probe.start();
     uint16_t port = probe.port();
     probe.stop();

@@ -108,8 +108,14 @@ TEST_F(PortalPullTest, FilesComeWholeOrByRangeWithTheirDigestAsETag) {
 }
 
 TEST_F(PortalPullTest, ForbiddenMissingAndUnauthenticatedFilesAreRefused) {
-  EXPECT_EQ(get("/api/pull/files/parquet/private/salaries.parquet", token_).status, 403);
-  EXPECT_EQ(get("/api/pull/files/parquet/web/events/2024-01.parquet", token_).status, 403);
+  // A file the analyst may not have and one that does not exist get the same answer.
+  auto forbidden = get("/api/pull/files/parquet/private/salaries.parquet", token_);
+  auto missing = get("/api/pull/files/parquet/private/nothing.parquet", token_);
+  EXPECT_EQ(forbidden.status, 404);
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(Json::parse(forbidden.body)["error"].get<std::string>().find("salaries"),
+            Json::parse(missing.body)["error"].get<std::string>().find("nothing"));
+  EXPECT_EQ(get("/api/pull/files/parquet/web/events/2024-01.parquet", token_).status, 404);
   EXPECT_EQ(get("/api/pull/files/parquet/crm/nothing.parquet", token_).status, 404);
   EXPECT_EQ(get("/api/pull/files/parquet/crm/..%2F..%2Fstate.db", token_).status, 404);
   EXPECT_EQ(get("/api/pull/files/metadata/sync_state.json", token_).status, 404);
@@ -218,7 +224,7 @@ TEST_F(HttpsPullTest, AnUnregisteredTableLeavesTheManifestAndIsPruned) {
               "partition_by: at, dataset: web_events}\n```\n");
   auto paths = manifest_paths(token_);
   EXPECT_EQ(std::count(paths.begin(), paths.end(), "parquet/crm/orders.parquet"), 0);
-  EXPECT_EQ(get("/api/pull/files/parquet/crm/orders.parquet", token_).status, 403);
+  EXPECT_EQ(get("/api/pull/files/parquet/crm/orders.parquet", token_).status, 404);
   auto report = pull();
   EXPECT_GE(report.files_removed, 1);
   EXPECT_FALSE(std::filesystem::exists(local("parquet/crm/orders.parquet")));

@@ -6,6 +6,7 @@
 #include "portal_fixture.hpp"
 
 #include "da/common/atomic_file.hpp"
+#include "da/common/error.hpp"
 #include "da/identity/user_store.hpp"
 #include "da/store/state_store.hpp"
 
@@ -161,10 +162,19 @@ class RecordingProvisioner : public identity::AccountProvisioner {
     calls.emplace_back(user.username, key);
     return {true, "Account " + user.username + " is ready."};
   }
+  void selection_changed(const std::string& username) override {
+    refreshes.push_back(username);
+    if (refresh_failures > 0) {
+      --refresh_failures;
+      throw Error(ErrorKind::kInternal, "the account helper is not running");
+    }
+  }
   std::vector<std::pair<std::string, std::string>> calls;
+  std::vector<std::string> refreshes;
+  int refresh_failures = 0;
 };
 
-class ProvisioningTest : public PortalFixture {
+class ProvisioningTest : public PortalRoutesTest {
  protected:
   identity::AccountProvisioner* provisioner() override { return &recorder_; }
   RecordingProvisioner recorder_;
@@ -184,13 +194,65 @@ TEST_F(ProvisioningTest, ASavedKeyIsHandedToTheAccountProvisionerNormalised) {
   EXPECT_EQ(recorder_.calls[0].second, kKey);
 }
 
-TEST_F(PortalRoutesTest, HealthIsPublicAndReportsItsChecks) {
-  auto health = call("GET", "/health");
-  EXPECT_EQ(health.status, 200);
-  Json body = Json::parse(health.body);
-  EXPECT_EQ(body["status"], "healthy");
+TEST_F(PortalRoutesTest, HealthTellsThePublicOnlyItsStatusAndAdminsTheDetails) {
+  auto anonymous = call("GET", "/health");
+  EXPECT_EQ(anonymous.status, 200);
+  EXPECT_EQ(Json::parse(anonymous.body), Json({{"status", "ok"}}));
+  EXPECT_EQ(Json::parse(call("GET", "/health", sign_in("ana@example.com")).body),
+            Json({{"status", "ok"}}));
+  std::string admin = sign_in("root@example.com");
+  make_admin("root@example.com");
+  Json body = Json::parse(call("GET", "/health", admin).body);
+  EXPECT_EQ(body["status"], "ok");
   EXPECT_EQ(body["checks"][0]["name"], "state_store");
   EXPECT_TRUE(body["disk"][0].contains("used_percent"));
+  EXPECT_TRUE(body.contains("last_sync"));
+}
+
+TEST_F(PortalRoutesTest, FieldsOfTheWrongTypeAreBadRequestsThatNameTheField) {
+  std::string cookies = sign_in("ana@example.com");
+  auto mode = send_json("POST", "/api/table-subscriptions", cookies,
+                        {{"table_mode", 5}, {"tables", Json::object()}});
+  EXPECT_EQ(mode.status, 400);
+  EXPECT_EQ(Json::parse(mode.body)["error"], "field 'table_mode' must be a string, not a number");
+  auto key = send_json("POST", "/api/ssh-key", cookies, {{"ssh_key", 1}});
+  EXPECT_EQ(key.status, 400);
+  EXPECT_EQ(Json::parse(key.body)["error"], "field 'ssh_key' must be a string, not a number");
+  auto array = call("POST", "/api/ssh-key", cookies, "[1]", "application/json",
+                    {{"X-CSRF-Token", csrf_of(cookies)}});
+  EXPECT_EQ(array.status, 400);
+  std::string admin = sign_in("root@example.com");
+  make_admin("root@example.com");
+  auto version =
+      send_json("DELETE", "/api/admin/registry/sales.orders", admin, {{"version", "latest"}});
+  EXPECT_EQ(version.status, 400);
+  EXPECT_EQ(Json::parse(version.body)["error"], "field 'version' must be an integer, not a string");
+}
+
+TEST_F(ProvisioningTest, AFailedFilterRefreshIsShownToAdminsAndRetriedUntilItWorks) {
+  std::string admin = sign_in("root@example.com");
+  make_admin("root@example.com");
+  recorder_.refresh_failures = 2;
+  Json table = {{"id", "crm.company"}, {"name", "company"}, {"sync_strategy", "full_refresh"}};
+  auto registered = send_json("POST", "/api/admin/register-table", admin, table);
+  EXPECT_EQ(registered.status, 200);  // the change itself is saved
+  ASSERT_EQ(recorder_.refreshes, std::vector<std::string>{""});
+
+  auto page = call("GET", "/admin/tables", admin);
+  EXPECT_NE(page.body.find("id=\"filters-pending\""), std::string::npos);
+  EXPECT_NE(page.body.find("the account helper is not running"), std::string::npos);
+  auto health = call("GET", "/health", admin);
+  EXPECT_EQ(health.status, 503);
+  EXPECT_EQ(Json::parse(health.body)["status"], "degraded");
+  EXPECT_EQ(Json::parse(call("GET", "/health").body), Json({{"status", "degraded"}}));
+
+  portal_->retry_pending_filter_refreshes();  // fails once more
+  EXPECT_EQ(recorder_.refreshes.size(), 2u);
+  EXPECT_NE(call("GET", "/admin/tables", admin).body.find("2 attempt(s)"), std::string::npos);
+  portal_->retry_pending_filter_refreshes();  // works
+  EXPECT_EQ(recorder_.refreshes.size(), 3u);
+  EXPECT_EQ(call("GET", "/admin/tables", admin).body.find("filters-pending"), std::string::npos);
+  EXPECT_EQ(call("GET", "/health").status, 200);
 }
 
 }  // namespace

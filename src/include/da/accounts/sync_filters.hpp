@@ -15,15 +15,15 @@ namespace da::accounts {
 
 class AnalystAccounts;
 
-
 // Writes the filter of `only_user`, or of every analyst when it is empty. Returns how many
 // were written. Error(kNotFound) when `only_user` is not an analyst account.
 int write_sync_filters(const config::InstanceConfig& config, AnalystAccounts& accounts,
                        const std::string& only_user = "");
 
 // After a change to the table registry: rewrites every analyst's filter, directly when this
-// process is root, else through the account helper when accounts.helper_socket is set. Never
-// throws: a failure is logged with what to run instead.
+// process is root, else through the account helper when accounts.helper_socket is set. A
+// failure is recorded in PendingFilterRefreshes (for the admins and the portal's retries) and
+// thrown as an Error that says the change itself is saved and what to run.
 void refresh_sync_filters(const config::InstanceConfig& config);
 
 }  // namespace da::accounts

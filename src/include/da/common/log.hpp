@@ -1,5 +1,6 @@
 // Logging to stderr, with secrets redacted in one place: every value registered through
-// add_secret() is replaced by "***" in every later message.
+// add_secret() is replaced by "***" in every later message, and so are the values of
+// secret-bearing parameters in query strings ("?token=...", "&code=...").
 #pragma once
 
 #include <string>
@@ -18,8 +19,12 @@ Level level();
 
 // Registers a secret to redact (values shorter than 4 characters are ignored).
 void add_secret(std::string_view secret);
-// `text` with every registered secret replaced by "***".
+// `text` with every registered secret, and every query-string value of a parameter named by
+// is_secret_name(), replaced by "***".
 std::string redact(std::string_view text);
+// Whether a parameter of that name carries a secret: token, code, password, secret, key,
+// signature, session, state and names ending in one of them ("access_token", "api_key").
+bool is_secret_name(std::string_view name);
 
 void write(Level level, std::string_view message);
 

@@ -27,7 +27,8 @@ struct ServerConfig {
   // header). Defaults to https://<hostname>; no trailing slash.
   std::string base_url;
   std::string listen = "127.0.0.1:8080";  // address:port or unix:/path/to.sock
-  int threads = 2;
+  int threads = 8;                        // requests handled at once
+  int blocking_threads = 4;               // of which waiting on other servers or hashing passwords
   int64_t max_body_bytes = 1024 * 1024;
   int session_idle_minutes = 120;
   int session_absolute_hours = 168;
@@ -59,8 +60,9 @@ struct AuthConfig {
   std::string google_client_id;
   std::string google_client_secret;
   std::string google_discovery_url = "https://accounts.google.com/.well-known/openid-configuration";
-  bool email_enabled = true;     // magic links, offered when SMTP is configured or in dev mode
-  bool email_dev_mode = false;   // show the link in the browser instead of mailing it (never a fallback)
+  bool email_enabled = true;  // magic links, offered when SMTP is configured or in dev mode
+  bool email_dev_mode =
+      false;  // show the link in the browser instead of mailing it (never a fallback)
   bool password_enabled = false;  // passwords for allowed users, set up by mailed links
 };
 
@@ -111,6 +113,7 @@ struct EmailConfig {
   std::string smtp_user;
   std::string smtp_password;
   bool smtp_use_tls = true;
+  int smtp_timeout_seconds = 15;  // for one delivery attempt, connection included
 };
 
 struct DesktopConfig {

@@ -22,7 +22,7 @@ class AccountProvisioner {
   virtual ProvisionResult provision(const User& user, const std::string& ssh_public_key) = 0;
   // What `username` receives may have changed (their dataset or table selection; "" when the
   // table registry changed, for everyone): refresh what the server keeps for it (the rsync
-  // filters). Best effort: failures are the implementation's to log.
+  // filters). Throws da::Error when it could not: the filters decide access.
   virtual void selection_changed(const std::string& username) { (void)username; }
 };
 

@@ -33,8 +33,10 @@ class TokenStore {
   // `binding`. Any other outcome returns nullopt and consumes nothing.
   std::optional<OneTimeToken> consume(const std::string& purpose, const std::string& token,
                                       const std::string& binding = {});
-  // The unused, unexpired token's data without consuming it (a form shown before its POST).
-  std::optional<OneTimeToken> peek(const std::string& purpose, const std::string& token);
+  // The unused, unexpired token's data without consuming it (a form shown before its POST),
+  // if it is bound to `binding` as for consume().
+  std::optional<OneTimeToken> peek(const std::string& purpose, const std::string& token,
+                                   const std::string& binding = {});
   // Invalidates every open token of `purpose` for `subject` (a newer one replaces them).
   void revoke_all(const std::string& purpose, const std::string& subject);
   int purge_expired();

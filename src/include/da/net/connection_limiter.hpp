@@ -19,7 +19,7 @@ class ConnectionLimiter {
   class Slot {
    public:
     Slot(Slot&& other) noexcept;
-    Slot& operator=(Slot&&) = delete;
+    Slot& operator=(Slot&& other) noexcept;
     Slot(const Slot&) = delete;
     ~Slot();
 

@@ -1,6 +1,12 @@
 // The portal's HTTP/1.1 server (Boost.Beast, confined to http_server.cpp): keep-alive,
-// header and body size limits, read and idle timeouts, a fixed pool of threads, and a
-// graceful stop that finishes the requests in flight.
+// header and body size limits, read and idle timeouts, and a graceful stop that finishes the
+// requests in flight.
+//
+// Threads: `threads` I/O threads only move bytes; handlers never run on them. Handlers run on
+// a pool of `workers`, except requests the classifier marks as blocking (password hashing,
+// calls to another server), which get their own pool of `blocking_workers`: however many of
+// those wait, every other request is still answered at once. When more than
+// `max_queued_blocking` blocking requests wait for a worker, the next ones get 503.
 #pragma once
 
 #include <chrono>
@@ -10,6 +16,8 @@
 #include <memory>
 #include <string>
 
+#include "da/config/instance_config.hpp"
+#include "da/net/trusted_proxies.hpp"
 #include "da/web/request.hpp"
 #include "da/web/response.hpp"
 
@@ -19,7 +27,10 @@ struct ServerOptions {
   // "127.0.0.1:8080", "[::1]:8080", ":8080" (all interfaces) or "unix:/run/da/portal.sock".
   // Port 0 picks a free port (see HttpServer::port()).
   std::string listen = "127.0.0.1:8080";
-  int threads = 2;
+  int threads = 2;           // I/O threads
+  int workers = 8;           // threads running handlers
+  int blocking_workers = 4;  // threads running handlers of blocking requests
+  int max_queued_blocking = 64;
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 1024 * 1024;
   std::chrono::seconds read_timeout{30};  // to receive one whole request
@@ -27,15 +38,24 @@ struct ServerOptions {
   std::chrono::seconds shutdown_grace{10};
   bool access_log = true;  // one structured line per request on the log
   mode_t unix_socket_mode = 0660;
+  // Peers that may name the client (Request::client_address); see net::TrustedProxies.
+  net::TrustedProxies trusted_proxies;
+  // Open connections one peer address may hold (0: no cap); trusted proxies are not capped.
+  int max_connections_per_address = 0;
 };
 
 // Called for every complete request on a server thread. Must not throw; a thrown exception
 // becomes a bare 500.
 using RequestHandler = std::function<Response(Request&)>;
+// Whether a request may block for long (see above). Called on an I/O thread: must be quick.
+using BlockingClassifier = std::function<bool(Request&)>;
+
+// The options server.* of the instance configures (listen, threads, limits, proxies).
+ServerOptions server_options(const config::InstanceConfig& config);
 
 class HttpServer {
  public:
-  HttpServer(ServerOptions options, RequestHandler handler);
+  HttpServer(ServerOptions options, RequestHandler handler, BlockingClassifier blocking = {});
   ~HttpServer();  // stops and joins
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "da/identity/account_provisioner.hpp"
@@ -23,6 +24,9 @@
 
 namespace da::sync {
 class DataSourceRegistry;
+}
+namespace da::mail {
+class MailQueue;
 }
 
 namespace da::web {
@@ -44,6 +48,16 @@ class Portal : public PortalContext {
 
   // The server's request handler.
   Response handle(Request& request);
+  // The server's BlockingClassifier: whether the request's route was added by route_blocking().
+  bool is_blocking(Request& request) const;
+  // What `username` receives changed ("" for everyone): has the provisioner refresh the
+  // rsync filters. A failure is recorded (PendingFilterRefreshes) and logged, never thrown:
+  // the change itself is saved, and the refresh is retried.
+  void selection_changed(const std::string& username);
+  // Retries every recorded refresh that failed (a background thread does it every 30 s).
+  void retry_pending_filter_refreshes();
+  // The recorded failed refreshes, for the admin pages and the health check.
+  nlohmann::json pending_filter_refreshes_json();
   // The names of the providers this instance offers, in button order.
   std::vector<std::string> provider_names() const;
 
@@ -52,6 +66,8 @@ class Portal : public PortalContext {
   const std::string& base_url() const override { return config_.server.base_url; }
   void route(std::string method, std::string pattern, Access access,
              PortalHandler handler) override;
+  void route_blocking(std::string method, std::string pattern, Access access,
+                      PortalHandler handler) override;
   Response render(const Request& request, const Visitor& visitor, std::string_view page,
                   nlohmann::json data, int status = 200) override;
   Response render_form(const Request& request, const Visitor& visitor, std::string_view page,
@@ -65,14 +81,15 @@ class Portal : public PortalContext {
   void add_bearer_authenticator(BearerAuthenticator authenticator) override;
   identity::RateDecision rate_limit(const std::string& bucket, identity::RateLimit limit) override;
   std::optional<std::string> deliver_link(const LinkMail& mail) override;
-  bool mail_configured() const override;
-  void send_mail(const net::MailMessage& message) override;
 
   // Page and API routes (portal_pages.cpp, portal_api.cpp).
   void add_page_routes();
   void add_api_routes();
   void add_pull_routes();
   void add_notification_routes();
+  void add_mail_routes();
+  // The newest records of the mail log, for the admin pages.
+  nlohmann::json recent_mail_json(int limit);
   struct TelegramOutcome {
     int status;
     std::string message;
@@ -110,6 +127,7 @@ class Portal : public PortalContext {
 
  private:
   Response dispatch(Request& request);
+  Handler guarded(Access access, PortalHandler handler);
   // The refusal of a request its route does not allow, or nullopt.
   std::optional<Response> guard(Request& request, Visitor& visitor, Access access);
   nlohmann::json layout_data(const Request& request, const Visitor& visitor) const;
@@ -139,6 +157,8 @@ class Portal : public PortalContext {
   std::shared_ptr<const Layout> layout_around(const Request& request, const Visitor& visitor,
                                               const std::string& title, bool bare);
   BackgroundJob discovery_;
+  std::unique_ptr<mail::MailQueue> mail_;  // when email.smtp_host is set
+  std::jthread filter_retries_;            // when there is a provisioner
   std::mutex layouts_mutex_;
   std::map<std::string, std::shared_ptr<const Layout>, std::less<>> layouts_;
 };

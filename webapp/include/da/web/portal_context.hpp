@@ -13,7 +13,6 @@
 #include "da/config/instance_config.hpp"
 #include "da/identity/rate_limiter.hpp"
 #include "da/identity/user_store.hpp"
-#include "da/net/smtp_client.hpp"
 #include "da/store/sqlite_database.hpp"
 #include "da/web/request.hpp"
 #include "da/web/response.hpp"
@@ -42,6 +41,11 @@ class PortalContext {
   // Origin on state-changing cookie requests, and maps thrown da::Error kinds to statuses.
   virtual void route(std::string method, std::string pattern, Access access,
                      PortalHandler handler) = 0;
+  // route() for a handler that may wait long: hashing a password, calling another server (an
+  // identity provider). It runs on the server's blocking pool, so a crowd of such requests
+  // never delays the other pages.
+  virtual void route_blocking(std::string method, std::string pattern, Access access,
+                              PortalHandler handler) = 0;
 
   // A page in the portal layout. `data` is the page's Mustache context; the layout adds the
   // user, CSRF token, branding and navigation.
@@ -76,16 +80,15 @@ class PortalContext {
   virtual identity::RateDecision rate_limit(const std::string& bucket,
                                             identity::RateLimit limit) = 0;
   // A mail carrying one link: `intro`, the absolute link (base_url + `path`), then `outro`.
+  // `purpose` names it in the mail log ("magic_link").
   struct LinkMail {
-    std::string to, subject, intro, path, outro;
+    std::string to, subject, intro, path, outro, purpose;
   };
-  // Mails the link, or, with auth.email.dev_mode, sends nothing and returns `path` for the page
-  // to show. Throws Error(kSource) when the relay refuses the mail; never falls back to showing.
+  // Queues the mail and returns at once (delivery is in the background and recorded for
+  // administrators), or, with auth.email.dev_mode, sends nothing and returns `path` for the
+  // page to show. Throws Error(kConflict) when too much mail is waiting; never shows the link
+  // because mail failed.
   virtual std::optional<std::string> deliver_link(const LinkMail& mail) = 0;
-  // Whether email.smtp_host is configured.
-  virtual bool mail_configured() const = 0;
-  // Sends through the configured relay. Throws Error(kSource) on failure.
-  virtual void send_mail(const net::MailMessage& message) = 0;
 };
 
 }  // namespace da::web

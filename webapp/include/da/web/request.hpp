@@ -19,6 +19,9 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;
   std::string remote_address;  // peer IP ("unix" for a Unix socket)
+  // The client's address as the server worked it out (the peer, or what a trusted proxy said);
+  // empty when the request did not come through the server.
+  std::string client_address;
 
   // Filled by the router: the values of the route's {placeholders}.
   std::map<std::string, std::string, std::less<>> params;
@@ -33,8 +36,11 @@ struct Request {
   std::string form_value(std::string_view name) const;
   std::string param(std::string_view name) const;
   bool is_api() const;  // the path is /api or under /api/
-  // The client address to rate-limit by: X-Real-IP when the peer is a trusted local proxy.
+  // The client address to rate-limit by: client_address, else the peer.
   std::string client_ip() const;
+  // The path for log lines: the values of route placeholders that carry secrets ({token},
+  // {code}, ...) replaced by "***".
+  std::string path_for_log() const;
 
  private:
   mutable std::optional<std::map<std::string, std::string, std::less<>>> form_;

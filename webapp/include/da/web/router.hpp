@@ -18,7 +18,8 @@ using Handler = std::function<Response(Request&)>;
 class Router {
  public:
   // Throws Error(kInternal) on a malformed pattern or a duplicate method + pattern.
-  void add(std::string method, std::string pattern, Handler handler);
+  // `blocking`: the handler may wait long (see BlockingClassifier in http_server.hpp).
+  void add(std::string method, std::string pattern, Handler handler, bool blocking = false);
   void get(std::string pattern, Handler handler) {
     add("GET", std::move(pattern), std::move(handler));
   }
@@ -30,6 +31,7 @@ class Router {
   struct Match {
     Outcome outcome = Outcome::kNotFound;
     const Handler* handler = nullptr;
+    bool blocking = false;
     std::string allowed_methods;  // "GET, POST" for kMethodNotAllowed
   };
   // Finds the route of `request` and fills request.params. A literal segment wins over a
@@ -48,6 +50,7 @@ class Router {
     std::vector<Segment> segments;
     int literal_count = 0;
     Handler handler;
+    bool blocking = false;
   };
   static bool matches(const Route& route, const std::vector<std::string_view>& parts,
                       Request& request);
