@@ -1,13 +1,10 @@
 #include "account_helper.hpp"
 
-#include <chrono>
-
-#include <unistd.h>
-
 #include "da/accounts/analyst_accounts.hpp"
 #include "da/accounts/sync_filters.hpp"
 #include "da/accounts/system_users.hpp"
 #include "da/common/error.hpp"
+#include "da/common/json_fields.hpp"
 #include "da/common/log.hpp"
 #include "da/identity/ssh_key.hpp"
 #include "da/identity/user_store.hpp"
@@ -21,7 +18,9 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr std::size_t kMaxRequestBytes = 64 * 1024;
-constexpr auto kReadTimeout = std::chrono::seconds(5);
+// Account changes wait for each other (a lock across processes), so a few at once suffice;
+// the rest are refused rather than queued behind a stalled caller.
+constexpr int kWorkers = 8;
 
 accounts::AnalystAccounts accounts_of(const config::InstanceConfig& config) {
   return accounts::AnalystAccounts(accounts::account_settings(config));
@@ -33,24 +32,22 @@ Json failure(ErrorKind kind, const std::string& message) {
 
 }  // namespace
 
-AccountHelper::AccountHelper(config::InstanceConfig config, std::set<uid_t> allowed_uids)
-    : config_(std::move(config)), allowed_uids_(std::move(allowed_uids)) {
+AccountHelper::AccountHelper(config::InstanceConfig config, std::set<uid_t> allowed_uids,
+                             std::chrono::milliseconds request_deadline)
+    : config_(std::move(config)),
+      allowed_uids_(std::move(allowed_uids)),
+      request_deadline_(request_deadline) {
   allowed_uids_.insert(0);
 }
 
 Json AccountHelper::handle(const Json& request) {
   try {
-    if (!request.is_object()) return failure(ErrorKind::kData, "the request must be a JSON object");
-    std::string op = request.value("op", "");
-    auto text = [&](const char* field) {
-      if (!request.contains(field) || !request[field].is_string())
-        throw Error(ErrorKind::kData, std::string(field) + ": expected a string");
-      return request[field].get<std::string>();
-    };
-    if (op == "provision") return provision(text("username"), text("ssh_key"));
-    if (op == "sync_filters") return sync_filters(text("username"));
-    return failure(ErrorKind::kData, "unknown op '" + op.substr(0, 40) +
-                                         "': the helper does provision and sync_filters only");
+    JsonFields fields(request, ErrorKind::kRequest);
+    std::string op = fields.string("op");
+    if (op == "provision") return provision(fields.string("username"), fields.string("ssh_key"));
+    if (op == "sync_filters") return sync_filters(fields.string("username"));
+    return failure(ErrorKind::kRequest, "unknown op '" + op.substr(0, 40) +
+                                            "': the helper does provision and sync_filters only");
   } catch (const Error& error) {
     return failure(error.kind(), error.what());
   } catch (const std::exception& error) {
@@ -93,39 +90,49 @@ Json AccountHelper::sync_filters(const std::string& username) {
   return {{"ok", true}, {"written", written}};
 }
 
-void AccountHelper::answer(int client_fd) {
-  net::PeerCredentials peer = net::peer_credentials(client_fd);
+void AccountHelper::answer(net::UnixConnection& client) {
+  uid_t uid = client.peer().uid;
   Json reply;
   std::string op = "?";
-  if (!allowed_uids_.count(peer.uid)) {
+  std::string text;
+  if (!allowed_uids_.count(uid)) {
     reply = failure(ErrorKind::kAuth, "this account may not use the account helper");
+  } else if (!client.read_until(text, "\n", kMaxRequestBytes)) {
+    reply = failure(ErrorKind::kRequest, "expected one line of JSON within " +
+                                             std::to_string(request_deadline_.count()) + " ms");
   } else {
-    std::string text;
-    Json request = net::read_until(client_fd, text, "\n", kMaxRequestBytes, kReadTimeout)
-                       ? Json::parse(text.substr(0, text.find('\n')), nullptr, false)
-                       : Json(nullptr);
-    if (request.is_object() && request.contains("op") && request["op"].is_string())
-      op = request["op"].get<std::string>().substr(0, 40);
-    reply = request.is_object() ? handle(request)
-                                : failure(ErrorKind::kData, "expected one line of JSON");
+    try {
+      Json request = parse_json_object(text.substr(0, text.find('\n')), "the request");
+      if (request.contains("op") && request["op"].is_string())
+        op = request["op"].get<std::string>().substr(0, 40);
+      reply = handle(request);
+    } catch (const Error& error) {
+      reply = failure(error.kind(), error.what());
+    }
   }
   if (reply.value("ok", false))
-    log::info("account helper: uid {} {}: done", peer.uid, op);
+    log::info("account helper: uid {} {}: done", uid, op);
   else
-    log::warn("account helper: uid {} {}: refused: {}", peer.uid, op, reply.value("error", ""));
-  net::write_all(client_fd, reply.dump() + "\n");
+    log::warn("account helper: uid {} {}: refused: {}", uid, op, reply.value("error", ""));
+  client.write_all(reply.dump() + "\n");
 }
 
 void AccountHelper::serve(const std::filesystem::path& socket, gid_t socket_group,
                           const std::atomic<bool>& stop) {
   net::UnixSocketListener listener(socket, 0660, socket_group);
   log::info("account helper listening on {}", socket.string());
-  while (!stop.load()) {
-    int client = listener.accept_for(std::chrono::milliseconds(200));
-    if (client < 0) continue;
-    answer(client);
-    ::close(client);
-  }
+  net::UnixServerLimits limits;
+  limits.workers = kWorkers;
+  limits.deadline = request_deadline_;
+  net::serve_unix_socket(
+      listener, limits, [this](net::UnixConnection& client) { answer(client); },
+      [](net::UnixConnection& client) {
+        client.write_all(failure(ErrorKind::kConflict,
+                                 "the account helper is busy with other requests: try again")
+                             .dump() +
+                         "\n");
+      },
+      stop);
 }
 
 }  // namespace da::services::account_helper

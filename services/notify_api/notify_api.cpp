@@ -1,14 +1,10 @@
 #include "notify_api.hpp"
 
-#include <map>
-#include <mutex>
-#include <thread>
-
 #include <pwd.h>
-#include <unistd.h>
 
 #include "da/common/crypto.hpp"
 #include "da/common/error.hpp"
+#include "da/common/json_fields.hpp"
 #include "da/common/log.hpp"
 #include "da/common/strings.hpp"
 #include "da/identity/rate_limiter.hpp"
@@ -25,10 +21,11 @@ using Json = nlohmann::json;
 
 constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 constexpr std::size_t kMaxBodyBytes = 16 * 1024 * 1024;  // a 10 MB image in base64
-constexpr auto kReadTimeout = std::chrono::seconds(5);
-constexpr int kMaxConnections = 32;
 constexpr std::size_t kMaxTextLength = 4096;
+// Clients served at once, and of those per caller: one analyst cannot take every slot.
+constexpr int kMaxConnections = 32;
 constexpr int kMaxConnectionsPerCaller = 4;
+constexpr auto kRequestDeadline = std::chrono::seconds(10);
 constexpr identity::RateLimit kSendsPerCaller{120, std::chrono::minutes(10)};
 constexpr identity::RateLimit kPhotosPerCaller{20, std::chrono::minutes(10)};
 
@@ -77,22 +74,18 @@ ApiReply NotifyApi::handle(const net::PeerCredentials& caller, const std::string
   try {
     return send(caller, request, path == "/send_photo");
   } catch (const Error& e) {
-    int status = e.kind() == ErrorKind::kAuth       ? 403
-                 : e.kind() == ErrorKind::kNotFound ? 404
-                 : e.kind() == ErrorKind::kData     ? 400
-                                                    : 500;
+    int status = e.kind() == ErrorKind::kAuth                                      ? 403
+                 : e.kind() == ErrorKind::kNotFound                                ? 404
+                 : e.kind() == ErrorKind::kData || e.kind() == ErrorKind::kRequest ? 400
+                                                                                   : 500;
     return error(status, e.what());
   }
 }
 
 ApiReply NotifyApi::send(const net::PeerCredentials& caller, const Json& request, bool photo) {
-  auto text_field = [&](const char* name) -> std::string {
-    if (!request.contains(name) || request[name].is_null()) return "";
-    if (!request[name].is_string()) throw Error(ErrorKind::kData, std::string(name) + ": expected a string");
-    return request[name].get<std::string>();
-  };
-  std::string user = text_field("user");
-  std::string text = text_field(photo ? "caption" : "text");
+  JsonFields fields(request, ErrorKind::kRequest);
+  std::string user = fields.string_or("user", "");
+  std::string text = fields.string_or(photo ? "caption" : "text", "");
   if (user.empty() || (!photo && text.empty()))
     return error(400, photo ? "Missing required fields: user, photo_path"
                             : "Missing required fields: user, text");
@@ -118,25 +111,26 @@ ApiReply NotifyApi::send(const net::PeerCredentials& caller, const Json& request
   }
 
   notify::NewNotification notification;
-  notification.title = text_field("title");
+  notification.title = fields.string_or("title", "");
   notification.message = text.size() > kMaxTextLength ? text.substr(0, kMaxTextLength - 3) + "..." : text;
   notification.source = "send_api";
   if (photo) {
     std::string bytes;
-    if (request.contains("photo_base64")) {
+    if (auto base64 = fields.optional_string("photo_base64")) {
       auto decoded = base64url_decode([&] {
-        std::string encoded = text_field("photo_base64");
+        std::string encoded = *base64;
         for (char& c : encoded) {
           if (c == '+') c = '-';
           if (c == '/') c = '_';
         }
-        while (!encoded.empty() && encoded.back() == '=') encoded.pop_back();
+        while (!encoded.empty() && encoded.back() == '=')
+          encoded.pop_back();
         return encoded;
       }());
       if (!decoded) return error(400, "photo_base64: not valid base64");
       bytes = std::move(*decoded);
     } else {
-      std::string path = text_field("photo_path");
+      std::string path = fields.string_or("photo_path", "");
       if (path.empty()) return error(400, "Missing required fields: user, photo_path");
       notification.image = notify::ImageStore(config_.notifications.image_dir)
                                .put_file(path, caller.uid, privileged);
@@ -154,12 +148,12 @@ ApiReply NotifyApi::send(const net::PeerCredentials& caller, const Json& request
   return {200, {{"ok", true}, {"id", stored.id}, {"channels", channels}}};
 }
 
-void NotifyApi::answer(int client_fd) {
-  net::PeerCredentials caller = net::peer_credentials(client_fd);
+void NotifyApi::answer(net::UnixConnection& client) {
+  const net::PeerCredentials& caller = client.peer();
   ApiReply reply;
   std::string text;
   std::string method = "?", path = "?";
-  if (!net::read_until(client_fd, text, "\r\n\r\n", kMaxHeaderBytes, kReadTimeout)) {
+  if (!client.read_until(text, "\r\n\r\n", kMaxHeaderBytes)) {
     reply = error(400, "expected an HTTP/1.1 request");
   } else {
     std::size_t header_end = text.find("\r\n\r\n");
@@ -177,7 +171,7 @@ void NotifyApi::answer(int client_fd) {
       reply = error(400, "expected an HTTP/1.1 request");
     } else if (length > kMaxBodyBytes) {
       reply = error(413, "the body is larger than 16 MB");
-    } else if (!net::read_exactly(client_fd, body, length, kReadTimeout)) {
+    } else if (!client.read_exactly(body, length)) {
       reply = error(400, "the body ended early");
     } else {
       method = request_line[0];
@@ -187,54 +181,26 @@ void NotifyApi::answer(int client_fd) {
   }
   log::info("notify api: uid {} {} {} -> {}", caller.uid, method, path, reply.status);
   std::string payload = reply.body.dump(-1, ' ', false, Json::error_handler_t::replace);
-  net::write_all(client_fd, "HTTP/1.1 " + std::to_string(reply.status) + " " +
-                                reason_phrase(reply.status) +
-                                "\r\nContent-Type: application/json\r\nContent-Length: " +
-                                std::to_string(payload.size()) + "\r\nConnection: close\r\n\r\n" +
-                                payload);
+  client.write_all("HTTP/1.1 " + std::to_string(reply.status) + " " + reason_phrase(reply.status) +
+                   "\r\nContent-Type: application/json\r\nContent-Length: " +
+                   std::to_string(payload.size()) + "\r\nConnection: close\r\n\r\n" + payload);
 }
 
 void NotifyApi::serve(const std::filesystem::path& socket, const std::atomic<bool>& stop) {
   net::UnixSocketListener listener(socket, 0666, static_cast<gid_t>(-1));
   log::info("notify api listening on {}", socket.string());
-  // Connections in flight, in all and per caller: one analyst cannot take every slot.
-  std::mutex mutex;
-  int active = 0;
-  std::map<uid_t, int> per_caller;
-  while (!stop.load()) {
-    int client = listener.accept_for(std::chrono::milliseconds(200));
-    if (client < 0) continue;
-    uid_t uid = net::peer_credentials(client).uid;
-    {
-      std::lock_guard lock(mutex);
-      if (active >= kMaxConnections || per_caller[uid] >= kMaxConnectionsPerCaller) {
-        net::write_all(client, "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n"
-                               "Connection: close\r\n\r\n");
-        ::close(client);
-        continue;
-      }
-      ++active;
-      ++per_caller[uid];
-    }
-    std::thread([this, client, uid, &mutex, &active, &per_caller] {
-      try {
-        answer(client);
-      } catch (const std::exception& e) {
-        log::warn("notify api: {}", e.what());
-      }
-      ::close(client);
-      std::lock_guard lock(mutex);
-      --active;
-      --per_caller[uid];
-    }).detach();
-  }
-  while (true) {
-    {
-      std::lock_guard lock(mutex);
-      if (active == 0) break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  net::UnixServerLimits limits;
+  limits.workers = kMaxConnections;
+  limits.per_caller = kMaxConnectionsPerCaller;
+  limits.deadline = kRequestDeadline;
+  net::serve_unix_socket(
+      listener, limits, [this](net::UnixConnection& client) { answer(client); },
+      [](net::UnixConnection& client) {
+        client.write_all(
+            "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n"
+            "Connection: close\r\n\r\n");
+      },
+      stop);
 }
 
 }  // namespace da::services::notify_api

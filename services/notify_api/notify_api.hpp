@@ -8,9 +8,9 @@
 //
 // An analyst may notify only themselves; root and notifications.service_users anyone. A photo
 // path is read only if it is a regular file (not a link) owned by the caller. Errors: 400 for a
-// bad body, 403 for a caller who may not send to `user`, 404 when `user` has no portal account
-// or no linked channel, 413 for a body over the limit. The text is queued in the outbox, which
-// delivers it on every channel the user linked.
+// bad body (a field of the wrong type is named), 403 for a caller who may not send to `user`, 404
+// when `user` has no portal account or no linked channel, 413 for a body over the limit. The text
+// is queued in the outbox, which delivers it on every channel the user linked.
 #pragma once
 
 #include <atomic>
@@ -40,12 +40,13 @@ class NotifyApi {
                   const std::string& path, const std::string& body);
 
   // Listens on `socket` (mode 0666: who may send what is decided per request) and answers
-  // until `stop` is set, several connections at a time.
+  // until `stop` is set, several connections at a time (32, of which 4 per caller; more get
+  // 429), each within 10 s from connect to answer.
   void serve(const std::filesystem::path& socket, const std::atomic<bool>& stop);
 
  private:
   ApiReply send(const net::PeerCredentials& caller, const nlohmann::json& body, bool photo);
-  void answer(int client_fd);
+  void answer(net::UnixConnection& client);
 
   config::InstanceConfig config_;
   std::set<uid_t> service_uids_;

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <iterator>
 #include <thread>
 
+#include "analyst_queue.hpp"
+#include "script_process.hpp"
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -15,13 +18,13 @@
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
 #include "da/common/time.hpp"
+#include "da/common/worker_pool.hpp"
 #include "da/identity/user_store.hpp"
 #include "da/notify/image_store.hpp"
 #include "da/notify/outbox.hpp"
 #include "da/notify/script_result.hpp"
 #include "da/notify/script_store.hpp"
 #include "da/store/state_store.hpp"
-#include "script_process.hpp"
 
 namespace da::services::notify_runner {
 
@@ -96,8 +99,9 @@ class AnalystLock {
   bool held_ = false;
 };
 
-ScriptRun run_script(const config::InstanceConfig& config, const Account& account,
-                     int64_t user_id, const Script& script, bool on_demand) {
+ScriptRun run_script(const config::InstanceConfig& config, const ScriptContainment& containment,
+                     const Account& account, int64_t user_id, const Script& script, bool on_demand,
+                     const std::atomic<bool>& stop) {
   ScriptRun run{account.name, script.name, "failed", std::nullopt, std::nullopt};
   fs::path path = account.home / kScriptFolder / script.name;
   std::vector<std::string> argv = {path.string()};
@@ -106,8 +110,19 @@ ScriptRun run_script(const config::InstanceConfig& config, const Account& accoun
     run.error = "python3 is not installed on the server; make the script executable instead";
     return run;
   }
-  ScriptOutput output =
-      run_as(account, argv, std::chrono::seconds(config.notifications.script_timeout_seconds));
+  ScriptOutput output;
+  try {
+    output =
+        run_as(account, argv, std::chrono::seconds(config.notifications.script_timeout_seconds),
+               stop, containment);
+  } catch (const Error& e) {
+    run.error = e.what();
+    return run;
+  }
+  if (output.stopped) {
+    run.error = "the runner stopped before the script finished";
+    return run;
+  }
   if (output.timed_out) {
     run.error = "stopped after " + std::to_string(config.notifications.script_timeout_seconds) +
                 " s (notifications.script_timeout_seconds)";
@@ -161,46 +176,67 @@ ScriptRun run_script(const config::InstanceConfig& config, const Account& accoun
 
 }  // namespace
 
-NotifyRunner::NotifyRunner(config::InstanceConfig config) : config_(std::move(config)) {}
+NotifyRunner::NotifyRunner(config::InstanceConfig config)
+    : config_(std::move(config)), containment_(config_.notifications.script_containment) {}
 
 std::vector<ScriptRun> NotifyRunner::run_all() {
+  std::vector<std::string> names = accounts::group_members(accounts::kReadGroup);
+  std::vector<std::vector<ScriptRun>> runs(names.size());
+  {
+    WorkerPool pool(config_.notifications.runner_workers);
+    for (std::size_t i = 0; i < names.size(); ++i)
+      pool.submit([this, &names, &runs, i] { runs[i] = run_analyst(names[i], never_stop_); });
+  }
+  std::vector<ScriptRun> all;
+  for (std::vector<ScriptRun>& of_analyst : runs)
+    std::move(of_analyst.begin(), of_analyst.end(), std::back_inserter(all));
+  return all;
+}
+
+std::vector<ScriptRun> NotifyRunner::run_analyst(const std::string& name,
+                                                 const std::atomic<bool>& stop) {
   std::vector<ScriptRun> runs;
-  for (const std::string& name : accounts::group_members(accounts::kReadGroup)) {
-    auto account = account_named(name);
-    if (!account) continue;
-    int64_t user_id = 0;
-    {
+  auto account = account_named(name);
+  if (!account) return runs;
+  int64_t user_id = 0;
+  {
+    store::StateStore store(config_.paths.state_db);
+    auto user = identity::UserStore(store.database()).find_by_username(name);
+    if (!user || user->disabled) return runs;
+    user_id = user->id;
+  }
+  std::vector<Script> scripts = scripts_of(*account);
+  std::vector<std::string> names;
+  for (const Script& script : scripts)
+    names.push_back(script.name);
+  {
+    store::StateStore store(config_.paths.state_db);
+    notify::ScriptStore(store.database()).record_present(user_id, names);
+  }
+  if (scripts.empty()) return runs;
+  AnalystLock lock(config_.paths.data_dir / "notify_runner", name);
+  for (const Script& script : scripts) {
+    if (stop.load()) break;
+    ScriptRun run = lock.held()
+                        ? run_script(config_, containment_, *account, user_id, script, false, stop)
+                        : ScriptRun{name, script.name, "busy", std::nullopt, std::nullopt};
+    if (run.status != "busy") {
       store::StateStore store(config_.paths.state_db);
-      auto user = identity::UserStore(store.database()).find_by_username(name);
-      if (!user || user->disabled) continue;
-      user_id = user->id;
+      notify::ScriptStore(store.database())
+          .record_run(user_id, script.name, run.status, run.error, run.status == "sent");
     }
-    std::vector<Script> scripts = scripts_of(*account);
-    std::vector<std::string> names;
-    for (const Script& script : scripts)
-      names.push_back(script.name);
-    {
-      store::StateStore store(config_.paths.state_db);
-      notify::ScriptStore(store.database()).record_present(user_id, names);
-    }
-    if (scripts.empty()) continue;
-    AnalystLock lock(config_.paths.data_dir / "notify_runner", name);
-    for (const Script& script : scripts) {
-      ScriptRun run = lock.held() ? run_script(config_, *account, user_id, script, false)
-                                  : ScriptRun{name, script.name, "busy", std::nullopt, std::nullopt};
-      if (run.status != "busy") {
-        store::StateStore store(config_.paths.state_db);
-        notify::ScriptStore(store.database())
-            .record_run(user_id, script.name, run.status, run.error, run.status == "sent");
-      }
-      if (run.error) log::warn("notification script {}/{}: {}", name, script.name, *run.error);
-      runs.push_back(std::move(run));
-    }
+    if (run.error) log::warn("notification script {}/{}: {}", name, script.name, *run.error);
+    runs.push_back(std::move(run));
   }
   return runs;
 }
 
 ScriptRun NotifyRunner::run_now(const std::string& username, const std::string& script_name) {
+  return run_one(username, script_name, never_stop_);
+}
+
+ScriptRun NotifyRunner::run_one(const std::string& username, const std::string& script_name,
+                                const std::atomic<bool>& stop) {
   auto account = account_named(username);
   if (!account) throw Error(ErrorKind::kNotFound, "there is no analyst account '" + username + "'");
   int64_t user_id = 0;
@@ -214,10 +250,11 @@ ScriptRun NotifyRunner::run_now(const std::string& username, const std::string& 
   auto found = std::find_if(scripts.begin(), scripts.end(),
                             [&](const Script& script) { return script.name == script_name; });
   if (found == scripts.end())
-    throw Error(ErrorKind::kNotFound, "no notification script '" + script_name + "' of " + username);
+    throw Error(ErrorKind::kNotFound,
+                "no notification script '" + script_name + "' of " + username);
   AnalystLock lock(config_.paths.data_dir / "notify_runner", username);
   if (!lock.held()) return {username, script_name, "busy", std::nullopt, std::nullopt};
-  ScriptRun run = run_script(config_, *account, user_id, *found, true);
+  ScriptRun run = run_script(config_, containment_, *account, user_id, *found, true, stop);
   store::StateStore store(config_.paths.state_db);
   notify::ScriptStore(store.database())
       .record_run(user_id, script_name, run.status, run.error, run.status == "sent");
@@ -233,42 +270,70 @@ int NotifyRunner::purge_expired() {
   return removed;
 }
 
+std::string NotifyRunner::username_of(int64_t user_id) {
+  store::StateStore store(config_.paths.state_db);
+  auto user = identity::UserStore(store.database()).find_by_id(user_id);
+  return user ? user->username : "";
+}
+
+void NotifyRunner::run_request(const notify::RunRequest& request, const std::string& username,
+                               const std::atomic<bool>& stop) {
+  std::string outcome;
+  if (stop.load()) {
+    outcome = "failed: the runner stopped before running it; ask again";
+  } else {
+    try {
+      ScriptRun run = run_one(username, request.script, stop);
+      outcome = run.status + (run.error ? ": " + *run.error : "");
+    } catch (const Error& e) {
+      outcome = std::string("failed: ") + e.what();
+    }
+  }
+  store::StateStore store(config_.paths.state_db);
+  notify::ScriptStore(store.database()).finish_request(request.id, outcome);
+}
+
 int NotifyRunner::run_requests() {
   std::vector<notify::RunRequest> requests;
   {
     store::StateStore store(config_.paths.state_db);
     requests = notify::ScriptStore(store.database()).take_requests(20);
   }
-  for (const notify::RunRequest& request : requests) {
-    std::string outcome;
-    try {
-      std::string username;
-      {
-        store::StateStore store(config_.paths.state_db);
-        auto user = identity::UserStore(store.database()).find_by_id(request.user_id);
-        username = user ? user->username : "";
-      }
-      ScriptRun run = run_now(username, request.script);
-      outcome = run.status + (run.error ? ": " + *run.error : "");
-    } catch (const Error& e) {
-      outcome = std::string("failed: ") + e.what();
-    }
-    store::StateStore store(config_.paths.state_db);
-    notify::ScriptStore(store.database()).finish_request(request.id, outcome);
-  }
+  for (const notify::RunRequest& request : requests)
+    run_request(request, username_of(request.user_id), never_stop_);
   return static_cast<int>(requests.size());
 }
 
 void NotifyRunner::serve(std::chrono::seconds interval, const std::atomic<bool>& stop) {
+  log::info("notification runner: {} worker(s), scripts contained by {}",
+            config_.notifications.runner_workers, containment_.describe());
+  AnalystQueue queue(config_.notifications.runner_workers);
   auto next_pass = std::chrono::steady_clock::now();
   while (!stop.load()) {
     if (std::chrono::steady_clock::now() >= next_pass) {
-      auto runs = run_all();
-      log::info("notification runner: {} script run(s)", runs.size());
+      int started = 0;
+      // An analyst whose last pass or run is still going is not queued twice.
+      for (const std::string& name : accounts::group_members(accounts::kReadGroup)) {
+        if (queue.busy(name)) continue;
+        queue.submit(name, [this, name, &stop] { run_analyst(name, stop); });
+        ++started;
+      }
+      log::info("notification runner: a pass over {} analyst(s)", started);
       purge_expired();
       next_pass = std::chrono::steady_clock::now() + interval;
     }
-    if (run_requests() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    // Requests are taken only as workers come free, so none waits here unstarted.
+    std::vector<notify::RunRequest> requests;
+    if (queue.pending() < static_cast<std::size_t>(queue.workers())) {
+      store::StateStore store(config_.paths.state_db);
+      requests = notify::ScriptStore(store.database()).take_requests(queue.workers());
+    }
+    for (const notify::RunRequest& request : requests) {
+      std::string username = username_of(request.user_id);
+      queue.submit(username,
+                   [this, request, username, &stop] { run_request(request, username, stop); });
+    }
+    if (requests.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
 }
 

@@ -5,9 +5,11 @@
 // demand through the state store.
 //
 // A script is a regular file owned by the analyst (links are never followed): an executable
-// runs directly, a .py file without the executable bit with python3. Each run has a timeout;
-// a per-analyst lock keeps two runners from running the same analyst's scripts at once; the
-// cooldown a script asks for is kept per script (on-demand runs ignore it).
+// runs directly, a .py file without the executable bit with python3. Each run has a timeout,
+// and nothing the script started outlives it (script_containment.hpp); a per-analyst lock
+// keeps two runners from running the same analyst's scripts at once; the cooldown a script
+// asks for is kept per script (on-demand runs ignore it). Different analysts' scripts run side
+// by side on notifications.runner_workers threads; one analyst's run one after another.
 #pragma once
 
 #include <atomic>
@@ -16,7 +18,10 @@
 #include <string>
 #include <vector>
 
+#include "script_containment.hpp"
+
 #include "da/config/instance_config.hpp"
+#include "da/notify/script_store.hpp"
 
 namespace da::services::notify_runner {
 
@@ -31,9 +36,12 @@ struct ScriptRun {
 
 class NotifyRunner {
  public:
+  // Makes this process the subreaper of the scripts and sets up their containment
+  // (notifications.script_containment); Error(kConfig) when "cgroup" cannot work here.
   explicit NotifyRunner(config::InstanceConfig config);
 
-  // Every analyst's scripts, once, in name order.
+  // Every analyst's scripts, once: analysts side by side, each one's scripts in name order.
+  // Returned by analyst, then script.
   std::vector<ScriptRun> run_all();
   // One script now, for an on-demand request (no cooldown). Error(kNotFound) for an unknown
   // analyst or script.
@@ -43,11 +51,21 @@ class NotifyRunner {
   // Deletes notifications a week past their expiry and the images only they used; returns
   // how many images went.
   int purge_expired();
-  // run_all() every `interval` and requests as they arrive, until `stop`.
+  // A pass over every analyst every `interval` and requests as they arrive, until `stop`;
+  // then the scripts still running are ended with everything they started.
   void serve(std::chrono::seconds interval, const std::atomic<bool>& stop);
 
  private:
+  std::vector<ScriptRun> run_analyst(const std::string& name, const std::atomic<bool>& stop);
+  ScriptRun run_one(const std::string& username, const std::string& script,
+                    const std::atomic<bool>& stop);
+  void run_request(const notify::RunRequest& request, const std::string& username,
+                   const std::atomic<bool>& stop);
+  std::string username_of(int64_t user_id);
+
   config::InstanceConfig config_;
+  ScriptContainment containment_;
+  const std::atomic<bool> never_stop_{false};  // for the calls outside serve()
 };
 
 }  // namespace da::services::notify_runner

@@ -249,8 +249,8 @@ void read_telegram(const NodeReader& node, TelegramConfig& out) {
 }
 
 void read_notifications(const NodeReader& node, NotificationsConfig& out) {
-  node.warn_unknown_keys(
-      {"api_socket", "service_users", "image_dir", "script_timeout_seconds", "ws_listen"});
+  node.warn_unknown_keys({"api_socket", "service_users", "image_dir", "script_timeout_seconds",
+                          "runner_workers", "script_containment", "ws_listen"});
   out.ws_listen = node.string("ws_listen", out.ws_listen);
   out.api_socket = node.string("api_socket", out.api_socket.string());
   out.service_users = node.child("service_users").as_string_list();
@@ -260,6 +260,14 @@ void read_notifications(const NodeReader& node, NotificationsConfig& out) {
   out.image_dir = node.string("image_dir");
   out.script_timeout_seconds =
       static_cast<int>(node.integer("script_timeout_seconds", out.script_timeout_seconds, 1, 3600));
+  out.runner_workers = static_cast<int>(node.integer("runner_workers", out.runner_workers, 1, 64));
+  out.script_containment = node.string("script_containment", out.script_containment);
+  static const std::vector<std::string> kContainments = {"auto", "cgroup", "subreaper"};
+  if (std::find(kContainments.begin(), kContainments.end(), out.script_containment) ==
+      kContainments.end())
+    node.child("script_containment")
+        .error("must be one of " + join(kContainments, ", ") + ", found '" +
+               out.script_containment + "'");
 }
 
 void read_jira(const NodeReader& node, JiraConfig& out) {

@@ -1,7 +1,11 @@
 #include "da/net/unix_socket_server.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <mutex>
+#include <thread>
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -10,6 +14,8 @@
 #include <unistd.h>
 
 #include "da/common/error.hpp"
+#include "da/common/log.hpp"
+#include "da/common/worker_pool.hpp"
 
 namespace da::net {
 
@@ -17,12 +23,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Waits for `fd` to be readable until `deadline`; false on timeout.
-bool wait_readable(int fd, Clock::time_point deadline) {
+// Waits until `fd` has `events` or `deadline` passes; false at the deadline.
+bool wait_for(int fd, short events, Clock::time_point deadline) {
   while (true) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return false;
-    pollfd poll_fd{fd, POLLIN, 0};
+    pollfd poll_fd{fd, events, 0};
     int ready = ::poll(&poll_fd, 1, static_cast<int>(left.count()));
     if (ready > 0) return true;
     if (ready < 0 && errno != EINTR) return false;
@@ -84,7 +90,7 @@ UnixSocketListener::~UnixSocketListener() {
 }
 
 int UnixSocketListener::accept_for(std::chrono::milliseconds wait) {
-  if (!wait_readable(fd_, Clock::now() + wait)) return -1;
+  if (!wait_for(fd_, POLLIN, Clock::now() + wait)) return -1;
   return ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
 }
 
@@ -100,32 +106,128 @@ PeerCredentials peer_credentials(int fd) {
   return peer;
 }
 
-bool read_until(int fd, std::string& text, std::string_view delimiter, std::size_t max_bytes,
-                std::chrono::milliseconds timeout) {
-  auto deadline = Clock::now() + timeout;
+bool UnixConnection::read_until(std::string& text, std::string_view delimiter,
+                                std::size_t max_bytes) {
   while (text.find(delimiter) == std::string::npos) {
-    if (text.size() > max_bytes || !wait_readable(fd, deadline) || !read_some(fd, text))
+    if (text.size() > max_bytes || !wait_for(fd_, POLLIN, deadline_) || !read_some(fd_, text))
       return false;
   }
   return true;
 }
 
-bool read_exactly(int fd, std::string& text, std::size_t size, std::chrono::milliseconds timeout) {
-  auto deadline = Clock::now() + timeout;
+bool UnixConnection::read_exactly(std::string& text, std::size_t size) {
   while (text.size() < size) {
-    if (!wait_readable(fd, deadline) || !read_some(fd, text)) return false;
+    if (!wait_for(fd_, POLLIN, deadline_) || !read_some(fd_, text)) return false;
   }
   return true;
 }
 
-bool write_all(int fd, std::string_view data) {
+bool UnixConnection::write_all(std::string_view data) {
   while (!data.empty()) {
-    ssize_t sent = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    ssize_t sent = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (sent < 0 && errno == EINTR) continue;
+    if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (!wait_for(fd_, POLLOUT, deadline_)) return false;
+      continue;
+    }
     if (sent <= 0) return false;
     data.remove_prefix(static_cast<std::size_t>(sent));
   }
   return true;
+}
+
+namespace {
+
+// The clients being served: who holds how many, and the deadline of each. Closing a client's
+// socket happens under the same lock as the deadline check, so a deadline never shuts down a
+// descriptor number that a newer client got in the meantime.
+class ActiveClients {
+ public:
+  explicit ActiveClients(const UnixServerLimits& limits) : limits_(limits) {}
+
+  bool admit(int fd, uid_t uid, Clock::time_point deadline) {
+    std::lock_guard lock(mutex_);
+    if (static_cast<int>(clients_.size()) >= limits_.workers) return false;
+    if (limits_.per_caller > 0 && per_caller_[uid] >= limits_.per_caller) return false;
+    clients_[fd] = {uid, deadline, false};
+    ++per_caller_[uid];
+    return true;
+  }
+
+  void close(int fd) {
+    std::lock_guard lock(mutex_);
+    auto client = clients_.find(fd);
+    if (client != clients_.end()) {
+      if (--per_caller_[client->second.uid] == 0) per_caller_.erase(client->second.uid);
+      clients_.erase(client);
+    }
+    ::close(fd);
+  }
+
+  // Shuts down the clients past their deadline; returns how long until the next one is due.
+  std::chrono::milliseconds enforce_deadlines(std::chrono::milliseconds longest) {
+    std::lock_guard lock(mutex_);
+    auto now = Clock::now();
+    auto next = now + longest;
+    for (auto& [fd, client] : clients_) {
+      if (client.shut) continue;
+      if (client.deadline <= now) {
+        ::shutdown(fd, SHUT_RDWR);
+        client.shut = true;
+      } else {
+        next = std::min(next, client.deadline);
+      }
+    }
+    return std::chrono::ceil<std::chrono::milliseconds>(next - now);
+  }
+
+  bool empty() const {
+    std::lock_guard lock(mutex_);
+    return clients_.empty();
+  }
+
+ private:
+  struct Client {
+    uid_t uid;
+    Clock::time_point deadline;
+    bool shut;
+  };
+  const UnixServerLimits& limits_;
+  mutable std::mutex mutex_;
+  std::map<int, Client> clients_;
+  std::map<uid_t, int> per_caller_;
+};
+
+}  // namespace
+
+void serve_unix_socket(UnixSocketListener& listener, const UnixServerLimits& limits,
+                       const std::function<void(UnixConnection&)>& handle,
+                       const std::function<void(UnixConnection&)>& refuse,
+                       const std::atomic<bool>& stop) {
+  constexpr auto kPoll = std::chrono::milliseconds(200);
+  ActiveClients clients(limits);
+  WorkerPool pool(limits.workers);
+  while (!stop.load()) {
+    int fd = listener.accept_for(clients.enforce_deadlines(kPoll));
+    if (fd < 0) continue;
+    UnixConnection connection(fd, peer_credentials(fd), Clock::now() + limits.deadline);
+    if (!clients.admit(fd, connection.peer().uid, connection.deadline())) {
+      refuse(connection);
+      ::close(fd);
+      continue;
+    }
+    pool.submit([&handle, &clients, &listener, connection, fd]() mutable {
+      try {
+        handle(connection);
+      } catch (const std::exception& e) {
+        log::warn("{}: uid {}: {}", listener.path().string(), connection.peer().uid, e.what());
+      }
+      clients.close(fd);
+    });
+  }
+  // The clients in progress finish, still within their deadlines.
+  while (!clients.empty())
+    std::this_thread::sleep_for(clients.enforce_deadlines(std::chrono::milliseconds(20)));
 }
 
 }  // namespace da::net

@@ -121,6 +121,24 @@ TEST(InstanceConfig, WrongShapesAreErrorsNotCrashes) {
   EXPECT_THROW(parse(""), Error);
 }
 
+TEST(InstanceConfig, TheNotificationRunnersWorkersAndContainmentAreChecked) {
+  ConfigLoadResult defaults = parse("instance:\n  name: Acme\n");
+  EXPECT_EQ(defaults.config.notifications.runner_workers, 4);
+  EXPECT_EQ(defaults.config.notifications.script_containment, "auto");
+  ConfigLoadResult set =
+      parse("notifications:\n  runner_workers: 8\n  script_containment: subreaper\n");
+  EXPECT_FALSE(set.diagnostics.has_errors());
+  EXPECT_EQ(set.config.notifications.runner_workers, 8);
+  EXPECT_EQ(set.config.notifications.script_containment, "subreaper");
+  ConfigLoadResult wrong =
+      parse("notifications:\n  runner_workers: 0\n  script_containment: jail\n");
+  EXPECT_TRUE(has_error(wrong.diagnostics, "notifications.runner_workers"));
+  EXPECT_TRUE(has_error(
+      wrong.diagnostics,
+      "notifications.script_containment: must be one of auto, cgroup, subreaper, found 'jail'"))
+      << formatted_errors(wrong.diagnostics).back();
+}
+
 TEST(InstanceConfig, UnknownKeysAreWarningsWithTheirLine) {
   ConfigLoadResult result = parse("sync:\n  memory_limt: 1GB\nextra_section: 1\n");
   EXPECT_FALSE(result.diagnostics.has_errors());

@@ -2,12 +2,12 @@
 // checked, photos are read only from the caller's own files, and everything lands in the outbox.
 #include "notify_api/notify_api.hpp"
 
-#include "support/temp_dir.hpp"
-#include <gtest/gtest.h>
-
 #include <cstring>
 #include <thread>
+#include <tuple>
 
+#include "support/temp_dir.hpp"
+#include <gtest/gtest.h>
 #include <pwd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -91,6 +91,32 @@ TEST_F(NotifyApiTest, BadBodiesAreRefusedWithTheOriginalsMessages) {
   EXPECT_EQ(api.handle(root, "GET", "/send", "").status, 405);
   EXPECT_EQ(post(0, "/send", {{"user", "nobody_at_all"}, {"text", "x"}}).status, 404);
   EXPECT_EQ(post(0, "/send", {{"user", 5}, {"text", "x"}}).status, 400);
+}
+
+TEST_F(NotifyApiTest, AFieldOfTheWrongTypeIsNamedInA400) {
+  const std::tuple<std::string, Json, std::string> cases[] = {
+      {"/send", {{"user", 123}, {"text", "x"}}, "field 'user' must be a string, not a number"},
+      {"/send",
+       {{"user", "nobody"}, {"text", {"a"}}},
+       "field 'text' must be a string, not an array"},
+      {"/send",
+       {{"user", "nobody"}, {"text", "x"}, {"title", true}},
+       "field 'title' must be a string, not true or false"},
+      {"/send_photo",
+       {{"user", "nobody"}, {"photo_base64", 5}},
+       "field 'photo_base64' must be a string, not a number"},
+      {"/send_photo",
+       {{"user", "nobody"}, {"photo_path", {{"p", 1}}}},
+       "field 'photo_path' must be a string, not an object"},
+      {"/send_photo",
+       {{"user", "nobody"}, {"photo_path", "/x"}, {"caption", 1.5}},
+       "field 'caption' must be a string, not a number"}};
+  for (const auto& [path, body, message] : cases) {
+    auto reply = post(0, path, body);
+    EXPECT_EQ(reply.status, 400) << body.dump() << " -> " << reply.body.dump();
+    EXPECT_EQ(reply.body.value("error", ""), message) << body.dump();
+  }
+  EXPECT_EQ(outbox_size(), 0);
 }
 
 TEST_F(NotifyApiTest, PhotosComeOnlyFromTheCallersOwnFiles) {

@@ -2,20 +2,20 @@
 // creates the analyst's Linux account through `da account-helper`'s socket, and selection
 // changes rewrite the analyst's rsync filter. Skipped unless running as root.
 #include <atomic>
-#include <cstring>
 #include <chrono>
+#include <cstring>
 #include <thread>
-
-#include <pwd.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "account_helper/account_helper.hpp"
 #include "portal_fixture.hpp"
 #include "support/process.hpp"
 #include "support/sshd_server.hpp"
+#include <poll.h>
+#include <pwd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "da/accounts/helper_client.hpp"
 #include "da/common/error.hpp"
@@ -150,6 +150,85 @@ TEST_F(OnboardingTest, TheHelperAnswersOnlyRootAndThePortalAccount) {
   ASSERT_EQ(::waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFEXITED(status)) << "signal " << WTERMSIG(status);
   EXPECT_EQ(WEXITSTATUS(status), 1) << "0: served, 3: setuid failed, 4: no connection";
+}
+
+// A raw connection to `socket` that sends `text` and then nothing more.
+int stalled_client(const fs::path& socket, const std::string& text) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, socket.c_str(), sizeof address.sun_path - 1);
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  if (!text.empty()) {
+    EXPECT_EQ(::send(fd, text.data(), text.size(), MSG_NOSIGNAL), ssize_t(text.size()));
+  }
+  return fd;
+}
+
+TEST_F(OnboardingTest, AStalledCallerDoesNotDelayTheNextOne) {
+  int silent = stalled_client(socket_, "");
+  int half = stalled_client(socket_, "{\"op\":\"sync_fil");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto started = Clock::now();
+  // A request the helper answers without touching any account.
+  try {
+    accounts::HelperClient(socket_).call({{"op", "sync_filters"}, {"username", user_}});
+    ADD_FAILURE() << "filters written for an account that does not exist";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kNotFound) << e.what();
+  }
+  auto took = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  std::printf("helper answered next to two stalled callers in %.1f ms\n", took);
+  EXPECT_LT(took, 200);
+  ::close(silent);
+  ::close(half);
+}
+
+TEST_F(OnboardingTest, AStalledCallerIsCutOffAtTheRequestDeadline) {
+  fs::path quick_socket = temp_ / "quick.sock";
+  services::account_helper::AccountHelper quick(config_, {}, std::chrono::milliseconds(300));
+  std::atomic<bool> stop{false};
+  std::thread server([&] { quick.serve(quick_socket, 0, stop); });
+  for (int i = 0; i < 100 && !fs::exists(quick_socket); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto started = Clock::now();
+  int half = stalled_client(quick_socket, "{\"op\":");
+  // Closed (after an error line, if the helper got to write it) at the deadline.
+  char reply[512];
+  pollfd poll_fd{half, POLLIN, 0};
+  while (::poll(&poll_fd, 1, 3000) == 1 && ::read(half, reply, sizeof reply) > 0) {
+  }
+  auto took = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  EXPECT_GE(took, 290);
+  EXPECT_LT(took, 1000) << "the helper kept a stalled caller";
+  ::close(half);
+  stop = true;
+  server.join();
+}
+
+TEST_F(OnboardingTest, AFieldOfTheWrongTypeIsNamedNotACrash) {
+  accounts::HelperClient client(socket_);
+  const std::pair<Json, std::string> cases[] = {
+      {Json{{"op", 5}}, "field 'op' must be a string, not a number"},
+      {Json{{"op", "provision"}, {"username", 123}, {"ssh_key", key_.public_key}},
+       "field 'username' must be a string, not a number"},
+      {Json{{"op", "provision"}, {"username", user_}, {"ssh_key", Json::array()}},
+       "field 'ssh_key' must be a string, not an array"},
+      {Json{{"op", "sync_filters"}, {"username", {{"a", 1}}}},
+       "field 'username' must be a string, not an object"},
+      {Json{{"username", user_}}, "field 'op' is required (a string)"},
+      {Json::array({1, 2}), "must be a JSON object, not an array"}};
+  for (const auto& [request, message] : cases) {
+    try {
+      client.call(request);
+      ADD_FAILURE() << "accepted " << request.dump();
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kRequest) << request.dump() << ": " << e.what();
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos)
+          << request.dump() << ": " << e.what();
+    }
+  }
+  EXPECT_EQ(::getpwnam(user_.c_str()), nullptr);
 }
 
 }  // namespace

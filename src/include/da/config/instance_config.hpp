@@ -135,6 +135,10 @@ struct NotificationsConfig {
   std::vector<std::string> service_users;  // may send to anyone (root always may)
   std::filesystem::path image_dir;         // default <data_dir>/notification_images
   int script_timeout_seconds = 60;
+  int runner_workers = 4;  // analysts whose scripts the runner runs at once
+  // How the runner ends what a script started: auto | cgroup | subreaper
+  // (services/notify_runner/script_containment.hpp).
+  std::string script_containment = "auto";
   std::string ws_listen = "127.0.0.1:8765";  // the WebSocket gateway (da ws-gateway)
 };
 
