@@ -31,6 +31,28 @@ class SpawnActions {
   posix_spawn_file_actions_t actions_;
 };
 
+// The child starts with no signal blocked and every signal at its default disposition,
+// whatever this process blocked or ignored (services block SIGTERM in every thread to wait
+// for it; a child inheriting that could not be stopped).
+class SpawnAttributes {
+ public:
+  SpawnAttributes() {
+    posix_spawnattr_init(&attributes_);
+    sigset_t none;
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&attributes_, &none);
+    sigset_t all;
+    sigfillset(&all);
+    posix_spawnattr_setsigdefault(&attributes_, &all);
+    posix_spawnattr_setflags(&attributes_, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  }
+  ~SpawnAttributes() { posix_spawnattr_destroy(&attributes_); }
+  const posix_spawnattr_t* get() const { return &attributes_; }
+
+ private:
+  posix_spawnattr_t attributes_;
+};
+
 }  // namespace
 
 std::string SubprocessResult::last_line() const {
@@ -65,11 +87,12 @@ SubprocessResult run_subprocess(const std::vector<std::string>& argv,
       posix_spawn_file_actions_adddup2(actions.get(), pipe_fds[1], 1);
     posix_spawn_file_actions_adddup2(actions.get(), pipe_fds[1], 2);
   }
+  SpawnAttributes attributes;
   pid_t pid = 0;
   int spawned = argv[0].find('/') == std::string::npos
-                    ? ::posix_spawnp(&pid, argv[0].c_str(), actions.get(), nullptr,
+                    ? ::posix_spawnp(&pid, argv[0].c_str(), actions.get(), attributes.get(),
                                      arguments.data(), child_environment)
-                    : ::posix_spawn(&pid, argv[0].c_str(), actions.get(), nullptr,
+                    : ::posix_spawn(&pid, argv[0].c_str(), actions.get(), attributes.get(),
                                     arguments.data(), child_environment);
   if (capture) ::close(pipe_fds[1]);
   if (spawned != 0) {

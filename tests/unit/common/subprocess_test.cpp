@@ -2,6 +2,8 @@
 // failures come back as exit codes and a hung program is killed at its timeout.
 #include <gtest/gtest.h>
 
+#include <csignal>
+
 #include <chrono>
 
 #include "da/common/error.hpp"
@@ -47,6 +49,22 @@ TEST(Subprocess, OnlyErrorsAreCapturedWhenAsked) {
   SubprocessResult result =
       run_subprocess({"sh", "-c", "echo to-the-terminal >/dev/null; echo problem >&2"}, options);
   EXPECT_EQ(result.output, "problem\n");
+}
+
+TEST(Subprocess, ChildrenStartWithNoSignalBlockedOrIgnored) {
+  // As a service does: SIGTERM blocked to be waited for, SIGPIPE ignored.
+  sigset_t blocked, previous;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, SIGTERM);
+  sigaddset(&blocked, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &blocked, &previous);
+  auto old_pipe = std::signal(SIGPIPE, SIG_IGN);
+  auto result = run_subprocess({"grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"});
+  std::signal(SIGPIPE, old_pipe);
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  ASSERT_TRUE(result.ok()) << result.output;
+  EXPECT_NE(result.output.find("SigBlk:\t0000000000000000"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("SigIgn:\t0000000000000000"), std::string::npos) << result.output;
 }
 
 TEST(Subprocess, AProgramThatCannotStartThrows) {
