@@ -88,6 +88,7 @@ void Portal::add_page_routes() {
       statement.bind(1, user.id);
       if (statement.step()) last_pull = statement.column_int(0);
     }
+    std::optional<int64_t> telegram_linked_at = notify::TelegramLinks(db()).linked_at(user.id);
     Json data = {{"title", "Dashboard"},
                  {"stats", snapshot->catalog["stats"]},
                  {"last_sync", snapshot->catalog["stats"]["last_updated"]},
@@ -106,7 +107,8 @@ void Portal::add_page_routes() {
                  {"desktop_linked", identity::ApiTokenStore(db()).has_desktop_link(user.id)},
                  {"telegram_enabled", !config_.telegram.bot_username.empty()},
                  {"telegram_bot", config_.telegram.bot_username},
-                 {"telegram_linked_at", format_time(notify::TelegramLinks(db()).linked_at(user.id))},
+                 {"telegram_linked", telegram_linked_at.has_value()},
+                 {"telegram_linked_at", format_time(telegram_linked_at)},
                  {"notice", notice_text(request.query_param("notice").value_or(""))}};
     return render(request, visitor, "dashboard", std::move(data));
   });
