@@ -143,15 +143,20 @@ fetch_duckdb() {
   mv "$staging" "$DUCKDB_TARGET"
 }
 
-# playwright-core for the browser tests, pinned by tests/e2e/package-lock.json (it drives
-# Debian's chromium; it never downloads a browser).
+# The browser tests' packages, pinned by tests/e2e/package-lock.json: playwright-core (it
+# drives Debian's chromium; it never downloads a browser) and oidc-provider (a certified
+# OpenID provider on loopback). Installed again whenever the lock file changes.
 install_e2e() {
   local dir="$ROOT/tests/e2e"
-  [[ -f "$dir/node_modules/playwright-core/package.json" ]] && return 0
-  if [[ $CHECK_ONLY -eq 1 ]]; then say "tests/e2e/node_modules is missing"; return 1; fi
+  local stamp="$dir/node_modules/.da-lock-sha256"
+  local lock
+  lock="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  [[ -f "$stamp" && "$(cat "$stamp")" == "$lock" ]] && return 0
+  if [[ $CHECK_ONLY -eq 1 ]]; then say "tests/e2e/node_modules is missing or outdated"; return 1; fi
   command -v npm >/dev/null 2>&1 || die "npm is needed for the browser tests"
   (cd "$dir" && npm ci --no-audit --no-fund --silent >/dev/null 2>&1) \
     || die "npm ci in tests/e2e failed (is the npm registry reachable?)"
+  echo "$lock" >"$stamp"
 }
 
 status=0

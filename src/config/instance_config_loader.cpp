@@ -117,9 +117,12 @@ void read_deployment(const NodeReader& node, DeploymentConfig& out) {
 }
 
 void read_auth(const NodeReader& node, AuthConfig& out) {
-  node.warn_unknown_keys({"allowed_domain", "allowed_emails", "webapp_secret_key",
-                          "google_client_id", "google_client_secret", "google_discovery_url",
-                          "email", "password"});
+  // oidc and google_*: read by the OpenID Connect provider (auth/oidc/) from `section`.
+  node.warn_unknown_keys({"allowed_domain", "allowed_emails", "webapp_secret_key", "email",
+                          "password", "oidc", "google_client_id", "google_client_secret",
+                          "google_discovery_url"});
+  if (const YamlNode* section = node.node()) out.section = *section;
+  out.file = node.file();
   for (const std::string& domain : node.child("allowed_domain").as_string_list()) {
     std::string lower = to_lower(domain);
     if (!is_domain(lower))
@@ -133,12 +136,6 @@ void read_auth(const NodeReader& node, AuthConfig& out) {
     out.allowed_emails.push_back(to_lower(email));
   }
   out.webapp_secret_key = node.string("webapp_secret_key");
-  out.google_client_id = node.string("google_client_id");
-  out.google_client_secret = node.string("google_client_secret");
-  if (!out.google_client_id.empty()) {
-    require_for(node, "google_client_secret", "auth.google_client_id is set (Google sign-in)");
-  }
-  out.google_discovery_url = node.string("google_discovery_url", out.google_discovery_url);
   NodeReader email = node.child("email");
   email.warn_unknown_keys({"enabled", "dev_mode"});
   out.email_enabled = email.boolean("enabled", out.email_enabled);
@@ -346,10 +343,9 @@ std::map<std::string, std::string> read_string_map(const NodeReader& node) {
 
 void register_secrets(const InstanceConfig& config) {
   for (const std::string* secret :
-       {&config.auth.webapp_secret_key, &config.auth.google_client_secret,
-        &config.email.smtp_password, &config.desktop.jwt_secret, &config.telegram.bot_token,
-        &config.jira.api_token, &config.jira.webhook_secret, &config.jira.sla_api_token,
-        &config.ai.anthropic_api_key}) {
+       {&config.auth.webapp_secret_key, &config.email.smtp_password, &config.desktop.jwt_secret,
+        &config.telegram.bot_token, &config.jira.api_token, &config.jira.webhook_secret,
+        &config.jira.sla_api_token, &config.ai.anthropic_api_key}) {
     log::add_secret(*secret);
   }
 }

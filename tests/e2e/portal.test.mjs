@@ -7,34 +7,15 @@ import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, cpSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createServer } from "node:net";
-import { chromium } from "playwright-core";
+import { freePort, waitForHealth, launchChromium } from "./support.mjs";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const DA = process.env.DA_BINARY || join(ROOT, "build/da");
 const ARTIFACTS = process.env.E2E_ARTIFACTS || join(ROOT, "build/e2e-artifacts");
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 // A public key made for these tests (public keys are not secrets).
 const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDFCGjLqhNIwPbD7UJBEAj6Q0S+yGI9/yI1nWOhT3hR1 e2e@example.com";
 
 let work, server, browser, base;
-
-function freePort() {
-  return new Promise((done) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => done(port));
-    });
-  });
-}
-
-async function waitForHealth(url) {
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(`${url}/health`)).status < 600) return; } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("the portal did not start");
-}
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), "da-e2e-"));
@@ -65,11 +46,7 @@ auth:
   da("users", "grant-role", "dan@example.com", "admin");
   server = spawn(DA, ["--config", join(work, "config"), "serve"], { stdio: ["ignore", "inherit", "inherit"] });
   await waitForHealth(base);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -81,6 +81,24 @@ TEST(Cli, ConfigCheckListsEveryProblemAndExitsTwo) {
   EXPECT_NE(result.out.find("configuration has 3 error(s)"), std::string::npos);
 }
 
+TEST(Cli, ConfigCheckReportsTheSignInProvidersSettings) {
+  TempDir dir;
+  write_instance(dir);
+  dir.write("config/instance.yaml",
+            "auth:\n  allowed_domain: example.com\n"
+            "  webapp_secret_key: 0123456789abcdef0123456789abcdef\n"
+            "  oidc: {client_id: portal, promt: login}\n"
+            "server:\n  hostname: data.example.com\n");
+  auto result =
+      run_da({"--config", (dir / "config").string(), "config", "check", "--for", "portal"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.out.find("instance.yaml:4: auth.oidc.client_secret: is required"),
+            std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("auth.oidc.discovery_url: is required"), std::string::npos);
+  EXPECT_NE(result.out.find("auth.oidc.promt: unknown key"), std::string::npos);
+}
+
 TEST(Cli, ConfigCheckJsonIsParseable) {
   TempDir dir;
   write_instance(dir);

@@ -25,4 +25,10 @@ std::vector<std::string> AuthProviderRegistry::names() const {
   return names;
 }
 
+void AuthProviderRegistry::check(const config::InstanceConfig& config,
+                                 config::Diagnostics& diagnostics) const {
+  for (const auto& provider : create_all())
+    provider->check(config, diagnostics);
+}
+
 }  // namespace da::web

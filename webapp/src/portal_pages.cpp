@@ -89,27 +89,28 @@ void Portal::add_page_routes() {
       statement.bind(1, user.id);
       if (statement.step()) last_pull = statement.column_int(0);
     }
-    Json data = {
-        {"title", "Dashboard"},
-        {"stats", snapshot->catalog["stats"]},
-        {"last_sync", snapshot->catalog["stats"]["last_updated"]},
-        {"categories", categories},
-        {"metric_categories", snapshot->catalog["metrics"]["categories"]},
-        {"metric_count", snapshot->catalog["metrics"]["count"]},
-        {"has_key", has_key},
-        {"needs_onboarding", !has_key},
-        {"ssh_key_type",
-         has_key ? user.ssh_public_key->substr(0, user.ssh_public_key->find(' ')) : ""},
-        {"ssh_key_added", format_time(user.ssh_key_added_at)},
-        {"last_pull", last_pull ? format_time(last_pull) : std::string("never")},
-        {"server_host", config_.server.host},
-        {"server_hostname", config_.server.hostname},
-        {"base_url", config_.server.base_url},
-        {"desktop_linked", identity::ApiTokenStore(db()).has_desktop_link(user.id)},
-        {"telegram_enabled", !config_.telegram.bot_username.empty()},
-        {"telegram_bot", config_.telegram.bot_username},
-        {"telegram_linked_at", format_time(notify::TelegramLinks(db()).linked_at(user.id))},
-        {"notice", notice_text(request.query_param("notice").value_or(""))}};
+    std::optional<int64_t> telegram_linked_at = notify::TelegramLinks(db()).linked_at(user.id);
+    Json data = {{"title", "Dashboard"},
+                 {"stats", snapshot->catalog["stats"]},
+                 {"last_sync", snapshot->catalog["stats"]["last_updated"]},
+                 {"categories", categories},
+                 {"metric_categories", snapshot->catalog["metrics"]["categories"]},
+                 {"metric_count", snapshot->catalog["metrics"]["count"]},
+                 {"has_key", has_key},
+                 {"needs_onboarding", !has_key},
+                 {"ssh_key_type",
+                  has_key ? user.ssh_public_key->substr(0, user.ssh_public_key->find(' ')) : ""},
+                 {"ssh_key_added", format_time(user.ssh_key_added_at)},
+                 {"last_pull", last_pull ? format_time(last_pull) : std::string("never")},
+                 {"server_host", config_.server.host},
+                 {"server_hostname", config_.server.hostname},
+                 {"base_url", config_.server.base_url},
+                 {"desktop_linked", identity::ApiTokenStore(db()).has_desktop_link(user.id)},
+                 {"telegram_enabled", !config_.telegram.bot_username.empty()},
+                 {"telegram_bot", config_.telegram.bot_username},
+                 {"telegram_linked", telegram_linked_at.has_value()},
+                 {"telegram_linked_at", format_time(telegram_linked_at)},
+                 {"notice", notice_text(request.query_param("notice").value_or(""))}};
     return render(request, visitor, "dashboard", std::move(data));
   });
 

@@ -32,6 +32,9 @@ kms::data to_data(const nlohmann::json& value) {
       return value.get<bool>() ? kms::data{kms::data::type::bool_true}
                                : kms::data{kms::data::type::bool_false};
     case nlohmann::json::value_t::string:
+      // kainjow renders a section for any string; an empty one means "nothing to show".
+      if (value.get_ref<const std::string&>().empty())
+        return kms::data{kms::data::type::bool_false};
       return kms::data{value.get_ref<const std::string&>()};
     case nlohmann::json::value_t::null:
     case nlohmann::json::value_t::discarded:

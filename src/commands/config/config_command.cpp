@@ -49,6 +49,7 @@ int check(cli::CommandContext& context, const cli::Arguments& arguments) {
     diagnostics.append(loaded.diagnostics);
     if (scope == "all" || scope == "portal") {
       da::config::check_web_portal_requirements(loaded.config, diagnostics);
+      context.plugins().auth_providers.check(loaded.config, diagnostics);
     }
     if (scope == "all" || scope == "engine") {
       context.plugins().data_sources.check(loaded.config, diagnostics);

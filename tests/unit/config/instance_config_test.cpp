@@ -152,15 +152,12 @@ TEST(InstanceConfig, MissingSecretOfAConfiguredFeatureIsAnError) {
   ConfigLoadResult result = parse(
       "jira:\n  domain: acme.atlassian.net\n  email: bot@acme.com\n"
       "  api_token: ${JIRA_API_TOKEN}\n  webhook_secret: ${JIRA_WEBHOOK_SECRET:-}\n"
-      "auth:\n  google_client_id: abc.apps.googleusercontent.com\n"
       "telegram:\n  bot_username: acme_bot\n");
   const Diagnostics& d = result.diagnostics;
   EXPECT_TRUE(
       has_error(d, "instance.yaml:4: jira.api_token: is required because jira.domain is set"));
   EXPECT_TRUE(has_error(d, "refers to an unset or empty variable"));
   EXPECT_TRUE(has_error(d, "jira.webhook_secret: is required because jira.domain is set"));
-  EXPECT_TRUE(
-      has_error(d, "auth.google_client_secret: is required because auth.google_client_id is set"));
   EXPECT_TRUE(has_error(d, "telegram.bot_token: is required because telegram.bot_username is set"));
 }
 

@@ -57,13 +57,13 @@ struct AuthConfig {
   std::vector<std::string> allowed_domains;  // lower case
   std::vector<std::string> allowed_emails;   // lower case; individual addresses outside the domains
   std::string webapp_secret_key;
-  std::string google_client_id;
-  std::string google_client_secret;
-  std::string google_discovery_url = "https://accounts.google.com/.well-known/openid-configuration";
-  bool email_enabled = true;  // magic links, offered when SMTP is configured or in dev mode
-  bool email_dev_mode =
-      false;  // show the link in the browser instead of mailing it (never a fallback)
+  bool email_enabled = true;     // magic links, offered when SMTP is configured or in dev mode
+  bool email_dev_mode = false;   // show the link in the browser instead of mailing it (never a fallback)
   bool password_enabled = false;  // passwords for allowed users, set up by mailed links
+  // The auth section as written, for the sign-in providers that read their own keys from it
+  // (auth.oidc, auth.google_*): the core reads only the keys above.
+  YamlNode section;
+  std::string file;  // where `section` came from, for the providers' diagnostics
 };
 
 // The source type and its own section (data_source.<type>), which the connector reads and

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "da/config/diagnostics.hpp"
 #include "da/config/instance_config.hpp"
 
 namespace da::web {
@@ -31,6 +32,8 @@ class AuthProvider {
   // Whether `config` turns this method on (its settings and secrets are present).
   virtual bool available(const config::InstanceConfig& config) const = 0;
   virtual LoginButton login_button(const config::InstanceConfig& config) const = 0;
+  // Adds the problems of the provider's own settings to `diagnostics` (`da config check`).
+  virtual void check(const config::InstanceConfig&, config::Diagnostics&) const {}
   // Adds the provider's routes; called once, only when available().
   virtual void add_routes(PortalContext& portal) = 0;
 };
@@ -43,6 +46,8 @@ class AuthProviderRegistry {
   // A new instance of every provider, in registration (folder name) order.
   std::vector<std::unique_ptr<AuthProvider>> create_all() const;
   std::vector<std::string> names() const;
+  // Every provider's check() of `config`.
+  void check(const config::InstanceConfig& config, config::Diagnostics& diagnostics) const;
 
  private:
   std::vector<std::pair<std::string, AuthProviderFactory>> factories_;

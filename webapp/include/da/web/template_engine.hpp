@@ -1,5 +1,6 @@
 // Server-side HTML from the Mustache templates embedded in the binary (webapp/templates).
 // Every {{value}} is HTML-escaped; only {{{content}}} of the layout takes trusted HTML.
+// Sections ({{#x}}) are skipped for false, null, empty lists and empty strings.
 #pragma once
 
 #include <memory>
