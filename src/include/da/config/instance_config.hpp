@@ -133,6 +133,9 @@ struct NotificationsConfig {
   std::filesystem::path image_dir;         // default <data_dir>/notification_images
   int script_timeout_seconds = 60;
   std::string ws_listen = "127.0.0.1:8765";  // the WebSocket gateway (da ws-gateway)
+  // The gateway pings every socket this often; one silent for 3 intervals is closed.
+  int ws_ping_seconds = 30;
+  bool ws_permessage_deflate = false;  // offer compression to clients that ask for it
 };
 
 struct JiraConfig {
