@@ -1,9 +1,11 @@
 // ws_bench: loads a running `da ws-gateway` with N authenticated WebSocket clients (one user
 // each) over loopback, then writes one notification per user into the outbox and measures, for
 // each, the time from its outbox write to its arrival at the client. Prints the gateway's RSS
-// growth and the latency percentiles. Clients are non-blocking sockets on one epoll loop.
+// growth and the latency percentiles. Clients are non-blocking sockets on one epoll loop; they
+// answer the gateway's pings, and with --deflate 1 ask for permessage-deflate as browsers do.
 //
 //   ws_bench --state-db FILE --secret S --issuer I --port P --gateway-pid PID --clients N
+//            [--deflate 0|1]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -24,6 +26,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <nlohmann/json.hpp>
 
@@ -43,6 +46,9 @@ struct Client {
   bool authenticated = false;
   std::string auth;
   int64_t user_id = 0;
+  // The server's compressed messages share one window per connection (context takeover).
+  z_stream inflater{};
+  bool inflating = false;
 };
 
 int64_t rss_kib(int pid) {
@@ -53,9 +59,9 @@ int64_t rss_kib(int pid) {
   return -1;
 }
 
-void send_text(int fd, const std::string& text) {
+void send_frame(int fd, int opcode, const std::string& text) {
   std::string frame;
-  frame.push_back(static_cast<char>(0x81));
+  frame.push_back(static_cast<char>(0x80 | opcode));
   if (text.size() < 126) {
     frame.push_back(static_cast<char>(0x80 | text.size()));
   } else {
@@ -69,8 +75,34 @@ void send_text(int fd, const std::string& text) {
   (void)::send(fd, frame.data(), frame.size(), MSG_NOSIGNAL);
 }
 
-// Takes every complete text frame out of `buffer`.
-std::vector<std::string> frames(std::string& buffer) {
+void send_text(int fd, const std::string& text) {
+  send_frame(fd, 0x1, text);
+}
+
+// A permessage-deflate message's payload, inflated (RFC 7692 section 7.2.2).
+std::string inflated(Client& client, std::string payload) {
+  if (!client.inflating) {
+    inflateInit2(&client.inflater, -15);
+    client.inflating = true;
+  }
+  payload.append("\x00\x00\xff\xff", 4);
+  client.inflater.next_in = reinterpret_cast<Bytef*>(payload.data());
+  client.inflater.avail_in = static_cast<uInt>(payload.size());
+  std::string out;
+  char chunk[4096];
+  do {
+    client.inflater.next_out = reinterpret_cast<Bytef*>(chunk);
+    client.inflater.avail_out = sizeof chunk;
+    if (inflate(&client.inflater, Z_SYNC_FLUSH) < 0) break;
+    out.append(chunk, sizeof chunk - client.inflater.avail_out);
+  } while (client.inflater.avail_in > 0 || client.inflater.avail_out == 0);
+  return out;
+}
+
+// Takes every complete text frame out of the client's buffer (inflated when compressed) and
+// answers pings.
+std::vector<std::string> frames(Client& client) {
+  std::string& buffer = client.buffer;
   std::vector<std::string> out;
   while (buffer.size() >= 2) {
     uint64_t length = static_cast<unsigned char>(buffer[1]) & 0x7f;
@@ -86,7 +118,11 @@ std::vector<std::string> frames(std::string& buffer) {
       header = 10;
     }
     if (buffer.size() < header + length) break;
-    if ((buffer[0] & 0x0f) == 0x1) out.push_back(buffer.substr(header, length));
+    int opcode = buffer[0] & 0x0f;
+    bool compressed = (buffer[0] & 0x40) != 0;
+    std::string payload = buffer.substr(header, length);
+    if (opcode == 0x1) out.push_back(compressed ? inflated(client, std::move(payload)) : payload);
+    if (opcode == 0x9) send_frame(client.fd, 0xA, payload);
     buffer.erase(0, header + length);
   }
   return out;
@@ -107,6 +143,7 @@ int main(int argc, char** argv) {
   int port = std::stoi(argument(argc, argv, "port", "8765"));
   int gateway_pid = std::stoi(argument(argc, argv, "gateway-pid", "0"));
   int count = std::stoi(argument(argc, argv, "clients", "10000"));
+  bool deflate = argument(argc, argv, "deflate", "0") == "1";
   rlimit limit{};
   ::getrlimit(RLIMIT_NOFILE, &limit);
   limit.rlim_cur = limit.rlim_max;
@@ -150,24 +187,37 @@ int main(int argc, char** argv) {
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string upgrade = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: "
-                        "Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                        "Sec-WebSocket-Version: 13\r\n\r\n";
+  std::string upgrade = std::string(
+                            "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                            "Sec-WebSocket-Version: 13\r\n") +
+                        (deflate ? "Sec-WebSocket-Extensions: permessage-deflate; "
+                                   "client_max_window_bits\r\n"
+                                 : "") +
+                        "\r\n";
   auto started = Clock::now();
-  for (int i = 0; i < count; ++i) {
-    Client& client = clients[static_cast<std::size_t>(i)];
-    client.fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (client.fd < 0 || ::connect(client.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-      std::fprintf(stderr, "connection %d failed: %s\n", i, std::strerror(errno));
-      return 1;
+  // Clients connect in batches between rounds of reading: a client connected early must get
+  // its upgrade answer read and its auth sent within the gateway's 10 s auth timeout, also
+  // on a loaded machine.
+  int connected = 0;
+  auto connect_batch = [&](int batch) {
+    for (int end = std::min(count, connected + batch); connected < end; ++connected) {
+      Client& client = clients[static_cast<std::size_t>(connected)];
+      client.fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      if (client.fd < 0 ||
+          ::connect(client.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+        std::fprintf(stderr, "connection %d failed: %s\n", connected, std::strerror(errno));
+        return false;
+      }
+      ::send(client.fd, upgrade.data(), upgrade.size(), MSG_NOSIGNAL);
+      ::fcntl(client.fd, F_SETFL, O_NONBLOCK);
+      epoll_event event{};
+      event.events = EPOLLIN;
+      event.data.u32 = static_cast<uint32_t>(connected);
+      ::epoll_ctl(epoll, EPOLL_CTL_ADD, client.fd, &event);
     }
-    ::send(client.fd, upgrade.data(), upgrade.size(), MSG_NOSIGNAL);
-    ::fcntl(client.fd, F_SETFL, O_NONBLOCK);
-    epoll_event event{};
-    event.events = EPOLLIN;
-    event.data.u32 = static_cast<uint32_t>(i);
-    ::epoll_ctl(epoll, EPOLL_CTL_ADD, client.fd, &event);
-  }
+    return true;
+  };
 
   std::map<int64_t, Clock::time_point> written;  // notification id -> outbox write
   std::mutex written_mutex;
@@ -181,7 +231,9 @@ int main(int argc, char** argv) {
   char chunk[16384];
   std::map<int64_t, Clock::time_point> arrived;  // notification id -> receipt
   while (Clock::now() < deadline && static_cast<int>(arrived.size()) < count) {
-    int ready = ::epoll_wait(epoll, events.data(), static_cast<int>(events.size()), 100);
+    if (connected < count && !connect_batch(200)) return 1;
+    int ready = ::epoll_wait(epoll, events.data(), static_cast<int>(events.size()),
+                             connected < count ? 0 : 100);
     for (int e = 0; e < ready; ++e) {
       Client& client = clients[events[static_cast<std::size_t>(e)].data.u32];
       while (true) {
@@ -196,7 +248,7 @@ int main(int argc, char** argv) {
         client.buffer.erase(0, end + 4);
         send_text(client.fd, client.auth);
       }
-      for (const std::string& text : frames(client.buffer)) {
+      for (const std::string& text : frames(client)) {
         if (text.find("\"auth_ok\"") != std::string::npos) {
           client.authenticated = true;
           ++authenticated;
@@ -254,6 +306,14 @@ int main(int argc, char** argv) {
               static_cast<long long>(rss_after), static_cast<double>(rss_connected - rss_before) / 1024.0);
   std::printf("latency_ms p50=%.1f p99=%.1f max=%.1f\n", percentile(0.50), percentile(0.99),
               latencies_ms.empty() ? -1.0 : latencies_ms.back());
-  for (Client& client : clients) ::close(client.fd);
+  int compressed = 0;
+  for (Client& client : clients) {
+    ::close(client.fd);
+    if (client.inflating) {
+      ++compressed;
+      inflateEnd(&client.inflater);
+    }
+  }
+  std::printf("clients_receiving_compressed=%d\n", compressed);
   return authenticated == count && static_cast<int>(latencies_ms.size()) == count ? 0 : 1;
 }

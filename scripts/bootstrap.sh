@@ -42,6 +42,7 @@ PACKAGES=(
   nlohmann-json3-dev
   openssh-server
   pkg-config
+  python3-websockets
   rsync
   wrk
   zlib1g-dev

@@ -3,6 +3,9 @@
 #include <set>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include "da/common/error.hpp"
 #include "da/common/log.hpp"
 #include "da/common/time.hpp"
 #include "da/identity/api_token_store.hpp"
@@ -19,6 +22,7 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr int kMaxAcksPerSecond = 50;
+constexpr const char* kTryLater = "The gateway could not answer; try again later";
 
 struct Pending {
   int64_t id;
@@ -66,29 +70,61 @@ void GatewayHub::closed(const Session* session) {
   entries_.erase(session);
 }
 
-void GatewayHub::refuse(const std::shared_ptr<Session>& session, const std::string& message) {
-  session->send(Json{{"type", "auth_error"}, {"message", message}}.dump());
-  session->close();
+void GatewayHub::end(const std::shared_ptr<Session>& session, const char* type,
+                     const std::string& message, CloseCode code) {
+  session->send(Json{{"type", type}, {"message", message}}.dump());
+  session->close(code);
   std::lock_guard lock(mutex_);
   entries_.erase(session.get());
 }
 
+void GatewayHub::heard(const Session* session) {
+  std::lock_guard lock(mutex_);
+  auto found = entries_.find(session);
+  if (found != entries_.end()) found->second.misses = 0;
+}
+
 void GatewayHub::received(const std::shared_ptr<Session>& session, std::string_view text) {
-  Json message = Json::parse(text, nullptr, false);
+  heard(session.get());
+  try {
+    handle(session, text);
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::kRequest) return fail(session, e.what(), CloseCode::kInvalidPayload);
+    log::warn("ws gateway: answering a client failed: {}", e.what());
+    fail(session, kTryLater, CloseCode::kInternalError);
+  } catch (const std::exception& e) {
+    log::warn("ws gateway: answering a client failed: {}", e.what());
+    fail(session, kTryLater, CloseCode::kInternalError);
+  }
+}
+
+void GatewayHub::fail(const std::shared_ptr<Session>& session, const std::string& message,
+                      CloseCode code) {
+  bool authenticated = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto found = entries_.find(session.get());
+    if (found == entries_.end()) return;
+    authenticated = found->second.authenticated;
+  }
+  // Before auth_ok the client waits for auth_ok or auth_error (the original's protocol).
+  end(session, authenticated ? "error" : "auth_error", message, code);
+}
+
+void GatewayHub::handle(const std::shared_ptr<Session>& session, std::string_view text) {
+  Json message = parse_json_object(text, "the message");
+  JsonFields fields(message);
+  std::string type = fields.string("type");
   bool authenticated = false;
   int64_t user_id = 0;
   {
     std::lock_guard lock(mutex_);
     auto found = entries_.find(session.get());
     if (found == entries_.end()) return;
-    authenticated = found->second.authenticated;
-    user_id = found->second.user_id;
-    if (authenticated && message.is_object() && message.value("type", "") == "pong") {
-      found->second.misses = 0;
-      return;
-    }
+    Entry& entry = found->second;
+    authenticated = entry.authenticated;
+    user_id = entry.user_id;
     if (authenticated) {
-      Entry& entry = found->second;
       auto now = Clock::now();
       if (now - entry.ack_window >= std::chrono::seconds(1)) {
         entry.ack_window = now;
@@ -98,26 +134,33 @@ void GatewayHub::received(const std::shared_ptr<Session>& session, std::string_v
     }
   }
   if (!authenticated) {
-    if (!message.is_object()) return refuse(session, "Invalid JSON");
-    if (message.value("type", "") != "auth" || !message.contains("token") ||
-        !message["token"].is_string())
-      return refuse(session, "Expected auth message with token");
-    return authenticate(session, message);
+    if (type != "auth")
+      return end(session, "auth_error", "Expected auth message with token", CloseCode::kPolicy);
+    return authenticate(session, fields);
   }
-  if (message.is_object() && message.value("type", "") == "ack" && message.contains("id") &&
-      message["id"].is_number_integer()) {
-    notify::Outbox(state(config_.paths.state_db)).acknowledge(user_id, message["id"].get<int64_t>());
-  }
+  // Other types (pong, and whatever later clients send) only show the client is alive.
+  if (type == "ack")
+    notify::Outbox(state(config_.paths.state_db)).acknowledge(user_id, fields.integer("id"));
 }
 
-void GatewayHub::authenticate(const std::shared_ptr<Session>& session, const Json& message) {
+void GatewayHub::authenticate(const std::shared_ptr<Session>& session, const JsonFields& message) {
+  std::string token = message.string("token");
+  int64_t last_id = message.optional_integer("last_id").value_or(0);
+  if (last_id < 0) message.fail("last_id", "must be 0 or more");
   store::SqliteDatabase& db = state(config_.paths.state_db);
-  auto user = identity::verify_desktop_access_token(db, config_.desktop,
-                                                    message["token"].get<std::string>());
-  if (!user) return refuse(session, "Invalid token");
-  int64_t last_id = message.contains("last_id") && message["last_id"].is_number_integer()
-                        ? message["last_id"].get<int64_t>()
-                        : 0;
+  auto user = identity::verify_desktop_access_token(db, config_.desktop, token);
+  if (!user) return end(session, "auth_error", "Invalid token", CloseCode::kPolicy);
+  notify::Outbox outbox(db);
+  // A last_id no notification ever had (the client kept it from another server, or from
+  // before the state store was replaced) would hold back everything up to it, silently.
+  std::optional<std::string> beyond;
+  if (int64_t highest = outbox.highest_id(); last_id > highest) {
+    beyond = fmt::format(
+        "field 'last_id': {} is higher than any notification (the newest is {}); every "
+        "unacknowledged notification is sent instead, forget the ids you kept",
+        last_id, highest);
+    last_id = 0;
+  }
   std::vector<int64_t> replayed;
   bool too_many = false;
   {
@@ -138,8 +181,9 @@ void GatewayHub::authenticate(const std::shared_ptr<Session>& session, const Jso
       entry.last_ping = Clock::now();
       entry.last_sent = last_id;
       session->send(Json{{"type", "auth_ok"}, {"username", user->username}}.dump());
-      for (const auto& notification : notify::Outbox(db)
-                                          .unacknowledged(user->id, last_id, options_.replay_limit)) {
+      if (beyond) session->send(Json{{"type", "error"}, {"message", *beyond}}.dump());
+      for (const auto& notification :
+           outbox.unacknowledged(user->id, last_id, options_.replay_limit)) {
         session->send(notification_frame(notification.id, notification.title,
                                          notification.message, notification.script,
                                          notification.image, notification.created_at));
@@ -148,8 +192,8 @@ void GatewayHub::authenticate(const std::shared_ptr<Session>& session, const Jso
       }
     }
   }
-  if (too_many) return refuse(session, "Too many connections");  // refuse() takes the lock
-  notify::Outbox outbox(db);
+  // end() takes the lock.
+  if (too_many) return end(session, "auth_error", "Too many connections", CloseCode::kPolicy);
   for (int64_t id : replayed) outbox.mark_sent(id, notify::Channel::kDesktop);
 }
 
@@ -183,10 +227,17 @@ void GatewayHub::tick(Clock::time_point now) {
     last_revalidation_ = now;
     revalidate();
   }
-  for (auto& session : to_refuse) refuse(session, "Auth timeout");
-  for (auto& session : to_close) session->close();
+  for (auto& session : to_refuse)
+    end(session, "auth_error", "Auth timeout", CloseCode::kPolicy);
+  for (auto& session : to_close)
+    session->close(CloseCode::kGoingAway);
+  // Both pings: a client library answers the standard one by itself, and the original's
+  // desktop app answers the text one.
   static const std::string ping = Json{{"type", "ping"}}.dump();
-  for (auto& session : to_ping) session->send(ping);
+  for (auto& session : to_ping) {
+    session->ping();
+    session->send(ping);
+  }
 }
 
 void GatewayHub::revalidate() {
@@ -219,7 +270,7 @@ void GatewayHub::revalidate() {
   }
   for (auto& session : to_close) {
     session->send(Json{{"type", "auth_error"}, {"message", "Session ended"}}.dump());
-    session->close();
+    session->close(CloseCode::kPolicy);
   }
 }
 

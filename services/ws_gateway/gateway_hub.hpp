@@ -1,10 +1,15 @@
-// The WebSocket gateway's protocol, apart from the socket library (ws_server.cpp holds that):
+// The WebSocket gateway's protocol, apart from the socket library (ws_server.cpp holds that).
+// docs/notifications.md describes it for client authors; in short:
 //
 //   client -> {"type":"auth","token":"<desktop access token>","last_id":N?}   within 10 s
 //   server -> {"type":"auth_ok","username":...} | {"type":"auth_error","message":...} + close
 //   server -> {"type":"notification","id","title","message","script","timestamp","image_url"?}
 //   client -> {"type":"ack","id":N}          the notification was shown: never sent again
-//   server -> {"type":"ping"} every interval; client -> {"type":"pong"}; 3 misses close it
+//   server -> a WebSocket ping and {"type":"ping"} every interval; any frame from the client
+//             (its automatic pong, {"type":"pong"}, an ack) counts as an answer; 3 intervals
+//             without one close the socket
+//   server -> {"type":"error","message":...} for a malformed message (then close 1007) or a
+//             last_id beyond every notification (the socket stays; everything is replayed)
 //
 // Beyond the original: the token's issuer, family and user are checked (a disabled account is
 // refused), at most `max_connections_per_user` sockets per user, acknowledgements, and on
@@ -26,22 +31,36 @@
 
 #include <nlohmann/json.hpp>
 
+#include "da/common/json_fields.hpp"
 #include "da/config/instance_config.hpp"
 
 namespace da::services::ws_gateway {
 
 using Clock = std::chrono::steady_clock;
 
+// The close codes the gateway sends (RFC 6455 section 7.4.1).
+enum class CloseCode : uint16_t {
+  kGoingAway = 1001,       // nothing heard from the client for `missed_pongs` ping intervals
+  kInvalidPayload = 1007,  // a message that is not a JSON object or has a field of the wrong type
+  kPolicy = 1008,          // authentication refused or ended, too many connections
+  kInternalError = 1011,   // the gateway could not read its state store: try again later
+};
+
 // One client connection, as the hub sees it. Implementations queue sends on their own strand.
 class Session {
  public:
   virtual ~Session() = default;
   virtual void send(std::string text) = 0;
-  virtual void close() = 0;
+  // A WebSocket ping control frame: client libraries answer it with a pong by themselves.
+  virtual void ping() = 0;
+  // Sends what is queued, then a close frame with `code`.
+  virtual void close(CloseCode code) = 0;
 };
 
 struct GatewayOptions {
   std::chrono::seconds auth_timeout{10};
+  // Every interval a socket is pinged; one that sent nothing for `missed_pongs` intervals is
+  // closed.
   std::chrono::seconds ping_interval{30};
   int missed_pongs = 3;
   int max_connections_per_user = 5;
@@ -61,7 +80,11 @@ class GatewayHub {
   GatewayHub(config::InstanceConfig config, GatewayOptions options);
 
   void opened(const std::shared_ptr<Session>& session);
+  // A text message from the client. A malformed one is answered with an error naming the
+  // field and a close (1007); this never throws.
   void received(const std::shared_ptr<Session>& session, std::string_view text);
+  // Any other frame from the client (a pong, a ping, a binary message): it is alive.
+  void heard(const Session* session);
   void closed(const Session* session);
   // Closes sockets that never authenticated in time and sends pings / closes silent ones.
   void tick(Clock::time_point now);
@@ -75,7 +98,7 @@ class GatewayHub {
     std::weak_ptr<Session> session;
     Clock::time_point opened_at;
     Clock::time_point last_ping;
-    int misses = 0;
+    int misses = 0;  // ping intervals without a frame from the client
     bool authenticated = false;
     int64_t user_id = 0;
     std::string username;
@@ -83,8 +106,13 @@ class GatewayHub {
     Clock::time_point ack_window;
     int acks_in_window = 0;  // each ack is a write to the state store: bounded per second
   };
-  void authenticate(const std::shared_ptr<Session>& session, const nlohmann::json& message);
-  void refuse(const std::shared_ptr<Session>& session, const std::string& message);
+  void handle(const std::shared_ptr<Session>& session, std::string_view text);
+  void authenticate(const std::shared_ptr<Session>& session, const JsonFields& message);
+  // end() with auth_error before authentication, error after it.
+  void fail(const std::shared_ptr<Session>& session, const std::string& message, CloseCode code);
+  // Sends {"type":`type`,"message":`message`}, closes with `code` and forgets the socket.
+  void end(const std::shared_ptr<Session>& session, const char* type, const std::string& message,
+           CloseCode code);
   // Closes the sockets of users who were disabled or unlinked the desktop app since.
   void revalidate();
 

@@ -37,8 +37,13 @@ int run_gateway(cli::CommandContext& context, const cli::Arguments& arguments) {
   server.threads = static_cast<int>(arguments.integer("threads"));
   if (std::string origin = origin_of(config.server.base_url); !origin.empty())
     server.allowed_origins.push_back(origin);
+  server.max_connections_per_address = config.server.max_connections_per_address;
+  server.trusted_proxies = config.server.trusted_proxies;
+  server.permessage_deflate = config.notifications.ws_permessage_deflate;
+  GatewayOptions options;
+  options.ping_interval = std::chrono::seconds(config.notifications.ws_ping_seconds);
   cli::TerminationSignals signals;
-  Gateway gateway(config, GatewayOptions{}, server);
+  Gateway gateway(config, options, server);
   gateway.start();
   log::info("ws gateway listening on {} (port {})", server.listen, gateway.port());
   signals.wait();

@@ -11,7 +11,10 @@
 
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
+#include "da/net/accept_backoff.hpp"
+#include "da/net/connection_limiter.hpp"
 #include "da/net/listen_address.hpp"
+#include "da/net/trusted_proxies.hpp"
 
 namespace da::services::ws_gateway {
 
@@ -26,7 +29,8 @@ namespace {
 
 class WsSession : public Session, public std::enable_shared_from_this<WsSession> {
  public:
-  explicit WsSession(tcp::socket socket) : ws_(std::move(socket)) {}
+  WsSession(tcp::socket socket, std::optional<net::ConnectionLimiter::Slot> slot)
+      : ws_(std::move(socket)), slot_(std::move(slot)) {}
 
   WebSocket& stream() { return ws_; }
 
@@ -40,10 +44,20 @@ class WsSession : public Session, public std::enable_shared_from_this<WsSession>
     });
   }
 
-  void close() override {
+  void ping() override {
     asio::post(ws_.get_executor(), [self = shared_from_this()] {
+      // One ping at a time (Beast's rule); a client still owing the last one is not pinged.
+      if (self->closing_ || self->pinging_) return;
+      self->pinging_ = true;
+      self->ws_.async_ping({}, [self](beast::error_code) { self->pinging_ = false; });
+    });
+  }
+
+  void close(CloseCode code) override {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), code] {
       if (self->closing_) return;
       self->closing_ = true;
+      self->close_code_ = code;
       if (self->queue_.empty()) return self->close_now();
       // The queue drains first (an auth_error must arrive before the close), but not forever.
       self->drain_timer_.expires_after(kDrainTimeout);
@@ -83,7 +97,7 @@ class WsSession : public Session, public std::enable_shared_from_this<WsSession>
   }
 
   void close_now() {
-    ws_.async_close(websocket::close_code::normal,
+    ws_.async_close(static_cast<websocket::close_code>(close_code_),
                     [self = shared_from_this()](beast::error_code) {});
   }
 
@@ -91,24 +105,43 @@ class WsSession : public Session, public std::enable_shared_from_this<WsSession>
   static constexpr auto kDrainTimeout = std::chrono::seconds(5);
 
   WebSocket ws_;
+  std::optional<net::ConnectionLimiter::Slot> slot_;  // the client address's place, if capped
   asio::steady_timer drain_timer_{ws_.get_executor()};
   std::deque<std::string> queue_;
   bool writing_ = false;  // queue_.front() is in an async_write
+  bool pinging_ = false;  // an async_ping is in flight
   bool closing_ = false;
+  CloseCode close_code_ = CloseCode::kGoingAway;
 };
+
+// The address a connection comes from, IPv4-mapped IPv6 written as IPv4 (one client, one key).
+std::string peer_address(const tcp::socket& socket) {
+  beast::error_code error;
+  auto address = socket.remote_endpoint(error).address();
+  if (error) return {};
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
+  return address.to_string();
+}
 
 }  // namespace
 
 struct WsServer::Impl {
   WsServerOptions options;
   GatewayHub& hub;
+  net::TrustedProxies proxies;
+  net::ConnectionLimiter limiter;
+  net::AcceptBackoff backoff{"ws-gateway"};
   asio::io_context io;
   tcp::acceptor acceptor{io};
   std::vector<std::thread> threads;
   uint16_t port = 0;
 
   Impl(WsServerOptions options_in, GatewayHub& hub_in)
-      : options(std::move(options_in)), hub(hub_in) {}
+      : options(std::move(options_in)),
+        hub(hub_in),
+        proxies(options.trusted_proxies, "server.trusted_proxies"),
+        limiter(options.max_connections_per_address) {}
 
   bool origin_allowed(std::string_view origin) const {
     if (origin.empty()) return true;
@@ -168,6 +201,12 @@ struct WsServer::Impl {
     // byte per socket counts.
     ws.auto_fragment(false);
     ws.write_buffer_bytes(512);
+    if (options.permessage_deflate) ws.set_option(deflate_options());
+    // Pongs (and pings) are read along with messages: each shows the client is alive.
+    ws.control_callback(
+        [this, raw = session.get()](websocket::frame_type kind, beast::string_view) {
+          if (kind != websocket::frame_type::close) hub.heard(raw);
+        });
     co_await ws.async_accept(request, asio::redirect_error(asio::use_awaitable, error));
     if (error) co_return;
     request = {};
@@ -180,22 +219,56 @@ struct WsServer::Impl {
       if (ws.got_text())
         hub.received(session, std::string_view(static_cast<const char*>(buffer.data().data()),
                                                buffer.size()));
+      else
+        hub.heard(session.get());
       buffer.consume(buffer.size());
     }
     hub.closed(session.get());
   }
 
+  // The smallest windows zlib allows: with Beast's defaults (32 KiB windows) a socket costs
+  // about 80 KiB once compressing, with these about 23 KiB (8.9 KiB without compression;
+  // bench/ws.sh). Short messages are not worth compressing.
+  static websocket::permessage_deflate deflate_options() {
+    websocket::permessage_deflate deflate;
+    deflate.server_enable = true;
+    deflate.server_max_window_bits = 9;
+    deflate.client_max_window_bits = 9;
+    deflate.memLevel = 1;
+    deflate.msg_size_threshold = 256;
+    return deflate;
+  }
+
+  // Whether a new connection may be served: a direct peer takes one of its address's places
+  // (`slot`), a trusted proxy is not capped.
+  bool admit(const tcp::socket& socket, std::optional<net::ConnectionLimiter::Slot>& slot) {
+    std::string peer = peer_address(socket);
+    if (peer.empty()) return false;  // gone already
+    if (proxies.trusts(peer)) return true;
+    auto admitted = limiter.admit(peer);
+    if (!admitted) return false;
+    slot.emplace(std::move(*admitted));
+    return true;
+  }
+
   asio::awaitable<void> accept_loop() {
+    asio::steady_timer pause(io);
     while (acceptor.is_open()) {
       beast::error_code error;
       tcp::socket socket(asio::make_strand(io));
       co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, error));
+      if (!acceptor.is_open()) co_return;
       if (error) {
-        if (!acceptor.is_open()) co_return;
+        // Out of descriptors the connection stays queued and accept fails again at once.
+        pause.expires_after(backoff.failed(error.message()));
+        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, error));
         continue;
       }
+      backoff.succeeded();
+      std::optional<net::ConnectionLimiter::Slot> slot;
+      if (!admit(socket, slot)) continue;  // closed with the socket
       socket.set_option(tcp::no_delay(true), error);
-      auto session = std::make_shared<WsSession>(std::move(socket));
+      auto session = std::make_shared<WsSession>(std::move(socket), std::move(slot));
       asio::co_spawn(session->stream().get_executor(), serve(session), asio::detached);
     }
   }

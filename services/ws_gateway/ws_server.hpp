@@ -1,6 +1,8 @@
 // The gateway's sockets: a WebSocket server on TCP (Boost.Beast, only in ws_server.cpp) that
 // checks the Origin of the upgrade, answers GET /health in plain HTTP, and hands every socket
-// to the GatewayHub. Each socket's writes are queued on its own strand.
+// and every frame it receives to the GatewayHub. Each socket's writes are queued on its own
+// strand. When accept fails (out of descriptors) it pauses instead of spinning, and serves
+// the sockets it has meanwhile.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +21,12 @@ struct WsServerOptions {
   // app) is let through, any other Origin is refused with 403.
   std::vector<std::string> allowed_origins;
   std::size_t max_message_bytes = 64 * 1024;
+  // Sockets one client address may hold (0: no cap); a connection over the cap is closed at
+  // once. Peers in `trusted_proxies` (see net::TrustedProxies) carry many clients: no cap.
+  int max_connections_per_address = 0;
+  std::vector<std::string> trusted_proxies;
+  // Offer permessage-deflate (RFC 7692) to clients that ask for it.
+  bool permessage_deflate = false;
 };
 
 class WsServer {
@@ -28,8 +36,8 @@ class WsServer {
   WsServer(const WsServer&) = delete;
   WsServer& operator=(const WsServer&) = delete;
 
-  // Binds and starts serving on `threads` threads. Throws Error(kConfig) for a bad address,
-  // Error(kInternal) when it cannot listen.
+  // Binds and starts serving on `threads` threads. Throws Error(kConfig) for a bad address or
+  // trusted proxy, Error(kInternal) when it cannot listen.
   void start();
   // Closes the listener and every socket, and joins the threads.
   void stop();

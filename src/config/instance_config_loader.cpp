@@ -247,8 +247,12 @@ void read_telegram(const NodeReader& node, TelegramConfig& out) {
 
 void read_notifications(const NodeReader& node, NotificationsConfig& out) {
   node.warn_unknown_keys({"api_socket", "service_users", "image_dir", "script_timeout_seconds",
-                          "runner_workers", "script_containment", "ws_listen"});
+                          "runner_workers", "script_containment", "ws_listen",
+                          "ws_ping_seconds", "ws_permessage_deflate"});
   out.ws_listen = node.string("ws_listen", out.ws_listen);
+  out.ws_ping_seconds =
+      static_cast<int>(node.integer("ws_ping_seconds", out.ws_ping_seconds, 1, 3600));
+  out.ws_permessage_deflate = node.boolean("ws_permessage_deflate", out.ws_permessage_deflate);
   out.api_socket = node.string("api_socket", out.api_socket.string());
   out.service_users = node.child("service_users").as_string_list();
   for (const std::string& user : out.service_users)

@@ -202,6 +202,13 @@ std::vector<Notification> Outbox::unacknowledged(int64_t user_id, int64_t after_
       {user_id, after_id, now_micros()}, "ORDER BY n.id LIMIT " + std::to_string(limit));
 }
 
+int64_t Outbox::highest_id() {
+  auto statement = database_.prepare(
+      "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'notifications'), 0)");
+  statement.step();
+  return statement.column_int(0);
+}
+
 std::vector<Notification> Outbox::recent(int limit, std::optional<int64_t> user_id) {
   if (user_id)
     return load("n.user_id = ?", {*user_id}, "ORDER BY n.id DESC LIMIT " + std::to_string(limit));

@@ -18,8 +18,18 @@ using Clock = std::chrono::steady_clock;
 
 }  // namespace
 
-WsClient::WsClient(uint16_t port, const std::string& origin, const std::string& path) {
+WsClient::WsClient(uint16_t port, const std::string& origin, const std::string& path,
+                   const std::string& source_address) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd_ >= 0 && !source_address.empty()) {
+    sockaddr_in source{};
+    source.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source_address.c_str(), &source.sin_addr) != 1 ||
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0) {
+      close();
+      return;
+    }
+  }
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
@@ -125,7 +135,7 @@ WsFrame WsClient::receive(std::chrono::milliseconds timeout) {
     std::string payload = buffer_.substr(header, length);
     buffer_.erase(0, header + length);
     if (opcode == 0x9) {
-      send_frame(0xA, payload);
+      if (answer_pings_) send_frame(0xA, payload);
       continue;
     }
     // A message may come in fragments: a first frame without FIN, continuations (opcode 0).
@@ -136,7 +146,12 @@ WsFrame WsClient::receive(std::chrono::milliseconds timeout) {
       fragments_.clear();
       return {WsFrame::Kind::kText, text};
     }
-    if (opcode == 0x8) return {WsFrame::Kind::kClose, payload};
+    if (opcode == 0x8) {
+      int code = payload.size() >= 2 ? (static_cast<unsigned char>(payload[0]) << 8) |
+                                           static_cast<unsigned char>(payload[1])
+                                     : 0;
+      return {WsFrame::Kind::kClose, payload, code};
+    }
     return {WsFrame::Kind::kOther, payload};
   }
 }

@@ -1,6 +1,7 @@
 // The WebSocket gateway over real sockets: authentication (timeout, bad token, wrong issuer,
-// disabled account, connection cap), Origin, heartbeat, delivery from the outbox, ack and
-// replay after a reconnect, and two gateway processes sharing one outbox.
+// disabled account, connection caps per user and per address), malformed messages, Origin,
+// heartbeat, delivery from the outbox, ack and replay after a reconnect (and an impossible
+// last_id), and two gateway processes sharing one outbox.
 #include "ws_gateway/gateway.hpp"
 
 #include "support/temp_dir.hpp"
@@ -39,8 +40,7 @@ class WsGatewayTest : public ::testing::Test {
     family_ = identity::ApiTokenStore(store.database()).create_refresh(ana_.id, 24h).info.family;
   }
 
-  std::unique_ptr<Gateway> start(GatewayOptions options = {}) {
-    WsServerOptions server;
+  std::unique_ptr<Gateway> start(GatewayOptions options = {}, WsServerOptions server = {}) {
     server.listen = "127.0.0.1:0";
     server.allowed_origins = {"https://data.example.com"};
     auto gateway = std::make_unique<Gateway>(config_, options, server, 20ms);
@@ -64,13 +64,20 @@ class WsGatewayTest : public ::testing::Test {
     return client;
   }
 
-  std::string auth_error(const Gateway& gateway, const std::string& first_message) {
+  // The message of the `type` error the client gets (then a close frame with `close_code`).
+  std::string error_of(WsClient& client, const std::string& type, int close_code) {
+    auto error = client.receive_type(type, 3s);
+    if (!error) return "(none)";
+    WsFrame close = client.receive(2s);
+    EXPECT_EQ(close.kind, WsFrame::Kind::kClose) << "not closed after " << *error;
+    EXPECT_EQ(close.close_code, close_code) << "after " << *error;
+    return Json::parse(*error)["message"];
+  }
+  std::string auth_error(const Gateway& gateway, const std::string& first_message,
+                         int close_code = 1008) {
     WsClient client(gateway.port());
     if (!first_message.empty()) client.send_text(first_message);
-    auto error = client.receive_type("auth_error", 3s);
-    if (!error) return "(none)";
-    EXPECT_EQ(client.receive(2s).kind, WsFrame::Kind::kClose) << "not closed after auth_error";
-    return Json::parse(*error)["message"];
+    return error_of(client, "auth_error", close_code);
   }
 
   notify::Notification queue(const std::string& title) {
@@ -82,12 +89,18 @@ class WsGatewayTest : public ::testing::Test {
     notification.source = "test";
     return notify::Outbox(store.database()).enqueue(notification);
   }
-  std::string desktop_status(int64_t id) {
-    store::StateStore store(config_.paths.state_db);
-    auto found = notify::Outbox(store.database()).find(id);
-    for (const auto& delivery : found->deliveries)
-      if (delivery.channel == notify::Channel::kDesktop) return delivery.status;
-    return "none";
+  // The desktop delivery's status once it is `expected`, or after 3 s: the gateway records a
+  // delivery just after sending it.
+  std::string desktop_status(int64_t id, const std::string& expected) {
+    std::string status = "none";
+    for (int i = 0; i < 150 && status != expected; ++i) {
+      if (i > 0) std::this_thread::sleep_for(20ms);
+      store::StateStore store(config_.paths.state_db);
+      auto found = notify::Outbox(store.database()).find(id);
+      for (const auto& delivery : found->deliveries)
+        if (delivery.channel == notify::Channel::kDesktop) status = delivery.status;
+    }
+    return status;
   }
 
   testing::TempDir dir_;
@@ -101,7 +114,6 @@ TEST_F(WsGatewayTest, AuthenticationIsRequiredAndChecked) {
   options.auth_timeout = 1s;
   auto gateway = start(options);
   EXPECT_EQ(auth_error(*gateway, ""), "Auth timeout");
-  EXPECT_EQ(auth_error(*gateway, "not json"), "Invalid JSON");
   EXPECT_EQ(auth_error(*gateway, R"({"type":"hello"})"), "Expected auth message with token");
   EXPECT_EQ(auth_error(*gateway, Json{{"type", "auth"}, {"token", "abc.def.ghi"}}.dump()),
             "Invalid token");
@@ -140,22 +152,67 @@ TEST_F(WsGatewayTest, BrowsersFromOtherOriginsAreRefused) {
   EXPECT_EQ(Json::parse(answer.body)["status"], "ok");
 }
 
-TEST_F(WsGatewayTest, SilentClientsAreClosedAfterMissedPings) {
+TEST_F(WsGatewayTest, MalformedMessagesGetAnErrorNamingTheFieldAndACloseFrame) {
+  auto gateway = start();
+  // Before authentication (auth_error, as the client waits for auth_ok or auth_error).
+  EXPECT_EQ(auth_error(*gateway, "not json", 1007), "the message is not valid JSON");
+  EXPECT_EQ(auth_error(*gateway, "[1,2]", 1007), "the message must be a JSON object, not an array");
+  EXPECT_EQ(auth_error(*gateway, R"({"type":1})", 1007),
+            "field 'type' must be a string, not a number");
+  EXPECT_EQ(auth_error(*gateway, R"({"type":"auth","token":5})", 1007),
+            "field 'token' must be a string, not a number");
+  EXPECT_EQ(auth_error(*gateway, R"({"type":"auth"})", 1007),
+            "field 'token' is required (a string)");
+  EXPECT_EQ(auth_error(*gateway,
+                       Json{{"type", "auth"}, {"token", token()}, {"last_id", "x"}}.dump(), 1007),
+            "field 'last_id' must be an integer, not a string");
+  EXPECT_EQ(auth_error(*gateway, Json{{"type", "auth"}, {"token", token()}, {"last_id", -1}}.dump(),
+                       1007),
+            "field 'last_id' must be 0 or more");
+  // After it (error).
+  for (const char* message :
+       {R"({"type":"ack","id":"x"})", R"({"type":1})", R"(["ack"])", R"(nonsense)"}) {
+    auto client = signed_in(*gateway);
+    client->send_text(message);
+    std::string error = error_of(*client, "error", 1007);
+    EXPECT_NE(error, "(none)") << message;
+  }
+  auto client = signed_in(*gateway);
+  client->send_text(R"({"type":"ack","id":"x"})");
+  EXPECT_EQ(error_of(*client, "error", 1007), "field 'id' must be an integer, not a string");
+  auto big = signed_in(*gateway);
+  big->send_text(std::string(70 * 1024, 'x'));
+  EXPECT_EQ(big->receive(3s).close_code, 1009) << "over 64 KiB";
+}
+
+TEST_F(WsGatewayTest, AnyFrameFromTheClientKeepsItConnected) {
   GatewayOptions options;
   options.ping_interval = 1s;
   options.missed_pongs = 2;
   auto gateway = start(options);
   auto silent = signed_in(*gateway);
-  auto polite = signed_in(*gateway);
+  silent->answer_pings(false);
+  // Answers the WebSocket pings (as every client library does by itself), nothing else.
+  auto standard = signed_in(*gateway);
+  // The original's desktop app: answers the text pings only.
+  auto legacy = signed_in(*gateway);
+  legacy->answer_pings(false);
   auto started = std::chrono::steady_clock::now();
   bool silent_closed = false;
-  while (std::chrono::steady_clock::now() - started < 6s && !silent_closed) {
-    if (polite->receive_type("ping", 100ms)) polite->send_text(R"({"type":"pong"})");
-    WsFrame frame = silent->receive(100ms);
-    silent_closed = frame.kind == WsFrame::Kind::kClose;
+  int silent_close_code = 0;
+  while (std::chrono::steady_clock::now() - started < 6s) {
+    if (legacy->receive_type("ping", 50ms)) legacy->send_text(R"({"type":"pong"})");
+    standard->receive(50ms);
+    if (!silent_closed) {
+      WsFrame frame = silent->receive(50ms);
+      silent_closed = frame.kind == WsFrame::Kind::kClose;
+      silent_close_code = frame.close_code;
+    }
   }
   EXPECT_TRUE(silent_closed);
-  EXPECT_EQ(gateway->hub().health().users["ana_example_com"], 1) << "the polite one stays";
+  EXPECT_EQ(silent_close_code, 1001);
+  EXPECT_EQ(gateway->hub().health().users["ana_example_com"], 2)
+      << "the ones answering either ping stay";
 }
 
 TEST_F(WsGatewayTest, NotificationsArriveAndUnacknowledgedOnesAreReplayed) {
@@ -170,12 +227,11 @@ TEST_F(WsGatewayTest, NotificationsArriveAndUnacknowledgedOnesAreReplayed) {
   Json notification = Json::parse(*frame);
   EXPECT_EQ(notification["id"], first.id);
   EXPECT_EQ(notification["title"], "first");
-  EXPECT_EQ(desktop_status(first.id), "sent");
+  EXPECT_EQ(desktop_status(first.id, "sent"), "sent");
   client->send_text(Json{{"type", "ack"}, {"id", first.id}}.dump());
   auto second = queue("second");
   ASSERT_TRUE(client->receive_type("notification", 3s));
-  std::this_thread::sleep_for(200ms);
-  EXPECT_EQ(desktop_status(first.id), "acknowledged");
+  EXPECT_EQ(desktop_status(first.id, "acknowledged"), "acknowledged");
   client.reset();  // gone before acknowledging the second
 
   auto third = queue("while away");
@@ -187,6 +243,51 @@ TEST_F(WsGatewayTest, NotificationsArriveAndUnacknowledgedOnesAreReplayed) {
   // A client that says what it already has gets only what came after.
   auto up_to_date = signed_in(*gateway, third.id);
   EXPECT_FALSE(up_to_date->receive_type("notification", 500ms));
+}
+
+TEST_F(WsGatewayTest, ALastIdBeyondEveryNotificationIsAnsweredWithAnErrorAndAFullReplay) {
+  auto gateway = start();
+  auto waiting = queue("waiting");
+  // A last_id kept from another server: no notification ever had it.
+  auto client = signed_in(*gateway, waiting.id + 1000);
+  auto error = client->receive_type("error", 2s);
+  ASSERT_TRUE(error) << "no error for the impossible last_id";
+  std::string message = Json::parse(*error)["message"];
+  EXPECT_NE(message.find("field 'last_id': " + std::to_string(waiting.id + 1000) +
+                         " is higher than any notification (the newest is " +
+                         std::to_string(waiting.id) + ")"),
+            std::string::npos)
+      << message;
+  auto frame = client->receive_type("notification", 2s);
+  ASSERT_TRUE(frame) << "nothing replayed after the error";
+  EXPECT_EQ(Json::parse(*frame)["id"], waiting.id);
+  EXPECT_EQ(client->receive(300ms).kind, WsFrame::Kind::kTimeout) << "the socket stays open";
+}
+
+TEST_F(WsGatewayTest, ConnectionsPerAddressAreCappedExceptForTrustedProxies) {
+  WsServerOptions server;
+  server.max_connections_per_address = 2;
+  server.trusted_proxies = {"127.0.0.3"};
+  auto gateway = start({}, server);
+  auto first = std::make_unique<WsClient>(gateway->port(), "", "/", "127.0.0.1");
+  WsClient second(gateway->port(), "", "/", "127.0.0.1");
+  EXPECT_EQ(first->status(), 101);
+  EXPECT_EQ(second.status(), 101);
+  EXPECT_EQ(WsClient(gateway->port(), "", "/", "127.0.0.1").status(), 0) << "the third is closed";
+  EXPECT_EQ(WsClient(gateway->port(), "", "/", "127.0.0.2").status(), 101)
+      << "another address is served";
+  std::vector<std::unique_ptr<WsClient>> proxied;
+  for (int i = 0; i < 4; ++i) {
+    proxied.push_back(std::make_unique<WsClient>(gateway->port(), "", "/", "127.0.0.3"));
+    EXPECT_EQ(proxied.back()->status(), 101) << "a trusted proxy carries many clients";
+  }
+  first.reset();
+  bool served_again = false;
+  for (int i = 0; i < 50 && !served_again; ++i) {
+    std::this_thread::sleep_for(20ms);
+    served_again = WsClient(gateway->port(), "", "/", "127.0.0.1").status() == 101;
+  }
+  EXPECT_TRUE(served_again) << "a closed connection gives its place back";
 }
 
 TEST_F(WsGatewayTest, LiveSocketsOfADisabledUserAreClosed) {

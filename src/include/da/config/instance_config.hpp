@@ -140,6 +140,9 @@ struct NotificationsConfig {
   // (services/notify_runner/script_containment.hpp).
   std::string script_containment = "auto";
   std::string ws_listen = "127.0.0.1:8765";  // the WebSocket gateway (da ws-gateway)
+  // The gateway pings every socket this often; one silent for 3 intervals is closed.
+  int ws_ping_seconds = 30;
+  bool ws_permessage_deflate = false;  // offer compression to clients that ask for it
 };
 
 struct JiraConfig {

@@ -100,6 +100,9 @@ class Outbox {
   // The user's desktop notifications not yet acknowledged, with an id above `after_id`, not
   // expired, oldest first: what a reconnecting client is sent again.
   std::vector<Notification> unacknowledged(int64_t user_id, int64_t after_id, int limit);
+  // The highest id ever given to a notification (0 before the first): ids are never reused,
+  // so a client that saw a higher one got it from another state store.
+  int64_t highest_id();
   // Newest first, for the admin view and `da notify list`.
   std::vector<Notification> recent(int limit, std::optional<int64_t> user_id = std::nullopt);
   std::optional<Notification> find(int64_t id);
