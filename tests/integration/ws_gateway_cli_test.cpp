@@ -2,24 +2,19 @@
 // (python3-websockets) stays connected on standard pongs alone, gets notifications, errors
 // for an impossible last_id and a malformed message, and compression when configured; and a
 // gateway out of file descriptors pauses instead of spinning, and serves again once some close.
-#include <csignal>
 #include <ctime>
-#include <fstream>
 #include <future>
-#include <sstream>
 #include <thread>
 
+#include "support/background_process.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "support/ws_client.hpp"
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <nlohmann/json.hpp>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "da/identity/api_token_store.hpp"
@@ -46,60 +41,33 @@ class GatewayProcess {
  public:
   // `max_files`: the child's RLIMIT_NOFILE (soft and hard, so the gateway cannot raise it);
   // 0 leaves the limit alone.
-  GatewayProcess(const fs::path& config_dir, fs::path log, rlim_t max_files = 0)
-      : log_(std::move(log)) {
-    std::vector<std::string> arguments{DA_BINARY,    "--config", config_dir.string(),
-                                       "ws-gateway", "--listen", "127.0.0.1:0"};
-    std::vector<char*> argv;
-    for (auto& argument : arguments)
-      argv.push_back(argument.data());
-    argv.push_back(nullptr);
-    std::string log_path = log_.string();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      // Only async-signal-safe calls after fork() in a threaded process.
-      rlimit limit{max_files, max_files};
-      if (max_files > 0 && ::setrlimit(RLIMIT_NOFILE, &limit) != 0) ::_exit(125);
-      int out = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      if (out < 0) ::_exit(126);
-      ::dup2(out, STDOUT_FILENO);
-      ::dup2(out, STDERR_FILENO);
-      ::close(out);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
+  GatewayProcess(const fs::path& config_dir, const fs::path& log, int max_files = 0)
+      : process_(testing::da_command({"--config", config_dir.string(), "ws-gateway", "--listen",
+                                      "127.0.0.1:0"}),
+                 log, options(max_files)) {
     for (int i = 0; i < 200 && port_ == 0; ++i) {
       std::this_thread::sleep_for(25ms);
-      std::string text = testing::read_text(log_);
+      std::string text = process_.output();
       auto at = text.find("(port ");
       if (at != std::string::npos) port_ = static_cast<uint16_t>(std::stoi(text.substr(at + 6)));
     }
   }
-  ~GatewayProcess() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-  }
 
   uint16_t port() const { return port_; }
-  pid_t pid() const { return pid_; }
-  std::string log() const { return testing::read_text(log_); }
-  // User plus system CPU time the process has used so far.
+  pid_t pid() const { return process_.pid(); }
+  std::string log() const { return process_.output(); }
   double cpu_seconds() const {
-    std::ifstream stat("/proc/" + std::to_string(pid_) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    std::istringstream fields(text.substr(text.rfind(')') + 2));
-    std::string field;
-    long ticks = 0;
-    for (int i = 3; i <= 15 && fields >> field; ++i)
-      if (i >= 14) ticks += std::stol(field);  // utime, stime
-    return static_cast<double>(ticks) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+    return std::chrono::duration<double>(process_.cpu_time()).count();
   }
 
  private:
-  fs::path log_;
-  pid_t pid_ = -1;
+  static testing::BackgroundOptions options(int max_files) {
+    testing::BackgroundOptions options;
+    if (max_files > 0) options.max_open_files = max_files;
+    return options;
+  }
+
+  testing::BackgroundProcess process_;
   uint16_t port_ = 0;
 };
 

@@ -11,37 +11,52 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+extern char** environ;
+
 namespace da::testing {
 
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
                                      std::filesystem::path log_file,
                                      const BackgroundOptions& options)
     : log_file_(std::move(log_file)) {
+  // Everything the child needs is made before fork(): after it, in a process with threads,
+  // only async-signal-safe calls are allowed.
+  std::vector<char*> args;
+  for (const std::string& arg : argv)
+    args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  std::vector<std::string> environment;
+  for (char** entry = environ; *entry; ++entry) {
+    std::string_view text(*entry);
+    if (!options.env.count(std::string(text.substr(0, text.find('=')))))
+      environment.emplace_back(text);
+  }
+  for (const auto& [name, value] : options.env)
+    environment.push_back(name + "=" + value);
+  std::vector<char*> env;
+  for (std::string& entry : environment)
+    env.push_back(entry.data());
+  env.push_back(nullptr);
+  std::string working_dir = options.working_dir ? options.working_dir->string() : "";
+  rlimit limit{static_cast<rlim_t>(options.max_open_files.value_or(0)),
+               static_cast<rlim_t>(options.max_open_files.value_or(0))};
+
   int log = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (log < 0) throw std::runtime_error("cannot create " + log_file_.string());
+  int null_in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
     ::dup2(log, STDOUT_FILENO);
     ::dup2(log, STDERR_FILENO);
-    int null_in = ::open("/dev/null", O_RDONLY);
     ::dup2(null_in, STDIN_FILENO);
-    if (options.working_dir && ::chdir(options.working_dir->c_str()) != 0) ::_exit(126);
-    for (const auto& [name, value] : options.env)
-      ::setenv(name.c_str(), value.c_str(), 1);
-    if (options.max_open_files) {
-      rlimit limit{static_cast<rlim_t>(*options.max_open_files),
-                   static_cast<rlim_t>(*options.max_open_files)};
-      if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) ::_exit(125);
-    }
-    std::vector<char*> args;
-    for (const std::string& arg : argv)
-      args.push_back(const_cast<char*>(arg.c_str()));
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
+    if (!working_dir.empty() && ::chdir(working_dir.c_str()) != 0) ::_exit(126);
+    if (options.max_open_files && ::setrlimit(RLIMIT_NOFILE, &limit) != 0) ::_exit(125);
+    ::execvpe(args[0], args.data(), env.data());
     ::_exit(127);
   }
   ::close(log);
+  ::close(null_in);
 }
 
 BackgroundProcess::~BackgroundProcess() {
