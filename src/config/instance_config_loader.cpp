@@ -342,6 +342,17 @@ EnvLookup layered_environment(const EnvLookup& env, const fs::path& config_dir) 
     return found->second;
   };
 }
+// Buckets map to Parquet folders in the table catalog, which every reader of published data
+// (sync, portal, pulls, workspaces) consults; a second map here would be a second answer to
+// one question, and was ignored. An empty map says nothing and passes.
+void refuse_folder_mapping(const NodeReader& node) {
+  if (read_string_map(node).empty()) return;
+  node.error(
+      "is not read from instance.yaml: map buckets to Parquet folders in the table catalog "
+      "instead, with 'da tables map BUCKET FOLDER' or a 'folder_mapping:' mapping in a YAML "
+      "block of data_description.md");
+}
+
 
 }  // namespace
 
@@ -423,7 +434,7 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
   }
   read_datasets(top.child("datasets"), config);
   read_catalog(top.child("catalog"), config.catalog);
-  config.folder_mapping = read_string_map(top.child("folder_mapping"));
+  refuse_folder_mapping(top.child("folder_mapping"));
   read_accounts(top.child("accounts"), config.accounts);
   read_notifications(top.child("notifications"), config.notifications);
 

@@ -181,6 +181,16 @@ TEST(InstanceConfig, EnvironmentWinsOverDotEnvWhichWinsOverTheParentDotEnv) {
   EXPECT_EQ(result.config.config_dir, (dir / "config").lexically_normal());
 }
 
+TEST(InstanceConfig, AFolderMappingIsRefusedWithWhereItBelongs) {
+  ConfigLoadResult result = parse("instance:\n  name: Acme\nfolder_mapping:\n  in.c-crm: crm\n");
+  EXPECT_TRUE(has_error(result.diagnostics,
+                        "instance.yaml:4: folder_mapping: is not read from instance.yaml: map "
+                        "buckets to Parquet folders in the table catalog instead, with 'da tables "
+                        "map BUCKET FOLDER'"))
+      << formatted_errors(result.diagnostics).at(0);
+  EXPECT_FALSE(parse("folder_mapping: {}\n").diagnostics.has_errors());
+}
+
 TEST(InstanceConfig, MissingFileNamesThePathAndTheFix) {
   TempDir dir;
   try {

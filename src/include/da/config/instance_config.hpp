@@ -190,7 +190,6 @@ struct InstanceConfig {
   std::map<std::string, std::string> username_mapping;
   std::vector<std::pair<std::string, DatasetOption>> datasets;
   CatalogConfig catalog;
-  std::map<std::string, std::string> folder_mapping;
   AccountsConfig accounts;
   NotificationsConfig notifications;
 
