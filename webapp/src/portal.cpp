@@ -554,6 +554,7 @@ void Portal::send_mail(const net::MailMessage& message) {
   settings.user = config_.email.smtp_user;
   settings.password = config_.email.smtp_password;
   settings.use_tls = config_.email.smtp_use_tls;
+  settings.ca_file = config_.email.smtp_ca_file;
   settings.from_address = config_.email.from_address;
   settings.from_name = config_.email.from_name;
   net::SmtpClient(settings).send(message);
