@@ -172,8 +172,8 @@ std::string failure_reason(CURLcode code, const char* error_buffer, const HttpRe
   std::string reason = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
   if (code != CURLE_PEER_FAILED_VERIFICATION) return reason;
   return reason + " (checked against " +
-         (request.ca_file.empty() ? "the system's CA certificates" : request.ca_file.string()) +
-         ")";
+         (request.ca_file.empty() ? "" : request.ca_file.string() + " and ") +
+         "the system's CA certificates)";
 }
 
 HttpResponse perform(const HttpRequest& request, const BodySink* sink) {

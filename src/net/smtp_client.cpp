@@ -187,8 +187,8 @@ std::string failure(const SmtpSettings& s, CURLcode code, const char* error_buff
   std::string message = "SMTP " + s.host + ":" + std::to_string(s.port) + ": " +
                         (error_buffer[0] ? error_buffer : curl_easy_strerror(code));
   if (code == CURLE_PEER_FAILED_VERIFICATION) {
-    message += " (checked against " +
-               (s.ca_file.empty() ? "the system's CA certificates" : s.ca_file.string()) + ")";
+    message += " (checked against " + (s.ca_file.empty() ? "" : s.ca_file.string() + " and ") +
+               "the system's CA certificates)";
   }
   if (!session.last_refusal.empty())
     message += " (server replied \"" + session.last_refusal + "\")";

@@ -105,8 +105,8 @@ struct EmailConfig {
   std::string smtp_user;
   std::string smtp_password;
   bool smtp_use_tls = true;
-  // PEM file of the CAs that may sign the relay's certificate (a private CA); empty: the
-  // system's. email.smtp_ca_file, also accepted as auth.email.smtp_ca_file.
+  // PEM file of further CAs that may sign the relay's certificate (a private CA); empty: the
+  // system's only. email.smtp_ca_file, also accepted as auth.email.smtp_ca_file.
   std::filesystem::path smtp_ca_file;
 };
 

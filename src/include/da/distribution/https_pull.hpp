@@ -20,8 +20,8 @@ struct PullOptions {
   std::string portal_url;  // https://data.example.com (no trailing slash needed)
   std::string token;       // a personal token (dap_...) or a desktop access token
   std::filesystem::path workspace;
-  // PEM file of the CAs that may sign the portal's certificate (a private CA); empty: the
-  // system's.
+  // PEM file of further CAs that may sign the portal's certificate (a private CA); empty:
+  // the system's only.
   std::filesystem::path ca_file;
   int parallel = 4;
   int attempts = 3;  // per file, for network errors and digest mismatches

@@ -1,5 +1,6 @@
-// Certificate authorities to trust for TLS instead of the system's store, for servers whose
-// certificate a private (company) CA signed: a PEM file of one or more CA certificates.
+// Certificate authorities to trust for TLS besides the system's, for servers whose certificate
+// a private (company) CA signed: a PEM file of one or more CA certificates. libcurl reads it as
+// its CA bundle (CURLOPT_CAINFO); Debian's libcurl keeps trusting /etc/ssl/certs (its CA path).
 #pragma once
 
 #include <filesystem>

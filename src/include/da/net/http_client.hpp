@@ -25,8 +25,8 @@ struct HttpRequest {
   bool follow_redirects = false;
   // Connections are kept per thread and reused; false opens a new one and closes it after.
   bool reuse_connection = true;
-  // PEM file of the CAs that may sign the server's certificate, instead of the system's
-  // store (for a server with a private CA); empty: the system's.
+  // PEM file of further CAs that may sign the server's certificate (a private CA; see
+  // da/net/ca_file.hpp); empty: the system's CAs only.
   std::filesystem::path ca_file;
 };
 

@@ -15,8 +15,8 @@ struct SmtpSettings {
   std::string user;      // empty: no AUTH
   std::string password;
   bool use_tls = true;
-  // PEM file of the CAs that may sign the relay's certificate, instead of the system's store
-  // (for a relay with a private CA); empty: the system's.
+  // PEM file of further CAs that may sign the relay's certificate (a private CA; see
+  // da/net/ca_file.hpp); empty: the system's CAs only.
   std::filesystem::path ca_file;
   std::string from_address;
   std::string from_name;
