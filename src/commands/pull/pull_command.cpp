@@ -140,9 +140,8 @@ void register_plugin(PluginRegistry& registry) {
        cli::value_option("--portal", "The portal's URL (default: $DA_PORTAL_URL)"),
        cli::value_option("--parallel", "Files fetched at once (https)", "4"),
        cli::value_option("--cacert",
-                         "PEM file of the CAs that may sign the portal's certificate, "
-                         "for a private CA (default: $DA_CA_BUNDLE, else the "
-                         "system's)"),
+                         "PEM file of the private CA that signed the portal's certificate, "
+                         "trusted besides the system's CAs (default: $DA_CA_BUNDLE)"),
        cli::value_option("--host", "The broker as an SSH destination (default: $DA_SSH_HOST)"),
        cli::value_option("--ssh-config", "An ssh_config file for --via ssh (ssh -F)"),
        cli::flag("--push",
