@@ -3,7 +3,8 @@
 //   base_dir        folder of the files (relative to the instance root); default "."
 //   path_template   a table's file when it has no `source:`; {name}, {id} and {bucket} are
 //                   replaced; default "{name}.csv"
-//   delimiter, quote, escape, header, encoding   the CSV dialect; sniffed when absent
+//   delimiter, quote, escape, header, encoding   the CSV dialect; sniffed when absent, except
+//                   quote, which is '"' unless set ('' reads quotes as data)
 #pragma once
 
 #include <filesystem>

@@ -8,6 +8,7 @@
 #include "da/common/log.hpp"
 #include "da/common/strings.hpp"
 #include "da/config/node_reader.hpp"
+#include "da/net/ca_file.hpp"
 #include "da/net/trusted_proxies.hpp"
 
 namespace da::config {
@@ -137,7 +138,7 @@ void read_auth(const NodeReader& node, AuthConfig& out) {
   }
   out.webapp_secret_key = node.string("webapp_secret_key");
   NodeReader email = node.child("email");
-  email.warn_unknown_keys({"enabled", "dev_mode"});
+  email.warn_unknown_keys({"enabled", "dev_mode", "smtp_ca_file"});
   out.email_enabled = email.boolean("enabled", out.email_enabled);
   out.email_dev_mode = email.boolean("dev_mode", out.email_dev_mode);
   NodeReader password = node.child("password");
@@ -212,7 +213,8 @@ void read_profiler(const NodeReader& node, ProfilerConfig& out) {
 
 void read_email(const NodeReader& node, EmailConfig& out) {
   node.warn_unknown_keys({"from_address", "from_name", "smtp_host", "smtp_port", "smtp_user",
-                          "smtp_password", "smtp_use_tls", "smtp_timeout_seconds"});
+                          "smtp_password", "smtp_use_tls", "smtp_timeout_seconds",
+                          "smtp_ca_file"});
   out.from_address = node.string("from_address", out.from_address);
   out.from_name = node.string("from_name", out.from_name);
   out.smtp_host = node.string("smtp_host");
@@ -224,6 +226,28 @@ void read_email(const NodeReader& node, EmailConfig& out) {
       static_cast<int>(node.integer("smtp_timeout_seconds", out.smtp_timeout_seconds, 1, 600));
   if (!out.smtp_user.empty()) {
     require_for(node, "smtp_password", "email.smtp_user is set (SMTP authentication)");
+  }
+}
+
+// The relay's CA file is an SMTP setting (email.smtp_ca_file); it is also accepted under the
+// magic-link settings (auth.email.smtp_ca_file), where the mail it protects is configured.
+void read_smtp_ca_file(const NodeReader& top, InstanceConfig& config) {
+  NodeReader email = top.child("email").child("smtp_ca_file");
+  NodeReader auth = top.child("auth").child("email").child("smtp_ca_file");
+  std::string file = email.as_string();
+  std::string also = auth.as_string();
+  if (!file.empty() && !also.empty() && file != also) {
+    auth.error("differs from email.smtp_ca_file ('" + file + "'); set one of the two");
+    return;
+  }
+  const NodeReader& given = file.empty() ? auth : email;
+  if (file.empty()) file = also;
+  if (file.empty()) return;
+  config.email.smtp_ca_file = config.resolve(file);
+  try {
+    net::check_ca_file(config.email.smtp_ca_file, "the CA file");
+  } catch (const Error& e) {
+    given.error(e.what());
   }
 }
 
@@ -345,6 +369,17 @@ std::map<std::string, std::string> read_string_map(const NodeReader& node) {
   return result;
 }
 
+// Buckets map to Parquet folders in the table catalog, which every reader of published data
+// (sync, portal, pulls, workspaces) consults; a second map here would be a second answer to
+// one question, and was ignored. An empty map says nothing and passes.
+void refuse_folder_mapping(const NodeReader& node) {
+  if (read_string_map(node).empty()) return;
+  node.error(
+      "is not read from instance.yaml: map buckets to Parquet folders in the table catalog "
+      "instead, with 'da tables map BUCKET FOLDER' or a 'folder_mapping:' mapping in a YAML "
+      "block of data_description.md");
+}
+
 void register_secrets(const InstanceConfig& config) {
   for (const std::string* secret :
        {&config.auth.webapp_secret_key, &config.email.smtp_password, &config.desktop.jwt_secret,
@@ -419,6 +454,7 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
   read_sync(top.child("sync"), config.sync);
   read_profiler(top.child("profiler"), config.profiler);
   read_email(top.child("email"), config.email);
+  read_smtp_ca_file(top, config);
   read_desktop(top.child("desktop"), config.desktop);
   read_telegram(top.child("telegram"), config.telegram);
   read_jira(top.child("jira"), config.jira);
@@ -448,7 +484,7 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
   }
   read_datasets(top.child("datasets"), config);
   read_catalog(top.child("catalog"), config.catalog);
-  config.folder_mapping = read_string_map(top.child("folder_mapping"));
+  refuse_folder_mapping(top.child("folder_mapping"));
   read_accounts(top.child("accounts"), config.accounts);
   read_notifications(top.child("notifications"), config.notifications);
 

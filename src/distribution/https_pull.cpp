@@ -111,9 +111,10 @@ void drop_prefix(const fs::path& partial, int64_t prefix) {
 
 }  // namespace
 
-void report_pull(const std::string& portal_url, const std::string& token, int64_t files,
-                 int64_t bytes) {
+void report_pull(const std::string& portal_url, const std::string& token, const fs::path& ca_file,
+                 int64_t files, int64_t bytes) {
   net::HttpRequest done;
+  done.ca_file = ca_file;
   done.url = without_trailing_slash(portal_url) + "/api/pull/done";
   done.method = "POST";
   done.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
@@ -142,6 +143,7 @@ PullReport pull_https(const PullOptions& options) {
     request.headers = {{"Authorization", "Bearer " + options.token}};
     request.connect_timeout = options.connect_timeout;
     request.total_timeout = options.file_timeout;
+    request.ca_file = options.ca_file;
     return request;
   };
 
@@ -282,7 +284,8 @@ PullReport pull_https(const PullOptions& options) {
   report.files_fetched = static_cast<int64_t>(wanted.size());
   report.bytes_fetched = received;
   // The pull succeeded whatever the portal answers.
-  report_pull(options.portal_url, options.token, report.files_fetched, report.bytes_fetched);
+  report_pull(options.portal_url, options.token, options.ca_file, report.files_fetched,
+              report.bytes_fetched);
   return report;
 }
 

@@ -12,6 +12,7 @@
 
 #include "da/common/error.hpp"
 #include "da/common/strings.hpp"
+#include "da/net/ca_file.hpp"
 
 namespace da::net {
 
@@ -127,6 +128,7 @@ void set_options(CURL* handle, const HttpRequest& request, Transfer& transfer, c
                    static_cast<long>(request.connect_timeout.count()));
   curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(request.total_timeout.count()));
   curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
+  if (!request.ca_file.empty()) curl_easy_setopt(handle, CURLOPT_CAINFO, request.ca_file.c_str());
   if (!request.reuse_connection) {
     curl_easy_setopt(handle, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(handle, CURLOPT_FORBID_REUSE, 1L);
@@ -165,8 +167,18 @@ CURL* thread_handle() {
   return handle.get();
 }
 
+// curl's reason, and for a certificate it could not verify, against which CAs.
+std::string failure_reason(CURLcode code, const char* error_buffer, const HttpRequest& request) {
+  std::string reason = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
+  if (code != CURLE_PEER_FAILED_VERIFICATION) return reason;
+  return reason + " (checked against " +
+         (request.ca_file.empty() ? "" : request.ca_file.string() + " and ") +
+         "the system's CA certificates)";
+}
+
 HttpResponse perform(const HttpRequest& request, const BodySink* sink) {
   global_init();
+  if (!request.ca_file.empty()) check_ca_file(request.ca_file, "the CA file");
   CURL* handle = thread_handle();
   Transfer transfer;
   transfer.sink = sink;
@@ -181,8 +193,7 @@ HttpResponse perform(const HttpRequest& request, const BodySink* sink) {
   if (transfer.sink_failure) std::rethrow_exception(transfer.sink_failure);
   if (transfer.out_of_memory) throw std::bad_alloc();
   if (code != CURLE_OK)
-    throw Error(ErrorKind::kSource,
-                where + ": " + (error_buffer[0] ? error_buffer : curl_easy_strerror(code)));
+    throw Error(ErrorKind::kSource, where + ": " + failure_reason(code, error_buffer, request));
   curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &transfer.response.status);
   return std::move(transfer.response);
 }

@@ -13,6 +13,7 @@
 #include "da/common/crypto.hpp"
 #include "da/common/error.hpp"
 #include "da/common/strings.hpp"
+#include "da/net/ca_file.hpp"
 
 namespace da::net {
 
@@ -166,6 +167,7 @@ void set_options(CURL* handle, const SmtpSettings& s, Session& session, const st
   curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(s.timeout.count()));
   if (s.use_tls && s.port != 465)
     curl_easy_setopt(handle, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+  if (!s.ca_file.empty()) curl_easy_setopt(handle, CURLOPT_CAINFO, s.ca_file.c_str());
   if (!s.user.empty()) {
     curl_easy_setopt(handle, CURLOPT_USERNAME, s.user.c_str());
     curl_easy_setopt(handle, CURLOPT_PASSWORD, s.password.c_str());
@@ -184,6 +186,10 @@ std::string failure(const SmtpSettings& s, CURLcode code, const char* error_buff
                     const Session& session) {
   std::string message = "SMTP " + s.host + ":" + std::to_string(s.port) + ": " +
                         (error_buffer[0] ? error_buffer : curl_easy_strerror(code));
+  if (code == CURLE_PEER_FAILED_VERIFICATION) {
+    message += " (checked against " + (s.ca_file.empty() ? "" : s.ca_file.string() + " and ") +
+               "the system's CA certificates)";
+  }
   if (!session.last_refusal.empty())
     message += " (server replied \"" + session.last_refusal + "\")";
   // Belt and braces: whatever a server or curl echoes, the password never leaves here.
@@ -214,6 +220,7 @@ void SmtpClient::send(const MailMessage& message) const {
       throw Error(ErrorKind::kInternal, "libcurl could not be initialised");
   });
   if (settings_.host.empty()) throw Error(ErrorKind::kConfig, "SMTP: no relay host is configured");
+  if (!settings_.ca_file.empty()) check_ca_file(settings_.ca_file, "the SMTP CA file");
   Session session;
   session.upload = format_mail(settings_, message);
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <thread>
 
+#include "sample_parquet.hpp"
 #include "word_lists.hpp"
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -206,6 +207,7 @@ class Generator {
     result_.start_date = date_text(window_.start());
     result_.end_date = date_text(kEnd);
     write_file_atomically(options_.out / "data_description.md", sample_data_description());
+    write_parquet();
     result_.seconds = chr::duration<double>(chr::steady_clock::now() - started).count();
     write_manifest();
     return result_;
@@ -621,6 +623,15 @@ class Generator {
           csv);
   }
 
+  void write_parquet() const {
+    if (options_.format == "both")
+      write_sample_parquet(result_, options_.out, options_.out / "parquet");
+    if (options_.format != "parquet") return;
+    write_sample_parquet(result_, options_.out, options_.out);
+    for (const TableOutput& table : result_.tables)
+      fs::remove(options_.out / (table.name + ".csv"));
+  }
+
   void write_manifest() const {
     nlohmann::ordered_json tables = nlohmann::ordered_json::object();
     for (const TableOutput& table : result_.tables)
@@ -628,7 +639,7 @@ class Generator {
     nlohmann::ordered_json manifest = {
         {"generator", "da sample-data"},
         {"size", size_.name},
-        {"format", "csv"},
+        {"format", options_.format},
         {"seed", options_.seed},
         {"date_range", {{"start", result_.start_date}, {"end", result_.end_date}}},
         {"tables", tables},
@@ -654,6 +665,9 @@ class Generator {
 }  // namespace
 
 SampleResult generate_sample_data(const SampleOptions& options) {
+  if (options.format != "csv" && options.format != "parquet" && options.format != "both")
+    throw Error(ErrorKind::kConfig,
+                "unknown sample format '" + options.format + "' (use csv, parquet or both)");
   return Generator(sample_size(options.size), options).run();
 }
 

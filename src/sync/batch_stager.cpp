@@ -13,6 +13,7 @@
 #include "da/duck/duck_error.hpp"
 #include "da/duck/sql_quote.hpp"
 #include "da/sync/csv_error.hpp"
+#include "da/sync/csv_structure.hpp"
 
 namespace da::sync {
 
@@ -71,7 +72,7 @@ class StageQuery {
     std::string sql = "read_csv(" + files_sql() + ", skip = 0";
     const CsvDialect& csv = extract.csv;
     if (csv.delimiter) sql += ", delim = " + quote_literal(*csv.delimiter);
-    if (csv.quote) sql += ", quote = " + quote_literal(*csv.quote);
+    sql += ", quote = " + quote_literal(csv_quote(csv));
     if (csv.escape) sql += ", escape = " + quote_literal(*csv.escape);
     if (csv.header) sql += std::string(", header = ") + (*csv.header ? "true" : "false");
     if (!csv.names.empty()) {
@@ -157,15 +158,16 @@ class Stager {
         batch.rows = copy_to(request_.output);
         break;
       } catch (const duck::DuckError& e) {
+        if (attempt < kMaxTypeRetries && adapt_to_failure(e.what(), batch.warnings)) continue;
+        explain_structure_problem(e.what());
         explain_missing_column(e.what());
-        if (attempt >= kMaxTypeRetries || !adapt_to_failure(e.what(), batch.warnings))
-          throw_read_error(e.what());
+        throw_read_error(e.what());
       }
     }
     batch.path = request_.output;
     batch.schema =
         describe("SELECT * FROM read_parquet(" + duck::quote_path(request_.output) + ")");
-    detect_ragged(batch.schema);
+    check_single_column(batch.schema);
     for (const std::string& warning : batch.warnings)
       log::warn("{}: {}", table_.id, warning);
     return batch;
@@ -176,12 +178,15 @@ class Stager {
     throw Error(ErrorKind::kData, table_.id + ": " + message);
   }
 
-  [[noreturn]] void throw_read_error(const std::string& message) const {
+  [[noreturn]] void throw_read_error(const std::string& message) {
     if (auto failure = parse_conversion_failure(message)) {
       fail(fmt::format("{}:{}: column '{}': '{}' is not a valid {}", failure->file, failure->line,
                        failure->column, failure->value, failure->type));
     }
-    if (request_.extract.format == FileFormat::kCsv) fail(summarize_csv_error(message));
+    if (request_.extract.format == FileFormat::kCsv) {
+      explain_structure_problem(message);
+      fail(summarize_csv_error(message));
+    }
     fail(message.substr(0, message.find('\n')));
   }
 
@@ -275,21 +280,35 @@ class Stager {
     fail_missing_column(name);
   }
 
-  // The sniffer falls back to one column per line when rows have different field counts.
-  void detect_ragged(const TableSchema& sniffed) const {
+  // A CSV read failed for a reason other than a value: a broken row is the likely cause, and
+  // DuckDB's message may not name it (a failed sniff) or name a record instead of a line.
+  void explain_structure_problem(const std::string& message) {
+    if (request_.extract.format != FileFormat::kCsv || structure_checked_ ||
+        parse_conversion_failure(message))
+      return;
+    structure_checked_ = true;
+    if (auto problem =
+            find_csv_structure_problem(connection_, request_.extract.files, request_.extract.csv))
+      fail(*problem);
+  }
+
+  // The sniffer falls back to one column per line when rows have different field counts (the
+  // header then still shows the real delimiter).
+  void check_single_column(const TableSchema& sniffed) {
     if (request_.extract.format != FileFormat::kCsv || request_.extract.csv.delimiter ||
         sniffed.columns.size() != 1)
       return;
     const std::string& header = sniffed.columns[0].name;
-    for (char delimiter : {',', ';', '\t', '|'}) {
-      if (header.find(delimiter) == std::string::npos) continue;
-      fail(fmt::format(
-          "could not read {} as CSV: the header '{}' has '{}'-separated fields, but the rows "
-          "do not all have the same number of fields (set data_source.csv.delimiter to get "
-          "the first bad line reported)",
-          request_.extract.files.front().path.string(), header,
-          delimiter == '\t' ? "\\t" : std::string(1, delimiter)));
-    }
+    auto delimiter = header.find_first_of(",;\t|");
+    if (delimiter == std::string::npos) return;
+    if (auto problem =
+            find_csv_structure_problem(connection_, request_.extract.files, request_.extract.csv))
+      fail(*problem);
+    fail(fmt::format(
+        "could not read {} as CSV: the header '{}' has '{}'-separated fields, but the rows do "
+        "not all have the same number of fields",
+        request_.extract.files.front().path.string(), header,
+        header[delimiter] == '\t' ? "\\t" : std::string(1, header[delimiter])));
   }
 
   bool reads_as_varchar_then_casts(const SourceColumnPlan& column) const {
@@ -470,6 +489,7 @@ class Stager {
   StageQuery query_;
   std::vector<SourceColumnPlan> columns_;
   std::optional<TableSchema> sniffed_;
+  bool structure_checked_ = false;  // each file is read again at most once to explain a failure
 };
 
 }  // namespace

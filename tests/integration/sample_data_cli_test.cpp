@@ -25,6 +25,11 @@ std::string column_type(const std::filesystem::path& parquet, const std::string&
   return "";
 }
 
+// The "format" of <out>/_manifest.json.
+std::string manifest_format(const std::filesystem::path& out) {
+  return nlohmann::json::parse(testing::read_text(out / "_manifest.json"))["format"];
+}
+
 TEST(SampleDataCli, WritesParquetWithTypedColumns) {
   TempDir dir;
   auto result = run_da({"--json", "sample-data", "--size", "xs", "--format", "parquet", "--out",
@@ -35,6 +40,7 @@ TEST(SampleDataCli, WritesParquetWithTypedColumns) {
   EXPECT_EQ(column_type(dir / "orders.parquet", "created_at"), "TIMESTAMP");
   EXPECT_EQ(column_type(dir / "orders.parquet", "total_amount"), "DECIMAL(12,2)");
   EXPECT_EQ(column_type(dir / "customers.parquet", "registration_date"), "DATE");
+  EXPECT_EQ(manifest_format(dir.path()), "parquet");
 }
 
 TEST(SampleDataCli, BothFormatsAndSizeList) {
@@ -45,6 +51,7 @@ TEST(SampleDataCli, BothFormatsAndSizeList) {
       0);
   EXPECT_TRUE(std::filesystem::exists(dir / "orders.csv"));
   EXPECT_TRUE(std::filesystem::exists(dir / "parquet/orders.parquet"));
+  EXPECT_EQ(manifest_format(dir.path()), "both");
   auto sizes = run_da({"sample-data", "--list-sizes"});
   EXPECT_EQ(sizes.exit_code, 0);
   EXPECT_NE(sizes.out.find("l          50000      1000"), std::string::npos) << sizes.out;
@@ -56,6 +63,7 @@ TEST(SampleDataCli, TheSampleSyncsEndToEnd) {
   TempDir dir;
   ASSERT_EQ(run_da({"sample-data", "--size", "xs", "--out", (dir / "incoming").string()}).exit_code,
             0);
+  EXPECT_EQ(manifest_format(dir / "incoming"), "csv");
   dir.write("config/instance.yaml",
             "data_source:\n  type: csv\n  csv:\n    base_dir: ./incoming\npaths:\n  data_dir: "
             "./data\n  docs_dir: ./docs\n"

@@ -239,6 +239,37 @@ TEST_F(SyncCli, InterruptStopsTheRunCleanlyAndSaysSo) {
             std::vector<std::string>{"2"});
 }
 
+// The table fails with the file, the line and what is wrong; the published data stays as it was
+// and readable, and the run says the table failed.
+TEST_F(SyncCli, AMalformedCsvFailsItsTableWithFileAndLineAndKeepsThePublishedData) {
+  ASSERT_EQ(da({"sync", "--no-profile"}).exit_code, 0);
+  std::vector<std::pair<std::string, std::string>> cases = {
+      {"id,name\n1,Ann\n2,\"Bob\n3,Cy\n",
+       "customers.csv:3: a quoted value starts on this line and is never closed"},
+      {"id,name\n1,Ann\n2,Bob\n3,\"Cy\n",
+       "customers.csv:4: a quoted value starts on this line and is never closed"},
+      {"id,name\n1,\"Ann\nAnna\"\n2\n",
+       "customers.csv:4: the row has 1 field where the header has 2"},
+      {"id,name\n1,Ann,x\n2,Bob\n", "customers.csv:2: the row has 3 fields where the header has 2"},
+  };
+  for (const auto& [content, expected] : cases) {
+    dir_.write("incoming/customers.csv", content);
+    auto result = da({"--json", "sync", "--no-profile", "customers"});
+    EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+    auto report = nlohmann::json::parse(result.out);
+    ASSERT_EQ(report["tables"].size(), 1u);
+    EXPECT_EQ(report["tables"][0]["status"], "failed");
+    EXPECT_NE(report["tables"][0]["error"].get<std::string>().find(expected), std::string::npos)
+        << report.dump(2);
+    EXPECT_EQ(
+        query("SELECT string_agg(name, ',' ORDER BY id) FROM " + parquet("shop/customers.parquet")),
+        std::vector<std::string>{"Ann,Bob"});
+  }
+  auto readable = da({"query", "SELECT count(*) AS n FROM customers"});
+  EXPECT_EQ(readable.exit_code, 0) << readable.err;
+  EXPECT_EQ(readable.out, "n\n-\n2\n(1 row)\n");
+}
+
 TEST_F(SyncCli, ReadsGzippedCsv) {
   {
     duck::Database database;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -38,6 +39,9 @@ class BackgroundProcess {
   std::chrono::milliseconds cpu_time() const;
   // SIGTERM, then SIGKILL after `grace`; returns the exit status as waitpid gave it.
   int stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
+  // Waits until 127.0.0.1:port accepts connections; false if the process ended or `timeout`
+  // passed first.
+  bool wait_for_port(uint16_t port, std::chrono::milliseconds timeout);
 
  private:
   pid_t pid_ = -1;
@@ -47,5 +51,8 @@ class BackgroundProcess {
 
 // Runs the da binary under test in the background.
 std::vector<std::string> da_command(const std::vector<std::string>& args);
+
+// A loopback TCP port that was free a moment ago.
+uint16_t free_port();
 
 }  // namespace da::testing

@@ -1,12 +1,14 @@
 #include "support/process.hpp"
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,6 +47,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error("pipe failed");
   }
+  auto started = std::chrono::steady_clock::now();
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -53,6 +56,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     int null_in = ::open("/dev/null", O_RDONLY);
     ::dup2(null_in, STDIN_FILENO);
     if (options.working_dir && ::chdir(options.working_dir->c_str()) != 0) ::_exit(126);
+    if (options.address_space_limit > 0) {
+      rlimit limit{options.address_space_limit, options.address_space_limit};
+      if (::setrlimit(RLIMIT_AS, &limit) != 0) ::_exit(126);
+    }
     for (const auto& name : options.unset_env)
       ::unsetenv(name.c_str());
     for (const auto& [name, value] : options.env)
@@ -69,8 +76,12 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   ProcessResult result;
   drain(out_pipe[0], err_pipe[0], result.out, result.err);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  rusage usage{};
+  while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
   }
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.peak_rss_kb = usage.ru_maxrss;
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
   return result;

@@ -137,6 +137,7 @@ Portal::Portal(const config::InstanceConfig& config, const AuthProviderRegistry&
     smtp.user = config_.email.smtp_user;
     smtp.password = config_.email.smtp_password;
     smtp.use_tls = config_.email.smtp_use_tls;
+    smtp.ca_file = config_.email.smtp_ca_file;
     smtp.from_address = config_.email.from_address;
     smtp.from_name = config_.email.from_name;
     smtp.timeout = std::chrono::seconds(config_.email.smtp_timeout_seconds);

@@ -1,6 +1,7 @@
 // da pull: fills an analyst's workspace from the broker, over HTTPS from the portal or with
 // rsync over SSH, then refreshes its DuckDB views. The portal comes from --portal or
-// DA_PORTAL_URL, the token from DA_PORTAL_TOKEN (never a flag: command lines show in `ps`).
+// DA_PORTAL_URL, the token from DA_PORTAL_TOKEN (never a flag: command lines show in `ps`),
+// the CAs that may sign the portal's certificate from --cacert or DA_CA_BUNDLE.
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include "da/common/log.hpp"
 #include "da/distribution/https_pull.hpp"
 #include "da/distribution/ssh_pull.hpp"
+#include "da/net/ca_file.hpp"
 #include "da/plugin/plugin_registry.hpp"
 #include "da/workspace/workspace.hpp"
 
@@ -38,6 +40,16 @@ std::string transport(const cli::Arguments& arguments, const std::string& portal
               "--via ssh --host ALIAS (rsync over SSH with your registered key)");
 }
 
+// The CA file for HTTPS (checked now, so that a wrong path fails before anything is fetched),
+// or empty for the system's CA certificates.
+fs::path ca_file(const cli::Arguments& arguments) {
+  bool given = arguments.has("cacert");
+  fs::path file = given ? arguments.value("cacert") : environment("DA_CA_BUNDLE");
+  if (!file.empty())
+    net::check_ca_file(file, given ? "--cacert: the CA file" : "DA_CA_BUNDLE: the CA file");
+  return file;
+}
+
 int run_pull(cli::CommandContext& context, const cli::Arguments& arguments) {
   fs::path dir = arguments.has("dir") ? fs::path(arguments.value("dir"))
                                       : da::workspace::find_workspace(fs::current_path());
@@ -47,6 +59,7 @@ int run_pull(cli::CommandContext& context, const cli::Arguments& arguments) {
   std::string token = environment("DA_PORTAL_TOKEN");
   std::string host = arguments.has("host") ? arguments.value("host") : environment("DA_SSH_HOST");
   std::string via = transport(arguments, portal_url, token, host);
+  fs::path ca = ca_file(arguments);
   da::workspace::Layout layout = da::workspace::layout_of(dir);
   da::workspace::init_workspace(layout);
 
@@ -74,7 +87,7 @@ int run_pull(cli::CommandContext& context, const cli::Arguments& arguments) {
     // The dashboard's "Last pull" comes from the portal, when this machine has a token for it.
     if (!portal_url.empty() && !token.empty()) {
       log::add_secret(token);
-      distribution::report_pull(portal_url, token, report.files_changed, report.bytes_changed);
+      distribution::report_pull(portal_url, token, ca, report.files_changed, report.bytes_changed);
     }
   } else {
     if (arguments.flag("push"))
@@ -90,6 +103,7 @@ int run_pull(cli::CommandContext& context, const cli::Arguments& arguments) {
     options.workspace = dir;
     options.portal_url = portal_url;
     options.token = token;
+    options.ca_file = ca;
     options.parallel = static_cast<int>(arguments.integer("parallel"));
     distribution::PullReport report = distribution::pull_https(options);
     changed = report.files_fetched > 0 || report.files_removed > 0;
@@ -125,10 +139,14 @@ void register_plugin(PluginRegistry& registry) {
                          "", {"https", "ssh"}),
        cli::value_option("--portal", "The portal's URL (default: $DA_PORTAL_URL)"),
        cli::value_option("--parallel", "Files fetched at once (https)", "4"),
+       cli::value_option("--cacert",
+                         "PEM file of the private CA that signed the portal's certificate, "
+                         "trusted besides the system's CAs (default: $DA_CA_BUNDLE)"),
        cli::value_option("--host", "The broker as an SSH destination (default: $DA_SSH_HOST)"),
        cli::value_option("--ssh-config", "An ssh_config file for --via ssh (ssh -F)"),
-       cli::flag("--push", "Back up user/ and CLAUDE.local.md to your home on the broker "
-                           "(--via ssh; nothing there is deleted)")},
+       cli::flag("--push",
+                 "Back up user/ and CLAUDE.local.md to your home on the broker "
+                 "(--via ssh; nothing there is deleted)")},
       run_pull,
   });
 }

@@ -2,14 +2,10 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
-#include "da/catalog/data_description.hpp"
 #include "da/cli/command_context.hpp"
 #include "da/common/error.hpp"
 #include "da/common/progress_bar.hpp"
 #include "da/common/strings.hpp"
-#include "da/duck/connection.hpp"
-#include "da/duck/database.hpp"
-#include "da/duck/sql_quote.hpp"
 #include "da/plugin/plugin_registry.hpp"
 #include "da/sample_data/sample_generator.hpp"
 
@@ -30,29 +26,6 @@ std::string list_sizes() {
                         s.support_tickets, s.months);
   }
   return text;
-}
-
-// Converts every CSV to Parquet with the catalog's column types, into `folder`.
-void write_parquet(const SampleResult& result, const fs::path& out, const fs::path& folder) {
-  catalog::DataDescriptionLoad catalog = catalog::parse_data_description(
-      {{"data_description.md", da::sample_data::sample_data_description()}});
-  fs::create_directories(folder);
-  duck::Database database;
-  duck::Connection connection(database);
-  for (const auto& table : result.tables) {
-    std::vector<std::string> types;
-    for (const catalog::TableConfig& config : catalog.description.tables) {
-      if (config.name != table.name) continue;
-      for (const catalog::ColumnSpec& column : config.columns) {
-        types.push_back(duck::quote_literal(column.name) + ": " + duck::quote_literal(column.type));
-      }
-    }
-    connection.execute("COPY (SELECT * FROM read_csv(" +
-                       duck::quote_path(out / (table.name + ".csv")) +
-                       ", header = true, skip = 0, types = {" + join(types, ", ") + "})) TO " +
-                       duck::quote_path(folder / (table.name + ".parquet")) +
-                       " (FORMAT parquet, COMPRESSION zstd)");
-  }
 }
 
 std::string summary_text(const SampleResult& result, const fs::path& out) {
@@ -91,18 +64,11 @@ int run(cli::CommandContext& context, const cli::Arguments& arguments) {
   if (seed < 0) throw Error(ErrorKind::kConfig, "--seed must not be negative");
   options.seed = static_cast<uint64_t>(seed);
   options.out = arguments.value("out");
+  options.format = arguments.value("format");
   ProgressBar progress("sample-data", 9, "tables");
   options.on_table = [&](const std::string&, int64_t) { progress.advance(); };
   SampleResult result = da::sample_data::generate_sample_data(options);
   progress.finish();
-  std::string format = arguments.value("format");
-  if (format == "parquet") {
-    write_parquet(result, options.out, options.out);
-    for (const auto& table : result.tables)
-      fs::remove(options.out / (table.name + ".csv"));
-  } else if (format == "both") {
-    write_parquet(result, options.out, options.out / "parquet");
-  }
   context.print(context.json() ? summary_json(result, options.out)
                                : summary_text(result, options.out));
   return cli::ExitCode::kSuccess;

@@ -53,12 +53,14 @@ class Connection {
       }
       if (stopping() || std::chrono::steady_clock::now() - idle_since > kIdleLimit)
         return std::nullopt;
-      pollfd poll_fd{fd_, POLLIN, 0};
-      int ready = ::poll(&poll_fd, 1, kPollMilliseconds);
-      if (ready < 0 && errno != EINTR) return std::nullopt;
-      if (ready <= 0) continue;
+      if (!tls_ || !tls_->pending()) {
+        pollfd poll_fd{fd_, POLLIN, 0};
+        int ready = ::poll(&poll_fd, 1, kPollMilliseconds);
+        if (ready < 0 && errno != EINTR) return std::nullopt;
+        if (ready <= 0) continue;
+      }
       char chunk[4096];
-      ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+      ssize_t n = tls_ ? tls_->read(chunk, sizeof chunk) : ::recv(fd_, chunk, sizeof chunk, 0);
       if (n <= 0) return std::nullopt;
       buffer_.append(chunk, static_cast<std::size_t>(n));
       idle_since = std::chrono::steady_clock::now();
@@ -67,12 +69,25 @@ class Connection {
 
   void reply(std::string_view text) {
     std::string data = std::string(text) + "\r\n";
+    if (tls_) {
+      tls_->write(data);
+      return;
+    }
     for (std::size_t sent = 0; sent < data.size();) {
       ssize_t n = ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
       if (n <= 0) return;
       sent += static_cast<std::size_t>(n);
     }
   }
+
+  // Switches the session to TLS (after "220 Ready to start TLS"). What the client sent in
+  // plain text after STARTTLS is dropped, as RFC 3207 requires. False when the handshake failed.
+  bool start_tls(const TlsServerContext& context) {
+    buffer_.clear();
+    tls_ = context.accept(fd_);
+    return tls_ != nullptr;
+  }
+  bool over_tls() const { return tls_ != nullptr; }
 
  private:
   bool stopping() {
@@ -84,6 +99,7 @@ class Connection {
   const bool& stopping_;
   std::mutex& mutex_;
   std::string buffer_;
+  std::unique_ptr<TlsSession> tls_;
 };
 
 // Reads the DATA section up to the lone "." line and undoes the sender's dot-stuffing.
@@ -120,11 +136,13 @@ bool authenticate(Connection& connection, const std::string& line) {
   return true;
 }
 
-// Every command but MAIL FROM and an accepted DATA; false when the session is over.
-bool answer(Connection& connection, const std::string& line, std::optional<CapturedMail>& mail) {
+// Every command but MAIL FROM, STARTTLS and an accepted DATA; false when the session is over.
+bool answer(Connection& connection, const std::string& line, std::optional<CapturedMail>& mail,
+            bool offers_tls) {
   if (starts_with_verb(line, "EHLO")) {
-    connection.reply(
-        "250-smtp-sink greets you\r\n250-AUTH PLAIN LOGIN\r\n250-8BITMIME\r\n250 SIZE 10485760");
+    connection.reply(std::string("250-smtp-sink greets you\r\n") +
+                     (offers_tls && !connection.over_tls() ? "250-STARTTLS\r\n" : "") +
+                     "250-AUTH PLAIN LOGIN\r\n250-8BITMIME\r\n250 SIZE 10485760");
   } else if (starts_with_verb(line, "HELO")) {
     connection.reply("250 smtp-sink");
   } else if (starts_with_verb(line, "AUTH")) {
@@ -151,6 +169,15 @@ bool answer(Connection& connection, const std::string& line, std::optional<Captu
 }  // namespace
 
 SmtpSink::SmtpSink() {
+  listen();
+}
+
+SmtpSink::SmtpSink(const std::filesystem::path& certificate, const std::filesystem::path& key)
+    : tls_(std::make_unique<TlsServerContext>(certificate, key)) {
+  listen();
+}
+
+void SmtpSink::listen() {
   listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (listener_ < 0) fail("socket");
   sockaddr_in address{};
@@ -198,6 +225,11 @@ void SmtpSink::set_reject_all(bool reject) {
   reject_all_ = reject;
 }
 
+int SmtpSink::failed_handshakes() const {
+  std::lock_guard lock(mutex_);
+  return failed_handshakes_;
+}
+
 void SmtpSink::serve() {
   while (true) {
     int client = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
@@ -224,7 +256,9 @@ void SmtpSink::handle(int client) {
   while (auto line = connection.read_line()) {
     if (starts_with_verb(*line, "MAIL FROM:")) {
       std::lock_guard lock(mutex_);
-      mail = reject_all_ ? std::nullopt : std::optional(CapturedMail{bracketed(*line), {}, {}});
+      mail = reject_all_
+                 ? std::nullopt
+                 : std::optional(CapturedMail{bracketed(*line), {}, {}, connection.over_tls()});
       connection.reply(reject_all_ ? "550 rejected" : "250 2.1.0 OK");
     } else if (starts_with_verb(*line, "DATA") && mail && !mail->recipients.empty()) {
       connection.reply("354 End data with <CR><LF>.<CR><LF>");
@@ -238,7 +272,15 @@ void SmtpSink::handle(int client) {
       arrived_.notify_all();
       mail.reset();
       connection.reply("250 2.0.0 OK queued");
-    } else if (!answer(connection, *line, mail)) {
+    } else if (starts_with_verb(*line, "STARTTLS") && tls_ && !connection.over_tls()) {
+      connection.reply("220 2.0.0 Ready to start TLS");
+      mail.reset();
+      if (!connection.start_tls(*tls_)) {
+        std::lock_guard lock(mutex_);
+        ++failed_handshakes_;
+        return;
+      }
+    } else if (!answer(connection, *line, mail, tls_ != nullptr)) {
       return;
     }
   }

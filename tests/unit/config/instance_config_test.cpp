@@ -196,6 +196,49 @@ TEST(InstanceConfig, EnvironmentWinsOverDotEnvWhichWinsOverTheParentDotEnv) {
   EXPECT_EQ(result.config.config_dir, (dir / "config").lexically_normal());
 }
 
+TEST(InstanceConfig, AFolderMappingIsRefusedWithWhereItBelongs) {
+  ConfigLoadResult result = parse("instance:\n  name: Acme\nfolder_mapping:\n  in.c-crm: crm\n");
+  EXPECT_TRUE(has_error(result.diagnostics,
+                        "instance.yaml:4: folder_mapping: is not read from instance.yaml: map "
+                        "buckets to Parquet folders in the table catalog instead, with 'da tables "
+                        "map BUCKET FOLDER'"))
+      << formatted_errors(result.diagnostics).at(0);
+  EXPECT_FALSE(parse("folder_mapping: {}\n").diagnostics.has_errors());
+}
+
+TEST(InstanceConfig, TheSmtpCaFileResolvesAgainstTheInstanceRootUnderEitherKey) {
+  TempDir dir;
+  dir.write("config/relay-ca.pem",
+            "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+  for (const char* yaml : {"email:\n  smtp_ca_file: config/relay-ca.pem\n",
+                           "auth:\n  email:\n    smtp_ca_file: config/relay-ca.pem\n"}) {
+    ConfigLoadResult result =
+        parse_instance_config(yaml, "instance.yaml", dir / "config", fake_env());
+    EXPECT_FALSE(result.diagnostics.has_errors()) << formatted_errors(result.diagnostics).at(0);
+    EXPECT_TRUE(result.diagnostics.warnings().empty()) << yaml;
+    EXPECT_EQ(result.config.email.smtp_ca_file, dir / "config/relay-ca.pem");
+  }
+}
+
+TEST(InstanceConfig, AMissingOrWrongSmtpCaFileIsAnErrorNamingThePath) {
+  TempDir dir;
+  auto check = [&](const std::string& yaml) {
+    return parse_instance_config(yaml, "instance.yaml", dir / "config", fake_env()).diagnostics;
+  };
+  auto missing = check("email:\n  smtp_host: relay\n  smtp_ca_file: /nonexistent/ca.pem\n");
+  EXPECT_TRUE(has_error(missing,
+                        "instance.yaml:3: email.smtp_ca_file: the CA file /nonexistent/ca.pem "
+                        "does not exist"))
+      << formatted_errors(missing).at(0);
+  dir.write("key.pem", "-----BEGIN PRIVATE KEY-----\n");
+  auto wrong = check("auth:\n  email:\n    smtp_ca_file: key.pem\n");
+  EXPECT_TRUE(has_error(wrong, "instance.yaml:3: auth.email.smtp_ca_file: the CA file " +
+                                   (dir / "key.pem").string() + " holds no certificate"))
+      << formatted_errors(wrong).at(0);
+  auto both = check("email: {smtp_ca_file: a.pem}\nauth: {email: {smtp_ca_file: b.pem}}\n");
+  EXPECT_TRUE(has_error(both, "auth.email.smtp_ca_file: differs from email.smtp_ca_file"));
+}
+
 TEST(InstanceConfig, MissingFileNamesThePathAndTheFix) {
   TempDir dir;
   try {

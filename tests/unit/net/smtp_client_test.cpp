@@ -1,10 +1,13 @@
 #include "da/net/smtp_client.hpp"
 
 #include <regex>
+#include <thread>
 
 #include "fakes/smtp/mail_reader.hpp"
 #include "fakes/smtp/smtp_sink.hpp"
+#include "fakes/tls/test_pki.hpp"
 #include "support/expect_error.hpp"
+#include "support/temp_dir.hpp"
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -373,6 +376,51 @@ TEST(SmtpSink, WaitForMessageTimesOutWhenNothingArrives) {
   auto start = std::chrono::steady_clock::now();
   EXPECT_FALSE(sink.wait_for_message(1, 100ms));
   EXPECT_GE(std::chrono::steady_clock::now() - start, 100ms);
+}
+
+// A relay whose certificate a private CA signed (made for the test), speaking STARTTLS.
+class SmtpPrivateCa : public ::testing::Test {
+ protected:
+  SmtpSettings settings() const {
+    SmtpSettings settings = sink_settings(sink_);
+    settings.use_tls = true;
+    return settings;
+  }
+  MailMessage message() const { return {"ana@example.com", "Hello", "Over TLS.", ""}; }
+
+  da::testing::TempDir dir_;
+  fakes::TestPki pki_ = fakes::make_test_pki(dir_ / "pki");
+  fakes::SmtpSink sink_{pki_.server_cert, pki_.server_key};
+};
+
+TEST_F(SmtpPrivateCa, WithoutItsCaTheRelayIsRefusedNamingTheCertificateProblem) {
+  std::string error = source_error([&] { SmtpClient(settings()).send(message()); });
+  EXPECT_NE(error.find("SSL certificate problem"), std::string::npos) << error;
+  EXPECT_NE(error.find("checked against the system's CA certificates"), std::string::npos) << error;
+  // The relay sees the client give up during the handshake (a moment after the client returns).
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (sink_.failed_handshakes() == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(sink_.failed_handshakes(), 1);
+  EXPECT_TRUE(sink_.messages().empty());
+}
+
+TEST_F(SmtpPrivateCa, WithItsCaFileTheMailIsDeliveredOverTls) {
+  SmtpSettings trusted = settings();
+  trusted.ca_file = pki_.ca_cert;
+  fakes::CapturedMail mail = deliver(sink_, trusted, message());
+  EXPECT_TRUE(mail.over_tls);
+  EXPECT_EQ(mail.recipients, std::vector<std::string>{"ana@example.com"});
+}
+
+TEST_F(SmtpPrivateCa, AMissingCaFileIsAConfigurationErrorNamingThePath) {
+  SmtpSettings missing = settings();
+  missing.ca_file = dir_ / "nowhere.pem";
+  std::string error =
+      testing::thrown_message(ErrorKind::kConfig, [&] { SmtpClient(missing).send(message()); });
+  EXPECT_NE(error.find((dir_ / "nowhere.pem").string() + " does not exist"), std::string::npos)
+      << error;
+  EXPECT_EQ(sink_.failed_handshakes(), 0);
 }
 
 }  // namespace

@@ -137,8 +137,8 @@ TEST(FullRefresh, BadInputsFailClearlyAndKeepTheLastGoodData) {
   };
   std::vector<Case> cases = {
       {"", "is empty (not even a header line)"},
-      {"id,name\n1,a\n2,b,c\n3\n", "rows do not all have the same number of fields"},
-      {"id,name\n1,a\n2,b,c\n", "rows do not all have the same number of fields"},
+      {"id,name\n1,a\n2,b,c\n3\n", "t.csv:3: the row has 3 fields where the header has 2"},
+      {"id,name\n1,a\n2,b,c\n", "t.csv:3: the row has 3 fields where the header has 2"},
       {"id,name\n1,ok\n2,bad\xff\xfe\n", "t.csv:3: Invalid unicode"},
   };
   for (const Case& c : cases) {

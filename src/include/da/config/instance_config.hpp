@@ -114,6 +114,9 @@ struct EmailConfig {
   std::string smtp_password;
   bool smtp_use_tls = true;
   int smtp_timeout_seconds = 15;  // for one delivery attempt, connection included
+  // PEM file of further CAs that may sign the relay's certificate (a private CA); empty: the
+  // system's only. email.smtp_ca_file, also accepted as auth.email.smtp_ca_file.
+  std::filesystem::path smtp_ca_file;
 };
 
 struct DesktopConfig {
@@ -206,7 +209,6 @@ struct InstanceConfig {
   std::map<std::string, std::string> username_mapping;
   std::vector<std::pair<std::string, DatasetOption>> datasets;
   CatalogConfig catalog;
-  std::map<std::string, std::string> folder_mapping;
   AccountsConfig accounts;
   NotificationsConfig notifications;
 

@@ -6,6 +6,7 @@
 // column, and quoted scalars are told apart from plain ones.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,13 +36,25 @@ struct YamlNode {
   YamlNode* find(std::string_view key);
 };
 
+// Limits that keep a small hostile document from taking the process's memory. An alias is a
+// copy of its anchored node, so nested aliases multiply ("billion laughs": under 1 KB of YAML
+// for 10^9 nodes). Per document, aliases may add at most kYamlMaxAliasNodes nodes (each alias
+// adds its anchored node with everything inside it; every alias adds at least one, so this also
+// bounds their number) and kYamlMaxAliasBytes bytes of scalar text; anchors themselves copy
+// nothing, so a document holds its own nodes plus at most these copies (about 10 MB). Sequences
+// and mappings may nest kYamlMaxDepth levels, also through aliases. A real file reusing anchors
+// a few times stays far below all three.
+inline constexpr std::size_t kYamlMaxAliasNodes = 50'000;
+inline constexpr std::size_t kYamlMaxAliasBytes = 1024 * 1024;
+inline constexpr std::size_t kYamlMaxDepth = 64;
+
 // "mapping", "sequence", "scalar" or "null", for error messages.
 const char* kind_name(YamlNode::Kind kind);
 
 // Parses one YAML document (an empty text gives a null node). `first_line` is the line of
 // `text`'s first line within `file`, so that YAML embedded in Markdown reports Markdown lines.
 // Throws Error(kConfig) "file:line:column: message" on syntax errors, duplicate keys,
-// non-scalar keys and more than one document.
+// non-scalar keys, more than one document and documents beyond the limits above.
 YamlNode parse_yaml(std::string_view text, const std::string& file, int first_line = 1);
 
 }  // namespace da::config

@@ -20,6 +20,9 @@ struct PullOptions {
   std::string portal_url;  // https://data.example.com (no trailing slash needed)
   std::string token;       // a personal token (dap_...) or a desktop access token
   std::filesystem::path workspace;
+  // PEM file of further CAs that may sign the portal's certificate (a private CA); empty:
+  // the system's only.
+  std::filesystem::path ca_file;
   int parallel = 4;
   int attempts = 3;  // per file, for network errors and digest mismatches
   std::chrono::milliseconds connect_timeout{10'000};
@@ -37,8 +40,8 @@ struct PullReport {
 
 // Tells the portal that this analyst pulled (`files` and `bytes` that arrived), for the
 // dashboard's "Last pull". Best effort: a failure is logged, never thrown.
-void report_pull(const std::string& portal_url, const std::string& token, int64_t files,
-                 int64_t bytes);
+void report_pull(const std::string& portal_url, const std::string& token,
+                 const std::filesystem::path& ca_file, int64_t files, int64_t bytes);
 
 // Throws Error(kAuth) when the portal refuses the token, Error(kSource) for any other failure
 // (naming the file), leaving server/ as it was.

@@ -25,6 +25,9 @@ struct HttpRequest {
   bool follow_redirects = false;
   // Connections are kept per thread and reused; false opens a new one and closes it after.
   bool reuse_connection = true;
+  // PEM file of further CAs that may sign the server's certificate (a private CA; see
+  // da/net/ca_file.hpp); empty: the system's CAs only.
+  std::filesystem::path ca_file;
 };
 
 struct HttpResponse {
@@ -43,7 +46,8 @@ class HttpClient {
  public:
   // Performs the request. A response with any status (4xx/5xx included) is returned; network
   // failures (DNS, refused, TLS, timeout) throw Error(kSource) naming the method, the URL
-  // without its query string, and curl's reason.
+  // without its query string, and curl's reason (for an untrusted certificate also the CAs it
+  // was checked against). An unusable `ca_file` throws Error(kConfig) naming it.
   HttpResponse send(const HttpRequest& request) const;
 
   // Streams the response body into `file` (created or truncated) instead of memory;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <utility>
 
@@ -14,6 +15,9 @@ struct SmtpSettings {
   std::string user;      // empty: no AUTH
   std::string password;
   bool use_tls = true;
+  // PEM file of further CAs that may sign the relay's certificate (a private CA; see
+  // da/net/ca_file.hpp); empty: the system's CAs only.
+  std::filesystem::path ca_file;
   std::string from_address;
   std::string from_name;
   std::chrono::milliseconds timeout{15'000};
@@ -30,7 +34,7 @@ class SmtpClient {
  public:
   explicit SmtpClient(SmtpSettings settings) : settings_(std::move(settings)) {}
   // Delivers `message` to the relay. Throws Error(kSource) with the server's reply or
-  // curl's reason (never the password).
+  // curl's reason (never the password), Error(kConfig) when `ca_file` is unusable.
   void send(const MailMessage& message) const;
   const SmtpSettings& settings() const { return settings_; }
 

@@ -1,6 +1,7 @@
 // The sample e-commerce dataset: nine related tables (customers, products, campaigns,
-// web_sessions, web_leads, orders, order_items, payments, support_tickets) as CSV, plus a
-// data_description.md that syncs them with all three strategies and a _manifest.json.
+// web_sessions, web_leads, orders, order_items, payments, support_tickets) as CSV and/or
+// Parquet, plus a data_description.md that syncs them with all three strategies and a
+// _manifest.json.
 // The same size and seed give byte-identical files, whatever the number of threads.
 // Tables, columns and distributions: docs/sample-data.md.
 #pragma once
@@ -34,6 +35,9 @@ struct SampleOptions {
   std::string size = "s";
   uint64_t seed = 42;
   std::filesystem::path out = "data/sample";
+  // "csv": <out>/<table>.csv; "parquet": <out>/<table>.parquet instead; "both": the CSV and
+  // <out>/parquet/<table>.parquet. The manifest records it.
+  std::string format = "csv";
   unsigned threads = 0;  // 0: one per core
   // Called after each table with its name and rows, for progress output.
   std::function<void(const std::string& table, int64_t rows)> on_table;
@@ -53,7 +57,8 @@ struct SampleResult {
   int64_t total_rows() const;
 };
 
-// Writes <out>/<table>.csv, <out>/data_description.md and <out>/_manifest.json.
+// Writes the tables in `options.format`, <out>/data_description.md and <out>/_manifest.json.
+// Throws Error(kConfig) for an unknown size or format before writing anything.
 SampleResult generate_sample_data(const SampleOptions& options);
 
 // The catalog of the sample tables (source: <table>.csv), parseable by the catalog parser.

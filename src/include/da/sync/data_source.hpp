@@ -24,7 +24,7 @@ enum class FileFormat { kCsv, kParquet, kJson };
 // How to read CSV files; unset fields are detected by DuckDB's sniffer.
 struct CsvDialect {
   std::optional<std::string> delimiter;
-  std::optional<std::string> quote;
+  std::optional<std::string> quote;  // unset: '"' (an unterminated quote is an error); "": none
   std::optional<std::string> escape;
   std::optional<bool> header;
   std::string encoding = "utf-8";  // utf-8, utf-16 or latin-1
