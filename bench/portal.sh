@@ -41,8 +41,8 @@ server:
   hostname: 127.0.0.1
   base_url: http://127.0.0.1:$PORT
   listen: 127.0.0.1:$PORT
-  threads: 2
   access_log: false
+  max_connections_per_address: 0   # wrk's 200 connections all come from 127.0.0.1
 auth:
   allowed_domain: example.com
   webapp_secret_key: $(openssl rand -hex 32)

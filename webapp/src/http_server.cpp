@@ -80,7 +80,7 @@ Request to_request(const http::request<http::string_body>& message, std::string 
 struct HttpServer::Impl {
   ServerOptions options;
   RequestHandler handler;
-  BlockingClassifier blocking;
+  LaneClassifier lanes;
   asio::io_context io;
   // Destroyed before io: a handler still running on a pool holds a coroutine of io's.
   asio::thread_pool workers;
@@ -103,10 +103,10 @@ struct HttpServer::Impl {
   std::condition_variable done_changed;
   bool done = false;
 
-  Impl(ServerOptions o, RequestHandler h, BlockingClassifier b)
+  Impl(ServerOptions o, RequestHandler h, LaneClassifier l)
       : options(std::move(o)),
         handler(std::move(h)),
-        blocking(std::move(b)),
+        lanes(std::move(l)),
         io(std::max(1, options.threads)),
         workers(static_cast<std::size_t>(std::max(1, options.workers))),
         blocking_workers(static_cast<std::size_t>(std::max(1, options.blocking_workers))),
@@ -135,11 +135,12 @@ struct HttpServer::Impl {
     return Response::text(500, "Internal Server Error\n");
   }
 
-  // Runs the handler on a worker pool (never on an I/O thread); a blocking request on the
-  // blocking pool, or 503 when too many already wait for it.
+  // Runs the handler in its lane: inline, on the workers, or on the blocking workers (503 when
+  // too many already wait for them).
   asio::awaitable<Response> run_handler(Request& request) {
-    bool is_blocking = blocking && blocking(request);
-    if (!is_blocking)
+    Lane lane = lanes ? lanes(request) : Lane::kWorker;
+    if (lane == Lane::kInline) co_return call_handler(request);
+    if (lane == Lane::kWorker)
       co_return co_await asio::co_spawn(
           workers,
           [this, &request]() -> asio::awaitable<Response> { co_return call_handler(request); },
@@ -415,8 +416,8 @@ struct HttpServer::Impl {
   }
 };
 
-HttpServer::HttpServer(ServerOptions options, RequestHandler handler, BlockingClassifier blocking)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), std::move(blocking))) {}
+HttpServer::HttpServer(ServerOptions options, RequestHandler handler, LaneClassifier lanes)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), std::move(lanes))) {}
 
 HttpServer::~HttpServer() {
   stop();

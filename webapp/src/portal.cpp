@@ -24,6 +24,12 @@ using Json = nlohmann::json;
 
 namespace {
 
+// The embedded static files: answered from memory, so inline on the server's I/O thread.
+bool is_static_file(const Request& request) {
+  if (request.method != "GET" && request.method != "HEAD") return false;
+  return request.path.rfind("/static/", 0) == 0 || request.path == "/favicon.ico";
+}
+
 constexpr const char* kSessionCookie = "da_session";
 constexpr const char* kBindingCookie = "da_bind";
 
@@ -239,10 +245,10 @@ Response Portal::handle(Request& request) {
 }
 
 Response Portal::dispatch(Request& request) {
-  if (request.path.rfind("/static/", 0) == 0 &&
-      (request.method == "GET" || request.method == "HEAD"))
-    return assets_.serve(request, std::string_view(request.path).substr(8));
-  if (request.path == "/favicon.ico") return assets_.serve(request, "favicon.svg");
+  if (is_static_file(request))
+    return request.path == "/favicon.ico"
+               ? assets_.serve(request, "favicon.svg")
+               : assets_.serve(request, std::string_view(request.path).substr(8));
   Router::Match match = router_.match(request);
   if (match.outcome == Router::Outcome::kMatched) return (*match.handler)(request);
   if (match.outcome == Router::Outcome::kMethodNotAllowed) {
@@ -387,8 +393,9 @@ void Portal::route_blocking(std::string method, std::string pattern, Access acce
   router_.add(std::move(method), std::move(pattern), guarded(access, std::move(handler)), true);
 }
 
-bool Portal::is_blocking(Request& request) const {
-  return router_.match(request).blocking;
+Lane Portal::lane_of(Request& request) const {
+  if (is_static_file(request)) return Lane::kInline;
+  return router_.match(request).blocking ? Lane::kBlocking : Lane::kWorker;
 }
 
 Json Portal::layout_data(const Request& request, const Visitor& visitor) const {

@@ -35,7 +35,7 @@ int run_serve(cli::CommandContext& context, const cli::Arguments& arguments) {
   web::ServerOptions options = web::server_options(config);
   web::HttpServer server(
       options, [&portal](web::Request& request) { return portal.handle(request); },
-      [&portal](web::Request& request) { return portal.is_blocking(request); });
+      [&portal](web::Request& request) { return portal.lane_of(request); });
   server.start();
   std::string where = options.listen.rfind("unix:", 0) == 0
                           ? options.listen

@@ -226,7 +226,7 @@ TEST(HttpServer, BlockingRequestsNeverDelayTheOthers) {
             std::this_thread::sleep_for(5ms);
         return Response::text(200, "ok");
       },
-      [](Request& request) { return request.path == "/slow"; });
+      [](Request& request) { return request.path == "/slow" ? Lane::kBlocking : Lane::kWorker; });
   server.start();
   std::vector<std::future<std::string>> slow;
   for (int i = 0; i < 10; ++i)
@@ -261,7 +261,7 @@ TEST(HttpServer, TooManyWaitingBlockingRequestsGetServiceUnavailable) {
           std::this_thread::sleep_for(5ms);
         return Response::text(200, "ok");
       },
-      [](Request&) { return true; });
+      [](Request&) { return Lane::kBlocking; });
   server.start();
   RawClient first = RawClient::tcp(server.port());
   RawClient second = RawClient::tcp(server.port());

@@ -63,7 +63,7 @@ class PortalFixture : public ::testing::Test {
     options.listen = "127.0.0.1:" + std::to_string(port_);
     server_ = std::make_unique<HttpServer>(
         options, [this](Request& r) { return portal_->handle(r); },
-        [this](Request& r) { return portal_->is_blocking(r); });
+        [this](Request& r) { return portal_->lane_of(r); });
     server_->start();
   }
   void TearDown() override { server_->stop(); }

@@ -2,10 +2,10 @@
 // header and body size limits, read and idle timeouts, and a graceful stop that finishes the
 // requests in flight.
 //
-// Threads: `threads` I/O threads only move bytes; handlers never run on them. Handlers run on
-// a pool of `workers`, except requests the classifier marks as blocking (password hashing,
-// calls to another server), which get their own pool of `blocking_workers`: however many of
-// those wait, every other request is still answered at once. When more than
+// Threads: `threads` I/O threads move bytes and answer only what never waits (files held in
+// memory). Other handlers run on a pool of `workers`, and requests that may block for long
+// (password hashing, calls to another server) on their own pool of `blocking_workers`:
+// however many of those wait, every other request is still answered at once. When more than
 // `max_queued_blocking` blocking requests wait for a worker, the next ones get 503.
 #pragma once
 
@@ -18,6 +18,7 @@
 
 #include "da/config/instance_config.hpp"
 #include "da/net/trusted_proxies.hpp"
+#include "da/web/lane.hpp"
 #include "da/web/request.hpp"
 #include "da/web/response.hpp"
 
@@ -47,15 +48,16 @@ struct ServerOptions {
 // Called for every complete request on a server thread. Must not throw; a thrown exception
 // becomes a bare 500.
 using RequestHandler = std::function<Response(Request&)>;
-// Whether a request may block for long (see above). Called on an I/O thread: must be quick.
-using BlockingClassifier = std::function<bool(Request&)>;
+// Chooses the lane of a request. Called on an I/O thread: must be quick. Without one, every
+// request runs on the workers.
+using LaneClassifier = std::function<Lane(Request&)>;
 
 // The options server.* of the instance configures (listen, threads, limits, proxies).
 ServerOptions server_options(const config::InstanceConfig& config);
 
 class HttpServer {
  public:
-  HttpServer(ServerOptions options, RequestHandler handler, BlockingClassifier blocking = {});
+  HttpServer(ServerOptions options, RequestHandler handler, LaneClassifier lanes = {});
   ~HttpServer();  // stops and joins
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -17,6 +17,7 @@
 #include "da/web/background_job.hpp"
 #include "da/web/catalog_model.hpp"
 #include "da/web/gzip.hpp"
+#include "da/web/lane.hpp"
 #include "da/web/portal_context.hpp"
 #include "da/web/router.hpp"
 #include "da/web/static_assets.hpp"
@@ -48,8 +49,9 @@ class Portal : public PortalContext {
 
   // The server's request handler.
   Response handle(Request& request);
-  // The server's BlockingClassifier: whether the request's route was added by route_blocking().
-  bool is_blocking(Request& request) const;
+  // The server's LaneClassifier: static files are answered inline, routes added by
+  // route_blocking() on the blocking workers, the rest on the workers.
+  Lane lane_of(Request& request) const;
   // What `username` receives changed ("" for everyone): has the provisioner refresh the
   // rsync filters. A failure is recorded (PendingFilterRefreshes) and logged, never thrown:
   // the change itself is saved, and the refresh is retried.

@@ -18,7 +18,7 @@ using Handler = std::function<Response(Request&)>;
 class Router {
  public:
   // Throws Error(kInternal) on a malformed pattern or a duplicate method + pattern.
-  // `blocking`: the handler may wait long (see BlockingClassifier in http_server.hpp).
+  // `blocking`: the handler may wait long (Lane::kBlocking in http_server.hpp).
   void add(std::string method, std::string pattern, Handler handler, bool blocking = false);
   void get(std::string pattern, Handler handler) {
     add("GET", std::move(pattern), std::move(handler));
