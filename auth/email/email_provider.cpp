@@ -108,7 +108,7 @@ void EmailProvider::add_routes(web::PortalContext& portal) {
       "GET", "/login/email/verify/{token}", web::Access::kPublic,
       [&portal](web::Request& request, web::Visitor&) {
         // A link opened without the requesting browser's binding is refused and stays usable.
-        std::string binding = request.cookie("da_bind").value_or("");
+        std::string binding = portal.existing_browser_binding(request);
         std::optional<identity::OneTimeToken> token;
         if (!binding.empty())
           token =

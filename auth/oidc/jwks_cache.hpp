@@ -1,13 +1,15 @@
 // The provider's signing keys (its JWKS document), fetched on first use and again after an
-// hour. Providers rotate keys: a token naming a key id (kid) the cached set lacks makes us
-// refetch at once, but at most once per kid per `refetch_interval`, so tokens naming made-up
-// kids cannot make us hammer the provider.
+// hour; when that refresh fails, the keys held go on being used (retried every minute).
+// Providers rotate keys: a token naming a key id (kid) the cached set lacks makes us refetch
+// at once, but at most once per kid per `refetch_interval` and 6 times a minute whatever the
+// kids, so tokens naming made-up kids cannot make us hammer the provider.
 #pragma once
 
 #include <chrono>
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +26,8 @@ class JwksCache {
  private:
   bool has_kid(const std::string& kid) const;
   void fetch(const std::string& jwks_uri, std::chrono::steady_clock::time_point now);
+  // fetch(), or on failure keeps the keys held (logged); true when it fetched.
+  bool refresh_or_keep(const std::string& jwks_uri, std::chrono::steady_clock::time_point now);
 
   const std::chrono::seconds refetch_interval_;
   std::mutex mutex_;
@@ -33,6 +37,7 @@ class JwksCache {
   // When a token naming each unknown kid last made us refetch; entries older than the
   // interval are dropped, which bounds the map.
   std::map<std::string, std::chrono::steady_clock::time_point> refetched_for_;
+  std::vector<std::chrono::steady_clock::time_point> recent_refetches_;  // within a minute
 };
 
 }  // namespace da::auth::oidc

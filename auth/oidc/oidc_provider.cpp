@@ -170,18 +170,20 @@ web::Response OidcProvider::finish(web::PortalContext& portal, web::Request& req
     log::warn("portal: {} sign-in refused: {}", settings_.name, why);
     return portal.login_error(request, settings_.name + " sign-in failed: " + why, status);
   };
-  if (auto error = request.query_param("error"))
-    return refuse(
-        "the provider answered " +
-            oauth_error_text(*error, request.query_param("error_description").value_or("")),
-        403);
-  std::string binding = request.cookie("da_bind").value_or("");
+  // The state first: the provider's error text is shown only on an answer to this browser's
+  // own sign-in, never on a link anyone could write.
+  std::string binding = portal.existing_browser_binding(request);
   std::optional<identity::OneTimeToken> state;
   if (!binding.empty())
     state = identity::TokenStore(portal.db())
                 .consume(kPurpose, request.query_param("state").value_or(""), binding);
   if (!state)
     return refuse("the sign-in request expired or came from another browser; start again", 403);
+  if (auto error = request.query_param("error"))
+    return refuse(
+        "the provider answered " +
+            oauth_error_text(*error, request.query_param("error_description").value_or("")),
+        403);
   std::string code = request.query_param("code").value_or("");
   if (code.empty()) return refuse("no authorization code", 403);
   try {

@@ -25,6 +25,13 @@ OidcSettings read_legacy(const config::NodeReader& auth) {
   settings.client_secret = auth.string("google_client_secret");
   auth.require("google_client_secret", "because auth.google_client_id is set (Google sign-in)");
   settings.discovery_url = auth.string("google_discovery_url", settings.discovery_url);
+  // The old keys pointed at another provider are no Google sign-in: no Google name, and no
+  // prompt=select_account, which standard providers refuse.
+  if (settings.discovery_url != kGoogleDiscovery) {
+    settings.preset.clear();
+    settings.prompt.clear();
+    settings.name = OidcSettings{}.name;
+  }
   return settings;
 }
 

@@ -18,7 +18,9 @@ constexpr const char* kPurpose = "password_set";
 constexpr std::chrono::seconds kLinkLifetime{30 * 60};
 // Failed sign-ins are counted per account from one client address, per client address for any
 // account, and per account from everywhere (a guess spread over many addresses). Each limit
-// locks only what it counts: one client's failures never lock anyone else out.
+// locks only what it counts: one client's failures lock that client, or that account for that
+// client; locking an account for everyone takes 50 failures, which one client's limits stop
+// short of (5 per account). Nothing locks out everyone.
 constexpr std::chrono::seconds kFailureWindow{15 * 60};
 constexpr identity::RateLimit kFailuresPerAccountAndIp{5, kFailureWindow};
 constexpr identity::RateLimit kFailuresPerIp{30, kFailureWindow};
@@ -131,7 +133,7 @@ web::Response set_password(web::PortalContext& portal, web::Request& request,
                            web::Visitor& visitor) {
   identity::TokenStore tokens(portal.db());
   const std::string token = request.param("token");
-  const std::string binding = request.cookie("da_bind").value_or("");
+  const std::string binding = portal.existing_browser_binding(request);
   auto open = tokens.peek(kPurpose, token, binding);
   if (!open) return web::Response::redirect("/login?notice=link_expired");
   Json data = page("set", "Choose a password");

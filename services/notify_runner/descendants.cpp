@@ -92,7 +92,8 @@ std::vector<Process> descendants_of(pid_t ancestor, uid_t uid) {
   for (const Process& process : processes) {
     if (process.real_uid != uid && process.effective_uid != uid) continue;
     std::set<pid_t> seen;
-    for (pid_t up = process.parent; up > 1 && seen.insert(up).second;) {
+    // up > 0 and the ancestor checked first: the runner may itself be PID 1 (a container).
+    for (pid_t up = process.parent; up > 0 && seen.insert(up).second;) {
       if (up == ancestor) {
         found.push_back(process);
         break;

@@ -19,13 +19,17 @@ void PendingFilterRefreshes::record_failure(const std::string& username, const s
   });
 }
 
-void PendingFilterRefreshes::record_success(const std::string& username) {
+void PendingFilterRefreshes::record_success(const std::string& username, int64_t started) {
   database_.write_transaction([&] {
     if (username.empty())
-      database_.execute("DELETE FROM pending_filter_refreshes");
+      database_.prepare("DELETE FROM pending_filter_refreshes WHERE last_attempt_at <= ?")
+          .bind_all(started)
+          .run();
     else
-      database_.prepare("DELETE FROM pending_filter_refreshes WHERE username = ?")
-          .bind_all(username)
+      database_
+          .prepare(
+              "DELETE FROM pending_filter_refreshes WHERE username = ? AND last_attempt_at <= ?")
+          .bind_all(username, started)
           .run();
   });
 }
@@ -43,13 +47,14 @@ std::vector<PendingFilterRefresh> PendingFilterRefreshes::all() {
 
 void PendingFilterRefreshes::run(const std::string& username,
                                  const std::function<void(const std::string&)>& refresh) {
+  int64_t started = to_epoch_micros(now_utc());
   try {
     refresh(username);
   } catch (const std::exception& e) {
     record_failure(username, e.what());
     throw;
   }
-  record_success(username);
+  record_success(username, started);
 }
 
 }  // namespace da::accounts

@@ -364,10 +364,11 @@ DataDescriptionLoad parse_data_description(const std::vector<MarkdownDocument>& 
     std::vector<YamlBlock> blocks =
         extract_yaml_blocks(document.text, document.file, result.diagnostics);
     check_generated_checksum(document, blocks, result.diagnostics);
+    config::YamlAliasBudget budget;  // one for the whole file, however many blocks it has
     for (const YamlBlock& block : blocks) {
       config::YamlNode root;
       try {
-        root = config::parse_yaml(block.text, document.file, block.first_line);
+        root = config::parse_yaml(block.text, document.file, block.first_line, &budget);
       } catch (const Error& e) {
         result.diagnostics.error("", 0, "", e.what());
         continue;

@@ -62,8 +62,8 @@ struct Extent {
 // expand to gigabytes. Only these copies hold memory beyond the document's own nodes.
 class TreeBuilder : public YAML::EventHandler {
  public:
-  TreeBuilder(std::string file, int first_line)
-      : file_(std::move(file)), line_offset_(first_line - 1) {}
+  TreeBuilder(std::string file, int first_line, YamlAliasBudget& budget)
+      : file_(std::move(file)), line_offset_(first_line - 1), budget_(budget) {}
 
   YamlNode take_root() { return std::move(root_); }
   int documents() const { return documents_; }
@@ -79,10 +79,10 @@ class TreeBuilder : public YAML::EventHandler {
     auto found = anchors_.find(anchor);
     if (found == anchors_.end()) fail(mark, "alias to an unknown anchor");
     const Anchored& anchored = found->second;
-    alias_nodes_ += anchored.extent.nodes;
-    alias_bytes_ += anchored.extent.bytes;
-    if (alias_nodes_ > kYamlMaxAliasNodes || alias_bytes_ > kYamlMaxAliasBytes) {
-      fail(mark, "the aliases of this document expand to more than " +
+    budget_.nodes += anchored.extent.nodes;
+    budget_.bytes += anchored.extent.bytes;
+    if (budget_.nodes > kYamlMaxAliasNodes || budget_.bytes > kYamlMaxAliasBytes) {
+      fail(mark, "the aliases of this file expand to more than " +
                      std::to_string(kYamlMaxAliasNodes) + " nodes or " +
                      std::to_string(kYamlMaxAliasBytes / 1024) +
                      " KiB of text; reuse anchors less (nested aliases multiply)");
@@ -246,15 +246,16 @@ class TreeBuilder : public YAML::EventHandler {
   YamlNode root_;
   std::vector<OpenNode> open_;
   std::map<YAML::anchor_t, Anchored> anchors_;
-  size_t alias_nodes_ = 0;
-  size_t alias_bytes_ = 0;
+  YamlAliasBudget& budget_;
 };
 
 }  // namespace
 
-YamlNode parse_yaml(std::string_view text, const std::string& file, int first_line) {
+YamlNode parse_yaml(std::string_view text, const std::string& file, int first_line,
+                    YamlAliasBudget* budget) {
   std::istringstream input{std::string(text)};
-  TreeBuilder builder(file, first_line);
+  YamlAliasBudget own;
+  TreeBuilder builder(file, first_line, budget ? *budget : own);
   try {
     YAML::Parser parser(input);
     parser.HandleNextDocument(builder);

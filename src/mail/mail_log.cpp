@@ -17,8 +17,9 @@ int64_t MailLog::record_queued(const std::string& recipient, const std::string& 
   int64_t now = now_micros();
   return database_.write_transaction([&] {
     database_
-        .prepare("INSERT INTO mail_deliveries (recipient, subject, purpose, status, attempts, "
-                 "created_at, updated_at) VALUES (?, ?, ?, 'queued', 0, ?, ?)")
+        .prepare(
+            "INSERT INTO mail_deliveries (recipient, subject, purpose, status, attempts, "
+            "created_at, updated_at) VALUES (?, ?, ?, 'queued', 0, ?, ?)")
         .bind_all(recipient, subject, purpose, now, now)
         .run();
     return database_.last_insert_rowid();
@@ -28,8 +29,9 @@ int64_t MailLog::record_queued(const std::string& recipient, const std::string& 
 void MailLog::record_sent(int64_t id, int attempts) {
   database_.write_transaction([&] {
     database_
-        .prepare("UPDATE mail_deliveries SET status = 'sent', attempts = ?, updated_at = ? "
-                 "WHERE id = ?")
+        .prepare(
+            "UPDATE mail_deliveries SET status = 'sent', attempts = ?, updated_at = ? "
+            "WHERE id = ?")
         .bind_all(attempts, now_micros(), id)
         .run();
   });
@@ -38,9 +40,21 @@ void MailLog::record_sent(int64_t id, int attempts) {
 void MailLog::record_failure(int64_t id, int attempts, const std::string& error, bool final) {
   database_.write_transaction([&] {
     database_
-        .prepare("UPDATE mail_deliveries SET status = ?, attempts = ?, last_error = ?, "
-                 "updated_at = ? WHERE id = ?")
+        .prepare(
+            "UPDATE mail_deliveries SET status = ?, attempts = ?, last_error = ?, "
+            "updated_at = ? WHERE id = ?")
         .bind_all(final ? "failed" : "queued", attempts, error, now_micros(), id)
+        .run();
+  });
+}
+
+void MailLog::fail_queued_before(int64_t before, const std::string& reason) {
+  database_.write_transaction([&] {
+    database_
+        .prepare(
+            "UPDATE mail_deliveries SET status = 'failed', last_error = ?, updated_at = ? "
+            "WHERE status = 'queued' AND created_at < ?")
+        .bind_all(reason, now_micros(), before)
         .run();
   });
 }
@@ -65,14 +79,6 @@ std::vector<MailRecord> MailLog::recent(int limit) {
     records.push_back(std::move(record));
   }
   return records;
-}
-
-int MailLog::failed_since(int64_t since) {
-  auto statement = database_.prepare(
-      "SELECT COUNT(*) FROM mail_deliveries WHERE status = 'failed' AND updated_at >= ?");
-  statement.bind_all(since);
-  statement.step();
-  return static_cast<int>(statement.column_int(0));
 }
 
 }  // namespace da::mail

@@ -4,6 +4,7 @@
 
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
+#include "da/common/time.hpp"
 #include "da/mail/mail_log.hpp"
 #include "da/store/state_store.hpp"
 
@@ -26,6 +27,12 @@ MailLog log_of(const std::filesystem::path& state_db) {
 
 MailQueue::MailQueue(MailQueueOptions options, Transport transport)
     : options_(std::move(options)), transport_(std::move(transport)) {
+  // Mail a killed process left queued was given up long ago: say so.
+  int64_t given_up =
+      to_epoch_micros(now_utc()) -
+      std::chrono::duration_cast<std::chrono::microseconds>(options_.give_up_after).count();
+  log_of(options_.state_db)
+      .fail_queued_before(given_up, "not sent: the portal stopped before it could be");
   for (int i = 0; i < std::max(1, options_.senders); ++i)
     senders_.emplace_back([this] { run_sender(); });
 }
@@ -49,20 +56,18 @@ MailQueue::~MailQueue() {
 }
 
 int64_t MailQueue::enqueue(net::MailMessage message, const std::string& purpose) {
+  int64_t id = 0;
   {
     std::lock_guard lock(mutex_);
-    if (waiting_.size() >= options_.capacity)
+    if (waiting_.size() + static_cast<std::size_t>(sending_) >= options_.capacity)
       throw Error(ErrorKind::kConflict, "too much mail is waiting to be sent (" +
                                             std::to_string(options_.capacity) +
                                             " messages): try again in a few minutes");
-  }
-  int64_t id = log_of(options_.state_db).record_queued(message.to, message.subject, purpose);
-  auto now = Clock::now();
-  {
-    std::lock_guard lock(mutex_);
+    id = log_of(options_.state_db).record_queued(message.to, message.subject, purpose);
+    auto now = Clock::now();
     waiting_.push_back({id, std::move(message), 0, now, now + options_.give_up_after});
   }
-  changed_.notify_one();
+  changed_.notify_all();  // wait_idle() waits on it too: one wake-up could go to it
   return id;
 }
 
@@ -111,8 +116,8 @@ void MailQueue::attempt(Pending pending) {
       return;
     }
     auto retry_in = options_.first_retry * (1 << std::min(pending.attempts - 1, 10));
-    bool final = pending.attempts >= options_.max_attempts ||
-                 Clock::now() + retry_in >= pending.give_up_at;
+    bool final =
+        pending.attempts >= options_.max_attempts || Clock::now() + retry_in >= pending.give_up_at;
     log::warn("mail: attempt {} to send mail {} ({}) failed{}: {}", pending.attempts, pending.id,
               pending.message.subject, final ? ", giving up" : "", error);
     records.record_failure(pending.id, pending.attempts, error, final);

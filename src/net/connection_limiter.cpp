@@ -29,10 +29,7 @@ ConnectionLimiter::Slot::~Slot() {
 std::optional<ConnectionLimiter::Slot> ConnectionLimiter::admit(const std::string& address) {
   std::lock_guard lock(mutex_);
   int& count = open_[address];
-  if (per_address_ > 0 && count >= per_address_) {
-    if (count == 0) open_.erase(address);
-    return std::nullopt;
-  }
+  if (per_address_ > 0 && count >= per_address_) return std::nullopt;
   ++count;
   return Slot(this, address);
 }

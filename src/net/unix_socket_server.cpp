@@ -16,6 +16,7 @@
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
 #include "da/common/worker_pool.hpp"
+#include "da/net/accept_backoff.hpp"
 
 namespace da::net {
 
@@ -75,7 +76,8 @@ UnixSocketListener::UnixSocketListener(std::filesystem::path path, mode_t mode, 
     ::close(fd_);
     throw_system_error("cannot listen on", path_.string(), error);
   }
-  if ((group != static_cast<gid_t>(-1) && ::chown(path_.c_str(), static_cast<uid_t>(-1), group) != 0) ||
+  if ((group != static_cast<gid_t>(-1) &&
+       ::chown(path_.c_str(), static_cast<uid_t>(-1), group) != 0) ||
       ::chmod(path_.c_str(), mode) != 0) {
     int error = errno;
     ::close(fd_);
@@ -90,7 +92,10 @@ UnixSocketListener::~UnixSocketListener() {
 }
 
 int UnixSocketListener::accept_for(std::chrono::milliseconds wait) {
-  if (!wait_for(fd_, POLLIN, Clock::now() + wait)) return -1;
+  if (!wait_for(fd_, POLLIN, Clock::now() + wait)) {
+    errno = 0;
+    return -1;
+  }
   return ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
 }
 
@@ -207,9 +212,17 @@ void serve_unix_socket(UnixSocketListener& listener, const UnixServerLimits& lim
   constexpr auto kPoll = std::chrono::milliseconds(200);
   ActiveClients clients(limits);
   WorkerPool pool(limits.workers);
+  AcceptBackoff backoff(listener.path().string());
   while (!stop.load()) {
     int fd = listener.accept_for(clients.enforce_deadlines(kPoll));
-    if (fd < 0) continue;
+    if (fd < 0) {
+      // Out of descriptors or memory the connection stays queued and accept fails again at
+      // once: pause instead of spinning.
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+        std::this_thread::sleep_for(backoff.failed(std::strerror(errno)));
+      continue;
+    }
+    backoff.succeeded();
     UnixConnection connection(fd, peer_credentials(fd), Clock::now() + limits.deadline);
     if (!clients.admit(fd, connection.peer().uid, connection.deadline())) {
       refuse(connection);

@@ -293,22 +293,16 @@ class Stager {
   }
 
   // The sniffer falls back to one column per line when rows have different field counts (the
-  // header then still shows the real delimiter).
+  // header then still shows the real delimiter). A real one-column file may have a delimiter
+  // inside its quoted header ("Amount, EUR"): only a structure problem found in the file fails.
   void check_single_column(const TableSchema& sniffed) {
     if (request_.extract.format != FileFormat::kCsv || request_.extract.csv.delimiter ||
         sniffed.columns.size() != 1)
       return;
-    const std::string& header = sniffed.columns[0].name;
-    auto delimiter = header.find_first_of(",;\t|");
-    if (delimiter == std::string::npos) return;
+    if (sniffed.columns[0].name.find_first_of(",;\t|") == std::string::npos) return;
     if (auto problem =
             find_csv_structure_problem(connection_, request_.extract.files, request_.extract.csv))
       fail(*problem);
-    fail(fmt::format(
-        "could not read {} as CSV: the header '{}' has '{}'-separated fields, but the rows do "
-        "not all have the same number of fields",
-        request_.extract.files.front().path.string(), header,
-        header[delimiter] == '\t' ? "\\t" : std::string(1, header[delimiter])));
   }
 
   bool reads_as_varchar_then_casts(const SourceColumnPlan& column) const {

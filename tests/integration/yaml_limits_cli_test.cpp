@@ -54,7 +54,7 @@ class YamlBombCli : public ::testing::Test {
   void expect_refused_quickly_and_small(const ProcessResult& result, const std::string& where) {
     EXPECT_EQ(result.exit_code, 2) << result.out << result.err;
     EXPECT_NE(result.out.find(where), std::string::npos) << result.out << result.err;
-    EXPECT_NE(result.out.find("aliases of this document expand to more than"), std::string::npos)
+    EXPECT_NE(result.out.find("aliases of this file expand to more than"), std::string::npos)
         << result.out;
     EXPECT_LT(result.seconds, kMaxSeconds);
     EXPECT_LT(result.peak_rss_kb, kMaxRssKb);

@@ -81,12 +81,14 @@ struct HttpServer::Impl {
   ServerOptions options;
   RequestHandler handler;
   LaneClassifier lanes;
+  // What connections' coroutines still hold when io destroys them at the end: declared before
+  // io, destroyed after it.
+  std::atomic<int> blocking_waiting{0};
+  net::ConnectionLimiter connection_limiter;
   asio::io_context io;
   // Destroyed before io: a handler still running on a pool holds a coroutine of io's.
   asio::thread_pool workers;
   asio::thread_pool blocking_workers;
-  std::atomic<int> blocking_waiting{0};
-  net::ConnectionLimiter connection_limiter;
   std::optional<tcp::acceptor> tcp_acceptor;
   std::optional<unix_socket::acceptor> unix_acceptor;
   std::vector<std::thread> threads;
@@ -107,10 +109,10 @@ struct HttpServer::Impl {
       : options(std::move(o)),
         handler(std::move(h)),
         lanes(std::move(l)),
+        connection_limiter(options.max_connections_per_address),
         io(std::max(1, options.threads)),
         workers(static_cast<std::size_t>(std::max(1, options.workers))),
-        blocking_workers(static_cast<std::size_t>(std::max(1, options.blocking_workers))),
-        connection_limiter(options.max_connections_per_address) {}
+        blocking_workers(static_cast<std::size_t>(std::max(1, options.blocking_workers))) {}
 
   uint64_t register_idle(std::function<void()> closer) {
     std::lock_guard lock(connections_mutex);
@@ -355,7 +357,8 @@ struct HttpServer::Impl {
       if constexpr (std::is_same_v<Stream, TcpStream>) {
         beast::error_code peer_ec;
         auto endpoint = socket.remote_endpoint(peer_ec);
-        if (!peer_ec) remote = endpoint.address().to_string();
+        if (peer_ec) continue;  // gone already; never mistaken for a Unix-socket peer
+        remote = endpoint.address().to_string();
         socket.set_option(tcp::no_delay(true), peer_ec);
       }
       auto executor = socket.get_executor();

@@ -1,6 +1,7 @@
 #include "da/web/portal.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <unordered_map>
@@ -23,6 +24,11 @@ namespace da::web {
 using Json = nlohmann::json;
 
 namespace {
+
+uint64_t next_serial() {
+  static std::atomic<uint64_t> counter{0};
+  return ++counter;
+}
 
 // The embedded static files: answered from memory, so inline on the server's I/O thread.
 bool is_static_file(const Request& request) {
@@ -123,7 +129,8 @@ Portal::Portal(const config::InstanceConfig& config, const AuthProviderRegistry&
                       std::chrono::hours(config.server.session_absolute_hours)},
       catalog_(config),
       origin_(origin_of(config.server.base_url)),
-      content_marker_("\x1e" + random_token(12) + "\x1e") {
+      content_marker_("\x1e" + random_token(12) + "\x1e"),
+      serial_(next_serial()) {
   if (config_.auth.webapp_secret_key.size() < 32)
     throw Error(ErrorKind::kConfig,
                 "auth.webapp_secret_key: the portal refuses to start without a secret key of 32+ "
@@ -180,16 +187,21 @@ Portal::Portal(const config::InstanceConfig& config, const AuthProviderRegistry&
 
 Portal::~Portal() = default;
 
-void Portal::selection_changed(const std::string& username) {
-  if (!provisioner_) return;
+std::optional<std::string> Portal::selection_changed(const std::string& username) {
+  if (!provisioner_) return std::nullopt;
   try {
     accounts::PendingFilterRefreshes(db()).run(
         username, [this](const std::string& who) { provisioner_->selection_changed(who); });
+    return std::nullopt;
   } catch (const Error& e) {
     log::error(
         "portal: the rsync filter{} could not be refreshed ({}); recorded for the "
         "administrators and retried every 30 s",
         username.empty() ? "s" : " of " + username, e.what());
+    return "Saved, but the server could not yet update what SSH pulls fetch (" +
+           std::string(e.what()) +
+           "). Until it does, `da pull --via ssh` follows the old selection; the portal retries "
+           "every 30 seconds. HTTPS pulls follow the change already.";
   }
 }
 
@@ -222,8 +234,10 @@ std::vector<std::string> Portal::provider_names() const {
 }
 
 store::SqliteDatabase& Portal::db() {
-  thread_local std::unordered_map<const Portal*, std::unique_ptr<store::StateStore>> stores;
-  auto& store = stores[this];
+  // Keyed by the portal's serial number, not its address: a new portal may be built where an
+  // old one was, and must not get that one's connection (another state database).
+  thread_local std::unordered_map<uint64_t, std::unique_ptr<store::StateStore>> stores;
+  auto& store = stores[serial_];
   if (!store) store = std::make_unique<store::StateStore>(config_.paths.state_db);
   return store->database();
 }
@@ -596,6 +610,10 @@ std::string Portal::browser_binding(const Request& request, Response& response) 
   if (config_.server.secure_cookies()) cookie += "; Secure";
   response.add_header("Set-Cookie", cookie);
   return value;
+}
+
+std::string Portal::existing_browser_binding(const Request& request) const {
+  return binding_cookie(request).value_or("");
 }
 
 std::string Portal::anonymous_csrf(const Request& request, Response& response) {

@@ -67,6 +67,20 @@ std::optional<int64_t> body_version(const Json& body) {
   return JsonFields(body).optional_integer("version");
 }
 
+// The answer to a saved change, with the warning of a filter refresh that failed.
+Response saved(const std::string& message, const std::optional<std::string>& warning) {
+  Json body = {{"ok", true}, {"message", warning.value_or(message)}};
+  body["filters_refreshed"] = !warning.has_value();
+  if (warning) body["warning"] = *warning;
+  return Response::json(200, body);
+}
+
+Response saved_version(int64_t version, const std::optional<std::string>& warning) {
+  Json body = {{"ok", true}, {"version", version}, {"filters_refreshed", !warning.has_value()}};
+  if (warning) body["warning"] = *warning;
+  return Response::json(200, body);
+}
+
 Json registered_table_json(const registry::RegisteredTable& entry) {
   const catalog::TableConfig& table = entry.table;
   return {{"id", table.id},
@@ -187,7 +201,7 @@ void Portal::add_api_routes() {
                                 {"updated_at", updated_at_json(settings)}});
   });
 
-  route(
+  route_blocking(
       "POST", "/api/sync-settings", Access::kSignedIn, [this](Request& request, Visitor& visitor) {
         Json body = parse_json_body(request);
         if (!body.contains("datasets") || !body["datasets"].is_object() || body["datasets"].empty())
@@ -208,9 +222,8 @@ void Portal::add_api_routes() {
                 400, name + " requires " + option.requires_dataset + " to be enabled");
         }
         save_settings(db(), visitor.user->id, settings);
-        selection_changed(visitor.user->username);
-        return Response::json(
-            200, {{"ok", true}, {"message", "Settings saved. Changes take effect on next sync."}});
+        return saved("Settings saved. Changes take effect on next sync.",
+                     selection_changed(visitor.user->username));
       });
 
   route("GET", "/api/table-subscriptions", Access::kSignedIn, [this](Request&, Visitor& visitor) {
@@ -220,39 +233,39 @@ void Portal::add_api_routes() {
                                 {"updated_at", updated_at_json(settings)}});
   });
 
-  route("POST", "/api/table-subscriptions", Access::kSignedIn,
-        [this](Request& request, Visitor& visitor) {
-          Json body = parse_json_body(request);
-          std::string mode = JsonFields(body).string_or("table_mode", "");
-          if (mode != "all" && mode != "explicit")
-            return Response::json_error(400, "table_mode must be 'all' or 'explicit'");
-          if (!body.contains("tables") || !body["tables"].is_object())
-            return Response::json_error(400,
-                                        "tables: expected an object of table name to true/false");
-          auto snapshot = catalog_.current(db());
-          for (auto it = body["tables"].begin(); it != body["tables"].end(); ++it) {
-            if (!it.value().is_boolean())
-              return Response::json_error(400, "tables." + it.key() + ": expected true or false");
-            if (!snapshot->table_names.count(it.key()))
-              return Response::json_error(400, "Unknown table: " + it.key());
-          }
-          SyncSettings settings = load_settings(db(), visitor.user->id);
-          settings.table_mode = mode;
-          settings.tables = body["tables"];
-          save_settings(db(), visitor.user->id, settings);
-          selection_changed(visitor.user->username);
-          return Response::json(
-              200, {{"ok", true},
-                    {"message", "Table subscriptions saved. Changes take effect on next sync."}});
-        });
+  route_blocking("POST", "/api/table-subscriptions", Access::kSignedIn,
+                 [this](Request& request, Visitor& visitor) {
+                   Json body = parse_json_body(request);
+                   std::string mode = JsonFields(body).string_or("table_mode", "");
+                   if (mode != "all" && mode != "explicit")
+                     return Response::json_error(400, "table_mode must be 'all' or 'explicit'");
+                   if (!body.contains("tables") || !body["tables"].is_object())
+                     return Response::json_error(
+                         400, "tables: expected an object of table name to true/false");
+                   auto snapshot = catalog_.current(db());
+                   for (auto it = body["tables"].begin(); it != body["tables"].end(); ++it) {
+                     if (!it.value().is_boolean())
+                       return Response::json_error(
+                           400, "tables." + it.key() + ": expected true or false");
+                     if (!snapshot->table_names.count(it.key()))
+                       return Response::json_error(400, "Unknown table: " + it.key());
+                   }
+                   SyncSettings settings = load_settings(db(), visitor.user->id);
+                   settings.table_mode = mode;
+                   settings.tables = body["tables"];
+                   save_settings(db(), visitor.user->id, settings);
+                   return saved("Table subscriptions saved. Changes take effect on next sync.",
+                                selection_changed(visitor.user->username));
+                 });
 
-  route("POST", "/api/ssh-key", Access::kSignedIn, [this](Request& request, Visitor& visitor) {
-    Json body = parse_json_body(request);
-    identity::ProvisionResult result =
-        register_ssh_key(*visitor.user, JsonFields(body).string_or("ssh_key", ""));
-    return Response::json(
-        200, {{"ok", true}, {"account_ready", result.ready}, {"message", result.message}});
-  });
+  route_blocking(
+      "POST", "/api/ssh-key", Access::kSignedIn, [this](Request& request, Visitor& visitor) {
+        Json body = parse_json_body(request);
+        identity::ProvisionResult result =
+            register_ssh_key(*visitor.user, JsonFields(body).string_or("ssh_key", ""));
+        return Response::json(
+            200, {{"ok", true}, {"account_ready", result.ready}, {"message", result.message}});
+      });
 
   route("GET", "/api/admin/registry", Access::kAdmin, [this](Request&, Visitor&) {
     registry::RegistrySnapshot snapshot = registry::TableRegistry(db()).snapshot();
@@ -293,52 +306,50 @@ void Portal::add_api_routes() {
     return Response::json(200, state.result);
   });
 
-  route("POST", "/api/admin/register-table", Access::kAdmin,
-        [this](Request& request, Visitor& visitor) {
-          Json body = parse_json_body(request);
-          std::optional<int64_t> version = body_version(body);
-          body.erase("version");
-          registry::TableRegistry registry(db());
-          int64_t new_version = registry.register_table(
-              body.dump(), "POST /api/admin/register-table", visitor.user->email, version);
-          registry::write_data_description(registry.snapshot(), config_.paths.docs_dir);
-          selection_changed("");
-          return Response::json(200, {{"ok", true}, {"version", new_version}});
-        });
+  route_blocking("POST", "/api/admin/register-table", Access::kAdmin,
+                 [this](Request& request, Visitor& visitor) {
+                   Json body = parse_json_body(request);
+                   std::optional<int64_t> version = body_version(body);
+                   body.erase("version");
+                   registry::TableRegistry registry(db());
+                   int64_t new_version = registry.register_table(
+                       body.dump(), "POST /api/admin/register-table", visitor.user->email, version);
+                   registry::write_data_description(registry.snapshot(), config_.paths.docs_dir);
+                   return saved_version(new_version, selection_changed(""));
+                 });
 
-  route("PUT", "/api/admin/registry/{table_id...}", Access::kAdmin,
-        [this](Request& request, Visitor& visitor) {
-          Json body = parse_json_body(request);
-          std::optional<int64_t> version = body_version(body);
-          body.erase("version");
-          std::vector<registry::FieldChange> changes;
-          for (auto it = body.begin(); it != body.end(); ++it) {
-            if (it.key() == "id" || it.key() == "name")
-              return Response::json_error(
-                  400, it.key() + " cannot be changed; unregister and register the table again");
-            changes.push_back({it.key(), it.value().is_null()
-                                             ? std::nullopt
-                                             : std::optional<std::string>(it.value().dump())});
-          }
-          if (changes.empty()) return Response::json_error(400, "No fields to update");
-          registry::TableRegistry registry(db());
-          int64_t new_version = registry.update_table(request.param("table_id"), changes,
-                                                      visitor.user->email, version);
-          registry::write_data_description(registry.snapshot(), config_.paths.docs_dir);
-          selection_changed("");
-          return Response::json(200, {{"ok", true}, {"version", new_version}});
-        });
+  route_blocking(
+      "PUT", "/api/admin/registry/{table_id...}", Access::kAdmin,
+      [this](Request& request, Visitor& visitor) {
+        Json body = parse_json_body(request);
+        std::optional<int64_t> version = body_version(body);
+        body.erase("version");
+        std::vector<registry::FieldChange> changes;
+        for (auto it = body.begin(); it != body.end(); ++it) {
+          if (it.key() == "id" || it.key() == "name")
+            return Response::json_error(
+                400, it.key() + " cannot be changed; unregister and register the table again");
+          changes.push_back({it.key(), it.value().is_null()
+                                           ? std::nullopt
+                                           : std::optional<std::string>(it.value().dump())});
+        }
+        if (changes.empty()) return Response::json_error(400, "No fields to update");
+        registry::TableRegistry registry(db());
+        int64_t new_version =
+            registry.update_table(request.param("table_id"), changes, visitor.user->email, version);
+        registry::write_data_description(registry.snapshot(), config_.paths.docs_dir);
+        return saved_version(new_version, selection_changed(""));
+      });
 
-  route("DELETE", "/api/admin/registry/{table_id...}", Access::kAdmin,
-        [this](Request& request, Visitor& visitor) {
-          Json body = request.body.empty() ? Json::object() : parse_json_body(request);
-          registry::TableRegistry registry(db());
-          int64_t new_version = registry.unregister_table(request.param("table_id"),
-                                                          visitor.user->email, body_version(body));
-          registry::write_data_description(registry.snapshot(), config_.paths.docs_dir);
-          selection_changed("");
-          return Response::json(200, {{"ok", true}, {"version", new_version}});
-        });
+  route_blocking("DELETE", "/api/admin/registry/{table_id...}", Access::kAdmin,
+                 [this](Request& request, Visitor& visitor) {
+                   Json body = request.body.empty() ? Json::object() : parse_json_body(request);
+                   registry::TableRegistry registry(db());
+                   int64_t new_version = registry.unregister_table(
+                       request.param("table_id"), visitor.user->email, body_version(body));
+                   registry::write_data_description(registry.snapshot(), config_.paths.docs_dir);
+                   return saved_version(new_version, selection_changed(""));
+                 });
 }
 
 }  // namespace da::web

@@ -114,16 +114,17 @@ void Portal::add_page_routes() {
     return render(request, visitor, "dashboard", std::move(data));
   });
 
-  route("POST", "/register", Access::kSignedIn, [this](Request& request, Visitor& visitor) {
-    try {
-      bool ready = register_ssh_key(*visitor.user, request.form_value("ssh_key")).ready;
-      return Response::redirect(ready ? "/dashboard?notice=account_ready"
-                                      : "/dashboard?notice=key_saved");
-    } catch (const Error& e) {
-      if (e.kind() != ErrorKind::kData) throw;
-      return error_page(request, visitor, 422, e.what());
-    }
-  });
+  route_blocking(
+      "POST", "/register", Access::kSignedIn, [this](Request& request, Visitor& visitor) {
+        try {
+          bool ready = register_ssh_key(*visitor.user, request.form_value("ssh_key")).ready;
+          return Response::redirect(ready ? "/dashboard?notice=account_ready"
+                                          : "/dashboard?notice=key_saved");
+        } catch (const Error& e) {
+          if (e.kind() != ErrorKind::kData) throw;
+          return error_page(request, visitor, 422, e.what());
+        }
+      });
 
   route("GET", "/catalog", Access::kSignedIn, [this](Request& request, Visitor& visitor) {
     auto snapshot = catalog_.current(db());

@@ -7,6 +7,9 @@ namespace da::web {
 
 namespace {
 
+constexpr std::string_view kTokenCharacters =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -122,6 +125,16 @@ std::string Request::path_for_log() const {
     if (value.empty() || !log::is_secret_name(name)) continue;
     for (auto at = shown.find(value); at != std::string::npos; at = shown.find(value, at + 3))
       shown.replace(at, value.size(), "***");
+  }
+  // A path no route matched can still carry a token (an old link): segments that look like one.
+  for (std::size_t start = 0; start < shown.size();) {
+    std::size_t end = std::min(shown.find('/', start), shown.size());
+    std::string_view segment(shown.data() + start, end - start);
+    if (segment.size() >= 32 && segment.find_first_not_of(kTokenCharacters) == std::string::npos) {
+      shown.replace(start, segment.size(), "***");
+      end = start + 3;
+    }
+    start = end + 1;
   }
   return shown;
 }

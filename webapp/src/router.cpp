@@ -84,6 +84,7 @@ Router::Match Router::match(Request& request) const {
   auto parts = path_segments(request.path);
   std::string method = request.method == "HEAD" ? "GET" : request.method;
   const Route* best = nullptr;
+  const Route* other_method = nullptr;
   std::string allowed;
   Request scratch;
   for (const Route& route : routes_) {
@@ -91,6 +92,7 @@ Router::Match Router::match(Request& request) const {
     if (route.method != method) {
       if (allowed.find(route.method) == std::string::npos)
         allowed += (allowed.empty() ? "" : ", ") + route.method;
+      if (!other_method) other_method = &route;
       continue;
     }
     if (!best || route.literal_count > best->literal_count) best = &route;
@@ -102,6 +104,7 @@ Router::Match Router::match(Request& request) const {
     result.handler = &best->handler;
     result.blocking = best->blocking;
   } else if (!allowed.empty()) {
+    matches(*other_method, parts, request);  // the params, so that logs can hide secret ones
     result.outcome = Outcome::kMethodNotAllowed;
     result.allowed_methods = std::move(allowed);
   }

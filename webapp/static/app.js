@@ -219,7 +219,7 @@ async function syncSettingsPage() {
     event.preventDefault();
     const datasets = {};
     datasetsForm.querySelectorAll("input[type=checkbox]").forEach((box) => { datasets[box.name] = box.checked; });
-    try { showStatus("sync-status", (await api("POST", "/api/sync-settings", { datasets })).message, "success"); }
+    try { const saved = await api("POST", "/api/sync-settings", { datasets }); showStatus("sync-status", saved.message, saved.warning ? "warning" : "success"); }
     catch (e) { showStatus("sync-status", e.message, "error"); }
   });
   tablesForm.addEventListener("submit", async (event) => {
@@ -227,7 +227,7 @@ async function syncSettingsPage() {
     const mode = tablesForm.querySelector("input[name=table_mode]:checked")?.value || "all";
     const tables = {};
     if (mode === "explicit") choices.forEach((box) => { tables[box.name] = box.checked; });
-    try { showStatus("sync-status", (await api("POST", "/api/table-subscriptions", { table_mode: mode, tables })).message, "success"); }
+    try { const saved = await api("POST", "/api/table-subscriptions", { table_mode: mode, tables }); showStatus("sync-status", saved.message, saved.warning ? "warning" : "success"); }
     catch (e) { showStatus("sync-status", e.message, "error"); }
   });
 }
@@ -264,7 +264,7 @@ async function adminTablesPage() {
         el("button", { class: "btn ghost", type: "button", text: "Edit", onclick: () => openEditor(t, true) }),
         el("button", { class: "btn ghost", type: "button", text: "Unregister", onclick: async () => {
           if (!confirm(`Unregister ${t.id}? Its data stays on disk but is no longer synced.`)) return;
-          try { await api("DELETE", `/api/admin/registry/${t.id}`, { version }); showStatus("admin-status", `Unregistered ${t.id}.`); }
+          try { const saved = await api("DELETE", `/api/admin/registry/${t.id}`, { version }); showSaved(saved, `Unregistered ${t.id}.`); }
           catch (e) { showStatus("admin-status", conflictText(e), "error"); }
           load();
         } })))));
@@ -273,6 +273,9 @@ async function adminTablesPage() {
       el("td", { text: a.at }), el("td", { text: a.actor }), el("td", { text: a.action }),
       el("td", {}, el("code", { text: a.table_id || "" })), el("td", { class: "num", text: a.version }))));
   };
+  // A saved change whose rsync-filter refresh failed says so: SSH pulls lag until it works.
+  const showSaved = (saved, text) => saved.warning
+    ? showStatus("admin-status", `${text} ${saved.warning}`, "warning") : showStatus("admin-status", text);
   const conflictText = (e) => e.message.includes("version conflict")
     ? `${e.message}. Someone else changed the registry; the list was reloaded — check it and try again.` : e.message;
   form.addEventListener("submit", async (event) => {
@@ -286,10 +289,10 @@ async function adminTablesPage() {
     if (value("folder")) fields.folder = value("folder");
     if (value("dataset")) fields.dataset = value("dataset");
     try {
-      if (editing) await api("PUT", `/api/admin/registry/${editing}`, { ...fields, version });
-      else await api("POST", "/api/admin/register-table", { id: value("id"), name: value("name"), ...fields, version });
+      const saved = editing ? await api("PUT", `/api/admin/registry/${editing}`, { ...fields, version })
+        : await api("POST", "/api/admin/register-table", { id: value("id"), name: value("name"), ...fields, version });
       editor.hidden = true;
-      showStatus("admin-status", editing ? `Saved ${editing}.` : `Registered ${value("id")}.`);
+      showSaved(saved, editing ? `Saved ${editing}.` : `Registered ${value("id")}.`);
     } catch (e) { showStatus("admin-status", conflictText(e), "error"); }
     load();
   });

@@ -118,6 +118,9 @@ void KeboolaSource::check_project_once() {
     try {
       check_connection();
     } catch (const Error& e) {
+      // Only the verdict on the project is kept for the run; a failure to ask (the network)
+      // leaves the check to the next table.
+      if (e.kind() != ErrorKind::kConfig) throw;
       project_error_ = e;
     }
   });

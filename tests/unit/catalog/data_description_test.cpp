@@ -36,6 +36,22 @@ constexpr const char* kOrders =
     "    sync_strategy: full_refresh\n"
     "```\n";
 
+TEST(DataDescription, AliasLimitsHoldForTheWholeFileNotEachBlock) {
+  // Each block alone stays under the limit (200 aliases of 101 nodes); three together do not.
+  std::string items;
+  for (int i = 0; i < 100; ++i)
+    items += (i ? ", " : "") + std::to_string(i);
+  std::string aliases;
+  for (int i = 0; i < 200; ++i)
+    aliases += (i ? ", " : "") + std::string("*a");
+  std::string block = "```yaml\nx: &a [" + items + "]\ny: [" + aliases + "]\n```\n";
+  EXPECT_FALSE(
+      contains(messages(parse_one(kOrders + block + block).diagnostics), "expand to more than"));
+  auto load = parse_one(kOrders + block + block + block);
+  EXPECT_TRUE(contains(messages(load.diagnostics), "aliases of this file expand to more than"))
+      << ::testing::PrintToString(messages(load.diagnostics));
+}
+
 TEST(DataDescription, ReadsYamlAndYmlFencesWithCrlfAndTrailingSpaces) {
   std::string text =
       "# Catalog\r\n\r\nSome prose.\r\n"

@@ -98,7 +98,7 @@ TEST(YamlNode, NestedAliasesThatMultiplyAreRefusedAtTheirLine) {
   // lol4's aliases are the first to take the expansion past 50,000 nodes.
   std::string error = error_of("a: 1\n" + billion_laughs());
   EXPECT_NE(error.find("f.yaml:6:"), std::string::npos) << error;
-  EXPECT_NE(error.find("the aliases of this document expand to more than 50000 nodes"),
+  EXPECT_NE(error.find("the aliases of this file expand to more than 50000 nodes"),
             std::string::npos)
       << error;
 }

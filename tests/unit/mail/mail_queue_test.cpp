@@ -42,7 +42,8 @@ class MailQueueTest : public ::testing::Test {
 TEST_F(MailQueueTest, CallersReturnAtOnceWhileTheRelayStalls) {
   std::atomic<bool> release{false};
   MailQueue queue(options(2), [&](const net::MailMessage&) {
-    while (!release) std::this_thread::sleep_for(5ms);
+    while (!release)
+      std::this_thread::sleep_for(5ms);
   });
   auto started = std::chrono::steady_clock::now();
   for (int i = 0; i < 20; ++i)
@@ -103,20 +104,41 @@ TEST_F(MailQueueTest, MailStillWaitingAtAStopIsRecordedNotSent) {
   EXPECT_EQ(saved[0].last_error, "the portal stopped before the mail could be sent");
 }
 
+TEST_F(MailQueueTest, MailAKilledProcessLeftQueuedIsRecordedFailedAtTheNextStart) {
+  {
+    store::StateStore store(temp_ / "state.db");
+    MailLog log(store.database());
+    log.record_queued("old@example.com", "Sign in", "magic_link");
+    log.record_queued("new@example.com", "Sign in", "magic_link");
+    store.database()
+        .prepare("UPDATE mail_deliveries SET created_at = created_at - ? WHERE recipient = ?")
+        .bind_all(int64_t{20} * 60 * 1'000'000, "old@example.com")
+        .run();
+  }
+  MailQueue queue(options(), [](const net::MailMessage&) {});
+  auto saved = records();
+  ASSERT_EQ(saved.size(), 2u);
+  EXPECT_EQ(saved[1].recipient, "old@example.com");
+  EXPECT_EQ(saved[1].status, "failed");
+  EXPECT_EQ(saved[0].status, "queued");  // recent: another portal may still be sending it
+}
+
 TEST_F(MailQueueTest, AFullQueueRefusesWithAConflict) {
   MailQueueOptions settings = options();
   settings.capacity = 2;
   std::atomic<bool> release{false};
   MailQueue queue(settings, [&](const net::MailMessage&) {
-    while (!release) std::this_thread::sleep_for(5ms);
+    while (!release)
+      std::this_thread::sleep_for(5ms);
   });
   queue.enqueue(message("a@example.com"), "magic_link");
   std::this_thread::sleep_for(50ms);  // the sender holds the first one
   queue.enqueue(message("b@example.com"), "magic_link");
-  queue.enqueue(message("c@example.com"), "magic_link");
-  testing::thrown_message(ErrorKind::kConflict,
-                          [&] { queue.enqueue(message("d@example.com"), "magic_link"); });
+  // The message being sent counts: two are held, so a third is refused.
+  std::string refused = testing::thrown_message(
+      ErrorKind::kConflict, [&] { queue.enqueue(message("c@example.com"), "magic_link"); });
   release = true;
+  EXPECT_NE(refused.find("2 messages"), std::string::npos) << refused;
   EXPECT_TRUE(queue.wait_idle(10s));
 }
 

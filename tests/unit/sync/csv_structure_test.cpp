@@ -100,6 +100,14 @@ TEST(WellFormedCsv, QuotedValuesWithLineBreaksQuotesAndDelimitersStillLoad) {
             (Strings{"1|line one\r\nline two|5\" screen", "2|say \"hi\", ok|10", "3|plain|7"}));
 }
 
+TEST(WellFormedCsv, AOneColumnFileWhoseQuotedHeaderHoldsADelimiterLoads) {
+  SyncHarness h;
+  h.define("{id: in.c-a.t, name: t, sync_strategy: full_refresh}");
+  h.write_csv("t.csv", "\"Amount, EUR\"\n10\n20\n");
+  h.sync();
+  EXPECT_EQ(h.published("\"Amount, EUR\""), (Strings{"10", "20"}));
+}
+
 TEST(WellFormedCsv, QuoteSetToNothingReadsQuotesAsData) {
   SyncHarness h;
   h.define("{id: in.c-a.t, name: t, primary_key: id, sync_strategy: full_refresh}");

@@ -13,9 +13,10 @@ using Json = nlohmann::json;
 
 class OidcProviderTest : public PortalFixture {
  protected:
+  // The Google preset, pointed at the fake provider.
   std::string auth_yaml() const override {
-    return "  google_client_id: test-client.apps\n  google_client_secret: test-secret\n"
-           "  google_discovery_url: " +
+    return "  oidc:\n    preset: google\n    client_id: test-client.apps\n"
+           "    client_secret: test-secret\n    discovery_url: " +
            oidc_.discovery_url() + "\n";
   }
   void SetUp() override {
@@ -82,6 +83,15 @@ TEST_F(OidcProviderTest, TheProvidersErrorDescriptionIsShownEscaped) {
             std::string::npos)
       << outcome.callback.body;
   EXPECT_EQ(outcome.callback.body.find("<b>cancelled"), std::string::npos);
+}
+
+TEST_F(OidcProviderTest, AForgedErrorCallbackShowsNoTextOfTheAttackers) {
+  auto forged = call("GET",
+                     "/authorize?error=access_denied&error_description=Your+account+is+suspended,"
+                     "+call+%2B1+555+0100&state=made-up");
+  EXPECT_EQ(forged.status, 403);
+  EXPECT_EQ(forged.body.find("suspended"), std::string::npos);
+  EXPECT_NE(forged.body.find("expired or came from another browser"), std::string::npos);
 }
 
 TEST_F(OidcProviderTest, ARotatedSigningKeyIsFetchedAtOnce) {

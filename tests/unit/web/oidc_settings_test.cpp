@@ -45,6 +45,18 @@ TEST(OidcSettings, TheGoogleKeysAreTheGooglePreset) {
   EXPECT_EQ(result.settings->name, "Google");
 }
 
+TEST(OidcSettings, TheGoogleKeysPointedElsewhereAreAGenericProvider) {
+  Read result = read(
+      "  google_client_id: portal\n  google_client_secret: s3cret-value\n"
+      "  google_discovery_url: https://id.example.com/.well-known/openid-configuration\n");
+  ASSERT_TRUE(result.settings);
+  EXPECT_EQ(result.settings->preset, "");
+  EXPECT_EQ(result.settings->prompt, "");
+  EXPECT_EQ(result.settings->name, "single sign-on");
+  EXPECT_EQ(result.settings->discovery_url,
+            "https://id.example.com/.well-known/openid-configuration");
+}
+
 TEST(OidcSettings, AGenericProviderSendsNoPromptUnlessConfigured) {
   Read result = read(
       "  oidc:\n    client_id: portal\n    client_secret: s3cret-value\n"

@@ -236,6 +236,10 @@ TEST_F(ProvisioningTest, AFailedFilterRefreshIsShownToAdminsAndRetriedUntilItWor
   Json table = {{"id", "crm.company"}, {"name", "company"}, {"sync_strategy", "full_refresh"}};
   auto registered = send_json("POST", "/api/admin/register-table", admin, table);
   EXPECT_EQ(registered.status, 200);  // the change itself is saved
+  EXPECT_EQ(Json::parse(registered.body)["filters_refreshed"], false);
+  EXPECT_NE(Json::parse(registered.body)["warning"].get<std::string>().find(
+                "the account helper is not running"),
+            std::string::npos);
   ASSERT_EQ(recorder_.refreshes, std::vector<std::string>{""});
 
   auto page = call("GET", "/admin/tables", admin);

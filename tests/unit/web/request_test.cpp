@@ -22,6 +22,15 @@ TEST(Request, PathForLogHidesSecretPlaceholders) {
   plain.path = "/api/metrics/revenue/total.yml";
   router.match(plain);
   EXPECT_EQ(plain.path_for_log(), "/api/metrics/revenue/total.yml");
+  // A method the route does not take, and a path no route knows (an old link).
+  Request head;
+  head.method = "POST";
+  head.path = "/login/password/set/abcdefghijklmnop";
+  EXPECT_EQ(router.match(head).outcome, Router::Outcome::kMethodNotAllowed);
+  EXPECT_EQ(head.path_for_log(), "/login/password/set/***");
+  Request unknown;
+  unknown.path = "/login/email/verify/Zm9yZ2VkLXRva2VuLXRoYXQtbXVzdC1ub3QtbGVhaw/";
+  EXPECT_EQ(unknown.path_for_log(), "/login/email/verify/***/");
 }
 
 TEST(Request, TheClientIsTheServersVerdictElseThePeer) {

@@ -26,8 +26,9 @@ class PendingFilterRefreshes {
   explicit PendingFilterRefreshes(store::SqliteDatabase& database) : database_(database) {}
 
   void record_failure(const std::string& username, const std::string& error);
-  // The refresh of `username` worked ("" for everyone: clears every entry).
-  void record_success(const std::string& username);
+  // The refresh of `username` ("" for everyone) that began at `started` worked: clears what it
+  // covers, not failures recorded while it ran (they may concern changes it did not see).
+  void record_success(const std::string& username, int64_t started);
   std::vector<PendingFilterRefresh> all();
 
   // Runs `refresh(username)` and records its outcome. A failure is recorded, then rethrown.

@@ -28,7 +28,7 @@ struct ServerConfig {
   std::string base_url;
   std::string listen = "127.0.0.1:8080";  // address:port or unix:/path/to.sock
   int threads = 8;                        // requests handled at once
-  int blocking_threads = 4;               // of which waiting on other servers or hashing passwords
+  int blocking_threads = 4;  // besides them: requests that wait on other servers, hash passwords
   int64_t max_body_bytes = 1024 * 1024;
   int session_idle_minutes = 120;
   int session_absolute_hours = 168;
@@ -57,8 +57,9 @@ struct AuthConfig {
   std::vector<std::string> allowed_domains;  // lower case
   std::vector<std::string> allowed_emails;   // lower case; individual addresses outside the domains
   std::string webapp_secret_key;
-  bool email_enabled = true;     // magic links, offered when SMTP is configured or in dev mode
-  bool email_dev_mode = false;   // show the link in the browser instead of mailing it (never a fallback)
+  bool email_enabled = true;  // magic links, offered when SMTP is configured or in dev mode
+  bool email_dev_mode =
+      false;  // show the link in the browser instead of mailing it (never a fallback)
   bool password_enabled = false;  // passwords for allowed users, set up by mailed links
   // The auth section as written, for the sign-in providers that read their own keys from it
   // (auth.oidc, auth.google_*): the core reads only the keys above.

@@ -48,13 +48,22 @@ inline constexpr std::size_t kYamlMaxAliasNodes = 50'000;
 inline constexpr std::size_t kYamlMaxAliasBytes = 1024 * 1024;
 inline constexpr std::size_t kYamlMaxDepth = 64;
 
+// What aliases added so far in one file made of several YAML documents (the blocks of a
+// Markdown file): passed to each parse_yaml() of the file, so the limits hold for the file.
+struct YamlAliasBudget {
+  std::size_t nodes = 0;
+  std::size_t bytes = 0;
+};
+
 // "mapping", "sequence", "scalar" or "null", for error messages.
 const char* kind_name(YamlNode::Kind kind);
 
 // Parses one YAML document (an empty text gives a null node). `first_line` is the line of
 // `text`'s first line within `file`, so that YAML embedded in Markdown reports Markdown lines.
 // Throws Error(kConfig) "file:line:column: message" on syntax errors, duplicate keys,
-// non-scalar keys, more than one document and documents beyond the limits above.
-YamlNode parse_yaml(std::string_view text, const std::string& file, int first_line = 1);
+// non-scalar keys, more than one document and documents beyond the limits above (counted
+// from `budget` on, and added to it, when one is given).
+YamlNode parse_yaml(std::string_view text, const std::string& file, int first_line = 1,
+                    YamlAliasBudget* budget = nullptr);
 
 }  // namespace da::config

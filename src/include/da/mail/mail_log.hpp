@@ -34,10 +34,10 @@ class MailLog {
   void record_sent(int64_t id, int attempts);
   // A failed attempt; `final` marks the mail failed, otherwise it stays queued for a retry.
   void record_failure(int64_t id, int attempts, const std::string& error, bool final);
+  // Marks failed, with `reason`, every record still queued that was created before `before`.
+  void fail_queued_before(int64_t before, const std::string& reason);
   // The newest records first.
   std::vector<MailRecord> recent(int limit);
-  // Mails that failed at or after `since`.
-  int failed_since(int64_t since);
 
  private:
   store::SqliteDatabase& database_;

@@ -33,7 +33,8 @@ class UnixSocketListener {
   UnixSocketListener(const UnixSocketListener&) = delete;
   UnixSocketListener& operator=(const UnixSocketListener&) = delete;
 
-  // A connected socket (the caller closes it), or -1 when none arrived within `wait`.
+  // A connected socket (the caller closes it), or -1 with errno 0 when none arrived within
+  // `wait`, or -1 with accept's errno when accepting failed.
   int accept_for(std::chrono::milliseconds wait);
   const std::filesystem::path& path() const { return path_; }
 

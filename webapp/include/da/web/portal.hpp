@@ -53,9 +53,9 @@ class Portal : public PortalContext {
   // route_blocking() on the blocking workers, the rest on the workers.
   Lane lane_of(Request& request) const;
   // What `username` receives changed ("" for everyone): has the provisioner refresh the
-  // rsync filters. A failure is recorded (PendingFilterRefreshes) and logged, never thrown:
-  // the change itself is saved, and the refresh is retried.
-  void selection_changed(const std::string& username);
+  // rsync filters. A failure is recorded (PendingFilterRefreshes), logged and retried, and
+  // comes back as the warning to show with the saved change (which stays saved).
+  std::optional<std::string> selection_changed(const std::string& username);
   // Retries every recorded refresh that failed (a background thread does it every 30 s).
   void retry_pending_filter_refreshes();
   // The recorded failed refreshes, for the admin pages and the health check.
@@ -79,6 +79,7 @@ class Portal : public PortalContext {
   Response sign_in(const Request& request, const identity::SignInProfile& profile,
                    const std::string& provider, const std::string& next = {}) override;
   std::string browser_binding(const Request& request, Response& response) override;
+  std::string existing_browser_binding(const Request& request) const override;
   std::string anonymous_csrf(const Request& request, Response& response) override;
   void add_bearer_authenticator(BearerAuthenticator authenticator) override;
   identity::RateDecision rate_limit(const std::string& bucket, identity::RateLimit limit) override;
@@ -152,6 +153,7 @@ class Portal : public PortalContext {
   std::map<std::string, std::pair<std::string, std::shared_ptr<const SharedContent>>, std::less<>>
       shared_pages_;
   std::string content_marker_;  // stands for the content while a layout is rendered
+  uint64_t serial_;             // tells this portal's per-thread state-store connections apart
   struct Layout {
     std::string prefix, suffix;  // the page around its content
   };

@@ -68,6 +68,9 @@ class PortalContext {
   // A random value tied to this browser (cookie da_bind, set on `response` if missing): binds
   // magic links and OpenID state to the browser that asked for them.
   virtual std::string browser_binding(const Request& request, Response& response) = 0;
+  // The binding of the browser that sent `request` (its da_bind cookie, if of the form issued),
+  // or "": what a magic link, a password link or an OpenID state must be presented with.
+  virtual std::string existing_browser_binding(const Request& request) const = 0;
   // CSRF token for forms shown to anonymous visitors (derived from the binding cookie).
   virtual std::string anonymous_csrf(const Request& request, Response& response) = 0;
 

@@ -39,7 +39,8 @@ struct Request {
   // The client address to rate-limit by: client_address, else the peer.
   std::string client_ip() const;
   // The path for log lines: the values of route placeholders that carry secrets ({token},
-  // {code}, ...) replaced by "***".
+  // {code}, ...) and any segment that looks like a token (32+ base64url characters) replaced
+  // by "***".
   std::string path_for_log() const;
 
  private:

@@ -34,8 +34,9 @@ class Router {
     bool blocking = false;
     std::string allowed_methods;  // "GET, POST" for kMethodNotAllowed
   };
-  // Finds the route of `request` and fills request.params. A literal segment wins over a
-  // placeholder; routes are otherwise tried in the order they were added. HEAD uses GET routes.
+  // Finds the route of `request` and fills request.params (also when only the method does not
+  // match). A literal segment wins over a placeholder; routes are otherwise tried in the order
+  // they were added. HEAD uses GET routes.
   Match match(Request& request) const;
 
  private:
