@@ -21,6 +21,8 @@ PACKAGES=(
   ccache
   chromium
   cmake
+  debootstrap
+  dpkg-dev
   g++
   libbenchmark-dev
   libboost-url1.81-dev
@@ -36,14 +38,17 @@ PACKAGES=(
   libspdlog-dev
   libsqlite3-dev
   libssl-dev
+  libsystemd-dev
   libyaml-cpp-dev
   make
+  nginx
   ninja-build
   nlohmann-json3-dev
   openssh-server
   pkg-config
   python3-websockets
   rsync
+  sudo
   wrk
   zlib1g-dev
 )
