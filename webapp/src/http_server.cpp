@@ -86,6 +86,9 @@ struct HttpServer::Impl {
   std::atomic<int> blocking_waiting{0};
   net::ConnectionLimiter connection_limiter;
   asio::io_context io;
+  // The accept loop and close_acceptors() run here, never at once: an acceptor is not safe to
+  // close on one I/O thread while the loop is inside async_accept on the other.
+  asio::strand<asio::io_context::executor_type> accept_strand;
   // Destroyed before io: a handler still running on a pool holds a coroutine of io's.
   asio::thread_pool workers;
   asio::thread_pool blocking_workers;
@@ -111,6 +114,7 @@ struct HttpServer::Impl {
         lanes(std::move(l)),
         connection_limiter(options.max_connections_per_address),
         io(std::max(1, options.threads)),
+        accept_strand(asio::make_strand(io)),
         workers(static_cast<std::size_t>(std::max(1, options.workers))),
         blocking_workers(static_cast<std::size_t>(std::max(1, options.blocking_workers))) {}
 
@@ -431,10 +435,10 @@ void HttpServer::start() {
   if (impl.started.exchange(true)) return;
   impl.bind();
   if (impl.tcp_acceptor)
-    asio::co_spawn(impl.io, impl.accept_loop<tcp::acceptor, TcpStream>(*impl.tcp_acceptor),
-                   asio::detached);
+    asio::co_spawn(impl.accept_strand,
+                   impl.accept_loop<tcp::acceptor, TcpStream>(*impl.tcp_acceptor), asio::detached);
   else
-    asio::co_spawn(impl.io,
+    asio::co_spawn(impl.accept_strand,
                    impl.accept_loop<unix_socket::acceptor, UnixStream>(*impl.unix_acceptor),
                    asio::detached);
   int count = std::max(1, impl.options.threads);
@@ -452,7 +456,7 @@ void HttpServer::stop() {
     wait();
     return;
   }
-  asio::post(impl.io, [&impl] { impl.close_acceptors(); });
+  asio::post(impl.accept_strand, [&impl] { impl.close_acceptors(); });
   {
     std::lock_guard lock(impl.connections_mutex);
     for (auto& [id, close] : impl.idle_closers)

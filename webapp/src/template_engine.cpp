@@ -1,5 +1,7 @@
 #include "da/web/template_engine.hpp"
 
+#include <atomic>
+#include <cstdint>
 #include <map>
 
 #include <mustache.hpp>
@@ -44,18 +46,26 @@ kms::data to_data(const nlohmann::json& value) {
   }
 }
 
+uint64_t next_engine_serial() {
+  static std::atomic<uint64_t> counter{0};
+  return ++counter;
+}
+
 }  // namespace
 
 struct TemplateEngine::Impl {
   std::map<std::string, std::string, std::less<>> sources;
+  // Keys the per-thread copies, not the address: a new engine may be built where an old one
+  // was, and must not get that one's templates.
+  const uint64_t serial = next_engine_serial();
 
   // kainjow's render() is not const (it records errors), so every thread gets its own
   // compiled copy of each template.
   kms::mustache& compiled(std::string_view name) const {
-    thread_local std::map<const Impl*,
+    thread_local std::map<uint64_t,
                           std::map<std::string, std::unique_ptr<kms::mustache>, std::less<>>>
         per_thread;
-    auto& mine = per_thread[this];
+    auto& mine = per_thread[serial];
     auto found = mine.find(name);
     if (found != mine.end()) return *found->second;
     auto source = sources.find(name);
