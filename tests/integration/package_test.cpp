@@ -59,8 +59,9 @@ void expect_named_after_the_project_version(const DebianPackage& package) {
 
 void expect_debian_dependencies(const DebianPackage& package) {
   std::string depends = package.field("Depends");
-  for (const char* name : {"libc6 (>=", "libstdc++6 (>=", "libcurl4 (>=", "libsqlite3-0 (>=",
-                           "libssl3 (>=", "libsodium23 (>=", "libyaml-cpp0.7 (>=", "rsync"})
+  for (const char* name :
+       {"libc6 (>=", "libstdc++6 (>=", "libcurl4 (>=", "libsqlite3-0 (>=", "libssl3 (>=",
+        "libsodium23 (>=", "libyaml-cpp0.7 (>=", "libsystemd0", "rsync"})
     EXPECT_NE(depends.find(name), std::string::npos) << name << " in " << depends;
   EXPECT_EQ(depends.find("duckdb"), std::string::npos) << depends;
   // Every entry is a Debian package name, with a version constraint or not.
