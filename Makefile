@@ -4,8 +4,10 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
 
-.PHONY: all deps configure build test demo bench clean format asan
+.PHONY: all deps configure build test demo bench clean format asan install package
 
 all: build
 
@@ -19,6 +21,17 @@ configure: deps $(BUILD_DIR)/build.ninja
 
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# da, its libduckdb, the units, example config, server files and docs under PREFIX (staged
+# under DESTDIR when set); the layout is in cmake/Install.cmake.
+install: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target da
+	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR) --prefix "$(PREFIX)"
+
+# $(BUILD_DIR)/da_<version>_amd64.deb (scripts/package_deb.sh).
+package: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target da
+	@scripts/package_deb.sh --build-dir $(BUILD_DIR)
 
 test: build
 	@scripts/run_tests.sh $(BUILD_DIR)

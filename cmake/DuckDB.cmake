@@ -25,6 +25,5 @@ set_target_properties(duckdb::duckdb PROPERTIES
   IMPORTED_LOCATION "${DUCKDB_LIBRARY}"
   IMPORTED_SONAME "libduckdb.so"
   INTERFACE_INCLUDE_DIRECTORIES "${DUCKDB_INCLUDE_DIR}")
-# Binaries in the build tree find libduckdb through their RUNPATH; installed ones look next door.
-set(CMAKE_INSTALL_RPATH "\$ORIGIN/../lib")
+# Binaries in the build tree find libduckdb through their RUNPATH (installed: cmake/Install.cmake).
 message(STATUS "DuckDB: ${DUCKDB_LIBRARY}")

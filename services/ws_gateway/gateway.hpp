@@ -22,6 +22,8 @@ class Gateway {
   void start();
   void stop();
   uint16_t port() const { return server_.port(); }
+  // Runs `task` on one of the server's I/O threads (see WsServer::post).
+  void post(std::function<void()> task) { server_.post(std::move(task)); }
   GatewayHub& hub() { return hub_; }
 
  private:

@@ -1,10 +1,15 @@
 // da ws-gateway: the desktop app's notification WebSocket (behind the same proxy as the portal).
+// Under a systemd unit of Type=notify it says when it is ready and stopping, and pings the
+// watchdog from its I/O threads.
+#include <csignal>
+
 #include <sys/resource.h>
 
 #include "da/cli/command_context.hpp"
 #include "da/cli/termination_signals.hpp"
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
+#include "da/common/systemd_notifier.hpp"
 #include "da/plugin/plugin_registry.hpp"
 #include "gateway.hpp"
 
@@ -44,9 +49,16 @@ int run_gateway(cli::CommandContext& context, const cli::Arguments& arguments) {
   options.ping_interval = std::chrono::seconds(config.notifications.ws_ping_seconds);
   cli::TerminationSignals signals;
   Gateway gateway(config, options, server);
+  // Declared after the gateway: its watchdog posts to the gateway, so it must stop first.
+  SystemdNotifier systemd;
   gateway.start();
   log::info("ws gateway listening on {} (port {})", server.listen, gateway.port());
-  signals.wait();
+  std::string host = server.listen.substr(0, server.listen.rfind(':'));
+  systemd.ready("serving WebSockets on " + host + ":" + std::to_string(gateway.port()));
+  systemd.start_watchdog([&gateway](std::function<void()> task) { gateway.post(std::move(task)); });
+  int received = signals.wait();
+  systemd.stopping(std::string("stopping (") + (received == SIGTERM ? "SIGTERM" : "SIGINT") +
+                   "): closing the sockets");
   gateway.stop();
   log::info("ws gateway stopped");
   return cli::ExitCode::kSuccess;

@@ -318,4 +318,8 @@ uint16_t WsServer::port() const {
   return impl_->port;
 }
 
+void WsServer::post(std::function<void()> task) {
+  asio::post(impl_->io, std::move(task));
+}
+
 }  // namespace da::services::ws_gateway

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,6 +43,8 @@ class WsServer {
   // Closes the listener and every socket, and joins the threads.
   void stop();
   uint16_t port() const;
+  // Runs `task` on an I/O thread, behind the I/O work already queued (see HttpServer::post).
+  void post(std::function<void()> task);
 
  private:
   struct Impl;

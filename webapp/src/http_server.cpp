@@ -490,6 +490,10 @@ void HttpServer::stop() {
   impl.done_changed.notify_all();
 }
 
+void HttpServer::post(std::function<void()> task) {
+  asio::post(impl_->io, std::move(task));
+}
+
 void HttpServer::wait() {
   Impl& impl = *impl_;
   if (!impl.started) return;

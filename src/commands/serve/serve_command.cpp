@@ -1,4 +1,6 @@
-// da serve: the web portal, until SIGINT or SIGTERM (then a graceful stop).
+// da serve: the web portal, until SIGINT or SIGTERM (then a graceful stop). Under a systemd
+// unit of Type=notify it says when it is ready and stopping, and pings the watchdog from its
+// I/O threads.
 #include <csignal>
 #include <memory>
 
@@ -7,6 +9,7 @@
 #include "da/cli/termination_signals.hpp"
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
+#include "da/common/systemd_notifier.hpp"
 #include "da/config/instance_config_loader.hpp"
 #include "da/plugin/plugin_registry.hpp"
 #include "da/web/http_server.hpp"
@@ -36,6 +39,8 @@ int run_serve(cli::CommandContext& context, const cli::Arguments& arguments) {
   web::HttpServer server(
       options, [&portal](web::Request& request) { return portal.handle(request); },
       [&portal](web::Request& request) { return portal.lane_of(request); });
+  // Declared after the server: its watchdog posts to the server, so it must stop first.
+  SystemdNotifier systemd;
   server.start();
   std::string where = options.listen.rfind("unix:", 0) == 0
                           ? options.listen
@@ -48,8 +53,12 @@ int run_serve(cli::CommandContext& context, const cli::Arguments& arguments) {
             providers.empty() ? "none configured" : providers);
   if (config.auth.email_dev_mode)
     log::warn("auth.email.dev_mode is on: sign-in links are shown in the browser, not mailed");
+  systemd.ready("serving on " + where);
+  systemd.start_watchdog([&server](std::function<void()> task) { server.post(std::move(task)); });
   int received = signals.wait();
-  log::info("portal stopping ({})", received == SIGTERM ? "SIGTERM" : "SIGINT");
+  std::string why = received == SIGTERM ? "SIGTERM" : "SIGINT";
+  log::info("portal stopping ({})", why);
+  systemd.stopping("stopping (" + why + "): finishing the requests in flight");
   server.stop();
   return cli::ExitCode::kSuccess;
 }

@@ -248,6 +248,45 @@ TEST(HttpServer, BlockingRequestsNeverDelayTheOthers) {
     EXPECT_EQ(answer.get().rfind("HTTP/1.1 200", 0), 0u);
 }
 
+// What the systemd watchdog relies on: a posted task waits while the I/O thread is stuck.
+TEST(HttpServer, PostedTasksRunOnAnIoThreadOnlyOnceItIsFree) {
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.threads = 1;
+  std::atomic<bool> entered{false};
+  std::atomic<bool> release{false};
+  HttpServer server(
+      options,
+      [&](Request&) {
+        entered = true;
+        while (!release)
+          std::this_thread::sleep_for(5ms);
+        return Response::text(200, "ok");
+      },
+      [](Request&) { return Lane::kInline; });  // runs on the only I/O thread
+  server.start();
+  auto stuck = std::async(std::launch::async, [&] {
+    RawClient client = RawClient::tcp(server.port());
+    client.send(kGet);
+    return client.read_response();
+  });
+  while (!entered)
+    std::this_thread::sleep_for(5ms);
+  std::promise<std::thread::id> ran;
+  server.post([&ran] { ran.set_value(std::this_thread::get_id()); });
+  auto done = ran.get_future();
+  EXPECT_EQ(done.wait_for(300ms), std::future_status::timeout);
+  release = true;
+  ASSERT_EQ(done.wait_for(2s), std::future_status::ready);
+  EXPECT_NE(done.get(), std::this_thread::get_id());
+  EXPECT_EQ(stuck.get().rfind("HTTP/1.1 200", 0), 0u);
+  server.stop();
+  std::atomic<bool> after_stop{false};
+  server.post([&after_stop] { after_stop = true; });
+  std::this_thread::sleep_for(100ms);
+  EXPECT_FALSE(after_stop);
+}
+
 TEST(HttpServer, TooManyWaitingBlockingRequestsGetServiceUnavailable) {
   ServerOptions options;
   options.listen = "127.0.0.1:0";

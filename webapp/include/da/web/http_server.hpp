@@ -71,6 +71,10 @@ class HttpServer {
   void stop();
   // Blocks until stop() has completed.
   void wait();
+  // Runs `task` on an I/O thread, behind the I/O work already queued: a task that runs shows
+  // the I/O threads are responsive (the systemd watchdog's pings go this way). A task still
+  // queued when the server stops never runs. `task` must be quick and must not throw.
+  void post(std::function<void()> task);
 
  private:
   struct Impl;

@@ -1,0 +1,51 @@
+# What `cmake --install` puts where (make install, make package), relative to the prefix:
+#   bin/da                 RUNPATH $ORIGIN/../lib/da, so a moved tree still finds its libduckdb
+#   lib/da/libduckdb.so    the libduckdb the build links (third_party/duckdb or DUCKDB_DIR)
+#   lib/systemd/system/    the units of every <folder>/systemd/ and <folder>/<module>/systemd/;
+#                          they name /usr/bin/da, rewritten to <prefix>/bin/da (InstallUnits.cmake)
+#   share/da/config/       the example instance files
+#   share/da/server/       server/ as it is when installing, scripts keeping their mode
+#   share/da/nginx/        the nginx site template
+#   share/doc/da/          docs/
+# Nothing installed is writable by a group or others.
+
+set_target_properties(da PROPERTIES INSTALL_RPATH "\$ORIGIN/../lib/da")
+install(TARGETS da RUNTIME DESTINATION bin)
+file(REAL_PATH "${DUCKDB_LIBRARY}" _duckdb_file)
+install(FILES "${_duckdb_file}" DESTINATION lib/da RENAME libduckdb.so)
+
+set(_unit_patterns "")
+foreach(_level IN ITEMS "*" "*/*")
+  foreach(_type IN ITEMS service timer socket path)
+    list(APPEND _unit_patterns "${PROJECT_SOURCE_DIR}/${_level}/systemd/*.${_type}")
+  endforeach()
+endforeach()
+file(GLOB _found_units CONFIGURE_DEPENDS ${_unit_patterns})
+set(_units "")
+set(_unit_names "")
+foreach(_unit IN LISTS _found_units)
+  file(RELATIVE_PATH _relative "${PROJECT_SOURCE_DIR}" "${_unit}")
+  if(_unit MATCHES "^${PROJECT_BINARY_DIR}/" OR _relative MATCHES "^(build|third_party/|node_modules/|\\.)")
+    continue()
+  endif()
+  get_filename_component(_name "${_unit}" NAME)
+  if(_name IN_LIST _unit_names)
+    message(FATAL_ERROR "two modules ship the systemd unit ${_name}; the second is ${_relative}")
+  endif()
+  list(APPEND _unit_names "${_name}")
+  list(APPEND _units "${_unit}")
+endforeach()
+install(CODE "set(DA_UNIT_FILES \"${_units}\")
+include(\"${CMAKE_CURRENT_LIST_DIR}/InstallUnits.cmake\")")
+
+install(FILES "${PROJECT_SOURCE_DIR}/config/instance.yaml.example"
+              "${PROJECT_SOURCE_DIR}/config/.env.template"
+              "${PROJECT_SOURCE_DIR}/config/data_description.md.example"
+        DESTINATION share/da/config)
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/server/" DESTINATION share/da/server USE_SOURCE_PERMISSIONS)
+install(FILES "${PROJECT_SOURCE_DIR}/server/nginx/da-site.conf.template" DESTINATION share/da/nginx
+        OPTIONAL)
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/docs/" DESTINATION share/doc/da)
+# A checkout made with umask 002 has group-writable scripts: they must not stay so once installed.
+install(CODE "execute_process(COMMAND chmod -R go-w \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/share/da\"
+                              COMMAND_ERROR_IS_FATAL ANY)")

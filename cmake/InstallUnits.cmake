@@ -1,0 +1,18 @@
+# Runs at install time: copies the units DA_UNIT_FILES into <prefix>/lib/systemd/system. Units
+# name the binary /usr/bin/da; under another prefix they get <prefix>/bin/da instead.
+set(_unit_dir "${CMAKE_INSTALL_PREFIX}/lib/systemd/system")
+set(_binary "${CMAKE_INSTALL_PREFIX}/bin/da")
+file(MAKE_DIRECTORY "$ENV{DESTDIR}${_unit_dir}")
+foreach(_unit IN LISTS DA_UNIT_FILES)
+  get_filename_component(_name "${_unit}" NAME)
+  set(_target "$ENV{DESTDIR}${_unit_dir}/${_name}")
+  message(STATUS "Installing: ${_target}")
+  file(READ "${_unit}" _text)
+  if(NOT _binary STREQUAL "/usr/bin/da")
+    string(REGEX REPLACE "/usr/bin/da([^-A-Za-z0-9_.])" "${_binary}\\1" _text "${_text}")
+    string(REGEX REPLACE "/usr/bin/da$" "${_binary}" _text "${_text}")
+  endif()
+  file(WRITE "${_target}" "${_text}")
+  file(CHMOD "${_target}" PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+  list(APPEND CMAKE_INSTALL_MANIFEST_FILES "${_unit_dir}/${_name}")
+endforeach()
