@@ -327,8 +327,17 @@ config_value() {
 # The instance's data and docs folders, from instance.yaml (after ${VAR} interpolation).
 lay_out_data() {
   local data_dir docs_dir
-  data_dir=$(absolute_in_instance "$(config_value paths.data_dir ./data)")
-  docs_dir=$(absolute_in_instance "$(config_value paths.docs_dir ./docs)")
+  # Plain assignments: a failed lookup ends the script (set -e), it never yields "".
+  data_dir=$(config_value paths.data_dir ./data)
+  docs_dir=$(config_value paths.docs_dir ./docs)
+  data_dir=$(absolute_in_instance "$data_dir")
+  docs_dir=$(absolute_in_instance "$docs_dir")
+  local dir
+  for dir in "$data_dir" "$docs_dir"; do
+    # da will own it: it must not hold the configuration or anything else root relies on.
+    [[ "$CONFIG_DIR/" == "$dir/"* || "$dir" == "$APP_DIR" ]] \
+      && die "$dir (paths in $CONFIG_DIR/instance.yaml) would give da the folder above the configuration: use a folder of its own, e.g. $APP_DIR/data"
+  done
   # data/: analysts pass through it to parquet/ (group dataread); what else lies there
   # (state.db, metadata, staging) is da's. No setgid: the state store keeps group da.
   ensure_dir "$data_dir" da dataread 750
@@ -342,8 +351,9 @@ lay_out_data() {
 
 # Relative paths in instance.yaml resolve against the folder above the config folder.
 absolute_in_instance() {
-  local path="$1"
-  if [[ "$path" == /* ]]; then echo "${path%/}"; else echo "$(dirname "$CONFIG_DIR")/${path#./}"; fi
+  local path="${1%/}"
+  [[ -n "$path" && "$path" != . && "$path" != / ]] || die "a data or docs folder of '$1' in $CONFIG_DIR/instance.yaml cannot be right"
+  if [[ "$path" == /* ]]; then echo "$path"; else echo "$(dirname "$CONFIG_DIR")/${path#./}"; fi
 }
 
 # ---- systemd units --------------------------------------------------------------------------

@@ -136,13 +136,16 @@ read_settings() {
   [[ "$listen" == unix:/* ]] \
     || die "server.listen is '$listen': behind nginx the portal listens on a Unix socket; set listen: unix:/run/da/portal.sock in $CONFIG_DIR/instance.yaml"
   SITE_PORTAL_SOCKET=${listen#unix:}
-  config_value server.trusted_proxies "" | grep -qx unix \
+  local proxies
+  proxies=$(config_value server.trusted_proxies "")
+  [[ $'\n'"$proxies"$'\n' == *$'\n'unix$'\n'* ]] \
     || die "server.trusted_proxies does not list unix: the portal would see every client as nginx; set trusted_proxies: [unix, 127.0.0.1] in $CONFIG_DIR/instance.yaml"
 
   local ws
   ws=$(config_value notifications.ws_listen 127.0.0.1:8765)
   [[ "$ws" =~ ^(0\.0\.0\.0|\[::\])?:?([0-9]+)$ ]] && ws="127.0.0.1:${BASH_REMATCH[2]}"
-  [[ "$ws" =~ ^[A-Za-z0-9.:\[\]-]+$ ]] || die "notifications.ws_listen '$ws' is not address:port"
+  local address_port='^[][A-Za-z0-9.:-]+:[0-9]+$'
+  [[ "$ws" =~ $address_port ]] || die "notifications.ws_listen '$ws' is not address:port"
   SITE_WS_UPSTREAM=$ws
 
   SITE_MAX_BODY_KB=$(config_value server.max_body_kb 1024)
@@ -166,13 +169,19 @@ ensure_packages() {
 
 # ---- certificates ---------------------------------------------------------------------------
 
+certificate_matches_host() {
+  local answer
+  answer=$(openssl x509 -in "$1" -noout -checkhost "$HOST" 2>/dev/null) || return 1
+  [[ "$answer" == *"does match"* ]]
+}
+
 # Makes (or keeps) a self-signed certificate for HOST; sets SITE_CERTIFICATE and SITE_KEY.
 self_signed_certificate() {
   local cert="/etc/ssl/da/$HOST.crt" key="/etc/ssl/private/da-$HOST.key"
   SITE_CERTIFICATE=$cert
   SITE_KEY=$key
   if [[ -f "$cert" && -f "$key" ]] \
-     && openssl x509 -in "$cert" -noout -checkhost "$HOST" 2>/dev/null | grep -q 'does match' \
+     && certificate_matches_host "$cert" \
      && openssl x509 -in "$cert" -noout -checkend $((30 * 86400)) >/dev/null; then
     return 0
   fi
@@ -196,7 +205,7 @@ given_certificate() {
   openssl x509 -in "$CERT" -noout >/dev/null 2>&1 || die "$CERT is not a PEM certificate"
   [[ "$(openssl x509 -in "$CERT" -noout -pubkey)" == "$(openssl pkey -in "$KEY" -pubout 2>/dev/null)" ]] \
     || die "the key $KEY does not belong to the certificate $CERT"
-  openssl x509 -in "$CERT" -noout -checkhost "$HOST" | grep -q 'does match' \
+  certificate_matches_host "$CERT" \
     || die "the certificate $CERT is not for $HOST"
   openssl x509 -in "$CERT" -noout -checkend 0 >/dev/null || die "the certificate $CERT has expired"
   local mode

@@ -27,7 +27,7 @@ HOST=broker.example.test
 passed=0
 failed=0
 check() { # DESCRIPTION COMMAND...: one named check
-  if "${@:2}"; then passed=$((passed + 1)); echo "ok: $1"
+  if "${@:2}" >/dev/null; then passed=$((passed + 1)); echo "ok: $1"
   else failed=$((failed + 1)); echo "FAILED: $1" >&2; fi
 }
 phase_started=$SECONDS
@@ -38,7 +38,7 @@ WORK=$(mktemp -d /tmp/da-setup-test.XXXXXX)
 ROOT="$WORK/root"
 cleanup() {
   local mount
-  for mount in "$ROOT/run" "$ROOT/dev" "$ROOT/proc" "$WORK" "$CACHE_DIR/.build"; do
+  for mount in "$ROOT/run" "$ROOT/dev/pts" "$ROOT/dev" "$ROOT/proc" "$WORK" "$CACHE_DIR/.build"; do
     mountpoint -q "$mount" 2>/dev/null && umount -l "$mount"
   done
   rm -rf "$WORK" "$CACHE_DIR/.build"
@@ -93,6 +93,7 @@ mkdir "$ROOT"
 tar -C "$ROOT" -xzf "$TARBALL"
 mount -t proc proc "$ROOT/proc"
 mount --bind /dev "$ROOT/dev"
+mount --bind /dev/pts "$ROOT/dev/pts"
 mount -t tmpfs tmpfs "$ROOT/run"
 # Package scripts start no services in here.
 printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
@@ -104,6 +105,8 @@ in_root() { chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HO
 # TEST SCAFFOLDING until issue15-package lands (then `cmake --build BUILD --target package`
 # makes build/da_<version>_amd64.deb and this goes): a package of the build tree with the
 # agreed layout and the runtime libraries above as its dependencies.
+has_command() { [[ "$("$DA_BIN" "$@" --help 2>/dev/null)" == *"Usage: da $*"* ]]; }
+
 standin_package() {
   local stage="$WORK/stage" deb="$1"
   mkdir -p "$stage/DEBIAN" "$stage/usr/bin" "$stage/usr/lib/da" "$stage/usr/share/da/config" \
@@ -113,8 +116,8 @@ standin_package() {
   duckdb=$(ldd "$DA_BIN" | awk '/libduckdb/ {print $3}')
   install -m 0644 "$duckdb" "$stage/usr/lib/da/libduckdb.so"
   echo /usr/lib/da >"$stage/etc/ld.so.conf.d/da.conf"
-  if "$DA_BIN" config get --help >/dev/null 2>&1 && "$DA_BIN" migrate --help >/dev/null 2>&1 \
-     && "$DA_BIN" sync-schedule --help >/dev/null 2>&1; then
+  if has_command config get && has_command config is-set && has_command migrate \
+     && has_command sync-schedule; then
     install -m 0755 "$DA_BIN" "$stage/usr/bin/da"
   else
     install -m 0755 "$DA_BIN" "$stage/usr/lib/da/da-real"
@@ -142,7 +145,7 @@ CONTROL
 }
 
 phase "package"
-if cmake --build "$BUILD" --target help 2>/dev/null | grep -q '^package: '; then
+if [[ "$(cmake --build "$BUILD" --target help 2>/dev/null)" == *$'\npackage: '* ]]; then
   cmake --build "$BUILD" --target package >/dev/null
   DEB=$(find "$BUILD" -maxdepth 1 -name 'da_*_amd64.deb' -newer "$DA_BIN" | head -n 1)
 else
@@ -200,7 +203,11 @@ check "da runs in the new root" in_root da --version
 for group in dataread data-private data-ops da; do
   check "group $group exists" in_root getent group "$group"
 done
-service_account() { in_root getent passwd da | awk -F: '$3 < 1000 && $6 == "/var/lib/da" && $7 == "/usr/sbin/nologin"' | grep -q .; }
+service_account() {
+  local entry
+  entry=$(in_root getent passwd da)
+  [[ -n "$(awk -F: '$3 < 1000 && $6 == "/var/lib/da" && $7 == "/usr/sbin/nologin"' <<<"$entry")" ]]
+}
 check "da is a system account without a login shell, home /var/lib/da" service_account
 while read -r path owner mode; do
   check "$path is $owner $mode" attributes_are "$path" "$owner" "$mode"
@@ -267,7 +274,7 @@ check "the site is for the configured hostname" grep -q "server_name $HOST;" "$R
 check "the portal is reached over its socket" grep -q 'server unix:/run/da/portal.sock;' "$ROOT$site"
 check "the WebSocket path goes to the gateway" grep -q 'server 127.0.0.1:8765;' "$ROOT$site"
 check "a default server refuses other names on 443" grep -q 'ssl_reject_handshake on;' "$ROOT$site"
-certificate_for_host() { in_root openssl x509 -in "/etc/ssl/da/$HOST.crt" -noout -checkhost "$HOST" | grep -q 'does match'; }
+certificate_for_host() { [[ "$(in_root openssl x509 -in "/etc/ssl/da/$HOST.crt" -noout -checkhost "$HOST")" == *"does match"* ]]; }
 check "the certificate is for the hostname" certificate_for_host
 check "the key is root's alone" attributes_are "/etc/ssl/private/da-$HOST.key" root:root 600
 check "nginx's group may open the portal's socket" \

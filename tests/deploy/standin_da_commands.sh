@@ -3,7 +3,7 @@
 # `da sync-schedule`) and issue15-ops (`da migrate`) have landed: setup_in_debian_root_test.sh
 # installs this as /usr/bin/da in its Debian root only when the real binary lacks one of those
 # commands, and it runs the real binary (/usr/lib/da/da-real) for everything else. It reads
-# instance.yaml as the scripts' tests write it (two levels, ${VAR:-default} taken as default).
+# instance.yaml as the scripts' tests write it (two levels; ${VAR:-default} from .env or the default).
 set -euo pipefail
 REAL=/usr/lib/da/da-real
 config=./config
@@ -16,7 +16,11 @@ value_of() { # section.key -> the value (a flow list one item per line); exit 1 
     $0 ~ "^" s ":" {inside = 1; next}
     /^[^ #]/ {inside = 0}
     inside && $0 ~ "^  " k ":" {sub("^  " k ": *", ""); sub(/ +#.*$/, ""); print; exit}' "$config/instance.yaml")
-  raw=$(sed -E 's/^\$\{[A-Z_]+:-(.*)\}$/\1/' <<<"$raw")
+  if [[ "$raw" =~ ^\$\{([A-Z_]+):-(.*)\}$ ]]; then
+    local name="${BASH_REMATCH[1]}" fallback="${BASH_REMATCH[2]}" line
+    line=$(grep -E "^$name=" "$config/.env" 2>/dev/null | tail -n 1 || true)
+    if [[ -n "$line" ]]; then raw="${line#*=}"; else raw="$fallback"; fi
+  fi
   [[ -n "$raw" ]] || return 1
   if [[ "$raw" == \[*\] ]]; then tr -d '[]' <<<"$raw" | tr ',' '\n' | sed 's/^ *//'; else echo "$raw"; fi
 }
