@@ -259,6 +259,27 @@ show "$again"
 check "a second run reports nothing to change" grep -q 'setup: nothing to change' <<<"$again"
 check "a second run leaves every owner, mode and account as it was" test "$before" == "$(snapshot)"
 
+check "the original's command names run the installed da on this instance" \
+  in_root /usr/share/da/server/bin/list-analysts
+
+phase "setup.sh with the configuration in an instance repository (dual-repo)"
+mkdir -p "$ROOT/srv/instance"
+dual=$(in_root /tmp/setup.sh --config-dir /srv/instance/config 2>&1) || { echo "$dual"; exit 1; }
+show "$dual"
+check "the config folder is recorded in /etc/default/da" \
+  grep -qx 'DA_CONFIG_DIR=/srv/instance/config' "$ROOT/etc/default/da"
+check "the instance repository's config folder is root:da 750" attributes_are /srv/instance/config root:da 750
+check "its .env is root:da 640" attributes_are /srv/instance/config/.env root:da 640
+dual_again=$(in_root /tmp/setup.sh 2>&1) || { echo "$dual_again"; exit 1; }
+check "a run without --config-dir finds the folder again and changes nothing" \
+  grep -q 'setup: nothing to change' <<<"$dual_again"
+chmod g+w "$ROOT/srv"
+refused=$(in_root /tmp/setup.sh 2>&1 || true)
+check "a config folder below a group-writable folder is refused" \
+  grep -q '/srv (on the way to /srv/instance) is root:root 775' <<<"$refused"
+chmod g-w "$ROOT/srv"
+in_root /tmp/setup.sh --config-dir /opt/data-analyst/config >/dev/null
+
 # ---- webapp-setup.sh ------------------------------------------------------------------------
 
 phase "webapp-setup.sh --self-signed"
