@@ -28,11 +28,13 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
+// A folder that exists keeps the mode its owner gave it (setup.sh closes the data folder to
+// everyone outside dataread); a new one gets `mode`.
 void make_folder(const fs::path& folder, mode_t mode) {
   std::error_code error;
-  fs::create_directories(folder, error);
+  bool created = fs::create_directories(folder, error);
   if (error) throw_system_error("cannot create folder", folder.string(), error.value());
-  ::chmod(folder.c_str(), mode);
+  if (created) ::chmod(folder.c_str(), mode);
 }
 
 // Temp files of atomic writes that a crash left in the published tree (".name.XXXXXX.tmp").

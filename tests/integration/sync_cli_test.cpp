@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -143,6 +144,17 @@ TEST_F(SyncCli, ExitCodesSayWhetherEveryRequestedTableSucceeded) {
   auto one = da({"--json", "sync", "--no-profile", "orders"});
   EXPECT_EQ(one.exit_code, 0) << one.out << one.err;
   EXPECT_TRUE(nlohmann::json::parse(one.out)["profile"].is_null());
+}
+
+// setup.sh closes the data folder to analysts outside dataread (0750): a sync keeps that.
+TEST_F(SyncCli, ASyncKeepsTheModeTheOperatorGaveTheDataFolder) {
+  fs::create_directories(dir_ / "data");
+  ASSERT_EQ(::chmod((dir_ / "data").c_str(), 0750), 0);
+  auto result = da({"sync", "--no-profile"});
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  struct stat info {};
+  ASSERT_EQ(::stat((dir_ / "data").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 07777, 0750u);
 }
 
 TEST_F(SyncCli, ASecondSyncIsRefusedAtOnceWhileOneRuns) {
