@@ -7,7 +7,7 @@
 #
 # Steps: verify the package's SHA-256 (from --sha256, or PACKAGE.deb.sha256 next to it), back up
 # the state (da backup), install, apply state-store migrations (da migrate), configure the
-# instance and its units (setup.sh --configure), restart the services in dependency order,
+# instance and its units (setup.sh, idempotent), restart the services in dependency order,
 # check health (the portal, the WebSocket gateway when enabled, and `da sync --check`). When a
 # check fails, the previous package is reinstalled, the backup restored and the services
 # restarted, and the script exits 1 saying what failed.
@@ -256,7 +256,7 @@ install_package() {
 }
 
 configure() {
-  "$SETUP" --configure >>"$LOG_DIR/deploy.log" 2>&1
+  "$SETUP" >>"$LOG_DIR/deploy.log" 2>&1
 }
 
 prune_backups() {
@@ -285,7 +285,7 @@ if ! install_package "$release"; then
 elif ! as_service "$DA" migrate >>"$LOG_DIR/deploy.log" 2>&1; then
   failure="da migrate failed: $(tail -3 "$LOG_DIR/deploy.log")"
 elif ! configure; then
-  failure="setup.sh --configure failed: $(tail -3 "$LOG_DIR/deploy.log")"
+  failure="setup.sh failed: $(tail -3 "$LOG_DIR/deploy.log")"
 else
   say "starting the services"
   start_services
@@ -309,7 +309,7 @@ stop_services
 install_package "$previous_package" || die "the rollback could not reinstall $previous_package: fix by hand (state backup: $backup)"
 as_service "$DA" restore --from "$backup" --force >>"$LOG_DIR/deploy.log" 2>&1 ||
   die "the rollback could not restore the state from $backup: fix by hand"
-configure || say "setup.sh --configure failed during the rollback (see $LOG_DIR/deploy.log)"
+configure || say "setup.sh failed during the rollback (see $LOG_DIR/deploy.log)"
 start_services
 new_failure="$failure"
 if check_health; then
