@@ -300,5 +300,21 @@ TEST_F(SyncCli, ReadsGzippedCsv) {
             std::vector<std::string>{"10"});
 }
 
+TEST_F(SyncCli, CheckSyncsNothingAndSaysWhatWorks) {
+  auto result = da({"sync", "--check"});
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("ok: 2 tables in the catalog"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("ok: source: "), std::string::npos) << result.out;
+  EXPECT_FALSE(fs::exists(dir_ / "data/parquet")) << "a check publishes nothing";
+  EXPECT_TRUE(fs::exists(dir_ / "data/state.db"));
+}
+
+TEST_F(SyncCli, CheckFailsNamingTheSourceThatIsMissing) {
+  fs::remove_all(dir_ / "incoming");
+  auto result = da({"sync", "--check"});
+  EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+  EXPECT_NE(result.err.find("incoming"), std::string::npos) << result.err;
+}
+
 }  // namespace
 }  // namespace da

@@ -1,7 +1,11 @@
 // da sync [TABLE ...]: sync the catalog's tables from the configured source.
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <thread>
 
 #include "sync_report_output.hpp"
+#include <nlohmann/json.hpp>
 #include <signal.h>
 
 #include "da/catalog/data_description.hpp"
@@ -9,8 +13,11 @@
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
 #include "da/docs/docs_bundle.hpp"
+#include "da/duck/connection.hpp"
+#include "da/duck/database.hpp"
 #include "da/plugin/plugin_registry.hpp"
 #include "da/profiler/profiler.hpp"
+#include "da/store/state_store.hpp"
 #include "da/sync/sync_runner.hpp"
 
 namespace da::commands::sync {
@@ -63,10 +70,43 @@ std::vector<std::string> changed_tables(const da::sync::SyncReport& report) {
   return changed;
 }
 
+// Everything a sync needs, tried without syncing anything: the catalog reads, the state store
+// opens (and migrates), DuckDB runs, the data folder takes files and the source answers. A
+// deployment runs it as its health check.
+int check_sync(cli::CommandContext& context, const config::InstanceConfig& config,
+               const catalog::DataDescription& catalog, da::sync::DataSource& source) {
+  std::vector<std::string> lines;
+  lines.push_back(std::to_string(catalog.tables.size()) + " tables in the catalog");
+  store::StateStore store(config.paths.state_db);
+  lines.push_back("state store " + config.paths.state_db.string() + " opens");
+  duck::Database database;
+  duck::Connection(database).execute("SELECT 1");
+  lines.push_back("DuckDB " + duck::Database::library_version() + " runs");
+  std::filesystem::create_directories(config.paths.data_dir);
+  std::filesystem::path probe = config.paths.data_dir / ".da-sync-check.tmp";
+  if (!(std::ofstream(probe) << "check\n"))
+    throw Error(ErrorKind::kInternal, "cannot write in the data folder " +
+                                          config.paths.data_dir.string() + ": " +
+                                          std::strerror(errno));
+  std::filesystem::remove(probe);
+  lines.push_back("data folder " + config.paths.data_dir.string() + " is writable");
+  lines.push_back("source: " + source.check_connection());
+  if (context.json()) {
+    context.print(nlohmann::json{{"ok", true}, {"checks", lines}}.dump() + "\n");
+  } else {
+    std::string text;
+    for (const std::string& line : lines)
+      text += "ok: " + line + "\n";
+    context.print(text);
+  }
+  return cli::ExitCode::kSuccess;
+}
+
 int run_sync(cli::CommandContext& context, const cli::Arguments& arguments) {
   const config::InstanceConfig& config = context.config();
   catalog::DataDescription catalog = catalog::load_data_description_or_throw(config.paths.docs_dir);
   std::unique_ptr<da::sync::DataSource> source = context.plugins().data_sources.create(config);
+  if (arguments.flag("check")) return check_sync(context, config, catalog, *source);
   da::sync::SyncRunner runner(config, catalog, *source);
   da::sync::SyncOptions options;
   options.table_ids = arguments.values("table");
@@ -103,7 +143,10 @@ void register_plugin(PluginRegistry& registry) {
       "Sync tables from the data source into Parquet (all, or the TABLE ids or names given)",
       {cli::positional_list("TABLE",
                             "Table ids (or names) to sync; default: every table of the catalog"),
-       cli::flag("--no-profile", "Do not profile the tables the run changed")},
+       cli::flag("--no-profile", "Do not profile the tables the run changed"),
+       cli::flag("--check",
+                 "Sync nothing: check that the catalog, state store, DuckDB, data folder and "
+                 "source all work (a deployment's health check)")},
       run_sync,
   });
 }
