@@ -33,7 +33,10 @@ package: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target da
 	@scripts/package_deb.sh --build-dir $(BUILD_DIR)
 
-test: build
+# The deployment tests' Debian root (debootstrap, once, cached) is made while the code compiles.
+test: configure
+	@mkdir -p $(BUILD_DIR) && (tests/deploy/debian_root.sh image >$(BUILD_DIR)/debian-root.log 2>&1 &)
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
 	@scripts/run_tests.sh $(BUILD_DIR)
 
 demo: build

@@ -22,13 +22,13 @@
 #
 # Runs as root, or as a deploy user through the sudo rule in server/sudoers/da-deploy. Whoever
 # may run it can install software as root: give that right only to the CI's deploy key.
-# Environment: DA_RELEASES (default /var/lib/da/releases), DA_BACKUPS (default
+# Environment: DA_RELEASES (default /var/lib/da-releases), DA_BACKUPS (default
 # /var/backups/da), DA_KEEP_BACKUPS (default 10), DA_CONFIG_DIR (default from /etc/default/da,
 # else /opt/data-analyst/config). The log is appended to /var/log/da/deploy.log.
 set -euo pipefail
 umask 027
 
-RELEASES="${DA_RELEASES:-/var/lib/da/releases}"
+RELEASES="${DA_RELEASES:-/var/lib/da-releases}"
 BACKUPS="${DA_BACKUPS:-/var/backups/da}"
 KEEP_BACKUPS="${DA_KEEP_BACKUPS:-10}"
 LOG_DIR=/var/log/da

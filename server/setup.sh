@@ -41,6 +41,7 @@ readonly APP_DIR=/opt/data-analyst
 readonly DA=/usr/bin/da
 readonly SHARE=/usr/share/da
 readonly SERVICE_HOME=/var/lib/da
+readonly RELEASES=${DA_RELEASES:-/var/lib/da-releases}
 readonly UNIT_DIRS=(/etc/systemd/system /usr/local/lib/systemd/system /usr/lib/systemd/system /lib/systemd/system)
 
 PACKAGE=""
@@ -102,6 +103,7 @@ install_package() {
         || die "apt-get could not install $PACKAGE (see above)"
       changed "installed package da $wanted"
     fi
+    keep_release "$PACKAGE" "$wanted"
   elif [[ -n "$BUILD" ]]; then
     command -v cmake >/dev/null || die "--build needs cmake (apt-get install cmake)"
     [[ -f "$BUILD/cmake_install.cmake" ]] || die "$BUILD is not a configured build folder"
@@ -116,6 +118,17 @@ install_package() {
     rm -f "$log"
   fi
   [[ -x "$DA" ]] || die "$DA is missing: give --package FILE.deb or --build DIR"
+}
+
+# deploy.sh rolls back to the package in the releases folder: the first one comes from here.
+keep_release() {
+  local release="$RELEASES/da_${2}_amd64.deb"
+  install -d -m 0755 "$RELEASES"
+  if ! cmp -s "$1" "$release"; then
+    install -m 0644 "$1" "$release"
+    (cd "$RELEASES" && sha256sum "$(basename "$release")" >"$release.sha256")
+    changed "kept the package in $release (for deploy.sh's rollbacks)"
+  fi
 }
 
 # Root runs /usr/bin/da and reads /usr/share/da: neither may be writable by anyone else, nor

@@ -8,18 +8,14 @@
 #
 #   setup_in_debian_root_test.sh DA_BINARY SOURCE_DIR BUILD_DIR
 #
-# The root comes from `debootstrap --variant=minbase bookworm` (DA_DEBIAN_MIRROR, default
-# http://deb.debian.org/debian) with da's runtime libraries, nginx, openssl, sudo and systemd
-# included, and is kept as a tarball in DA_TEST_CACHE_DIR (default $XDG_CACHE_HOME/da-tests or
-# ~/.cache/da-tests), keyed by that package list. The test works on a copy in a tmpfs, with
-# /proc, /dev and /run mounted for the chroot, and unmounts and removes everything on exit.
+# The root is the cached Debian 12 root of tests/deploy/debian_root.sh (debootstrap, built once).
+# The test works on a copy in a tmpfs, with /proc, /dev and /run mounted for the chroot, and
+# unmounts and removes everything on exit.
 set -euo pipefail
 
 DA_BIN=$(readlink -f "$1")
 SRC=$(readlink -f "$2")
 BUILD=$(readlink -f "$3")
-MIRROR=${DA_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-CACHE_DIR=${DA_TEST_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/da-tests}
 HOST=broker.example.test
 
 [[ $(id -u) -eq 0 ]] || { echo "this test needs root (chroot, mounts, users)" >&2; exit 1; }
@@ -38,59 +34,21 @@ WORK=$(mktemp -d /tmp/da-setup-test.XXXXXX)
 ROOT="$WORK/root"
 cleanup() {
   local mount
-  for mount in "$ROOT/run" "$ROOT/dev/pts" "$ROOT/dev" "$ROOT/proc" "$WORK" "$CACHE_DIR/.build"; do
+  for mount in "$ROOT/run" "$ROOT/dev/pts" "$ROOT/dev" "$ROOT/proc" "$WORK"; do
     mountpoint -q "$mount" 2>/dev/null && umount -l "$mount"
   done
-  rm -rf "$WORK" "$CACHE_DIR/.build"
+  rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 # ---- the cached Debian root -----------------------------------------------------------------
 
-# The Debian packages holding the libraries the binary loads (libduckdb comes with the package).
-runtime_packages() {
-  local libs resolved
-  mapfile -t libs < <(ldd "$DA_BIN" | awk '/=> \// && !/libduckdb/ {print $3}')
-  mapfile -t resolved < <(readlink -f "${libs[@]}")
-  # dpkg knows a library by the path its package ships (/lib or /usr/lib on merged /usr).
-  dpkg -S "${libs[@]}" "${resolved[@]}" 2>/dev/null | cut -d: -f1 | sort -u
-}
-
-mapfile -t RUNTIME_PACKAGES < <(runtime_packages)
-mapfile -t PACKAGES < <({ printf '%s\n' "${RUNTIME_PACKAGES[@]}"; printf '%s\n' nginx openssl sudo systemd; } | sort -u)
-KEY=$(printf '%s\n' bookworm minbase "${PACKAGES[@]}" | sha256sum | cut -c1-16)
-TARBALL="$CACHE_DIR/debian12-minbase-$KEY.tar.gz"
-mkdir -p "$CACHE_DIR"
-
-make_root_tarball() {
-  local build="$CACHE_DIR/.build"
-  mkdir -p "$build"
-  # On a tmpfs: dpkg syncs every file it unpacks, which on a disk is most of debootstrap's time.
-  mount -t tmpfs -o size=3g tmpfs "$build"
-  if ! debootstrap --variant=minbase --include="$(IFS=,; echo "${PACKAGES[*]}")" bookworm \
-       "$build/root" "$MIRROR" >"$build/debootstrap.log" 2>&1; then
-    tail -n 30 "$build/debootstrap.log" >&2
-    echo "debootstrap from $MIRROR failed (log above)" >&2
-    exit 1
-  fi
-  rm -rf "$build/root/var/cache/apt/archives/"*.deb
-  tar -C "$build/root" -czf "$TARBALL.new" .
-  mv "$TARBALL.new" "$TARBALL"
-  umount "$build"
-  rmdir "$build"
-}
-
-phase "Debian root ($TARBALL)"
-exec 9>"$CACHE_DIR/.lock"
-flock 9
-if [[ ! -f "$TARBALL" ]]; then
-  echo "no cached root: debootstrap from $MIRROR (a few minutes, once)"
-  make_root_tarball
-fi
-flock -u 9
+# The same cached root as every deployment test (tests/deploy/debian_root.sh builds it once).
+phase "Debian root"
+TARBALL=$("$SRC/tests/deploy/debian_root.sh" image)
 mount -t tmpfs -o size=3g tmpfs "$WORK"
 mkdir "$ROOT"
-tar -C "$ROOT" -xzf "$TARBALL"
+tar -C "$ROOT" -xf "$TARBALL"
 mount -t proc proc "$ROOT/proc"
 mount --bind /dev "$ROOT/dev"
 mount --bind /dev/pts "$ROOT/dev/pts"
@@ -102,56 +60,8 @@ in_root() { chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HO
 
 # ---- the package ----------------------------------------------------------------------------
 
-# TEST SCAFFOLDING until issue15-package lands (then `cmake --build BUILD --target package`
-# makes build/da_<version>_amd64.deb and this goes): a package of the build tree with the
-# agreed layout and the runtime libraries above as its dependencies.
-has_command() { [[ "$("$DA_BIN" "$@" --help 2>/dev/null)" == *"Usage: da $*"* ]]; }
-
-standin_package() {
-  local stage="$WORK/stage" deb="$1"
-  mkdir -p "$stage/DEBIAN" "$stage/usr/bin" "$stage/usr/lib/da" "$stage/usr/share/da/config" \
-    "$stage/usr/share/da/nginx" "$stage/usr/share/da/server/bin" "$stage/lib/systemd/system" \
-    "$stage/etc/ld.so.conf.d"
-  local duckdb
-  duckdb=$(ldd "$DA_BIN" | awk '/libduckdb/ {print $3}')
-  install -m 0644 "$duckdb" "$stage/usr/lib/da/libduckdb.so"
-  echo /usr/lib/da >"$stage/etc/ld.so.conf.d/da.conf"
-  if has_command config get && has_command config is-set && has_command migrate \
-     && has_command sync-schedule; then
-    install -m 0755 "$DA_BIN" "$stage/usr/bin/da"
-  else
-    install -m 0755 "$DA_BIN" "$stage/usr/lib/da/da-real"
-    install -m 0755 "$SRC/tests/deploy/standin_da_commands.sh" "$stage/usr/bin/da"
-  fi
-  install -m 0644 "$SRC/config/instance.yaml.example" "$SRC/config/.env.template" \
-    "$SRC/config/data_description.md.example" "$stage/usr/share/da/config/"
-  install -m 0644 "$SRC"/server/nginx/* "$stage/usr/share/da/nginx/"
-  install -m 0755 "$SRC"/server/*.sh "$stage/usr/share/da/server/"
-  install -m 0755 "$SRC"/server/bin/* "$stage/usr/share/da/server/bin/"
-  find "$SRC" -path "$SRC/build*" -prune -o -path "$SRC/third_party" -prune -o -type f \
-    \( -path '*/systemd/da-*.service' -o -path '*/systemd/da-*.timer' \) -print0 \
-    | xargs -0 -r install -m 0644 -t "$stage/lib/systemd/system/"
-  printf '#!/bin/sh\nldconfig\n' >"$stage/DEBIAN/postinst"
-  chmod 0755 "$stage/DEBIAN/postinst"
-  cat >"$stage/DEBIAN/control" <<CONTROL
-Package: da
-Version: 0.1.0~test
-Architecture: amd64
-Maintainer: AI Data Analyst tests <tests@example.com>
-Depends: $(IFS=,; echo "${RUNTIME_PACKAGES[*]}" | sed 's/,/, /g')
-Description: AI Data Analyst (stand-in package of the test)
-CONTROL
-  dpkg-deb --root-owner-group -Znone -b "$stage" "$deb" >/dev/null
-}
-
 phase "package"
-if [[ "$(cmake --build "$BUILD" --target help 2>/dev/null)" == *$'\npackage: '* ]]; then
-  cmake --build "$BUILD" --target package >/dev/null
-  DEB=$(find "$BUILD" -maxdepth 1 -name 'da_*_amd64.deb' -newer "$DA_BIN" | head -n 1)
-else
-  DEB="$WORK/da_0.1.0~test_amd64.deb"
-  standin_package "$DEB"
-fi
+DEB=$("$SRC/scripts/package_deb.sh" --build-dir "$BUILD" --out "$WORK" -Z gzip -z 1)
 cp "$DEB" "$ROOT/tmp/da.deb"
 install -m 0755 "$SRC/server/setup.sh" "$SRC/server/webapp-setup.sh" "$ROOT/tmp/"
 
