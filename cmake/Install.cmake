@@ -5,7 +5,7 @@
 #                          they name /usr/bin/da, rewritten to <prefix>/bin/da (InstallUnits.cmake)
 #   share/da/config/       the example instance files
 #   share/da/server/       server/ as it is when installing, scripts keeping their mode
-#   share/da/nginx/        the nginx site template
+#   share/da/nginx/        the nginx site template and its security-headers snippet
 #   share/doc/da/          docs/
 # Nothing installed is writable by a group or others.
 
@@ -43,8 +43,7 @@ install(FILES "${PROJECT_SOURCE_DIR}/config/instance.yaml.example"
               "${PROJECT_SOURCE_DIR}/config/data_description.md.example"
         DESTINATION share/da/config)
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/server/" DESTINATION share/da/server USE_SOURCE_PERMISSIONS)
-install(FILES "${PROJECT_SOURCE_DIR}/server/nginx/da-site.conf.template" DESTINATION share/da/nginx
-        OPTIONAL)
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/server/nginx/" DESTINATION share/da/nginx)
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/docs/" DESTINATION share/doc/da)
 # A checkout made with umask 002 has group-writable scripts: they must not stay so once installed.
 install(CODE "execute_process(COMMAND chmod -R go-w \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/share/da\"

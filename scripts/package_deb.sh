@@ -65,9 +65,9 @@ shlibs="$(cd "$stage" && dpkg-shlibdeps -O -ldebian/da/usr/lib/da debian/da/usr/
   2> >(grep -v "libduckdb.so'$" >&2))"
 shlibs="${shlibs#shlibs:Depends=}"
 # Programs da runs: rsync (analysts' pulls over SSH run it at both ends) and useradd/usermod
-# (passwd: analyst accounts). Recommended: nginx fronts the portal, sshd (with ssh, which
+# (passwd: analyst accounts); setup.sh and deploy.sh drive systemd. Recommended: nginx fronts the portal, sshd (with ssh, which
 # da pull runs) serves analysts' rsync, python3 runs notification scripts not marked executable.
-depends="$shlibs, passwd, rsync"
+depends="$shlibs, passwd, rsync, systemd"
 recommends="nginx, openssh-server, python3"
 suggests="certbot"
 

@@ -61,7 +61,7 @@ void expect_debian_dependencies(const DebianPackage& package) {
   std::string depends = package.field("Depends");
   for (const char* name :
        {"libc6 (>=", "libstdc++6 (>=", "libcurl4 (>=", "libsqlite3-0 (>=", "libssl3 (>=",
-        "libsodium23 (>=", "libyaml-cpp0.7 (>=", "libsystemd0", "rsync"})
+        "libsodium23 (>=", "libyaml-cpp0.7 (>=", "libsystemd0", "rsync", "systemd"})
     EXPECT_NE(depends.find(name), std::string::npos) << name << " in " << depends;
   EXPECT_EQ(depends.find("duckdb"), std::string::npos) << depends;
   // Every entry is a Debian package name, with a version constraint or not.
