@@ -127,7 +127,7 @@ int run_cli(int argc, char** argv, PluginRegistry& plugins) {
   bool verbose = false;
   bool quiet = false;
   app.add_option("--config", config_dir,
-                 "Folder holding instance.yaml (default: $CONFIG_DIR, then ./config)");
+                 "Folder holding instance.yaml (default: $DA_CONFIG_DIR, $CONFIG_DIR, ./config)");
   app.add_flag("--json", globals.json, "Print results as JSON");
   app.add_option("--log-level", log_level,
                  "debug, info, warn, error or off (default: logging.level)");

@@ -8,6 +8,7 @@
 #include "da/common/log.hpp"
 #include "da/common/strings.hpp"
 #include "da/config/node_reader.hpp"
+#include "da/config/sync_schedule.hpp"
 #include "da/net/ca_file.hpp"
 #include "da/net/trusted_proxies.hpp"
 
@@ -22,7 +23,8 @@ fs::path InstanceConfig::resolve(const fs::path& path) const {
 
 fs::path resolve_config_dir(const std::optional<fs::path>& cli_value, const EnvLookup& env) {
   if (cli_value && !cli_value->empty()) return *cli_value;
-  if (auto from_env = env("CONFIG_DIR"); from_env && !from_env->empty()) return *from_env;
+  for (const char* variable : {"DA_CONFIG_DIR", "CONFIG_DIR"})
+    if (auto from_env = env(variable); from_env && !from_env->empty()) return *from_env;
   return "config";
 }
 
@@ -181,9 +183,37 @@ void read_accounts(const NodeReader& node, AccountsConfig& out) {
     node.child("portal_user").error("'" + out.portal_user + "' is not a valid Linux user name");
 }
 
+// A list of entries, or one entry; never split on commas, which calendar expressions use.
+void read_sync_schedule(const NodeReader& node, std::vector<std::string>& out) {
+  if (!node.present()) return;
+  std::vector<NodeReader> items;
+  if (node.node()->is_scalar())
+    items.push_back(node);
+  else
+    items = node.items();
+  if (items.empty()) {
+    node.error("list at least one time; to run no scheduled sync, disable da-sync.timer instead");
+    return;
+  }
+  out.clear();
+  for (const NodeReader& item : items) {
+    std::optional<std::string> entry = item.as_optional_string();  // reports a wrong type
+    if (!entry) {
+      if (!item.present()) item.error("empty entry: expected a time such as '06:00'");
+      continue;
+    }
+    try {
+      on_calendar(*entry);
+      out.push_back(std::string(trim(*entry)));
+    } catch (const Error& e) {
+      item.error(e.what());
+    }
+  }
+}
+
 void read_sync(const NodeReader& node, SyncConfig& out) {
   node.warn_unknown_keys(
-      {"memory_limit", "threads", "parallel_tables", "compression", "row_group_size"});
+      {"memory_limit", "threads", "parallel_tables", "compression", "row_group_size", "schedule"});
   out.memory_limit = node.string("memory_limit", out.memory_limit);
   if (auto bytes = parse_byte_size(out.memory_limit); bytes && *bytes >= 64'000'000) {
     out.memory_limit_bytes = *bytes;
@@ -203,6 +233,7 @@ void read_sync(const NodeReader& node, SyncConfig& out) {
         .error("must be one of " + join(kCodecs, ", ") + ", found '" + out.compression + "'");
   }
   out.row_group_size = node.integer("row_group_size", out.row_group_size, 2048, 100'000'000);
+  read_sync_schedule(node.child("schedule"), out.schedule);
 }
 
 void read_profiler(const NodeReader& node, ProfilerConfig& out) {
@@ -213,8 +244,7 @@ void read_profiler(const NodeReader& node, ProfilerConfig& out) {
 
 void read_email(const NodeReader& node, EmailConfig& out) {
   node.warn_unknown_keys({"from_address", "from_name", "smtp_host", "smtp_port", "smtp_user",
-                          "smtp_password", "smtp_use_tls", "smtp_timeout_seconds",
-                          "smtp_ca_file"});
+                          "smtp_password", "smtp_use_tls", "smtp_timeout_seconds", "smtp_ca_file"});
   out.from_address = node.string("from_address", out.from_address);
   out.from_name = node.string("from_name", out.from_name);
   out.smtp_host = node.string("smtp_host");
@@ -271,8 +301,8 @@ void read_telegram(const NodeReader& node, TelegramConfig& out) {
 
 void read_notifications(const NodeReader& node, NotificationsConfig& out) {
   node.warn_unknown_keys({"api_socket", "service_users", "image_dir", "script_timeout_seconds",
-                          "runner_workers", "script_containment", "ws_listen",
-                          "ws_ping_seconds", "ws_permessage_deflate"});
+                          "runner_workers", "script_containment", "ws_listen", "ws_ping_seconds",
+                          "ws_permessage_deflate"});
   out.ws_listen = node.string("ws_listen", out.ws_listen);
   out.ws_ping_seconds =
       static_cast<int>(node.integer("ws_ping_seconds", out.ws_ping_seconds, 1, 3600));
@@ -496,6 +526,7 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
                                        ? config.paths.data_dir / "notification_images"
                                        : config.resolve(config.notifications.image_dir);
   register_secrets(config);
+  result.document = std::move(root);
   return result;
 }
 
@@ -504,7 +535,7 @@ ConfigLoadResult load_instance_config(const fs::path& config_dir, const EnvLooku
   if (!fs::exists(file)) {
     throw Error(ErrorKind::kNotFound,
                 "instance configuration not found: " + file.string() +
-                    " (copy config/instance.yaml.example there, or point --config or CONFIG_DIR "
+                    " (copy config/instance.yaml.example there, or point --config or DA_CONFIG_DIR "
                     "at the folder that holds instance.yaml)");
   }
   fs::path absolute_dir = fs::absolute(config_dir).lexically_normal();

@@ -1,6 +1,7 @@
 #include "da/config/yaml_node.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include <yaml-cpp/parser.h>
 
 #include "da/common/error.hpp"
+#include "da/common/strings.hpp"
 
 namespace da::config {
 
@@ -24,6 +26,24 @@ const YamlNode* YamlNode::find(std::string_view key) const {
 
 YamlNode* YamlNode::find(std::string_view key) {
   return const_cast<YamlNode*>(static_cast<const YamlNode*>(this)->find(key));
+}
+
+const YamlNode* find_path(const YamlNode& root, std::string_view dotted) {
+  if (dotted.empty()) return nullptr;
+  const YamlNode* node = &root;
+  for (const std::string& step : split(dotted, '.')) {
+    if (step.empty()) return nullptr;
+    if (node->is_sequence()) {
+      size_t index = 0;
+      auto [end, error] = std::from_chars(step.data(), step.data() + step.size(), index);
+      if (error != std::errc() || end != step.data() + step.size() || index >= node->items.size())
+        return nullptr;
+      node = &node->items[index];
+    } else if (!(node = node->find(step))) {
+      return nullptr;
+    }
+  }
+  return node;
 }
 
 const char* kind_name(YamlNode::Kind kind) {

@@ -115,7 +115,7 @@ TEST(Cli, MissingConfigurationIsAClearError) {
   TempDir dir;
   ProcessOptions options;
   options.working_dir = dir.path();
-  options.unset_env = {"CONFIG_DIR"};
+  options.unset_env = {"CONFIG_DIR", "DA_CONFIG_DIR"};
   auto result = run_da({"config", "check"}, options);
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.out.find("instance configuration not found: config/instance.yaml"),

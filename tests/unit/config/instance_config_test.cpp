@@ -259,6 +259,64 @@ TEST(InstanceConfig, ConfigDirComesFromTheOptionThenTheEnvironmentThenTheDefault
   EXPECT_EQ(resolve_config_dir(std::nullopt, fake_env()), "config");
 }
 
+TEST(InstanceConfig, TheUnitsDaConfigDirWinsOverConfigDirButNotOverTheOption) {
+  auto both = fake_env({{"DA_CONFIG_DIR", "/opt/data-analyst/config"}, {"CONFIG_DIR", "/env"}});
+  EXPECT_EQ(resolve_config_dir(std::nullopt, both), "/opt/data-analyst/config");
+  EXPECT_EQ(resolve_config_dir(std::filesystem::path("/opt/cfg"), both), "/opt/cfg");
+  EXPECT_EQ(
+      resolve_config_dir(std::nullopt, fake_env({{"DA_CONFIG_DIR", ""}, {"CONFIG_DIR", "/env"}})),
+      "/env");
+}
+
+TEST(InstanceConfig, TheSyncScheduleDefaultsToTheOriginalsThreeRunsADayInUtc) {
+  ConfigLoadResult result = parse("instance:\n  name: Acme\n");
+  EXPECT_EQ(result.config.sync.schedule, (std::vector<std::string>{"06:00", "14:00", "19:00"}));
+}
+
+TEST(InstanceConfig, TheSyncScheduleTakesTimesAndCalendarExpressions) {
+  ConfigLoadResult result = parse(
+      "sync:\n  schedule:\n    - 05:30\n    - 'Mon..Fri *-*-* 12:00:00 Europe/Prague'\n"
+      "    - hourly\n");
+  EXPECT_FALSE(result.diagnostics.has_errors()) << formatted_errors(result.diagnostics).front();
+  EXPECT_EQ(result.config.sync.schedule,
+            (std::vector<std::string>{"05:30", "Mon..Fri *-*-* 12:00:00 Europe/Prague", "hourly"}));
+  ConfigLoadResult one = parse("sync:\n  schedule: 'Sat,Sun 09:00'\n");
+  EXPECT_FALSE(one.diagnostics.has_errors()) << formatted_errors(one.diagnostics).front();
+  EXPECT_EQ(one.config.sync.schedule, (std::vector<std::string>{"Sat,Sun 09:00"}));
+}
+
+TEST(InstanceConfig, ABadSyncScheduleEntryIsAnErrorWithItsFileAndLine) {
+  ConfigLoadResult result = parse(
+      "sync:\n"
+      "  schedule:\n"
+      "    - '06:00'\n"    // 3
+      "    - '25:00'\n"    // 4
+      "    - 'at noon'\n"  // 5
+      "    - []\n");       // 6
+  const Diagnostics& d = result.diagnostics;
+  EXPECT_TRUE(has_error(d, "instance.yaml:4: sync.schedule[1]: '25:00'"))
+      << ::testing::PrintToString(formatted_errors(d));
+  EXPECT_TRUE(has_error(d, "instance.yaml:5: sync.schedule[2]: 'at noon'"));
+  EXPECT_TRUE(has_error(d, "instance.yaml:6: sync.schedule[3]"));
+  EXPECT_EQ(d.errors().size(), 3u) << ::testing::PrintToString(formatted_errors(d));
+  EXPECT_TRUE(has_error(parse("sync:\n  schedule: []\n").diagnostics,
+                        "instance.yaml:2: sync.schedule: list at least one time"));
+}
+
+TEST(InstanceConfig, TheDocumentKeepsEveryKeyInterpolatedFromTheEnvironmentAndDotEnv) {
+  TempDir dir;
+  dir.write("config/instance.yaml",
+            "telegram:\n  bot_token: ${TOKEN:-}\n  bot_username: ${NAME}\ncustom:\n  key: 1\n");
+  dir.write("config/.env", "TOKEN=from-dotenv\n");
+  ConfigLoadResult result = load_instance_config(dir / "config", fake_env({{"NAME", "bot"}}));
+  const YamlNode* token = find_path(result.document, "telegram.bot_token");
+  ASSERT_NE(token, nullptr);
+  EXPECT_EQ(token->scalar, "from-dotenv");
+  ASSERT_NE(find_path(result.document, "telegram.bot_username"), nullptr);
+  EXPECT_EQ(find_path(result.document, "telegram.bot_username")->scalar, "bot");
+  ASSERT_NE(find_path(result.document, "custom.key"), nullptr);
+}
+
 TEST(InstanceConfig, WebPortalNeedsAStrongSecretWhoMaySignInAndAHostName) {
   ConfigLoadResult weak = parse("auth:\n  webapp_secret_key: dev-secret-key-change-me\n");
   Diagnostics diagnostics;

@@ -160,5 +160,19 @@ TEST(YamlNode, EmptyTextIsNull) {
   EXPECT_TRUE(parse_yaml("", "f.yaml").is_null());
 }
 
+TEST(YamlNode, FindPathFollowsDottedKeysAndSequenceIndexes) {
+  YamlNode root = parse_yaml("a:\n  b:\n    c: x\n  list:\n    - first\n    - k: v\n", "f.yaml");
+  ASSERT_NE(find_path(root, "a.b.c"), nullptr);
+  EXPECT_EQ(find_path(root, "a.b.c")->scalar, "x");
+  EXPECT_TRUE(find_path(root, "a.b")->is_map());
+  EXPECT_EQ(find_path(root, "a.list.0")->scalar, "first");
+  EXPECT_EQ(find_path(root, "a.list.1.k")->scalar, "v");
+  EXPECT_EQ(find_path(root, "a.list.2"), nullptr);
+  EXPECT_EQ(find_path(root, "a.b.c.d"), nullptr);
+  EXPECT_EQ(find_path(root, "a.missing"), nullptr);
+  EXPECT_EQ(find_path(root, "a..b"), nullptr);
+  EXPECT_EQ(find_path(root, ""), nullptr);
+}
+
 }  // namespace
 }  // namespace da::config

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "da/config/sync_schedule.hpp"
 #include "da/config/yaml_node.hpp"
 
 namespace da::config {
@@ -99,6 +100,9 @@ struct SyncConfig {
   int parallel_tables = 2;           // tables synced at once
   std::string compression = "zstd";  // Parquet codec
   int64_t row_group_size = 1'000'000;
+  // When da-sync.timer runs the sync: "HH:MM" in UTC or systemd calendar expressions, as
+  // written (config::on_calendar() gives the timer's lines).
+  std::vector<std::string> schedule = kDefaultSyncSchedule;
 };
 
 struct ProfilerConfig {

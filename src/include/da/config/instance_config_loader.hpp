@@ -1,6 +1,7 @@
 // Finds, reads, interpolates and validates config/instance.yaml.
 //
-// Lookup: --config DIR, else $CONFIG_DIR, else ./config. Variables come from the real
+// Lookup: --config DIR, else $DA_CONFIG_DIR (the systemd units set it), else $CONFIG_DIR,
+// else ./config. Variables come from the real
 // environment, then <config_dir>/.env, then <config_dir>/../.env (a .env never overrides
 // the environment). Relative paths in the file resolve against the config folder's parent.
 #pragma once
@@ -19,9 +20,11 @@ namespace da::config {
 struct ConfigLoadResult {
   InstanceConfig config;    // best effort when diagnostics has errors
   Diagnostics diagnostics;  // every problem found, errors and warnings
+  // The whole file with ${VAR} interpolated, modules' sections included (`da config get`).
+  YamlNode document;
 };
 
-// --config value if given, else $CONFIG_DIR, else ./config.
+// --config value if given, else $DA_CONFIG_DIR, else $CONFIG_DIR, else ./config.
 std::filesystem::path resolve_config_dir(const std::optional<std::filesystem::path>& cli_value,
                                          const EnvLookup& env);
 

@@ -55,6 +55,10 @@ struct YamlAliasBudget {
   std::size_t bytes = 0;
 };
 
+// The node at a dotted key path such as "telegram.bot_token"; a number picks an item of a
+// sequence ("admins.0.username"). nullptr when any step is missing.
+const YamlNode* find_path(const YamlNode& root, std::string_view dotted);
+
 // "mapping", "sequence", "scalar" or "null", for error messages.
 const char* kind_name(YamlNode::Kind kind);
 
