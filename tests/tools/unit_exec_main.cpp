@@ -493,43 +493,36 @@ std::vector<std::string> unit_environment(const Unit& unit) {
   std::exit(203);  // systemd's EXIT_EXEC
 }
 
-}  // namespace
+struct Account {
+  std::string name;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::string home;
+};
 
-int main(int argc, char** argv) {
-  Options options = parse_options(argc, argv);
-  apply_layout(options);
-  if (options.layout_only) exec(options.argv, {"PATH=/usr/sbin:/usr/bin"});
+Account service_account(const Unit& unit, const Options& options) {
+  std::string name = unit.last("User", "root");
+  if (name != "root" && !options.user.empty()) name = options.user;
+  passwd* user = ::getpwnam(name.c_str());
+  if (!user) fail("no user " + name);
+  return {name, user->pw_uid, user->pw_gid, user->pw_dir};
+}
 
-  Unit unit = read_unit(options.unit_file);
-  std::string user_name = unit.last("User", "root");
-  if (user_name != "root" && !options.user.empty()) user_name = options.user;
-  passwd* user = ::getpwnam(user_name.c_str());
-  if (!user) fail("no user " + user_name);
-  uid_t uid = user->pw_uid;
-  gid_t gid = user->pw_gid;
-  std::string home = user->pw_dir;
-
-  std::vector<std::string> env = unit_environment(unit);
-  env.insert(env.end(), {"USER=" + user_name, "LOGNAME=" + user_name, "HOME=" + home});
+// RuntimeDirectory=: /run/<name>, owned by the account, with RuntimeDirectoryMode=.
+void make_runtime_directories(const Unit& unit, const Account& account,
+                              std::vector<std::string>& env) {
+  mode_t mode =
+      static_cast<mode_t>(std::stoul(unit.last("RuntimeDirectoryMode", "0755"), nullptr, 8));
   for (const std::string& directory : unit.list("RuntimeDirectory")) {
     std::string path = "/run/" + directory;
     make_dirs(path);
-    check(::chown(path.c_str(), uid, gid), "chown " + path);
-    check(::chmod(path.c_str(), static_cast<mode_t>(std::stoul(
-                                    unit.last("RuntimeDirectoryMode", "0755"), nullptr, 8))),
-          "chmod " + path);
+    check(::chown(path.c_str(), account.uid, account.gid), "chown " + path);
+    check(::chmod(path.c_str(), mode), "chmod " + path);
     env.push_back("RUNTIME_DIRECTORY=" + path);
   }
-  env.insert(env.end(), options.env.begin(), options.env.end());
-  if (!unit.list("InaccessiblePaths").empty()) {
-    int fd = ::open(kInaccessibleFile, O_CREAT | O_WRONLY | O_CLOEXEC, 0);
-    if (fd < 0)
-      fail(std::string("InaccessiblePaths= needs --tmpfs /run: ") + kInaccessibleFile, errno);
-    ::close(fd);
-  }
-  if (yes(unit.last("PrivateNetwork"))) check(::unshare(CLONE_NEWNET), "PrivateNetwork=");
-  apply_file_system(unit);
+}
 
+void apply_process_settings(const Unit& unit) {
   if (std::string limit = unit.last("LimitNOFILE"); !limit.empty()) {
     rlimit files{std::stoul(limit), std::stoul(limit)};
     if (::setrlimit(RLIMIT_NOFILE, &files) != 0) {
@@ -543,16 +536,20 @@ int main(int argc, char** argv) {
   }
   ::umask(static_cast<mode_t>(std::stoul(unit.last("UMask", "0022"), nullptr, 8)));
   check(::chdir(unit.last("WorkingDirectory", "/").c_str()), "WorkingDirectory=");
+}
 
+// The bounding set, then the account with its ambient capabilities, then NoNewPrivileges=,
+// MemoryDenyWriteExecute= and the seccomp filters (last: they may forbid the calls above).
+void become_service(const Unit& unit, const Account& account) {
   std::set<int> bounding = bounding_set(unit);
   for (int cap = 0; cap <= CAP_LAST_CAP; ++cap)
     if (!bounding.count(cap)) check(::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), "bounding set");
   std::set<int> ambient = capabilities(unit.list("AmbientCapabilities"));
-  if (uid != 0) {
+  if (account.uid != 0) {
     check(::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "keep capabilities");
-    check(::initgroups(user_name.c_str(), gid), "initgroups");
-    check(::setresgid(gid, gid, gid), "setgid");
-    check(::setresuid(uid, uid, uid), "setuid");
+    check(::initgroups(account.name.c_str(), account.gid), "initgroups");
+    check(::setresgid(account.gid, account.gid, account.gid), "setgid");
+    check(::setresuid(account.uid, account.uid, account.uid), "setuid");
     set_capabilities(ambient);
     for (int cap : ambient)
       check(::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0), "ambient capability");
@@ -560,14 +557,40 @@ int main(int argc, char** argv) {
   if (yes(unit.last("NoNewPrivileges"))) check(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "NNP");
   if (yes(unit.last("MemoryDenyWriteExecute")))
     check(::prctl(kPrSetMdwe, kMdweRefuseExecGain, 0, 0, 0), "MemoryDenyWriteExecute=");
+  std::cerr << "unit_exec: as " << account.name << " (uid " << account.uid << "), "
+            << bounding.size() << " capabilities bounding, " << ambient.size() << " ambient\n";
   add_address_family_filter(unit);
   add_syscall_filter(unit);
+}
 
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options = parse_options(argc, argv);
+  apply_layout(options);
+  if (options.layout_only) exec(options.argv, {"PATH=/usr/sbin:/usr/bin"});
+
+  Unit unit = read_unit(options.unit_file);
   std::vector<std::string> command = words(unit.last("ExecStart"));
   if (command.empty()) fail("the unit has no ExecStart=");
-  std::cerr << "unit_exec: " << options.unit_file << " as " << user_name << " (uid " << uid << "), "
-            << bounding.size() << " capabilities bounding, " << ambient.size() << " ambient\n";
   if (auto swap = options.replace.find(command[0]); swap != options.replace.end())
     command[0] = swap->second;
+  Account account = service_account(unit, options);
+  std::vector<std::string> env = unit_environment(unit);
+  env.insert(env.end(),
+             {"USER=" + account.name, "LOGNAME=" + account.name, "HOME=" + account.home});
+  make_runtime_directories(unit, account, env);
+  env.insert(env.end(), options.env.begin(), options.env.end());
+
+  if (!unit.list("InaccessiblePaths").empty()) {
+    int fd = ::open(kInaccessibleFile, O_CREAT | O_WRONLY | O_CLOEXEC, 0);
+    if (fd < 0)
+      fail(std::string("InaccessiblePaths= needs --tmpfs /run: ") + kInaccessibleFile, errno);
+    ::close(fd);
+  }
+  if (yes(unit.last("PrivateNetwork"))) check(::unshare(CLONE_NEWNET), "PrivateNetwork=");
+  apply_file_system(unit);
+  apply_process_settings(unit);
+  become_service(unit, account);
   exec(command, env);
 }
