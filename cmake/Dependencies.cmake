@@ -26,13 +26,6 @@ endif()
 if(NOT sodium_FOUND)
   list(APPEND _da_missing "libsodium (Debian package libsodium-dev)")
 endif()
-# sd_notify(3): readiness and watchdog of the portal's Type=notify unit.
-if(PkgConfig_FOUND)
-  pkg_check_modules(libsystemd QUIET IMPORTED_TARGET libsystemd)
-endif()
-if(NOT libsystemd_FOUND)
-  list(APPEND _da_missing "libsystemd (Debian package libsystemd-dev)")
-endif()
 # Intel ISA-L: gzip inflate several times faster than zlib (Keboola slices).
 if(PkgConfig_FOUND)
   pkg_check_modules(isal QUIET IMPORTED_TARGET libisal)

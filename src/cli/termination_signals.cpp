@@ -1,6 +1,5 @@
 #include "da/cli/termination_signals.hpp"
 
-#include <cerrno>
 #include <csignal>
 #include <exception>
 #include <thread>
@@ -32,17 +31,6 @@ int TerminationSignals::wait() {
   int received = 0;
   sigwait(&signals, &received);
   return received;
-}
-
-std::optional<int> TerminationSignals::wait_for(std::chrono::milliseconds timeout) {
-  sigset_t signals = termination_set();
-  timespec wait{static_cast<time_t>(timeout.count() / 1000),
-                static_cast<long>(timeout.count() % 1000) * 1'000'000};
-  for (;;) {
-    int received = sigtimedwait(&signals, nullptr, &wait);
-    if (received > 0) return received;
-    if (errno != EINTR) return std::nullopt;  // EAGAIN: the time is up
-  }
 }
 
 void run_until_signalled(const std::function<void(const std::atomic<bool>& stop)>& work) {

@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <future>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -485,18 +484,6 @@ void HttpServer::stop() {
     impl.done = true;
   }
   impl.done_changed.notify_all();
-}
-
-bool HttpServer::responsive(std::chrono::milliseconds timeout) {
-  Impl& impl = *impl_;
-  if (!impl.started || impl.stopping) return false;
-  // Shared: a probe that times out still runs later, after this call returned.
-  auto answered = std::make_shared<std::promise<void>>();
-  std::future<void> done = answered->get_future();
-  asio::post(impl.io, [&impl, answered] {
-    asio::post(impl.workers, [answered] { answered->set_value(); });
-  });
-  return done.wait_for(timeout) == std::future_status::ready;
 }
 
 void HttpServer::wait() {

@@ -1,13 +1,9 @@
-// da serve: the web portal, until SIGINT or SIGTERM (then a graceful stop). Under systemd
-// (Type=notify) it reports readiness, and feeds the watchdog while its threads take requests.
-#include <algorithm>
-#include <chrono>
+// da serve: the web portal, until SIGINT or SIGTERM (then a graceful stop).
 #include <csignal>
 #include <memory>
 
 #include "da/accounts/helper_client.hpp"
 #include "da/cli/command_context.hpp"
-#include "da/cli/service_manager.hpp"
 #include "da/cli/termination_signals.hpp"
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
@@ -19,26 +15,6 @@
 namespace da::commands::serve {
 
 namespace {
-
-// Waits for SIGINT or SIGTERM and returns it. With a systemd watchdog, checks every quarter of
-// its timeout that a worker still takes requests and only then feeds it: a portal whose workers
-// stay stuck for about half the timeout is restarted by systemd.
-int wait_for_stop(cli::TerminationSignals& signals, web::HttpServer& server,
-                  const cli::ServiceManager& systemd) {
-  auto timeout = systemd.watchdog_timeout();
-  if (!timeout) return signals.wait();
-  auto quarter = std::max(std::chrono::milliseconds(1),
-                          std::chrono::duration_cast<std::chrono::milliseconds>(*timeout / 4));
-  systemd.watchdog();
-  for (;;) {
-    if (auto received = signals.wait_for(quarter)) return *received;
-    if (server.responsive(quarter))
-      systemd.watchdog();
-    else
-      log::warn("portal: no worker took a request within {} ms; systemd's watchdog is not fed",
-                quarter.count());
-  }
-}
 
 int run_serve(cli::CommandContext& context, const cli::Arguments& arguments) {
   config::InstanceConfig config = context.config();
@@ -72,11 +48,8 @@ int run_serve(cli::CommandContext& context, const cli::Arguments& arguments) {
             providers.empty() ? "none configured" : providers);
   if (config.auth.email_dev_mode)
     log::warn("auth.email.dev_mode is on: sign-in links are shown in the browser, not mailed");
-  cli::ServiceManager systemd;
-  systemd.ready("listening on " + where);
-  int received = wait_for_stop(signals, server, systemd);
+  int received = signals.wait();
   log::info("portal stopping ({})", received == SIGTERM ? "SIGTERM" : "SIGINT");
-  systemd.stopping();
   server.stop();
   return cli::ExitCode::kSuccess;
 }

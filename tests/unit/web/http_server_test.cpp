@@ -180,33 +180,6 @@ TEST(HttpServer, StopFinishesTheRequestInFlightAndClosesIdleConnections) {
   EXPECT_EQ(stopping.wait_for(5s), std::future_status::ready);
 }
 
-TEST(HttpServer, IsResponsiveOnlyWhileAWorkerCanTakeARequest) {
-  std::atomic<bool> in_handler{false};
-  std::atomic<bool> release{false};
-  ServerOptions options;
-  options.listen = "127.0.0.1:0";
-  options.workers = 1;
-  HttpServer server(options, [&](Request&) {
-    in_handler = true;
-    while (!release)
-      std::this_thread::sleep_for(5ms);
-    return Response::text(200, "done");
-  });
-  EXPECT_FALSE(server.responsive(100ms));  // not started
-  server.start();
-  EXPECT_TRUE(server.responsive(2s));
-  RawClient client = RawClient::tcp(server.port());
-  client.send(kGet);
-  while (!in_handler)
-    std::this_thread::sleep_for(5ms);
-  EXPECT_FALSE(server.responsive(200ms));  // the only worker is stuck
-  release = true;
-  EXPECT_NE(client.read_response().find("done"), std::string::npos);
-  EXPECT_TRUE(server.responsive(2s));
-  server.stop();
-  EXPECT_FALSE(server.responsive(100ms));
-}
-
 // Sends one GET per connection at once and returns how long until every answer was in.
 std::chrono::milliseconds time_parallel_gets(uint16_t port, const std::vector<std::string>& paths) {
   auto started = std::chrono::steady_clock::now();

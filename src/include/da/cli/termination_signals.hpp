@@ -3,9 +3,7 @@
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <functional>
-#include <optional>
 
 namespace da::cli {
 
@@ -16,8 +14,6 @@ class TerminationSignals {
   TerminationSignals();
   // Waits for SIGINT or SIGTERM and returns it.
   int wait();
-  // Waits at most `timeout`; the signal, or nullopt when none came.
-  std::optional<int> wait_for(std::chrono::milliseconds timeout);
 };
 
 // Runs `work` on its own thread until SIGINT or SIGTERM, then sets the flag `work` watches and

@@ -71,10 +71,6 @@ class HttpServer {
   void stop();
   // Blocks until stop() has completed.
   void wait();
-  // Whether the server still takes requests: an I/O thread and then a worker run a task within
-  // `timeout` (blocking workers are not asked: waiting on other servers is their job). For a
-  // watchdog; false before start() and after stop().
-  bool responsive(std::chrono::milliseconds timeout);
 
  private:
   struct Impl;
