@@ -34,6 +34,7 @@ PACKAGES=(
   libgtest-dev
   libisal-dev
   libkainjow-mustache-dev
+  libseccomp-dev
   libsodium-dev
   libspdlog-dev
   libsqlite3-dev
