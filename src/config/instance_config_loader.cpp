@@ -64,7 +64,7 @@ void read_server(const NodeReader& node, ServerConfig& out) {
   node.warn_unknown_keys({"hostname", "host", "app_dir", "base_url", "listen", "threads",
                           "blocking_threads", "max_body_kb", "session_idle_minutes",
                           "session_absolute_hours", "access_log", "trusted_proxies",
-                          "max_connections_per_address"});
+                          "max_connections_per_address", "tls_cert"});
   out.hostname = node.string("hostname");
   out.host = node.string("host");
   out.app_dir = node.string("app_dir", out.app_dir);
@@ -94,6 +94,7 @@ void read_server(const NodeReader& node, ServerConfig& out) {
   }
   out.max_connections_per_address = static_cast<int>(
       node.integer("max_connections_per_address", out.max_connections_per_address, 0, 1000000));
+  out.tls_cert = node.string("tls_cert");
 }
 
 void read_admins(const NodeReader& node, std::vector<AdminEntry>& out) {
@@ -520,6 +521,8 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
 
   config.paths.data_dir = config.resolve(config.paths.data_dir);
   config.paths.docs_dir = config.resolve(config.paths.docs_dir);
+  if (!config.server.tls_cert.empty())
+    config.server.tls_cert = config.resolve(config.server.tls_cert);
   config.paths.state_db = config.paths.state_db.empty() ? config.paths.data_dir / "state.db"
                                                         : config.resolve(config.paths.state_db);
   config.notifications.image_dir = config.notifications.image_dir.empty()

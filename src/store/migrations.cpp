@@ -314,11 +314,47 @@ void ensure_migrations_table(SqliteDatabase& database) {
       " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
 }
 
+bool has_migrations_table(SqliteDatabase& database) {
+  SqliteStatement statement = database.prepare(
+      "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+  statement.step();
+  return statement.column_int(0) > 0;
+}
+
 int read_version(SqliteDatabase& database) {
   SqliteStatement statement =
       database.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
   statement.step();
   return static_cast<int>(statement.column_int(0));
+}
+
+// A database migrated by a newer da: name its newest migration, so that whoever rolled back
+// sees what the store needs.
+[[noreturn]] void throw_newer_than_known(SqliteDatabase& database, int current, int known) {
+  std::string newest;
+  SqliteStatement statement =
+      database.prepare("SELECT name, applied_at FROM schema_migrations WHERE version = ?");
+  statement.bind(1, current);
+  if (statement.step())
+    newest = " (\"" + statement.column_text(0) + "\", applied " + statement.column_text(1) + ")";
+  throw Error(ErrorKind::kConfig,
+              "state database " + database.path().string() + " has schema version " +
+                  std::to_string(current) + newest + ", newer than this da knows (" +
+                  std::to_string(known) +
+                  "): run the da version that migrated it, or restore a backup taken before the "
+                  "upgrade (da restore --from DIR)");
+}
+
+int known_version(const std::vector<Migration>& migrations) {
+  return migrations.empty() ? 0 : migrations.back().version;
+}
+
+std::vector<Migration> newer_than(const std::vector<Migration>& migrations, int current) {
+  std::vector<Migration> newer;
+  for (const Migration& migration : migrations) {
+    if (migration.version > current) newer.push_back(migration);
+  }
+  return newer;
 }
 
 }  // namespace
@@ -340,31 +376,30 @@ const std::vector<Migration>& state_migrations() {
 }
 
 int schema_version(SqliteDatabase& database) {
-  return database.write_transaction([&] {
-    ensure_migrations_table(database);
-    return read_version(database);
-  });
+  return has_migrations_table(database) ? read_version(database) : 0;
 }
 
-int apply_migrations(SqliteDatabase& database, const std::vector<Migration>& migrations) {
+std::vector<Migration> pending_migrations(SqliteDatabase& database,
+                                          const std::vector<Migration>& migrations) {
+  int current = schema_version(database);
+  if (current > known_version(migrations))
+    throw_newer_than_known(database, current, known_version(migrations));
+  return newer_than(migrations, current);
+}
+
+std::vector<Migration> apply_migrations(SqliteDatabase& database,
+                                        const std::vector<Migration>& migrations) {
   return database.write_transaction([&] {
     ensure_migrations_table(database);
     int current = read_version(database);
-    int known = migrations.empty() ? 0 : migrations.back().version;
-    if (current > known) {
-      throw Error(ErrorKind::kConfig, "state database " + database.path().string() +
-                                          " has schema version " + std::to_string(current) +
-                                          ", newer than this da knows (" + std::to_string(known) +
-                                          "): upgrade da before using it");
-    }
-    int applied = 0;
-    for (const Migration& migration : migrations) {
-      if (migration.version <= current) continue;
+    if (current > known_version(migrations))
+      throw_newer_than_known(database, current, known_version(migrations));
+    std::vector<Migration> applied = newer_than(migrations, current);
+    for (const Migration& migration : applied) {
       database.execute(migration.sql);
       database.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
           .bind_all(migration.version, migration.name, format_iso8601(now_utc()))
           .run();
-      ++applied;
     }
     return applied;
   });

@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 
 #include "da/common/error.hpp"
-#include "da/store/migrations.hpp"
 
 namespace da::store {
 
@@ -22,7 +21,7 @@ const std::filesystem::path& StateStore::prepare_folder(const std::filesystem::p
 
 StateStore::StateStore(const std::filesystem::path& path, const SqliteOptions& options)
     : database_(prepare_folder(path), options) {
-  if (!options.read_only) apply_migrations(database_, state_migrations());
+  if (!options.read_only) applied_ = apply_migrations(database_, state_migrations());
 }
 
 }  // namespace da::store

@@ -6,6 +6,7 @@
 #include "da/common/atomic_file.hpp"
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
+#include "da/sync/publication_lock.hpp"
 
 namespace da::sync {
 
@@ -61,6 +62,7 @@ Publication parse_journal(const fs::path& journal) {
 
 void publish(const Publication& publication, const fs::path& journal) {
   ensure_folder(journal.parent_path());
+  PublicationLock lock = PublicationLock::shared(journal.parent_path().parent_path());
   write_file_atomically(journal, journal_json(publication), 0644);
   apply(publication);
   fs::remove(journal);
@@ -69,6 +71,7 @@ void publish(const Publication& publication, const fs::path& journal) {
 
 int complete_interrupted_publications(const fs::path& parquet_root) {
   if (!fs::is_directory(parquet_root)) return 0;
+  PublicationLock lock = PublicationLock::shared(parquet_root);
   int completed = 0;
   for (const auto& folder : fs::directory_iterator(parquet_root)) {
     if (!folder.is_directory() || folder.is_symlink()) continue;

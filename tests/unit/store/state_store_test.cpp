@@ -19,10 +19,12 @@ TEST(Migrations, ApplyOnceAndRecordTheirVersions) {
   SqliteDatabase database(dir / "state.db");
   std::vector<Migration> migrations = {{1, "a", "CREATE TABLE a (x INTEGER)"},
                                        {2, "b", "CREATE TABLE b (y TEXT)"}};
-  EXPECT_EQ(apply_migrations(database, {migrations[0]}), 1);
+  EXPECT_EQ(apply_migrations(database, {migrations[0]}).size(), 1u);
   EXPECT_EQ(schema_version(database), 1);
-  EXPECT_EQ(apply_migrations(database, migrations), 1);
-  EXPECT_EQ(apply_migrations(database, migrations), 0);
+  auto applied = apply_migrations(database, migrations);
+  ASSERT_EQ(applied.size(), 1u);
+  EXPECT_EQ(applied[0].name, "b");
+  EXPECT_EQ(apply_migrations(database, migrations).size(), 0u);
   EXPECT_EQ(schema_version(database), 2);
   database.execute("INSERT INTO b VALUES ('ok')");
 }
@@ -37,18 +39,50 @@ TEST(Migrations, AFailingMigrationLeavesNothingBehind) {
   EXPECT_THROW(database.execute("SELECT * FROM good"), Error);
 }
 
+TEST(Migrations, PendingOnesAreListedWithoutWritingAnything) {
+  TempDir dir;
+  SqliteDatabase database(dir / "state.db");
+  std::vector<Migration> migrations = {{1, "a", "CREATE TABLE a (x INTEGER)"},
+                                       {2, "b", "CREATE TABLE b (y TEXT)"}};
+  EXPECT_EQ(schema_version(database), 0);
+  EXPECT_EQ(pending_migrations(database, migrations).size(), 2u);
+  SqliteStatement tables = database.prepare("SELECT count(*) FROM sqlite_master");
+  ASSERT_TRUE(tables.step());
+  EXPECT_EQ(tables.column_int(0), 0);
+  tables.reset();
+  apply_migrations(database, {migrations[0]});
+  auto pending = pending_migrations(database, migrations);
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].version, 2);
+  apply_migrations(database, migrations);
+  EXPECT_TRUE(pending_migrations(database, migrations).empty());
+}
+
+// What a rollback to an older binary meets: both versions and the migration it lacks.
 TEST(Migrations, RefusesADatabaseNewerThanThisBinary) {
   TempDir dir;
   SqliteDatabase database(dir / "state.db");
-  apply_migrations(database, {{1, "a", "SELECT 1"}, {2, "b", "SELECT 1"}});
-  try {
-    apply_migrations(database, {{1, "a", "SELECT 1"}});
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::kConfig);
-    EXPECT_NE(std::string(e.what()).find("schema version 2, newer than this da knows (1)"),
-              std::string::npos);
+  apply_migrations(database, {{1, "a", "SELECT 1"}, {2, "tokens of the future", "SELECT 1"}});
+  for (auto attempt : {&apply_migrations, &pending_migrations}) {
+    try {
+      attempt(database, {{1, "a", "SELECT 1"}});
+      FAIL();
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kConfig);
+      std::string message = e.what();
+      EXPECT_NE(message.find("schema version 2 (\"tokens of the future\", applied "),
+                std::string::npos)
+          << message;
+      EXPECT_NE(message.find("newer than this da knows (1)"), std::string::npos) << message;
+      EXPECT_NE(message.find("da restore"), std::string::npos) << message;
+    }
   }
+}
+
+TEST(StateStore, SaysWhichMigrationsItsOpeningApplied) {
+  TempDir dir;
+  EXPECT_EQ(StateStore(dir / "state.db").applied_migrations().size(), state_migrations().size());
+  EXPECT_TRUE(StateStore(dir / "state.db").applied_migrations().empty());
 }
 
 TEST(StateStore, CreatesItsFolderAndFileWithPrivateModesInWalMode) {

@@ -40,6 +40,9 @@ struct ServerConfig {
   // Connections one client address may hold open on the portal and the WebSocket gateway
   // (0: no cap). Trusted proxies are not capped: they carry many clients.
   int max_connections_per_address = 100;
+  // The certificate (PEM) the portal is served with, for `da status`; empty: the one of the
+  // nginx site that passes requests to the portal, if any.
+  std::filesystem::path tls_cert;
   bool secure_cookies() const { return base_url.rfind("https://", 0) == 0; }
 };
 

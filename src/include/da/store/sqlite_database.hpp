@@ -63,6 +63,14 @@ class SqliteDatabase {
   int changes() const;
   const std::filesystem::path& path() const { return path_; }
 
+  // Writes a consistent copy of the whole database to the new file `target` (mode 0600, in
+  // rollback-journal mode, so that it can be opened read-only anywhere) with SQLite's online
+  // backup API: other connections and processes go on reading and writing meanwhile.
+  void backup_to(const std::filesystem::path& target);
+  // Replaces the whole content of this database with that of the database file `source` in
+  // one transaction (online backup API): other connections see the old content or the new.
+  void restore_from(const std::filesystem::path& source);
+
   // Runs `work` inside BEGIN IMMEDIATE ... COMMIT and returns what it returns. Waits up to
   // the busy timeout for other writers; rolls back and rethrows if `work` throws.
   template <typename Work>

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <filesystem>
+#include <vector>
 
+#include "da/store/migrations.hpp"
 #include "da/store/sqlite_database.hpp"
 
 namespace da::store {
@@ -15,10 +17,13 @@ class StateStore {
   explicit StateStore(const std::filesystem::path& path, const SqliteOptions& options = {});
 
   SqliteDatabase& database() { return database_; }
+  // The migrations this opening applied, in order (empty when the database was up to date).
+  const std::vector<Migration>& applied_migrations() const { return applied_; }
 
  private:
   static const std::filesystem::path& prepare_folder(const std::filesystem::path& path);
   SqliteDatabase database_;
+  std::vector<Migration> applied_;
 };
 
 }  // namespace da::store

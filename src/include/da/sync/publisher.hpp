@@ -17,8 +17,10 @@ struct Publication {
   std::vector<std::filesystem::path> removals;  // files or folders to delete afterwards
 };
 
-// Performs `publication`, journaled at `journal`. The staged files must be on the same file
-// system as their targets. Creates missing target folders (mode 0755).
+// Performs `publication`, journaled at `journal`, which lies in a folder directly under the
+// Parquet root (where complete_interrupted_publications() looks). The staged files must be on
+// the same file system as their targets. Creates missing target folders (mode 0755). Holds
+// the PublicationLock shared meanwhile.
 void publish(const Publication& publication, const std::filesystem::path& journal);
 
 // Completes every journal (".da-publish-*.json") found in the folders directly under
