@@ -1,5 +1,6 @@
 #include "da/config/instance_config_loader.hpp"
 
+#include <algorithm>
 #include <regex>
 
 #include "da/common/atomic_file.hpp"
@@ -22,7 +23,8 @@ fs::path InstanceConfig::resolve(const fs::path& path) const {
 
 fs::path resolve_config_dir(const std::optional<fs::path>& cli_value, const EnvLookup& env) {
   if (cli_value && !cli_value->empty()) return *cli_value;
-  if (auto from_env = env("CONFIG_DIR"); from_env && !from_env->empty()) return *from_env;
+  for (const char* variable : {"DA_CONFIG_DIR", "CONFIG_DIR"})
+    if (auto from_env = env(variable); from_env && !from_env->empty()) return *from_env;
   return "config";
 }
 
@@ -389,9 +391,22 @@ void register_secrets(const InstanceConfig& config) {
   }
 }
 
-EnvLookup layered_environment(const EnvLookup& env, const fs::path& config_dir) {
+// The .env files in the order they count (the first that sets a variable wins): next to the
+// folder given, then next to where its instance.yaml really is (symbolic links resolved, of the
+// file or of a folder above it), each time the config folder's own before its parent's.
+std::vector<fs::path> dotenv_files(const fs::path& config_dir, const fs::path& instance_yaml) {
+  std::vector<fs::path> files = {config_dir / ".env", config_dir.parent_path() / ".env"};
+  std::error_code error;
+  fs::path real_dir = fs::canonical(instance_yaml, error).parent_path();
+  if (error) return files;
+  for (const fs::path& file : {real_dir / ".env", real_dir.parent_path() / ".env"})
+    if (std::find(files.begin(), files.end(), file) == files.end()) files.push_back(file);
+  return files;
+}
+
+EnvLookup layered_environment(const EnvLookup& env, const std::vector<fs::path>& files) {
   auto dotenv = std::make_shared<std::map<std::string, std::string>>();
-  for (const fs::path& file : {config_dir / ".env", config_dir.parent_path() / ".env"}) {
+  for (const fs::path& file : files) {
     for (auto& [name, value] : read_dotenv_file(file))
       dotenv->emplace(name, value);
   }
@@ -504,12 +519,12 @@ ConfigLoadResult load_instance_config(const fs::path& config_dir, const EnvLooku
   if (!fs::exists(file)) {
     throw Error(ErrorKind::kNotFound,
                 "instance configuration not found: " + file.string() +
-                    " (copy config/instance.yaml.example there, or point --config or CONFIG_DIR "
-                    "at the folder that holds instance.yaml)");
+                    " (copy config/instance.yaml.example there, or point --config or "
+                    "DA_CONFIG_DIR at the folder that holds instance.yaml)");
   }
   fs::path absolute_dir = fs::absolute(config_dir).lexically_normal();
   return parse_instance_config(read_file(file), file.string(), absolute_dir,
-                               layered_environment(env, absolute_dir));
+                               layered_environment(env, dotenv_files(absolute_dir, file)));
 }
 
 InstanceConfig load_instance_config_or_throw(const fs::path& config_dir, const EnvLookup& env) {

@@ -33,7 +33,7 @@ class CommandContext {
   PluginRegistry& plugins() { return plugins_; }
   const config::EnvLookup& env() const { return env_; }
 
-  // --config, else $CONFIG_DIR, else ./config.
+  // --config, else $DA_CONFIG_DIR, else $CONFIG_DIR, else ./config.
   std::filesystem::path config_dir() const;
   // instance.yaml, loaded and validated on first use. Throws Error(kConfig) listing every
   // problem. Applies the configured log level unless --log-level was given.
