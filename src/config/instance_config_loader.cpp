@@ -21,6 +21,17 @@ fs::path InstanceConfig::resolve(const fs::path& path) const {
   return (instance_root / path).lexically_normal();
 }
 
+std::string ServerConfig::base_path() const {
+  auto scheme_end = base_url.find("://");
+  if (scheme_end == std::string::npos) return {};
+  auto path_start = base_url.find('/', scheme_end + 3);
+  if (path_start == std::string::npos) return {};
+  std::string path = base_url.substr(path_start);
+  while (!path.empty() && path.back() == '/')
+    path.pop_back();
+  return path;
+}
+
 fs::path resolve_config_dir(const std::optional<fs::path>& cli_value, const EnvLookup& env) {
   if (cli_value && !cli_value->empty()) return *cli_value;
   for (const char* variable : {"DA_CONFIG_DIR", "CONFIG_DIR"})
@@ -29,6 +40,21 @@ fs::path resolve_config_dir(const std::optional<fs::path>& cli_value, const EnvL
 }
 
 namespace {
+
+// A path the portal can be mounted under: "/a/b" with unreserved characters only, so that it
+// reads the same percent-decoded or not and needs no escaping in HTML, cookies or headers.
+constexpr const char* kSubPathRule =
+    "its path (the portal's sub-path, e.g. https://example.com/da) may hold only letters, digits, "
+    "'-', '.', '_', '~' and single '/' between segments, no '.' or '..' segment, no query and no "
+    "fragment";
+
+bool is_plain_url_path(std::string_view path) {
+  static const std::regex pattern("^(/[A-Za-z0-9._~-]+)*$");
+  if (!std::regex_match(path.begin(), path.end(), pattern)) return false;
+  for (const std::string& segment : split(path, '/'))
+    if (segment == "." || segment == "..") return false;
+  return true;
+}
 
 bool is_connector_name(std::string_view text) {
   static const std::regex pattern("^[a-z][a-z0-9_]*$");
@@ -74,6 +100,7 @@ void read_server(const NodeReader& node, ServerConfig& out) {
   if (!out.base_url.empty() && out.base_url.rfind("https://", 0) != 0 &&
       out.base_url.rfind("http://", 0) != 0)
     node.child("base_url").error("must start with https:// (or http:// for local use)");
+  if (!is_plain_url_path(out.base_path())) node.child("base_url").error(kSubPathRule);
   if (out.base_url.empty() && !out.hostname.empty()) out.base_url = "https://" + out.hostname;
   out.listen = node.string("listen", out.listen);
   out.threads = static_cast<int>(node.integer("threads", out.threads, 1, 256));

@@ -218,6 +218,20 @@ TEST(InstanceConfig, DotEnvIsReadNextToTheResolvedInstanceYamlAfterTheFolderGive
   EXPECT_EQ(result.config.instance_root, (dir / "product").lexically_normal());
 }
 
+TEST(InstanceConfig, TheSubPathOfBaseUrlIsItsPathAndMustBePlain) {
+  EXPECT_EQ(parse("server: {base_url: 'https://data.acme.com'}\n").config.server.base_path(), "");
+  EXPECT_EQ(parse("server: {base_url: 'https://data.acme.com/'}\n").config.server.base_path(), "");
+  EXPECT_EQ(parse("server: {base_url: 'https://data.acme.com:8443/tools/da/'}\n")
+                .config.server.base_path(),
+            "/tools/da");
+  EXPECT_EQ(parse("server: {hostname: data.acme.com}\n").config.server.base_path(), "");
+  for (const char* bad : {"https://h/da?x=1", "https://h/a//b", "https://h/a/../b",
+                          "https://h/d%20a", "https://h/da#top", "https://h/d a"}) {
+    auto result = parse("server: {base_url: '" + std::string(bad) + "'}\n");
+    EXPECT_TRUE(has_error(result.diagnostics, "server.base_url: its path")) << bad;
+  }
+}
+
 TEST(InstanceConfig, AFolderMappingIsRefusedWithWhereItBelongs) {
   ConfigLoadResult result = parse("instance:\n  name: Acme\nfolder_mapping:\n  in.c-crm: crm\n");
   EXPECT_TRUE(has_error(result.diagnostics,
