@@ -41,8 +41,8 @@ store::SqliteDatabase& state(const std::filesystem::path& path) {
 
 }  // namespace
 
-std::string notification_frame(int64_t id, const std::string& title, const std::string& message,
-                               const std::optional<std::string>& script,
+std::string notification_frame(std::string_view base_path, int64_t id, const std::string& title,
+                               const std::string& message, const std::optional<std::string>& script,
                                const std::optional<std::string>& image, int64_t created_at) {
   Json frame = {{"type", "notification"},
                 {"id", id},
@@ -50,7 +50,7 @@ std::string notification_frame(int64_t id, const std::string& title, const std::
                 {"message", message},
                 {"script", script ? Json(*script) : Json(nullptr)},
                 {"timestamp", format_iso8601(from_epoch_micros(created_at))}};
-  if (image) frame["image_url"] = notify::image_url(*image);
+  if (image) frame["image_url"] = notify::image_url(base_path, *image);
   return frame.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -184,9 +184,9 @@ void GatewayHub::authenticate(const std::shared_ptr<Session>& session, const Jso
       if (beyond) session->send(Json{{"type", "error"}, {"message", *beyond}}.dump());
       for (const auto& notification :
            outbox.unacknowledged(user->id, last_id, options_.replay_limit)) {
-        session->send(notification_frame(notification.id, notification.title,
-                                         notification.message, notification.script,
-                                         notification.image, notification.created_at));
+        session->send(notification_frame(
+            config_.server.base_path(), notification.id, notification.title, notification.message,
+            notification.script, notification.image, notification.created_at));
         entry.last_sent = notification.id;
         replayed.push_back(notification.id);
       }
@@ -284,6 +284,7 @@ int GatewayHub::dispatch_new() {
     return 0;
   }
   std::vector<Pending> pending;
+  std::string base_path = config_.server.base_path();
   auto statement = db.prepare(
       "SELECT n.id, n.user_id, n.title, n.message, n.script, n.image, n.created_at FROM "
       "notifications n JOIN notification_deliveries d ON d.notification_id = n.id AND d.channel "
@@ -291,11 +292,11 @@ int GatewayHub::dispatch_new() {
   statement.bind(1, cursor_);
   while (statement.step()) {
     int64_t id = statement.column_int(0);
-    pending.push_back({id, statement.column_int(1),
-                       notification_frame(id, statement.column_text(2), statement.column_text(3),
-                                          statement.column_optional_text(4),
-                                          statement.column_optional_text(5),
-                                          statement.column_int(6))});
+    pending.push_back(
+        {id, statement.column_int(1),
+         notification_frame(base_path, id, statement.column_text(2), statement.column_text(3),
+                            statement.column_optional_text(4), statement.column_optional_text(5),
+                            statement.column_int(6))});
     cursor_ = id;
   }
   if (pending.empty()) return 0;

@@ -124,9 +124,10 @@ class GatewayHub {
   Clock::time_point last_revalidation_ = Clock::now();
 };
 
-// The notification frame sent to clients.
-std::string notification_frame(int64_t id, const std::string& title, const std::string& message,
-                               const std::optional<std::string>& script,
+// The notification frame sent to clients; its image_url starts with the portal's sub-path
+// `base_path`.
+std::string notification_frame(std::string_view base_path, int64_t id, const std::string& title,
+                               const std::string& message, const std::optional<std::string>& script,
                                const std::optional<std::string>& image, int64_t created_at);
 
 }  // namespace da::services::ws_gateway

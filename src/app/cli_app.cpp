@@ -126,8 +126,9 @@ int run_cli(int argc, char** argv, PluginRegistry& plugins) {
   std::string log_level;
   bool verbose = false;
   bool quiet = false;
-  app.add_option("--config", config_dir,
-                 "Folder holding instance.yaml (default: $DA_CONFIG_DIR, $CONFIG_DIR, ./config)");
+  app.add_option(
+      "--config", config_dir,
+      "Folder holding instance.yaml (default: $DA_CONFIG_DIR, $CONFIG_DIR, then ./config)");
   app.add_flag("--json", globals.json, "Print results as JSON");
   app.add_option("--log-level", log_level,
                  "debug, info, warn, error or off (default: logging.level)");

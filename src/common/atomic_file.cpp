@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -32,6 +33,43 @@ fs::path directory_of(const fs::path& path) {
   return parent.empty() ? fs::path(".") : parent;
 }
 
+constexpr int kMaxLinks = 40;  // as the kernel's limit on links in one path
+
+// The file a write to `path` replaces: `path` itself, or the file the symbolic links at its
+// final component lead to (see the header for the rule).
+fs::path write_target(const fs::path& path) {
+  fs::path current = path;
+  for (int links = 0;; ++links) {
+    struct stat info {};
+    if (::lstat(current.c_str(), &info) != 0) {
+      int error = errno;
+      if (current == path) return path;  // a new file; the write reports any other problem
+      throw Error(
+          ErrorKind::kConfig,
+          "cannot write " + path.string() + ": it is a symbolic link to " + current.string() +
+              ", which " +
+              (error == ENOENT ? std::string("does not exist")
+                               : "cannot be reached (" + std::string(std::strerror(error)) + ")") +
+              " (create the target in the instance repository, or fix the link)");
+    }
+    if (!S_ISLNK(info.st_mode)) return current;
+    if (links == kMaxLinks)
+      throw Error(ErrorKind::kConfig, "cannot write " + path.string() +
+                                          ": too many levels of symbolic links (a loop?)");
+    if (info.st_uid != 0 && info.st_uid != ::geteuid())
+      throw Error(ErrorKind::kConfig, "cannot write " + path.string() + ": the symbolic link " +
+                                          current.string() + " belongs to uid " +
+                                          std::to_string(info.st_uid) +
+                                          ", and only links of root or of the writing user (uid " +
+                                          std::to_string(::geteuid()) +
+                                          ") are followed (`chown -h root` it if it is yours)");
+    std::error_code error;
+    fs::path next = fs::read_symlink(current, error);
+    if (error) throw_system_error("cannot read the symbolic link", current.string(), error.value());
+    current = next.is_absolute() ? next : current.parent_path() / next;
+  }
+}
+
 }  // namespace
 
 void fsync_path(const fs::path& path) {
@@ -50,7 +88,7 @@ void rename_durably(const fs::path& from, const fs::path& to) {
   fsync_path(directory_of(to));
 }
 
-AtomicFileWriter::AtomicFileWriter(fs::path target, mode_t mode) : target_(std::move(target)) {
+AtomicFileWriter::AtomicFileWriter(fs::path target, mode_t mode) : target_(write_target(target)) {
   std::string pattern =
       (directory_of(target_) / ("." + target_.filename().string() + ".XXXXXX.tmp")).string();
   fd_ = ::mkstemps(pattern.data(), 4);

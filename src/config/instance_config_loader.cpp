@@ -1,5 +1,6 @@
 #include "da/config/instance_config_loader.hpp"
 
+#include <algorithm>
 #include <regex>
 
 #include "da/common/atomic_file.hpp"
@@ -21,6 +22,17 @@ fs::path InstanceConfig::resolve(const fs::path& path) const {
   return (instance_root / path).lexically_normal();
 }
 
+std::string ServerConfig::base_path() const {
+  auto scheme_end = base_url.find("://");
+  if (scheme_end == std::string::npos) return {};
+  auto path_start = base_url.find('/', scheme_end + 3);
+  if (path_start == std::string::npos) return {};
+  std::string path = base_url.substr(path_start);
+  while (!path.empty() && path.back() == '/')
+    path.pop_back();
+  return path;
+}
+
 fs::path resolve_config_dir(const std::optional<fs::path>& cli_value, const EnvLookup& env) {
   if (cli_value && !cli_value->empty()) return *cli_value;
   for (const char* variable : {"DA_CONFIG_DIR", "CONFIG_DIR"})
@@ -29,6 +41,21 @@ fs::path resolve_config_dir(const std::optional<fs::path>& cli_value, const EnvL
 }
 
 namespace {
+
+// A path the portal can be mounted under: "/a/b" with unreserved characters only, so that it
+// reads the same percent-decoded or not and needs no escaping in HTML, cookies or headers.
+constexpr const char* kSubPathRule =
+    "its path (the portal's sub-path, e.g. https://example.com/da) may hold only letters, digits, "
+    "'-', '.', '_', '~' and single '/' between segments, no '.' or '..' segment, no query and no "
+    "fragment";
+
+bool is_plain_url_path(std::string_view path) {
+  static const std::regex pattern("^(/[A-Za-z0-9._~-]+)*$");
+  if (!std::regex_match(path.begin(), path.end(), pattern)) return false;
+  for (const std::string& segment : split(path, '/'))
+    if (segment == "." || segment == "..") return false;
+  return true;
+}
 
 bool is_connector_name(std::string_view text) {
   static const std::regex pattern("^[a-z][a-z0-9_]*$");
@@ -74,6 +101,7 @@ void read_server(const NodeReader& node, ServerConfig& out) {
   if (!out.base_url.empty() && out.base_url.rfind("https://", 0) != 0 &&
       out.base_url.rfind("http://", 0) != 0)
     node.child("base_url").error("must start with https:// (or http:// for local use)");
+  if (!is_plain_url_path(out.base_path())) node.child("base_url").error(kSubPathRule);
   if (out.base_url.empty() && !out.hostname.empty()) out.base_url = "https://" + out.hostname;
   out.listen = node.string("listen", out.listen);
   out.threads = static_cast<int>(node.integer("threads", out.threads, 1, 256));
@@ -420,9 +448,22 @@ void register_secrets(const InstanceConfig& config) {
   }
 }
 
-EnvLookup layered_environment(const EnvLookup& env, const fs::path& config_dir) {
+// The .env files in the order they count (the first that sets a variable wins): next to the
+// folder given, then next to where its instance.yaml really is (symbolic links resolved, of the
+// file or of a folder above it), each time the config folder's own before its parent's.
+std::vector<fs::path> dotenv_files(const fs::path& config_dir, const fs::path& instance_yaml) {
+  std::vector<fs::path> files = {config_dir / ".env", config_dir.parent_path() / ".env"};
+  std::error_code error;
+  fs::path real_dir = fs::canonical(instance_yaml, error).parent_path();
+  if (error) return files;
+  for (const fs::path& file : {real_dir / ".env", real_dir.parent_path() / ".env"})
+    if (std::find(files.begin(), files.end(), file) == files.end()) files.push_back(file);
+  return files;
+}
+
+EnvLookup layered_environment(const EnvLookup& env, const std::vector<fs::path>& files) {
   auto dotenv = std::make_shared<std::map<std::string, std::string>>();
-  for (const fs::path& file : {config_dir / ".env", config_dir.parent_path() / ".env"}) {
+  for (const fs::path& file : files) {
     for (auto& [name, value] : read_dotenv_file(file))
       dotenv->emplace(name, value);
   }
@@ -538,12 +579,12 @@ ConfigLoadResult load_instance_config(const fs::path& config_dir, const EnvLooku
   if (!fs::exists(file)) {
     throw Error(ErrorKind::kNotFound,
                 "instance configuration not found: " + file.string() +
-                    " (copy config/instance.yaml.example there, or point --config or DA_CONFIG_DIR "
-                    "at the folder that holds instance.yaml)");
+                    " (copy config/instance.yaml.example there, or point --config or "
+                    "DA_CONFIG_DIR at the folder that holds instance.yaml)");
   }
   fs::path absolute_dir = fs::absolute(config_dir).lexically_normal();
   return parse_instance_config(read_file(file), file.string(), absolute_dir,
-                               layered_environment(env, absolute_dir));
+                               layered_environment(env, dotenv_files(absolute_dir, file)));
 }
 
 InstanceConfig load_instance_config_or_throw(const fs::path& config_dir, const EnvLookup& env) {

@@ -27,8 +27,8 @@ bool is_jpeg(std::string_view bytes) {
 
 }  // namespace
 
-std::string image_url(std::string_view name) {
-  return "/api/notifications/images/" + std::string(name);
+std::string image_url(std::string_view base_path, std::string_view name) {
+  return std::string(base_path) + "/api/notifications/images/" + std::string(name);
 }
 
 std::string ImageStore::put(std::string_view bytes) {

@@ -46,7 +46,7 @@ std::set<Channel> Outbox::linked_channels(int64_t user_id) {
   return channels;
 }
 
-nlohmann::json to_json(const Notification& notification) {
+nlohmann::json to_json(const Notification& notification, std::string_view base_path) {
   using Json = nlohmann::json;
   auto iso = [](int64_t micros) { return format_iso8601(from_epoch_micros(micros)); };
   Json deliveries = Json::object();
@@ -62,7 +62,8 @@ nlohmann::json to_json(const Notification& notification) {
           {"message", notification.message},
           {"script", notification.script ? Json(*notification.script) : Json(nullptr)},
           {"source", notification.source},
-          {"image_url", notification.image ? Json(image_url(*notification.image)) : Json(nullptr)},
+          {"image_url",
+           notification.image ? Json(image_url(base_path, *notification.image)) : Json(nullptr)},
           {"created_at", iso(notification.created_at)},
           {"deliveries", deliveries}};
 }

@@ -27,14 +27,20 @@ using testing::TempDir;
 
 class HttpsPullPrivateCa : public ::testing::Test {
  protected:
+  // The portal's sub-path (the path of server.base_url), or "" at the root of the host.
+  virtual std::string sub_path() const { return ""; }
+
   void SetUp() override {
+    portal_path_ = sub_path();
     uint16_t port = testing::free_port();
     dir_.write("config/instance.yaml",
                "instance: {name: Test}\n"
-               "server: {hostname: 127.0.0.1, access_log: false}\n"
-               "auth:\n  allowed_domain: example.com\n"
-               "  webapp_secret_key: 0123456789abcdef0123456789abcdef01\n"
-               "paths: {data_dir: ./data, docs_dir: ./docs}\nlogging: {level: warn}\n");
+               "server: {hostname: 127.0.0.1, base_url: 'https://127.0.0.1" +
+                   sub_path() +
+                   "', access_log: false}\n"
+                   "auth:\n  allowed_domain: example.com\n"
+                   "  webapp_secret_key: 0123456789abcdef0123456789abcdef01\n"
+                   "paths: {data_dir: ./data, docs_dir: ./docs}\nlogging: {level: warn}\n");
     dir_.write("docs/data_description.md",
                "```yaml\nfolder_mapping: {in.c-crm: crm}\ntables:\n"
                "  - {id: in.c-crm.orders, name: orders, sync_strategy: full_refresh}\n```\n");
@@ -67,7 +73,8 @@ class HttpsPullPrivateCa : public ::testing::Test {
   ProcessResult pull(std::vector<std::string> extra, std::map<std::string, std::string> env = {}) {
     ProcessOptions options;
     options.env = std::move(env);
-    options.env["DA_PORTAL_URL"] = "https://127.0.0.1:" + std::to_string(tls_->port());
+    options.env["DA_PORTAL_URL"] =
+        "https://127.0.0.1:" + std::to_string(tls_->port()) + portal_path_;
     options.env["DA_PORTAL_TOKEN"] = token_;
     options.unset_env = {"DA_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR"};
     std::vector<std::string> args = {"pull", (dir_ / "ws").string()};
@@ -78,6 +85,7 @@ class HttpsPullPrivateCa : public ::testing::Test {
   bool pulled() const { return fs::exists(dir_ / "ws/server/parquet/crm/orders.parquet"); }
 
   TempDir dir_;
+  std::string portal_path_;  // the path of DA_PORTAL_URL
   std::string token_;
   std::unique_ptr<testing::BackgroundProcess> portal_;
   fakes::TestPki pki_;
@@ -120,6 +128,28 @@ TEST_F(HttpsPullPrivateCa, AMissingCaFileIsAConfigurationErrorNamingThePath) {
             std::string::npos)
       << env.err;
   EXPECT_EQ(tls_->failed_handshakes(), 0);
+  EXPECT_FALSE(pulled());
+}
+
+// Behind a proxy that passes /tools/da/ through unchanged, the portal answers the manifest and
+// the files under its sub-path, and nothing at the root of the host.
+class HttpsPullUnderSubPath : public HttpsPullPrivateCa {
+ protected:
+  std::string sub_path() const override { return "/tools/da"; }
+};
+
+TEST_F(HttpsPullUnderSubPath, ThePullFollowsTheManifestUnderTheSubPath) {
+  ProcessResult result = pull({"--cacert", pki_.ca_cert.string()});
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err << portal_->output();
+  EXPECT_NE(result.out.find("pulled "), std::string::npos) << result.out;
+  EXPECT_TRUE(pulled());
+}
+
+TEST_F(HttpsPullUnderSubPath, APortalUrlWithoutTheSubPathFindsNothing) {
+  portal_path_ = "";
+  ProcessResult result = pull({"--cacert", pki_.ca_cert.string()});
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.err.find("404"), std::string::npos) << result.err;
   EXPECT_FALSE(pulled());
 }
 

@@ -129,6 +129,7 @@ Portal::Portal(const config::InstanceConfig& config, const AuthProviderRegistry&
                       std::chrono::hours(config.server.session_absolute_hours)},
       catalog_(config),
       origin_(origin_of(config.server.base_url)),
+      sub_path_(config.server.base_path()),
       content_marker_("\x1e" + random_token(12) + "\x1e"),
       serial_(next_serial()) {
   if (config_.auth.webapp_secret_key.size() < 32)
@@ -253,12 +254,21 @@ Response Portal::handle(Request& request) {
             ? Response::json_error(500, "Internal error")
             : Response::html(500, "<!doctype html><title>Error</title><p>Internal error</p>");
   }
+  sub_path_.publish(request, response);
   add_security_headers(request, response);
   compress_if_worth_it(request, response);
   return response;
 }
 
 Response Portal::dispatch(Request& request) {
+  switch (sub_path_.enter(request)) {
+    case SubPath::Entry::kBare:
+      return sub_path_.redirect_to_root(request);
+    case SubPath::Entry::kOutside:
+      return error_page(request, Visitor{}, 404, "This page does not exist.");
+    case SubPath::Entry::kInside:
+      break;
+  }
   if (is_static_file(request))
     return request.path == "/favicon.ico"
                ? assets_.serve(request, "favicon.svg")
@@ -408,6 +418,7 @@ void Portal::route_blocking(std::string method, std::string pattern, Access acce
 }
 
 Lane Portal::lane_of(Request& request) const {
+  if (sub_path_.enter(request) != SubPath::Entry::kInside) return Lane::kWorker;
   if (is_static_file(request)) return Lane::kInline;
   return router_.match(request).blocking ? Lane::kBlocking : Lane::kWorker;
 }
@@ -417,6 +428,7 @@ Json Portal::layout_data(const Request& request, const Visitor& visitor) const {
                {"instance_subtitle", config_.instance.subtitle},
                {"copyright", config_.instance.copyright},
                {"asset_version", assets_.version()},
+               {"base", sub_path_.prefix()},
                {"path", request.path},
                {"signed_in", visitor.signed_in()},
                {"csrf_token", visitor.csrf_token()}};
@@ -493,7 +505,9 @@ std::shared_ptr<const SharedContent> Portal::render_shared(std::string_view page
     if (found != shared_pages_.end() && found->second.first == version) return found->second.second;
   }
   auto content = std::make_shared<SharedContent>();
-  content->html = templates_.render(page, data());
+  Json page_data = data();
+  page_data["base"] = sub_path_.prefix();
+  content->html = templates_.render(page, page_data);
   content->compressed = deflate_piece(content->html);
   std::lock_guard lock(shared_pages_mutex_);
   shared_pages_[std::string(page)] = {version, content};
@@ -533,7 +547,7 @@ Response Portal::login_page(const Request& request, const std::string& next,
   for (const auto& provider : providers_) {
     LoginButton button = provider->login_button(config_);
     if (!button.visible) continue;
-    std::string url = button.url;
+    std::string url = sub_path_.public_path(button.url);
     if (!next.empty())
       url += (url.find('?') == std::string::npos ? "?" : "&") + ("next=" + net::url_encode(next));
     buttons.push_back({{"text", button.text},
@@ -594,8 +608,8 @@ Response Portal::sign_in(const Request& request, const identity::SignInProfile& 
 }
 
 std::string Portal::session_cookie(const std::string& value, bool clear) const {
-  std::string cookie =
-      std::string(kSessionCookie) + "=" + (clear ? "" : value) + "; Path=/; HttpOnly; SameSite=Lax";
+  std::string cookie = std::string(kSessionCookie) + "=" + (clear ? "" : value) +
+                       "; Path=" + sub_path_.cookie_path() + "; HttpOnly; SameSite=Lax";
   if (config_.server.secure_cookies()) cookie += "; Secure";
   cookie += clear ? "; Max-Age=0"
                   : "; Max-Age=" + std::to_string(config_.server.session_absolute_hours * 3600);
@@ -606,7 +620,8 @@ std::string Portal::browser_binding(const Request& request, Response& response) 
   if (auto existing = binding_cookie(request)) return *existing;
   std::string value = random_token();
   std::string cookie = std::string(kBindingCookie) + "=" + value +
-                       "; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000";
+                       "; Path=" + sub_path_.cookie_path() +
+                       "; HttpOnly; SameSite=Lax; Max-Age=2592000";
   if (config_.server.secure_cookies()) cookie += "; Secure";
   response.add_header("Set-Cookie", cookie);
   return value;

@@ -143,7 +143,7 @@ void Portal::add_notification_routes() {
   route("GET", "/api/notifications", Access::kSignedIn, [this](Request&, Visitor& visitor) {
     Json list = Json::array();
     for (const auto& notification : notify::Outbox(db()).recent(50, visitor.user->id))
-      list.push_back(notify::to_json(notification));
+      list.push_back(notify::to_json(notification, sub_path_.prefix()));
     return Response::json(200, list);
   });
 
@@ -153,14 +153,14 @@ void Portal::add_notification_routes() {
       limit = std::clamp(std::atoi(asked->c_str()), 1, 1000);
     Json list = Json::array();
     for (const auto& notification : notify::Outbox(db()).recent(limit))
-      list.push_back(notify::to_json(notification));
+      list.push_back(notify::to_json(notification, sub_path_.prefix()));
     return Response::json(200, list);
   });
 
   route("GET", "/admin/notifications", Access::kAdmin, [this](Request& request, Visitor& visitor) {
     Json rows = Json::array();
     for (const auto& notification : notify::Outbox(db()).recent(200)) {
-      Json row = notify::to_json(notification);
+      Json row = notify::to_json(notification, sub_path_.prefix());
       std::string channels;
       for (const auto& delivery : notification.deliveries)
         channels += (channels.empty() ? "" : ", ") +

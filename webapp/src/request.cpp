@@ -136,7 +136,7 @@ std::string Request::path_for_log() const {
     }
     start = end + 1;
   }
-  return shown;
+  return base_path + shown;
 }
 
 }  // namespace da::web

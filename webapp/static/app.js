@@ -3,6 +3,9 @@
 "use strict";
 
 const csrfToken = () => document.querySelector("main")?.dataset.csrf || "";
+// The portal's sub-path ("/tools/da", or "" at the root of the host): every API path below is
+// site-local and goes out with it.
+const basePath = document.documentElement.dataset.base || "";
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -28,7 +31,7 @@ async function api(method, path, body) {
   } else if (method !== "GET") {
     options.headers["X-CSRF-Token"] = csrfToken();
   }
-  const response = await fetch(path, options);
+  const response = await fetch(basePath + path, options);
   let data = {};
   try { data = await response.json(); } catch (e) { data = {}; }
   if (!response.ok) throw new Error(data.error || `${response.status} ${response.statusText}`);

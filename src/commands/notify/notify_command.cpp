@@ -58,7 +58,7 @@ int send(cli::CommandContext& context, const cli::Arguments& arguments) {
   }
   auto stored = da::notify::Outbox(store.database()).enqueue(notification);
   if (context.json()) {
-    context.print(da::notify::to_json(stored).dump(2) + "\n");
+    context.print(da::notify::to_json(stored, context.config().server.base_path()).dump(2) + "\n");
   } else {
     context.print(fmt::format("notification {} for {}: {}\n", stored.id, user.username,
                               delivery_summary(stored)));
@@ -83,7 +83,7 @@ int list(cli::CommandContext& context, const cli::Arguments& arguments) {
   if (context.json()) {
     Json out = Json::array();
     for (const auto& notification : notifications)
-      out.push_back(da::notify::to_json(notification));
+      out.push_back(da::notify::to_json(notification, context.config().server.base_path()));
     context.print(out.dump(2) + "\n");
     return cli::ExitCode::kSuccess;
   }

@@ -196,6 +196,42 @@ TEST(InstanceConfig, EnvironmentWinsOverDotEnvWhichWinsOverTheParentDotEnv) {
   EXPECT_EQ(result.config.config_dir, (dir / "config").lexically_normal());
 }
 
+// A dual-repo instance: the product's config/instance.yaml is a link into the instance
+// repository, whose .env (and its root's) lies next to the real file.
+TEST(InstanceConfig, DotEnvIsReadNextToTheResolvedInstanceYamlAfterTheFolderGiven) {
+  TempDir dir;
+  auto real = dir.write("instance/config/instance.yaml",
+                        "auth:\n  allowed_emails: ${A}\n  webapp_secret_key: ${B}\n"
+                        "server:\n  hostname: ${C}\n  host: ${D}\n");
+  dir.write("instance/config/.env",
+            "A=instance-config@x.com\nB=instance-config\nC=instance-config\n");
+  dir.write("instance/.env", "D=instance-root\nC=instance-root\n");
+  dir.write("product/config/.env", "B=product-config\n");
+  std::filesystem::create_symlink(real, dir / "product/config/instance.yaml");
+  ConfigLoadResult result = load_instance_config(dir / "product/config", fake_env());
+  EXPECT_FALSE(result.diagnostics.has_errors()) << formatted_errors(result.diagnostics).at(0);
+  EXPECT_EQ(result.config.auth.allowed_emails, (std::vector<std::string>{"instance-config@x.com"}));
+  EXPECT_EQ(result.config.auth.webapp_secret_key, "product-config");  // the folder given wins
+  EXPECT_EQ(result.config.server.hostname, "instance-config");
+  EXPECT_EQ(result.config.server.host, "instance-root");
+  // Relative paths still resolve against the folder given (the product's instance root).
+  EXPECT_EQ(result.config.instance_root, (dir / "product").lexically_normal());
+}
+
+TEST(InstanceConfig, TheSubPathOfBaseUrlIsItsPathAndMustBePlain) {
+  EXPECT_EQ(parse("server: {base_url: 'https://data.acme.com'}\n").config.server.base_path(), "");
+  EXPECT_EQ(parse("server: {base_url: 'https://data.acme.com/'}\n").config.server.base_path(), "");
+  EXPECT_EQ(parse("server: {base_url: 'https://data.acme.com:8443/tools/da/'}\n")
+                .config.server.base_path(),
+            "/tools/da");
+  EXPECT_EQ(parse("server: {hostname: data.acme.com}\n").config.server.base_path(), "");
+  for (const char* bad : {"https://h/da?x=1", "https://h/a//b", "https://h/a/../b",
+                          "https://h/d%20a", "https://h/da#top", "https://h/d a"}) {
+    auto result = parse("server: {base_url: '" + std::string(bad) + "'}\n");
+    EXPECT_TRUE(has_error(result.diagnostics, "server.base_url: its path")) << bad;
+  }
+}
+
 TEST(InstanceConfig, AFolderMappingIsRefusedWithWhereItBelongs) {
   ConfigLoadResult result = parse("instance:\n  name: Acme\nfolder_mapping:\n  in.c-crm: crm\n");
   EXPECT_TRUE(has_error(result.diagnostics,
@@ -252,9 +288,15 @@ TEST(InstanceConfig, MissingFileNamesThePathAndTheFix) {
 }
 
 TEST(InstanceConfig, ConfigDirComesFromTheOptionThenTheEnvironmentThenTheDefault) {
+  EXPECT_EQ(resolve_config_dir(std::filesystem::path("/opt/cfg"),
+                               fake_env({{"DA_CONFIG_DIR", "/da-env"}, {"CONFIG_DIR", "/env"}})),
+            "/opt/cfg");
+  EXPECT_EQ(resolve_config_dir(std::nullopt,
+                               fake_env({{"DA_CONFIG_DIR", "/da-env"}, {"CONFIG_DIR", "/env"}})),
+            "/da-env");
   EXPECT_EQ(
-      resolve_config_dir(std::filesystem::path("/opt/cfg"), fake_env({{"CONFIG_DIR", "/env"}})),
-      "/opt/cfg");
+      resolve_config_dir(std::nullopt, fake_env({{"DA_CONFIG_DIR", ""}, {"CONFIG_DIR", "/env"}})),
+      "/env");
   EXPECT_EQ(resolve_config_dir(std::nullopt, fake_env({{"CONFIG_DIR", "/env"}})), "/env");
   EXPECT_EQ(resolve_config_dir(std::nullopt, fake_env()), "config");
 }

@@ -134,6 +134,25 @@ TEST_F(OidcProviderTest, TheCallbackCannotBeReplayedOrUsedInAnotherBrowser) {
   EXPECT_EQ(stolen.status, 403);
 }
 
+// Under a sub-path the provider is told to come back under it, and the user lands there.
+class OidcUnderSubPath : public OidcProviderTest {
+ protected:
+  std::string sub_path() const override { return "/tools/da"; }
+};
+
+TEST_F(OidcUnderSubPath, TheRedirectUriCarriesTheSubPathAndTheUserLandsUnderIt) {
+  auto start = call("GET", "/login/oidc");
+  ASSERT_EQ(start.status, 302);
+  EXPECT_NE(start.header("location").find("redirect_uri=" + net::url_encode(url("/authorize"))),
+            std::string::npos)
+      << start.header("location");
+  EXPECT_NE(start.header("set-cookie").find("; Path=/tools/da;"), std::string::npos);
+  auto outcome = sign_in_with_provider();  // the fake came back to url("/authorize?...")
+  EXPECT_EQ(outcome.callback.status, 303) << outcome.callback.body;
+  EXPECT_EQ(outcome.callback.header("location"), "/tools/da/dashboard");
+  EXPECT_EQ(oidc_.refused_token_requests(), 0);  // the same redirect_uri in the code exchange
+}
+
 // A standard provider configured through auth.oidc: its own prompt and name, and the email
 // only in the userinfo answer, as in the code flow of most providers.
 class OidcGenericProviderTest : public OidcProviderTest {

@@ -103,6 +103,47 @@ class PasswordProviderTest : public PortalFixture {
   fakes::SmtpSink sink_;
 };
 
+// Under a sub-path the mailed links are base_url (which holds the sub-path) + the route: the
+// prefix appears once, and the links work.
+class PasswordUnderSubPath : public PasswordProviderTest {
+ protected:
+  std::string sub_path() const override { return "/tools/da"; }
+};
+
+TEST_F(PasswordUnderSubPath, MailedLinksCarryTheSubPathOnceAndWork) {
+  std::string bind;
+  ASSERT_EQ(post_form("/login/password/reset", "email=ana%40example.com", &bind).status, 200);
+  auto mail = sink_.wait_for_message(1, 5s);
+  ASSERT_TRUE(mail);
+  std::string text = fakes::decoded_part(fakes::parse_mail(mail->data), "text/plain");
+  EXPECT_NE(text.find(origin() + "/tools/da/login/password/set/"), std::string::npos) << text;
+  EXPECT_EQ(text.find("/tools/da/tools/da"), std::string::npos) << text;
+  std::string link = link_in_mail(1, "/login/password/set/");
+  std::string csrf = open_link(link, bind);
+  ASSERT_FALSE(csrf.empty()) << link;
+  auto set = call("POST", link, "da_bind=" + bind,
+                  "password=Correct-Horse-42&confirm_password=Correct-Horse-42&csrf_token=" + csrf,
+                  "application/x-www-form-urlencoded");
+  EXPECT_EQ(set.status, 303);
+  EXPECT_EQ(set.header("location"), "/tools/da/login/password?notice=password_set");
+  auto signed_in = sign_in_with("ana@example.com", "Correct-Horse-42");
+  EXPECT_EQ(signed_in.header("location"), "/tools/da/dashboard");
+
+  auto [magic_bind, magic_csrf] = open_form("/login/email");
+  ASSERT_EQ(
+      call("POST", "/login/email/send", "da_bind=" + magic_bind,
+           "email=bob%40example.com&csrf_token=" + magic_csrf, "application/x-www-form-urlencoded")
+          .status,
+      200);
+  auto magic = sink_.wait_for_message(2, 5s);
+  ASSERT_TRUE(magic);
+  text = fakes::decoded_part(fakes::parse_mail(magic->data), "text/plain");
+  EXPECT_NE(text.find(origin() + "/tools/da/login/email/verify/"), std::string::npos) << text;
+  EXPECT_EQ(text.find("/tools/da/tools/da"), std::string::npos) << text;
+  auto verified = call("GET", link_in_mail(2, "/login/email/verify/"), "da_bind=" + magic_bind);
+  EXPECT_EQ(verified.header("location"), "/tools/da/dashboard");
+}
+
 TEST_F(PasswordProviderTest, BothProvidersServeTheirOwnRoutes) {
   EXPECT_EQ(call("GET", "/login/email").status, 200);
   EXPECT_EQ(call("GET", "/login/password").status, 200);

@@ -34,6 +34,8 @@ class PortalFixture : public ::testing::Test {
   virtual std::string extra_yaml() const { return ""; }
   // Settings added inside server: {...}, starting with ", ".
   virtual std::string server_yaml() const { return ""; }
+  // The path of base_url: the portal's sub-path ("/tools/da"), or "" at the root.
+  virtual std::string sub_path() const { return ""; }
   // The account provisioner the portal calls after an SSH key is saved (none by default).
   virtual identity::AccountProvisioner* provisioner() { return nullptr; }
 
@@ -47,8 +49,8 @@ class PortalFixture : public ::testing::Test {
     port_ = free_port();
     std::string yaml =
         "instance: {name: Test}\n"
-        "server: {hostname: 127.0.0.1, base_url: 'http://127.0.0.1:" +
-        std::to_string(port_) + "', access_log: false" + server_yaml() + "}\n" +
+        "server: {hostname: 127.0.0.1, base_url: '" +
+        origin() + sub_path() + "', access_log: false" + server_yaml() + "}\n" +
         "auth:\n  allowed_domain: example.com\n  webapp_secret_key: "
         "0123456789abcdef0123456789abcdef01\n" +
         auth_yaml() + "paths: {data_dir: ./data, docs_dir: ./docs}\n" + extra_yaml();
@@ -78,10 +80,12 @@ class PortalFixture : public ::testing::Test {
     return port;
   }
 
-  std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
-  }
+  // scheme://host:port of the portal, as browsers send it in Origin headers.
+  std::string origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // The absolute URL of a site-local path: base_url + path (the sub-path included).
+  std::string url(const std::string& path) const { return origin() + sub_path() + path; }
 
+  // Calls the site-local `path` (under the sub-path, if any).
   net::HttpResponse call(const std::string& method, const std::string& path,
                          const std::string& cookies = "", const std::string& body = "",
                          const std::string& type = "",
@@ -112,7 +116,7 @@ class PortalFixture : public ::testing::Test {
     EXPECT_TRUE(std::regex_search(form.body, match, csrf_pattern));
     return call("POST", "/login/email/send", "da_bind=" + bind,
                 "email=" + net::url_encode(email) + "&csrf_token=" + match[1].str(),
-                "application/x-www-form-urlencoded", {{"Origin", url("")}});
+                "application/x-www-form-urlencoded", {{"Origin", origin()}});
   }
 
   // Signs `email` in through the magic-link flow; returns the Cookie header of the session.
@@ -122,7 +126,7 @@ class PortalFixture : public ::testing::Test {
     EXPECT_EQ(sent.status, 200) << sent.body;
     std::string cookies = "da_bind=" + bind;
     std::smatch match;
-    std::regex link_pattern("href=\"(/login/email/verify/[^\"]+)\"");
+    std::regex link_pattern("href=\"" + sub_path() + "(/login/email/verify/[^\"]+)\"");
     if (!std::regex_search(sent.body, match, link_pattern)) return {};
     last_link_ = match[1].str();
     last_bind_ = bind;

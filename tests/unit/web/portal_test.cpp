@@ -113,7 +113,7 @@ TEST_F(PortalTest, JsonChangesNeedCsrfAndTheSameOrigin) {
                 .status,
             403);
   auto saved = call("POST", "/api/table-subscriptions", cookies, body, "application/json",
-                    {{"X-CSRF-Token", csrf}, {"Origin", url("")}});
+                    {{"X-CSRF-Token", csrf}, {"Origin", origin()}});
   EXPECT_EQ(saved.status, 200) << saved.body;
   auto read = Json::parse(call("GET", "/api/table-subscriptions", cookies).body);
   EXPECT_EQ(read["table_mode"], "explicit");

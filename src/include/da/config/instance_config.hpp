@@ -25,7 +25,8 @@ struct ServerConfig {
   std::string host;      // its address
   std::string app_dir = "/opt/data-analyst";
   // The portal's canonical URL, used for every link in emails and redirects (never the Host
-  // header). Defaults to https://<hostname>; no trailing slash.
+  // header). Defaults to https://<hostname>; no trailing slash. It may hold a path
+  // (https://host/tools/da): the portal then serves everything under that path.
   std::string base_url;
   std::string listen = "127.0.0.1:8080";  // address:port or unix:/path/to.sock
   int threads = 8;                        // requests handled at once
@@ -44,6 +45,8 @@ struct ServerConfig {
   // nginx site that passes requests to the portal, if any.
   std::filesystem::path tls_cert;
   bool secure_cookies() const { return base_url.rfind("https://", 0) == 0; }
+  // The path of base_url ("/tools/da"), or "" when the portal sits at the root of its host.
+  std::string base_path() const;
 };
 
 struct AdminEntry {

@@ -1,9 +1,12 @@
 // Finds, reads, interpolates and validates config/instance.yaml.
 //
-// Lookup: --config DIR, else $DA_CONFIG_DIR (the systemd units set it), else $CONFIG_DIR,
-// else ./config. Variables come from the real
-// environment, then <config_dir>/.env, then <config_dir>/../.env (a .env never overrides
-// the environment). Relative paths in the file resolve against the config folder's parent.
+// Lookup: --config DIR, else $DA_CONFIG_DIR, else $CONFIG_DIR, else ./config. Variables come
+// from the real environment, then <config_dir>/.env, then <config_dir>/../.env, then
+// <real_dir>/.env and <real_dir>/../.env, real_dir being the folder instance.yaml really is
+// in, symbolic links resolved (a dual-repo instance links the file, or the folder, from the
+// instance's own repository). The first that sets a variable wins, and a .env never overrides
+// the environment. Relative paths in the file resolve against the parent of the folder given
+// (not of a link's target).
 #pragma once
 
 #include <filesystem>
@@ -20,8 +23,6 @@ namespace da::config {
 struct ConfigLoadResult {
   InstanceConfig config;    // best effort when diagnostics has errors
   Diagnostics diagnostics;  // every problem found, errors and warnings
-  // The whole file with ${VAR} interpolated, modules' sections included (`da config get`).
-  YamlNode document;
 };
 
 // --config value if given, else $DA_CONFIG_DIR, else $CONFIG_DIR, else ./config.

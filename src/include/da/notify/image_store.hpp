@@ -12,8 +12,9 @@
 
 namespace da::notify {
 
-// Where the portal serves image `name` to its owner.
-std::string image_url(std::string_view name);
+// Where the portal serves image `name` to its owner: a path on the portal's host that starts
+// with the portal's sub-path `base_path` (config::ServerConfig::base_path(), "" at the root).
+std::string image_url(std::string_view base_path, std::string_view name);
 
 class ImageStore {
  public:

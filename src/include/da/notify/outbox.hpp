@@ -70,7 +70,8 @@ struct OutboxPolicy {
 
 // {"id","user","title","message","script","source","image_url","created_at","deliveries":
 // {"<channel>": {"status","attempts","last_error","updated_at"}}}, for the API and the CLI.
-nlohmann::json to_json(const Notification& notification);
+// `base_path` is the portal's sub-path, which image_url starts with (see image_url()).
+nlohmann::json to_json(const Notification& notification, std::string_view base_path);
 
 class Outbox {
  public:

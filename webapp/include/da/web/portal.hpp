@@ -21,6 +21,7 @@
 #include "da/web/portal_context.hpp"
 #include "da/web/router.hpp"
 #include "da/web/static_assets.hpp"
+#include "da/web/sub_path.hpp"
 #include "da/web/template_engine.hpp"
 
 namespace da::sync {
@@ -149,6 +150,7 @@ class Portal : public PortalContext {
   std::vector<std::unique_ptr<AuthProvider>> providers_;  // available ones, in button order
   std::vector<BearerAuthenticator> bearer_authenticators_;
   std::string origin_;  // scheme://host[:port] of base_url
+  SubPath sub_path_;    // the path of base_url
   std::mutex shared_pages_mutex_;
   std::map<std::string, std::pair<std::string, std::shared_ptr<const SharedContent>>, std::less<>>
       shared_pages_;

@@ -33,7 +33,9 @@ class PortalContext {
   virtual const config::InstanceConfig& config() const = 0;
   // The calling thread's own connection to the state store.
   virtual store::SqliteDatabase& db() = 0;
-  // server.base_url without a trailing slash; every absolute link starts with it.
+  // server.base_url without a trailing slash (its path included); every absolute link starts
+  // with it. Routes, redirects and `next` values are site-local paths instead ("/dashboard"):
+  // the portal adds its sub-path to those (da/web/sub_path.hpp).
   virtual const std::string& base_url() const = 0;
 
   // Registers a route. The wrapper resolves the visitor, enforces `access` (anonymous API
@@ -89,8 +91,8 @@ class PortalContext {
   };
   // Queues the mail and returns at once (delivery is in the background and recorded for
   // administrators), or, with auth.email.dev_mode, sends nothing and returns `path` for the
-  // page to show. Throws Error(kConflict) when too much mail is waiting; never shows the link
-  // because mail failed.
+  // page to show (site-local: templates put {{base}} before it). Throws Error(kConflict) when too
+  // much mail is waiting; never shows the link because mail failed.
   virtual std::optional<std::string> deliver_link(const LinkMail& mail) = 0;
 };
 

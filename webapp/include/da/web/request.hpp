@@ -15,6 +15,9 @@ struct Request {
   std::string method;  // "GET", "POST", ... as sent
   std::string target;  // the raw request target ("/catalog?x=1")
   std::string path;    // percent-decoded path without the query ("/catalog")
+  // The portal's sub-path ("/tools/da") when it was removed from `target` and `path`, which
+  // are then site-local (da/web/sub_path.hpp); "" otherwise.
+  std::string base_path;
   std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;
@@ -38,9 +41,9 @@ struct Request {
   bool is_api() const;  // the path is /api or under /api/
   // The client address to rate-limit by: client_address, else the peer.
   std::string client_ip() const;
-  // The path for log lines: the values of route placeholders that carry secrets ({token},
-  // {code}, ...) and any segment that looks like a token (32+ base64url characters) replaced
-  // by "***".
+  // The public path for log lines (base_path + path): the values of route placeholders that carry
+  // secrets ({token}, {code}, ...) and any segment that looks like a token (32+ base64url
+  // characters) replaced by "***".
   std::string path_for_log() const;
 
  private:

@@ -35,7 +35,8 @@ struct Response {
   static Response json(int status, const nlohmann::json& body);
   static Response html(int status, std::string body);
   static Response text(int status, std::string body);
-  // 303 See Other to a path of this site (an absolute URL is used as given).
+  // 303 See Other to a site-local path ("/dashboard"; the portal adds its sub-path, see
+  // da/web/sub_path.hpp) or to an absolute URL, used as given.
   static Response redirect(std::string location, int status = 303);
   // {"error": message} for /api/ paths.
   static Response json_error(int status, std::string_view message);
