@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <algorithm>
 #include <optional>
 
 #include <signal.h>
@@ -38,7 +39,19 @@ fs::path normalized(const fs::path& path) {
   return result.has_filename() ? result : result.parent_path();
 }
 
-void refuse_used_target(const fs::path& target) {
+bool is_inside(const fs::path& path, const fs::path& folder) {
+  fs::path inner = fs::weakly_canonical(path);
+  fs::path outer = fs::weakly_canonical(folder);
+  auto mismatch = std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
+  return mismatch.first == outer.end();
+}
+
+void refuse_used_target(const fs::path& target, const InstanceLocations& instance) {
+  for (const fs::path& folder : {instance.data_dir, instance.docs_dir}) {
+    if (is_inside(target, folder))
+      throw Error(ErrorKind::kConfig, target.string() + " is inside " + folder.string() +
+                                          ", which is backed up: choose a folder outside it");
+  }
   std::error_code error;
   fs::file_status status = fs::symlink_status(target, error);
   if (!fs::exists(status)) return;
@@ -204,7 +217,7 @@ class BackupWriter {
 BackupSummary write_backup(const InstanceLocations& instance, const BackupOptions& options) {
   auto started = std::chrono::steady_clock::now();
   fs::path target = normalized(options.target);
-  refuse_used_target(target);
+  refuse_used_target(target, instance);
   fs::path temp = target.parent_path() /
                   ("." + target.filename().string() + ".partial-" + std::to_string(::getpid()));
   make_folders(target.parent_path(), 0755);

@@ -101,6 +101,8 @@ TEST(Backup, RefusesATargetThatHoldsSomething) {
   EXPECT_THROW(back_up(a, dir / "used"), Error);
   fs::create_directories(dir / "empty");
   EXPECT_NO_THROW(back_up(a, dir / "empty"));
+  EXPECT_THROW(back_up(a, a.docs_dir / "backups/today"), Error);  // the next would hold it
+  EXPECT_THROW(back_up(a, a.data_dir), Error);
 }
 
 TEST(Restore, PutsEveryPartIntoAnEmptyInstanceWithItsModes) {
