@@ -9,8 +9,25 @@
 #   share/doc/da/          docs/
 # Nothing installed is writable by a group or others.
 
-set_target_properties(da PROPERTIES INSTALL_RPATH "\$ORIGIN/../lib/da")
-install(TARGETS da RUNTIME DESTINATION bin)
+# The installed copy of da gets its RUNPATH by an in-place edit (file(RPATH_SET)), not through
+# INSTALL_RPATH: for that, CMake ends the build tree's RUNPATH with an empty entry, which the
+# loader reads as the current directory. An in-place edit needs room: a DuckDB folder shorter
+# than the new RUNPATH is named once more, spelled longer.
+set(_installed_rpath "$ORIGIN/../lib/da")
+get_filename_component(_duckdb_dir "${DUCKDB_LIBRARY}" DIRECTORY)
+string(LENGTH "${_installed_rpath}" _needed)
+string(LENGTH "${_duckdb_dir}" _length)
+if(_length LESS _needed)
+  set(_longer "${_duckdb_dir}")
+  while(_length LESS _needed)
+    string(APPEND _longer "/.")
+    string(LENGTH "${_longer}" _length)
+  endwhile()
+  target_link_options(da PRIVATE "LINKER:-rpath,${_longer}")
+endif()
+install(PROGRAMS "$<TARGET_FILE:da>" DESTINATION bin)
+install(CODE "file(RPATH_SET FILE \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/bin/da\"
+                        NEW_RPATH \"\\${_installed_rpath}\")")
 file(REAL_PATH "${DUCKDB_LIBRARY}" _duckdb_file)
 install(FILES "${_duckdb_file}" DESTINATION lib/da RENAME libduckdb.so)
 

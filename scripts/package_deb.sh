@@ -51,7 +51,8 @@ deb="$out_dir/da_${version}_${arch}.deb"
 stage="$(mktemp -d "$out_dir/.da-deb.XXXXXX")"
 trap 'rm -rf "$stage"' EXIT
 root="$stage/debian/da"
-DESTDIR="$root" cmake --install "$build_dir" --prefix /usr --strip >/dev/null
+DESTDIR="$root" cmake --install "$build_dir" --prefix /usr >/dev/null
+strip "$root/usr/bin/da"
 strip --strip-unneeded "$root/usr/lib/da/libduckdb.so"
 mkdir -p "$root/lib/systemd"
 mv "$root/usr/lib/systemd/system" "$root/lib/systemd/system"

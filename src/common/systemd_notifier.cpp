@@ -54,12 +54,8 @@ SystemdNotifier::SystemdNotifier() : impl_(std::make_unique<Impl>()) {
     impl_->interval = std::chrono::microseconds(usec / 2);
 }
 
-SystemdNotifier::~SystemdNotifier() {
-  if (impl_->watchdog.joinable()) {
-    impl_->watchdog.request_stop();
-    impl_->watchdog.join();
-  }
-}
+// The jthread asks the watchdog to stop and joins it.
+SystemdNotifier::~SystemdNotifier() = default;
 
 bool SystemdNotifier::active() const {
   return impl_->active;

@@ -118,6 +118,18 @@ TEST(InstallTree, UnitsNameTheInstalledBinaryWhenThePrefixIsNotUsr) {
   }
 }
 
+// An empty or relative RUNPATH entry would make the loader look in the current directory.
+TEST(InstallTree, TheBuildTreeBinaryLoadsLibrariesOnlyFromAbsoluteFolders) {
+  auto dynamic = run_process({"readelf", "--dynamic", DA_BINARY});
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(dynamic.out, match, std::regex(R"(Library runpath: \[([^\]]*)\])")))
+      << dynamic.out;
+  std::string runpath = match[1].str() + ":";
+  for (std::size_t at = 0, end; (end = runpath.find(':', at)) != std::string::npos; at = end + 1)
+    EXPECT_EQ(runpath.substr(at, 1), "/")
+        << "entry " << runpath.substr(at, end - at) << " of " << match[1].str();
+}
+
 TEST(InstallTree, AMovedInstallRunsWithItsOwnDuckdbAndHoldsNoBuildTreePath) {
   TempDir dir;
   install(dir / "stage", "/usr");
