@@ -417,7 +417,8 @@ configure_units() {
   systemd_running && systemctl daemon-reload
   for file in "${files[@]}"; do
     unit=$(basename "$file")
-    set +e; unit_wanted "$file"; wanted=$?; set -e
+    wanted=0
+    unit_wanted "$file" || wanted=$?
     [[ $wanted == 2 ]] && continue
     state=$(systemctl is-enabled "$unit" 2>/dev/null || true)
     if [[ $wanted == 0 ]]; then

@@ -23,6 +23,8 @@ namespace da::config {
 struct ConfigLoadResult {
   InstanceConfig config;    // best effort when diagnostics has errors
   Diagnostics diagnostics;  // every problem found, errors and warnings
+  // The whole file with ${VAR} interpolated, modules' sections included (`da config get`).
+  YamlNode document;
 };
 
 // --config value if given, else $DA_CONFIG_DIR, else $CONFIG_DIR, else ./config.
