@@ -408,8 +408,21 @@ unit_wanted() {
   esac
 }
 
+# /run/da holds the sockets of services running as different users (the portal and send API
+# as da, the account helper as root): it exists from boot on, not only once the portal started.
+write_runtime_dir_rule() {
+  local rule="d /run/da 0755 da da -" file=/etc/tmpfiles.d/da.conf
+  if [[ "$(cat "$file" 2>/dev/null)" != "$rule" ]]; then
+    mkdir -p /etc/tmpfiles.d
+    printf '%s\n' "$rule" >"$file"
+    chmod 0644 "$file"
+    changed "$file: /run/da from boot on"
+  fi
+}
+
 configure_units() {
   command -v systemctl >/dev/null || die "systemctl is missing: this script needs systemd (Debian's default)"
+  write_runtime_dir_rule
   local files file unit state wanted to_start=()
   mapfile -t files < <(installed_units)
   [[ ${#files[@]} -gt 0 ]] || die "no da-* units in ${UNIT_DIRS[*]:1}: is the package installed completely?"
@@ -435,6 +448,7 @@ configure_units() {
   done
   [[ ${#to_start[@]} -eq 0 ]] && return 0
   if systemd_running; then
+    systemd-tmpfiles --create /etc/tmpfiles.d/da.conf
     systemctl start "${to_start[@]}" || die "could not start ${to_start[*]}: see systemctl status and journalctl -u for each"
   else
     note "systemd is not running here: at boot it will start ${to_start[*]}"

@@ -28,6 +28,7 @@ phase() { echo "--- $1 (after $((SECONDS - started)) s)"; }
 WORK=$(mktemp -d /tmp/da-deploy-test.XXXXXX)
 R="$WORK/root"
 cleanup() {
+  if [[ -n "${DA_KEEP_ROOT:-}" ]]; then echo "kept the booted root: $R (stop: $HARNESS stop $R)"; return; fi
   "$HARNESS" stop "$R" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
@@ -162,6 +163,7 @@ check "a token made before the upgrade still works" \
   -H "Authorization: Bearer $token" http://localhost/api/catalog -o /dev/null
 check "the state was backed up" test -n "$(ls "$R/var/backups/da")"
 
+[[ -n "${DA_STOP_AFTER_UPGRADE:-}" ]] && exit 1
 # ---- a broken upgrade --------------------------------------------------------------------------
 
 phase "deploy.sh $(basename "$broken") (broken)"
