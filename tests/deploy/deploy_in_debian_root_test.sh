@@ -92,7 +92,7 @@ auth:
   webapp_secret_key: ${WEBAPP_SECRET_KEY}
   email:
     dev_mode: true
-  allowed_domains: [example.com]
+  allowed_domain: example.com
 data_source:
   type: csv
   csv:
@@ -111,7 +111,7 @@ in_root install -o da -g dataread -m 0644 /opt/data-analyst/incoming/data_descri
 in_root /root/setup.sh >"$WORK/setup2.log" 2>&1 || { cat "$WORK/setup2.log" >&2; exit 1; }
 
 in_root systemctl start da-sync.service
-in_root systemctl start da-portal.service
+in_root systemctl restart da-portal.service
 portal_health() {
   in_root curl -fsS --max-time 5 --unix-socket /run/da/portal.sock http://localhost/health
 }
