@@ -19,6 +19,12 @@ sigset_t termination_set() {
   return signals;
 }
 
+sigset_t current_mask() {
+  sigset_t mask;
+  pthread_sigmask(SIG_BLOCK, nullptr, &mask);
+  return mask;
+}
+
 }  // namespace
 
 TerminationSignals::TerminationSignals() {
@@ -31,6 +37,22 @@ int TerminationSignals::wait() {
   int received = 0;
   sigwait(&signals, &received);
   return received;
+}
+
+OnTerminationSignal::OnTerminationSignal(std::function<void(int signal)> on_signal)
+    : previous_mask_(current_mask()), watcher_([this, on_signal = std::move(on_signal)] {
+        for (;;) {
+          int signal = signals_.wait();
+          if (ending_) return;
+          on_signal(signal);
+        }
+      }) {}
+
+OnTerminationSignal::~OnTerminationSignal() {
+  ending_ = true;
+  pthread_kill(watcher_.native_handle(), SIGTERM);  // wakes the watcher's wait(), to end
+  watcher_.join();
+  pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
 }
 
 void run_until_signalled(const std::function<void(const std::atomic<bool>& stop)>& work) {

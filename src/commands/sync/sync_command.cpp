@@ -2,14 +2,13 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <thread>
 
 #include "sync_report_output.hpp"
 #include <nlohmann/json.hpp>
-#include <signal.h>
 
 #include "da/catalog/data_description.hpp"
 #include "da/cli/command_context.hpp"
+#include "da/cli/termination_signals.hpp"
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
 #include "da/docs/docs_bundle.hpp"
@@ -23,41 +22,6 @@
 namespace da::commands::sync {
 
 namespace {
-
-// Turns SIGINT and SIGTERM into a cancellation of the run (queries stop, nothing half-published),
-// for as long as it lives. The signals are blocked in every thread started after it; SIGUSR1
-// (blocked too) only wakes the watcher when it is time to end.
-class CancelOnSignal {
- public:
-  explicit CancelOnSignal(da::sync::SyncRunner& runner) {
-    sigemptyset(&signals_);
-    sigaddset(&signals_, SIGINT);
-    sigaddset(&signals_, SIGTERM);
-    sigaddset(&signals_, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &signals_, &previous_);
-    watcher_ = std::jthread([this, &runner](std::stop_token stop) {
-      while (!stop.stop_requested()) {
-        int signal = 0;
-        if (sigwait(&signals_, &signal) != 0 || stop.stop_requested()) break;
-        if (signal == SIGINT || signal == SIGTERM) {
-          log::warn("signal {} received: stopping the sync", signal);
-          runner.cancel();
-        }
-      }
-    });
-  }
-  ~CancelOnSignal() {
-    watcher_.request_stop();
-    pthread_kill(watcher_.native_handle(), SIGUSR1);
-    watcher_.join();
-    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
-  }
-
- private:
-  sigset_t signals_;
-  sigset_t previous_;
-  std::jthread watcher_;
-};
 
 // Tables whose published data this run changed: they get new profiles.
 std::vector<std::string> changed_tables(const da::sync::SyncReport& report) {
@@ -113,7 +77,11 @@ int run_sync(cli::CommandContext& context, const cli::Arguments& arguments) {
   options.show_progress = !context.json() && log::level() <= log::Level::kInfo;
   da::sync::SyncReport report;
   {
-    CancelOnSignal cancel_on_signal(runner);
+    // SIGINT and SIGTERM cancel the run: queries stop, nothing is half-published.
+    cli::OnTerminationSignal cancel_on_signal([&runner](int signal) {
+      log::warn("signal {} received: stopping the sync", signal);
+      runner.cancel();
+    });
     report = runner.run(options);
   }
   std::optional<profiler::ProfileReport> profile;

@@ -4,6 +4,9 @@
 
 #include <atomic>
 #include <functional>
+#include <thread>
+
+#include <signal.h>
 
 namespace da::cli {
 
@@ -14,6 +17,23 @@ class TerminationSignals {
   TerminationSignals();
   // Waits for SIGINT or SIGTERM and returns it.
   int wait();
+};
+
+// For as long as it lives, SIGINT and SIGTERM do not end the process: each calls `on_signal`
+// with the signal, on a thread of its own. Blocks them like TerminationSignals (so create it
+// before starting any thread) and restores the calling thread's signal mask when it ends.
+class OnTerminationSignal {
+ public:
+  explicit OnTerminationSignal(std::function<void(int signal)> on_signal);
+  ~OnTerminationSignal();
+  OnTerminationSignal(const OnTerminationSignal&) = delete;
+  OnTerminationSignal& operator=(const OnTerminationSignal&) = delete;
+
+ private:
+  sigset_t previous_mask_;
+  TerminationSignals signals_;
+  std::atomic<bool> ending_{false};
+  std::thread watcher_;
 };
 
 // Runs `work` on its own thread until SIGINT or SIGTERM, then sets the flag `work` watches and
