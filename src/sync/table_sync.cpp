@@ -12,9 +12,11 @@
 #include "da/common/log.hpp"
 #include "da/common/strings.hpp"
 #include "da/duck/sql_quote.hpp"
-#include "da/sync/partition_manifest.hpp"
+#include "da/published/partition_keys.hpp"
+#include "da/published/partition_manifest.hpp"
+#include "da/published/published_files.hpp"
+#include "da/published/table_location.hpp"
 #include "da/sync/publisher.hpp"
-#include "da/sync/table_layout.hpp"
 
 namespace da::sync {
 
@@ -23,6 +25,10 @@ using catalog::SyncStrategy;
 using duck::quote_identifier;
 using duck::quote_literal;
 using duck::quote_path;
+using published::kNullPartition;
+using published::partition_key_sql;
+using published::PartitionEntry;
+using published::PartitionManifest;
 
 namespace {
 
@@ -126,7 +132,7 @@ class TableSyncRun {
         settings_(settings),
         input_(input),
         table_(input.table),
-        layout_(table_layout(settings.data_dir, input.folder, input.table)),
+        layout_(published::table_location(settings.data_dir, input.folder, input.table)),
         previous_(input.previous) {}
 
   TableSyncResult run() {
@@ -426,13 +432,7 @@ class TableSyncRun {
     PartitionManifest manifest;
     manifest.table_id = table_.id;
     manifest.table_name = table_.name;
-    if (!fs::is_directory(layout_.partition_dir)) return manifest;
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(layout_.partition_dir)) {
-      if (entry.is_regular_file() && entry.path().extension() == ".parquet")
-        files.push_back(entry.path());
-    }
-    std::sort(files.begin(), files.end());
+    std::vector<fs::path> files = published::partition_files(layout_);
     for (const fs::path& file : files)
       manifest.partitions.push_back(describe_partition(file.stem().string(), file));
     if (!files.empty()) manifest.schema = describe(parquet_sql(files));
@@ -832,7 +832,7 @@ class TableSyncRun {
   const TableSyncSettings& settings_;
   const TableSyncInput& input_;
   const catalog::TableConfig& table_;
-  TableLayout layout_;
+  published::TableLocation layout_;
   std::optional<store::TableSyncState> previous_;
   TableSyncResult result_;
   Timestamp extract_started_at_{};
