@@ -16,6 +16,10 @@ std::string partition_dir_path(const std::string& folder, const std::string& nam
   return folder + "/" + name;
 }
 
+std::string partition_file_name(const std::string& key) {
+  return key + ".parquet";
+}
+
 fs::path TableLocation::journal() const {
   return folder / (kJournalPrefix + single_file.stem().string() + ".json");
 }

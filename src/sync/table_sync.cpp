@@ -442,7 +442,7 @@ class TableSyncRun {
   PartitionEntry describe_partition(const std::string& key, const fs::path& file) {
     PartitionEntry entry;
     entry.key = key;
-    entry.file = key + ".parquet";
+    entry.file = published::partition_file_name(key);
     entry.rows = connection_.query("SELECT count(*) FROM " + parquet_sql(file)).scalar().as_int();
     entry.bytes = static_cast<int64_t>(fs::file_size(file));
     entry.sha256 = sha256_file_hex(file);
@@ -619,7 +619,7 @@ class TableSyncRun {
     manifest.updated_at = format_iso8601(now_utc());
     manifest.schema = target;
     manifest.partitions = std::move(entries);
-    fs::path staged_manifest = input_.staging_dir / "_manifest.json";
+    fs::path staged_manifest = input_.staging_dir / published::kManifestFile;
     write_file_atomically(staged_manifest, manifest.to_json(), 0644);
     publication.moves.emplace_back(staged_manifest, layout_.manifest());
     if (fs::exists(layout_.single_file)) publication.removals.push_back(layout_.single_file);

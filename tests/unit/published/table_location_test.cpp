@@ -24,6 +24,7 @@ TEST(TableLocation, APartitionedTableHasAFolderOfKeyedFilesAndAManifest) {
   EXPECT_EQ(location.partition_dir, fs::path("/srv/data/parquet/crm/orders"));
   EXPECT_EQ(location.partition_file("2024-01"),
             fs::path("/srv/data/parquet/crm/orders/2024-01.parquet"));
+  EXPECT_EQ(partition_file_name("__null__"), "__null__.parquet");
   EXPECT_EQ(location.manifest(), fs::path("/srv/data/parquet/crm/orders/_manifest.json"));
 }
 

@@ -27,6 +27,9 @@ std::filesystem::path parquet_root(const std::filesystem::path& data_dir);
 std::string single_file_path(const std::string& folder, const std::string& name);
 std::string partition_dir_path(const std::string& folder, const std::string& name);
 
+// The file name of partition `key`: "<key>.parquet".
+std::string partition_file_name(const std::string& key);
+
 struct TableLocation {
   std::filesystem::path folder;         // <root>/<folder>
   std::filesystem::path single_file;    // <root>/<folder>/<name>.parquet
@@ -35,7 +38,7 @@ struct TableLocation {
 
   std::filesystem::path manifest() const { return partition_dir / kManifestFile; }
   std::filesystem::path partition_file(const std::string& key) const {
-    return partition_dir / (key + ".parquet");
+    return partition_dir / partition_file_name(key);
   }
   // The journal of an unfinished publication of this table (see da/sync/publisher.hpp).
   std::filesystem::path journal() const;
