@@ -1,9 +1,9 @@
 // Where a table's published Parquet lives, below a Parquet root (<data_dir>/parquet on the
 // broker, server/parquet in an analyst's workspace):
-//   <root>/<folder>/<name>.parquet                 single file
-//   <root>/<folder>/<name>/<key>.parquet           partitioned, with
-//   <root>/<folder>/<name>/_manifest.json <root>/<folder>/.da-publish-<name>.json        the
-//   journal of an unfinished publication
+//   <root>/<folder>/<name>.parquet                  single file
+//   <root>/<folder>/<name>/<key>.parquet            partitioned ...
+//   <root>/<folder>/<name>/_manifest.json           ... with its manifest
+//   <root>/<folder>/.da-publish-<name>.json         journal of an unfinished publication
 // Formats: docs/formats.md.
 #pragma once
 
