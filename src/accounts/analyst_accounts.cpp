@@ -17,7 +17,8 @@
 #include "da/common/log.hpp"
 #include "da/identity/ssh_key.hpp"
 #include "da/identity/username.hpp"
-#include "da/sync/table_layout.hpp"
+#include "da/published/private_folder.hpp"
+#include "da/published/table_location.hpp"
 
 namespace da::accounts {
 
@@ -123,8 +124,8 @@ void AnalystAccounts::prepare_shared_data() {
   for (const char* group : {kReadGroup, kPrivateGroup, kOpsGroup})
     ensure_group(group);
   // The sync creates parquet/private/ (closed) with its first private table.
-  if (fs::exists(settings_.data_dir / "parquet" / catalog::kPrivateFolder))
-    sync::secure_private_folder(settings_.data_dir);
+  if (fs::exists(published::private_folder(settings_.data_dir)))
+    published::secure_private_folder(settings_.data_dir);
 }
 
 AnalystAccount AnalystAccounts::add_analyst(const std::string& username,
@@ -161,7 +162,7 @@ AnalystAccount AnalystAccounts::add_analyst(const std::string& username,
   home.write_file(".ssh/authorized_keys", key + "\n", 0600, uid, gid);
   home.ensure_directory("server", 0750, 0, gid);
   home.ensure_symlink("server/docs", settings_.docs_dir, 0, gid);
-  home.ensure_symlink("server/parquet", settings_.data_dir / "parquet", 0, gid);
+  home.ensure_symlink("server/parquet", published::parquet_root(settings_.data_dir), 0, gid);
   home.ensure_directory("user", 0750, uid, gid);
   for (const char* folder : kUserFolders)
     home.ensure_directory(std::string("user/") + folder, 0750, uid, gid);

@@ -10,6 +10,8 @@
 #include "da/common/file_stamp.hpp"
 #include "da/common/hash.hpp"
 #include "da/common/strings.hpp"
+#include "da/published/published_files.hpp"
+#include "da/published/table_location.hpp"
 #include "da/store/sqlite_database.hpp"
 
 namespace da::distribution {
@@ -65,17 +67,17 @@ Manifest build_manifest(const fs::path& data_dir, const fs::path& docs_dir,
   std::set<std::string> datasets;
   for (const VisibleTable& table : tables) {
     if (!table.dataset.empty()) datasets.insert(table.dataset);
-    std::string base = "parquet/" + table.folder + "/" + table.name;
+    published::TableLocation location =
+        published::table_location(data_dir, table.folder, table.name, table.partitioned);
+    std::string base = std::string(published::kParquetFolder) + "/";
     if (!table.partitioned) {
-      add(data_dir / (base + ".parquet"), base + ".parquet", table.id);
+      add(location.single_file, base + published::single_file_path(table.folder, table.name),
+          table.id);
       continue;
     }
-    fs::path folder = data_dir / base;
-    if (!is_real_directory(folder)) continue;
-    for (const auto& entry : fs::directory_iterator(folder)) {
-      std::string name = entry.path().filename().string();
-      if (entry.path().extension() == ".parquet") add(entry.path(), base + "/" + name, table.id);
-    }
+    base += published::partition_dir_path(table.folder, table.name) + "/";
+    for (const fs::path& file : published::partition_files(location))
+      add(file, base + file.filename().string(), table.id);
   }
   if (is_real_directory(docs_dir)) {
     for (auto it = fs::recursive_directory_iterator(docs_dir);
@@ -113,7 +115,7 @@ fs::path broker_path(const fs::path& data_dir, const fs::path& docs_dir, const s
       return {};
   }
   std::string rest = path.substr(segments[0].size() + 1);
-  if (segments[0] == "parquet") return data_dir / "parquet" / rest;
+  if (segments[0] == published::kParquetFolder) return published::parquet_root(data_dir) / rest;
   if (segments[0] == "docs") return docs_dir / rest;
   return {};
 }

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "da/published/table_location.hpp"
+
 namespace da::distribution {
 
 namespace {
@@ -68,8 +70,10 @@ std::string table_rules(const std::vector<VisibleTable>& tables, const std::stri
     if (folders.insert(table.folder).second) rules += "+ " + root + "/" + table.folder + "/\n";
   }
   for (const VisibleTable& table : tables) {
-    std::string base = root + "/" + table.folder + "/" + table.name;
-    rules += table.partitioned ? "+ " + base + "/***\n" : "+ " + base + ".parquet\n";
+    rules +=
+        table.partitioned
+            ? "+ " + root + "/" + published::partition_dir_path(table.folder, table.name) + "/***\n"
+            : "+ " + root + "/" + published::single_file_path(table.folder, table.name) + "\n";
   }
   return rules;
 }
@@ -99,13 +103,13 @@ std::string server_rsync_filter(const std::vector<VisibleTable>& tables) {
 
 bool is_visible_path(const std::vector<VisibleTable>& tables, std::string_view relative_path) {
   for (const VisibleTable& table : tables) {
-    std::string base = table.folder + "/" + table.name;
     if (table.partitioned) {
+      std::string base = published::partition_dir_path(table.folder, table.name);
       if (relative_path.size() > base.size() + 1 && relative_path.substr(0, base.size()) == base &&
           relative_path[base.size()] == '/' &&
           relative_path.substr(base.size() + 1).find('/') == std::string_view::npos)
         return true;
-    } else if (relative_path == base + ".parquet") {
+    } else if (relative_path == published::single_file_path(table.folder, table.name)) {
       return true;
     }
   }

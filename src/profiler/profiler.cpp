@@ -16,9 +16,9 @@
 #include "da/common/time.hpp"
 #include "da/duck/database.hpp"
 #include "da/metrics/metric_catalog.hpp"
+#include "da/published/published_files.hpp"
+#include "da/published/table_location.hpp"
 #include "da/store/state_store.hpp"
-#include "da/sync/partition_manifest.hpp"
-#include "da/sync/table_layout.hpp"
 
 namespace da::profiler {
 
@@ -26,23 +26,6 @@ namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 
 namespace {
-
-std::vector<fs::path> table_files(const fs::path& data_dir, const catalog::DataDescription& catalog,
-                                  const catalog::TableConfig& table) {
-  sync::TableLayout layout = sync::table_layout(data_dir, catalog.folder_of(table), table);
-  std::vector<fs::path> files;
-  if (table.is_partitioned()) {
-    if (!fs::is_directory(layout.partition_dir)) return files;
-    for (const auto& entry : fs::directory_iterator(layout.partition_dir)) {
-      if (entry.is_regular_file() && entry.path().extension() == ".parquet")
-        files.push_back(entry.path());
-    }
-    std::sort(files.begin(), files.end());
-  } else if (fs::is_regular_file(layout.single_file)) {
-    files.push_back(layout.single_file);
-  }
-  return files;
-}
 
 std::map<std::string, std::vector<MetricUse>> metric_uses(const fs::path& metrics_dir) {
   std::map<std::string, std::vector<MetricUse>> uses;
@@ -117,7 +100,8 @@ ProfileReport Profiler::run(const std::vector<std::string>& requested) {
     }
     TableInput input;
     input.table = table;
-    input.files = table_files(config_.paths.data_dir, catalog_, *table);
+    input.files = published::published_files(
+        published::table_location(config_.paths.data_dir, catalog_, *table));
     if (input.files.empty()) {
       report.skipped.push_back(table->id);
       continue;

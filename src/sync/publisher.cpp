@@ -6,6 +6,7 @@
 #include "da/common/atomic_file.hpp"
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
+#include "da/published/table_location.hpp"
 #include "da/sync/publication_lock.hpp"
 
 namespace da::sync {
@@ -77,7 +78,8 @@ int complete_interrupted_publications(const fs::path& parquet_root) {
     if (!folder.is_directory() || folder.is_symlink()) continue;
     for (const auto& entry : fs::directory_iterator(folder.path())) {
       std::string name = entry.path().filename().string();
-      if (name.rfind(".da-publish-", 0) != 0 || entry.path().extension() != ".json") continue;
+      if (name.rfind(published::kJournalPrefix, 0) != 0 || entry.path().extension() != ".json")
+        continue;
       try {
         apply(parse_journal(entry.path()));
       } catch (const nlohmann::json::exception&) {

@@ -1,6 +1,7 @@
 #include "da/sync/sync_runner.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <thread>
@@ -15,10 +16,11 @@
 #include "da/common/strings.hpp"
 #include "da/duck/database.hpp"
 #include "da/duck/duck_error.hpp"
+#include "da/published/private_folder.hpp"
+#include "da/published/table_location.hpp"
 #include "da/store/sync_run_repository.hpp"
 #include "da/sync/compat_artifacts.hpp"
 #include "da/sync/publisher.hpp"
-#include "da/sync/table_layout.hpp"
 
 namespace da::sync {
 
@@ -51,6 +53,16 @@ void remove_stray_temp_files(const fs::path& root) {
       fs::remove(it->path(), error);
     }
   }
+}
+
+// A file-system-safe form of a table id, for staging folders.
+std::string table_key(const std::string& table_id) {
+  std::string key;
+  for (char c : table_id) {
+    bool safe = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+    key += safe ? c : '_';
+  }
+  return key;
 }
 
 // Counts rows of finished tables plus the running queries' progress, for the progress bar.
@@ -158,7 +170,8 @@ std::vector<const catalog::TableConfig*> SyncRunner::select_tables(
 }
 
 void SyncRunner::recover_from_crashed_runs(store::StateStore& store) const {
-  int completed = complete_interrupted_publications(config_.paths.data_dir / "parquet");
+  int completed =
+      complete_interrupted_publications(published::parquet_root(config_.paths.data_dir));
   if (completed > 0)
     log::warn("completed {} publication(s) interrupted by an earlier crash", completed);
   int closed = store::SyncRunRepository(store.database()).close_abandoned_runs();
@@ -169,7 +182,7 @@ void SyncRunner::recover_from_crashed_runs(store::StateStore& store) const {
       if (entry.path().filename().string().rfind("run-", 0) == 0) fs::remove_all(entry.path());
     }
   }
-  remove_stray_temp_files(config_.paths.data_dir / "parquet");
+  remove_stray_temp_files(published::parquet_root(config_.paths.data_dir));
 }
 
 void SyncRunner::cancel() {
@@ -286,8 +299,8 @@ SyncReport SyncRunner::run(const SyncOptions& options) {
   bool writes_private = std::any_of(tables.begin(), tables.end(), [&](const auto* table) {
     return catalog_.folder_of(*table) == catalog::kPrivateFolder;
   });
-  if (writes_private || fs::exists(data_dir / "parquet" / catalog::kPrivateFolder))
-    secure_private_folder(data_dir);
+  if (writes_private || fs::exists(published::private_folder(data_dir)))
+    published::secure_private_folder(data_dir);
   InstanceLock lock = InstanceLock::acquire(data_dir / ".sync.lock", "sync");
   store::StateStore store(config_.paths.state_db);
   recover_from_crashed_runs(store);

@@ -11,7 +11,7 @@
 #include "da/duck/database.hpp"
 #include "da/duck/duck_error.hpp"
 #include "da/duck/sql_quote.hpp"
-#include "da/sync/published_views.hpp"
+#include "da/published/published_views.hpp"
 
 namespace da::workspace {
 
@@ -83,10 +83,10 @@ void write_assistant_files(const Layout& layout, InitReport* report) {
 
 // Rows per table from the Parquet footers of every file, in one query.
 std::map<fs::path, int64_t> parquet_rows(duck::Connection& connection,
-                                         const std::vector<sync::PublishedView>& views) {
+                                         const std::vector<published::PublishedView>& views) {
   std::map<fs::path, int64_t> rows;
   std::vector<std::string> sources;
-  for (const sync::PublishedView& view : views) {
+  for (const published::PublishedView& view : views) {
     if (rows.emplace(view.location, 0).second) sources.push_back(view.source);
   }
   if (sources.empty()) return rows;
@@ -146,12 +146,13 @@ RefreshReport refresh_workspace(const Layout& layout, RowCounts counts) {
   write_assistant_files(layout, nullptr);
 
   RefreshReport report;
-  std::vector<sync::PublishedView> views = sync::published_views(layout.server(), catalog);
+  std::vector<published::PublishedView> views =
+      published::published_views(layout.server(), catalog);
   std::set<std::string> present;
-  for (const sync::PublishedView& view : views)
+  for (const published::PublishedView& view : views)
     present.insert(view.schema + "." + view.name);
   std::set<std::string> with_data;
-  for (const sync::PublishedView& view : views)
+  for (const published::PublishedView& view : views)
     with_data.insert(view.table_id);
   for (const catalog::TableConfig& table : catalog.tables) {
     if (!with_data.count(table.id)) report.missing.push_back(table.id);
@@ -178,7 +179,7 @@ RefreshReport refresh_workspace(const Layout& layout, RowCounts counts) {
     // One script: hundreds of tables otherwise cost thousands of round trips.
     std::set<std::string> schemas;
     std::string script;
-    for (const sync::PublishedView& view : views) {
+    for (const published::PublishedView& view : views) {
       if (schemas.insert(view.schema).second)
         script += "CREATE SCHEMA IF NOT EXISTS " + quote_identifier(view.schema) + ";\n";
       std::string qualified = quote_identifier(view.schema) + "." + quote_identifier(view.name);
@@ -189,7 +190,7 @@ RefreshReport refresh_workspace(const Layout& layout, RowCounts counts) {
     if (!script.empty()) connection.execute(script);
     std::map<fs::path, int64_t> rows;
     if (counts == RowCounts::kRead) rows = parquet_rows(connection, views);
-    for (const sync::PublishedView& view : views) {
+    for (const published::PublishedView& view : views) {
       if (view.schema == "main") continue;
       auto counted = rows.find(view.location);
       report.views.push_back({view.schema, view.name, view.table_id,

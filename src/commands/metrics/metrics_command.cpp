@@ -11,7 +11,7 @@
 #include "da/metrics/metric_catalog.hpp"
 #include "da/metrics/metric_view.hpp"
 #include "da/plugin/plugin_registry.hpp"
-#include "da/sync/published_views.hpp"
+#include "da/published/published_views.hpp"
 
 namespace da::commands::metrics {
 
@@ -140,7 +140,7 @@ int run(cli::CommandContext& context, const cli::Arguments& arguments) {
   }
   const config::InstanceConfig& config = context.config();
   catalog::DataDescription catalog = catalog::load_data_description_or_throw(config.paths.docs_dir);
-  sync::PublishedTables published(config, catalog);
+  published::PublishedTables published(config, catalog);
   duck::Result result = published.connection().query(query->query);
   size_t limit = static_cast<size_t>(arguments.integer("limit"));
   context.print(context.json() ? cli::format_json(result, limit)

@@ -10,7 +10,7 @@
 #include "da/duck/connection.hpp"
 #include "da/duck/database.hpp"
 #include "da/plugin/plugin_registry.hpp"
-#include "da/sync/published_views.hpp"
+#include "da/published/published_views.hpp"
 #include "da/workspace/workspace.hpp"
 
 namespace da::commands::query {
@@ -57,7 +57,7 @@ int run_query(cli::CommandContext& context, const cli::Arguments& arguments) {
   }
   const config::InstanceConfig& config = context.config();
   catalog::DataDescription catalog = catalog::load_data_description_or_throw(config.paths.docs_dir);
-  sync::PublishedTables published(config, catalog);
+  published::PublishedTables published(config, catalog);
   duck::Result result = published.connection().query(arguments.value("sql"));
   context.print(format(context, arguments, result));
   return cli::ExitCode::kSuccess;

@@ -11,7 +11,7 @@
 #include "sync_run.hpp"
 
 #include "da/catalog/table_config.hpp"
-#include "da/sync/partition_manifest.hpp"
+#include "da/published/partition_manifest.hpp"
 
 namespace da::sync::table_sync {
 

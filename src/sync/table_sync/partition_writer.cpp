@@ -145,7 +145,7 @@ void update_manifest(const catalog::TableConfig& table, PartitionManifest& manif
 void publish_partitions(SyncRun& run, const std::vector<StagedPartition>& staged,
                         const std::set<std::string>& touched, PartitionManifest& manifest,
                         const TableSchema& target) {
-  const TableLayout& layout = run.layout;
+  const published::TableLocation& layout = run.layout;
   Publication publication;
   std::set<std::string> written;
   std::vector<PartitionEntry> entries;
@@ -162,7 +162,7 @@ void publish_partitions(SyncRun& run, const std::vector<StagedPartition>& staged
     }
   }
   update_manifest(run.table(), manifest, target, std::move(entries));
-  fs::path staged_manifest = run.input.staging_dir / "_manifest.json";
+  fs::path staged_manifest = run.input.staging_dir / published::kManifestFile;
   write_file_atomically(staged_manifest, manifest.to_json(), 0644);
   publication.moves.emplace_back(staged_manifest, layout.manifest());
   if (fs::exists(layout.single_file)) publication.removals.push_back(layout.single_file);

@@ -5,7 +5,7 @@
 
 #include "sync_run.hpp"
 
-#include "da/sync/partition_manifest.hpp"
+#include "da/published/partition_manifest.hpp"
 
 namespace da::sync::table_sync {
 

@@ -1,10 +1,9 @@
 #include "partitions.hpp"
 
-#include <algorithm>
-
 #include "parquet_sql.hpp"
 
 #include "da/common/hash.hpp"
+#include "da/published/published_files.hpp"
 #include "da/common/strings.hpp"
 #include "da/duck/sql_quote.hpp"
 
@@ -12,22 +11,8 @@ namespace da::sync::table_sync {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-std::vector<fs::path> parquet_files_in(const fs::path& folder) {
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(folder)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".parquet")
-      files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-}  // namespace
-
 PartitionManifest published_partitions(SyncRun& run) {
-  const TableLayout& layout = run.layout;
+  const published::TableLocation& layout = run.layout;
   if (fs::is_directory(layout.partition_dir)) {
     if (auto manifest = PartitionManifest::read(layout.manifest())) return *manifest;
   }
@@ -35,7 +20,7 @@ PartitionManifest published_partitions(SyncRun& run) {
   manifest.table_id = run.table().id;
   manifest.table_name = run.table().name;
   if (!fs::is_directory(layout.partition_dir)) return manifest;
-  std::vector<fs::path> files = parquet_files_in(layout.partition_dir);
+  std::vector<fs::path> files = published::partition_files(layout);
   for (const fs::path& file : files)
     manifest.partitions.push_back(describe_partition(run.connection, file.stem().string(), file));
   if (!files.empty()) manifest.schema = describe(run.connection, parquet_sql(files));
@@ -46,14 +31,14 @@ PartitionEntry describe_partition(duck::Connection& connection, const std::strin
                                   const fs::path& file) {
   PartitionEntry entry;
   entry.key = key;
-  entry.file = key + ".parquet";
+  entry.file = published::partition_file_name(key);
   entry.rows = connection.query("SELECT count(*) FROM " + parquet_sql(file)).scalar().as_int();
   entry.bytes = static_cast<int64_t>(fs::file_size(file));
   entry.sha256 = sha256_file_hex(file);
   return entry;
 }
 
-std::vector<fs::path> partition_files(const TableLayout& layout, const PartitionManifest& manifest,
+std::vector<fs::path> partition_files(const published::TableLocation& layout, const PartitionManifest& manifest,
                                       const std::set<std::string>& keys) {
   std::vector<fs::path> files;
   for (const PartitionEntry& entry : manifest.partitions) {

@@ -9,7 +9,7 @@
 
 #include "sync_run.hpp"
 
-#include "da/sync/partition_manifest.hpp"
+#include "da/published/partition_manifest.hpp"
 
 namespace da::sync::table_sync {
 
@@ -21,7 +21,7 @@ PartitionEntry describe_partition(duck::Connection& connection, const std::strin
                                   const std::filesystem::path& file);
 
 // The published files of the partitions `keys`.
-std::vector<std::filesystem::path> partition_files(const TableLayout& layout,
+std::vector<std::filesystem::path> partition_files(const published::TableLocation& layout,
                                                    const PartitionManifest& manifest,
                                                    const std::set<std::string>& keys);
 

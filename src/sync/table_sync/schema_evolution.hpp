@@ -10,7 +10,7 @@
 #include "sync_run.hpp"
 
 #include "da/duck/connection.hpp"
-#include "da/sync/partition_manifest.hpp"
+#include "da/published/partition_manifest.hpp"
 #include "da/sync/table_schema.hpp"
 
 namespace da::sync::table_sync {

@@ -15,7 +15,7 @@ std::optional<TableSchema> published_single_file_schema(SyncRun& run) {
 }
 
 void publish_single_file(SyncRun& run, const fs::path& staged) {
-  const TableLayout& layout = run.layout;
+  const published::TableLocation& layout = run.layout;
   Publication publication;
   publication.moves.emplace_back(staged, layout.single_file);
   if (fs::exists(layout.partition_dir)) publication.removals.push_back(layout.partition_dir);

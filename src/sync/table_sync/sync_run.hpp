@@ -6,10 +6,17 @@
 #include <string>
 #include <vector>
 
-#include "da/sync/table_layout.hpp"
+#include "da/published/partition_keys.hpp"
+#include "da/published/partition_manifest.hpp"
+#include "da/published/table_location.hpp"
 #include "da/sync/table_sync.hpp"
 
 namespace da::sync::table_sync {
+
+using published::kNullPartition;
+using published::partition_key_sql;
+using published::PartitionEntry;
+using published::PartitionManifest;
 
 struct SyncRun {
   SyncRun(DataSource& source, duck::Connection& connection, const TableSyncSettings& settings,
@@ -18,13 +25,13 @@ struct SyncRun {
         connection(connection),
         settings(settings),
         input(input),
-        layout(table_layout(settings.data_dir, input.folder, input.table)) {}
+        layout(published::table_location(settings.data_dir, input.folder, input.table)) {}
 
   DataSource& source;
   duck::Connection& connection;
   const TableSyncSettings& settings;
   const TableSyncInput& input;
-  TableLayout layout;
+  published::TableLocation layout;
   TableSyncResult result;
   Timestamp extract_started_at{};       // of the export this run publishes
   std::vector<SourceFile> fingerprint;  // the source files it read, remembered after success

@@ -1,11 +1,12 @@
 #include "sync_test_support.hpp"
 
 #include "da/common/hash.hpp"
-#include "da/sync/partition_manifest.hpp"
+#include "da/published/partition_manifest.hpp"
 
 namespace da::sync::testing {
 namespace {
 
+using published::PartitionManifest;
 using Strings = std::vector<std::string>;
 
 constexpr const char* kOrders =

@@ -41,10 +41,5 @@ TEST(MergeSchemas, AddsWidensAndReportsConflicts) {
   EXPECT_TRUE(change.changed());
 }
 
-TEST(TableSchema, RoundTripsThroughJson) {
-  TableSchema schema{{{"a \"quoted\"", "DECIMAL(18,2)"}, {"b", "TIMESTAMP WITH TIME ZONE"}}};
-  EXPECT_EQ(TableSchema::from_json(schema.to_json()), schema);
-}
-
 }  // namespace
 }  // namespace da::sync

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "da/config/instance_config.hpp"
+#include "da/published/table_location.hpp"
 
 namespace da::ops {
 
@@ -14,7 +15,7 @@ struct InstanceLocations {
   std::filesystem::path state_db;    // the state store
 
   std::filesystem::path metadata() const { return data_dir / "metadata"; }
-  std::filesystem::path parquet() const { return data_dir / "parquet"; }
+  std::filesystem::path parquet() const { return published::parquet_root(data_dir); }
   std::filesystem::path instance_yaml() const { return config_dir / "instance.yaml"; }
   std::filesystem::path env_file() const { return config_dir / ".env"; }
 

@@ -1,4 +1,4 @@
-// The columns and DuckDB types of a published table, and how it may evolve: new columns are
+// How the schema of a published table (da/published/table_schema.hpp) may evolve: new columns are
 // added, types widen safely (INTEGER -> BIGINT -> DOUBLE, DATE -> TIMESTAMP, DECIMAL to a wider
 // DECIMAL); anything else is an incompatible change that fails the table.
 #pragma once
@@ -7,26 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "da/published/table_schema.hpp"
+
 namespace da::sync {
 
-struct SchemaColumn {
-  std::string name;
-  std::string type;  // DuckDB type name as DESCRIBE prints it
-  bool operator==(const SchemaColumn&) const = default;
-};
-
-struct TableSchema {
-  std::vector<SchemaColumn> columns;
-
-  const SchemaColumn* find(const std::string& name) const;
-  std::vector<std::string> names() const;
-  bool operator==(const TableSchema&) const = default;
-
-  // [{"name": ..., "type": ...}, ...]
-  std::string to_json() const;
-  // Throws Error(kInternal) on malformed JSON.
-  static TableSchema from_json(const std::string& json);
-};
+using published::SchemaColumn;
+using published::TableSchema;
 
 // The type both `a` and `b` values fit in without loss, or nullopt if there is none.
 std::optional<std::string> common_supertype(const std::string& a, const std::string& b);

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "da/sync/table_schema.hpp"
+#include "da/published/table_schema.hpp"
 
-namespace da::sync {
+namespace da::published {
 
 struct PartitionEntry {
   std::string key;   // 2024-01, __null__, ...
@@ -38,4 +38,4 @@ struct PartitionManifest {
   static std::optional<PartitionManifest> read(const std::filesystem::path& path);
 };
 
-}  // namespace da::sync
+}  // namespace da::published

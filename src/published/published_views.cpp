@@ -1,27 +1,15 @@
-#include "da/sync/published_views.hpp"
+#include "da/published/published_views.hpp"
 
 #include <map>
 
 #include "da/duck/sql_quote.hpp"
-#include "da/sync/table_layout.hpp"
+#include "da/published/published_files.hpp"
+#include "da/published/table_location.hpp"
 
-namespace da::sync {
+namespace da::published {
 
 namespace fs = std::filesystem;
 using duck::quote_identifier;
-
-namespace {
-
-// A glob over an empty folder fails when the view is queried, not when it is made.
-bool has_parquet_files(const fs::path& folder) {
-  std::error_code error;
-  for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
-    if (it->path().extension() == ".parquet") return true;
-  }
-  return false;
-}
-
-}  // namespace
 
 std::vector<PublishedView> published_views(const fs::path& data_dir,
                                            const catalog::DataDescription& catalog) {
@@ -30,22 +18,25 @@ std::vector<PublishedView> published_views(const fs::path& data_dir,
     ++name_uses[table.name];
   std::vector<PublishedView> views;
   for (const catalog::TableConfig& table : catalog.tables) {
-    TableLayout layout = table_layout(data_dir, catalog.folder_of(table), table);
+    TableLocation location = table_location(data_dir, catalog, table);
     std::string source;
-    fs::path location;
-    if (table.is_partitioned() && has_parquet_files(layout.partition_dir)) {
-      location = layout.partition_dir;
-      source = duck::quote_path(layout.partition_dir / "*.parquet");
-    } else if (fs::is_regular_file(layout.single_file)) {
-      location = layout.single_file;
-      source = duck::quote_path(layout.single_file);
-    } else {
-      continue;
+    fs::path path;
+    switch (published_form(location)) {
+      case PublishedForm::kPartitions:
+        path = location.partition_dir;
+        source = duck::quote_path(location.partition_dir / "*.parquet");
+        break;
+      case PublishedForm::kSingleFile:
+        path = location.single_file;
+        source = duck::quote_path(location.single_file);
+        break;
+      case PublishedForm::kNone:
+        continue;
     }
     std::string relation = "SELECT * FROM read_parquet(" + source + ", union_by_name = true)";
-    views.push_back({catalog.folder_of(table), table.name, table.id, source, relation, location});
+    views.push_back({catalog.folder_of(table), table.name, table.id, source, relation, path});
     if (name_uses[table.name] == 1)
-      views.push_back({"main", table.name, table.id, source, relation, location});
+      views.push_back({"main", table.name, table.id, source, relation, path});
   }
   return views;
 }
@@ -80,4 +71,4 @@ PublishedTables::PublishedTables(const config::InstanceConfig& config,
   create_published_views(connection_, config.paths.data_dir, catalog);
 }
 
-}  // namespace da::sync
+}  // namespace da::published

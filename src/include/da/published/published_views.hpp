@@ -11,7 +11,7 @@
 #include "da/duck/connection.hpp"
 #include "da/duck/database.hpp"
 
-namespace da::sync {
+namespace da::published {
 
 // A view over one published table: `schema`.`name` AS `relation`.
 struct PublishedView {
@@ -45,4 +45,4 @@ class PublishedTables {
   duck::Connection connection_;
 };
 
-}  // namespace da::sync
+}  // namespace da::published

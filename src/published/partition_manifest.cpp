@@ -1,11 +1,11 @@
-#include "da/sync/partition_manifest.hpp"
+#include "da/published/partition_manifest.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include "da/common/atomic_file.hpp"
 #include "da/common/error.hpp"
 
-namespace da::sync {
+namespace da::published {
 
 int64_t PartitionManifest::rows() const {
   int64_t total = 0;
@@ -77,4 +77,4 @@ std::optional<PartitionManifest> PartitionManifest::read(const std::filesystem::
   }
 }
 
-}  // namespace da::sync
+}  // namespace da::published
