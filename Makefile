@@ -5,6 +5,8 @@ BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 PREFIX ?= /usr/local
+# What `make test` runs after the suites (`make test SANITIZERS=` skips them).
+SANITIZERS ?= asan tsan
 DESTDIR ?=
 
 .PHONY: all deps configure build test demo bench clean format asan tsan install package
@@ -41,7 +43,7 @@ test: configure
 	@mkdir -p $(BUILD_DIR) && (tests/deploy/debian_root.sh image >$(BUILD_DIR)/debian-root.log 2>&1 &)
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 	@scripts/run_tests.sh $(BUILD_DIR)
-	@$(MAKE) --no-print-directory asan tsan
+	$(if $(SANITIZERS),@$(MAKE) --no-print-directory $(SANITIZERS))
 
 demo: build
 	@scripts/demo.sh $(BUILD_DIR)
