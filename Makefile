@@ -5,9 +5,11 @@ BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 PREFIX ?= /usr/local
+# What `make test` runs after the suites (`make test SANITIZERS=` skips them).
+SANITIZERS ?= asan tsan
 DESTDIR ?=
 
-.PHONY: all deps configure build test demo bench clean format asan install package
+.PHONY: all deps configure build test demo bench clean format asan tsan install package
 
 all: build
 
@@ -33,11 +35,15 @@ package: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target da
 	@scripts/package_deb.sh --build-dir $(BUILD_DIR)
 
-# The deployment tests' Debian root (debootstrap, once, cached) is made while the code compiles.
+# Warnings are errors here (CI runs this). The deployment tests' Debian root (debootstrap, once,
+# cached) is made while the code compiles. Then the concurrent parts' tests under the sanitizers.
+test: CMAKE_FLAGS += -DDA_WERROR=ON
 test: configure
+	@grep -q '^DA_WERROR:BOOL=ON' $(BUILD_DIR)/CMakeCache.txt || cmake -DDA_WERROR=ON $(BUILD_DIR) >/dev/null
 	@mkdir -p $(BUILD_DIR) && (tests/deploy/debian_root.sh image >$(BUILD_DIR)/debian-root.log 2>&1 &)
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 	@scripts/run_tests.sh $(BUILD_DIR)
+	$(if $(SANITIZERS),@$(MAKE) --no-print-directory $(SANITIZERS))
 
 demo: build
 	@scripts/demo.sh $(BUILD_DIR)
@@ -45,12 +51,17 @@ demo: build
 bench: build
 	@bench/run_all.sh $(BUILD_DIR)
 
-# AddressSanitizer + UBSan build of everything, with its tests, in build-asan/.
-asan:
-	@$(MAKE) --no-print-directory test BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_FLAGS=-DDA_SANITIZE=ON
+# The tests of the concurrent parts (sync runner, portal and HTTP server, WebSocket gateway,
+# notification outbox) under AddressSanitizer + UBSan in build-asan/, under ThreadSanitizer in
+# build-tsan/; only those tests and what they link are compiled (scripts/sanitizer_tests.sh).
+asan: deps
+	@scripts/sanitizer_tests.sh build-asan -DDA_SANITIZE=ON
+
+tsan: deps
+	@scripts/sanitizer_tests.sh build-tsan -DDA_TSAN=ON
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
 clean:
-	@rm -rf $(BUILD_DIR) build-asan
+	@rm -rf $(BUILD_DIR) build-asan build-tsan

@@ -3,6 +3,8 @@
 # and the build generates plugin_registry.cpp, which calls the plugin's
 #   void da::<namespace>::<name>::register_plugin(da::PluginRegistry&)
 # Adding a connector, sign-in method, service or command is a new folder: no core file changes.
+# A plugin links the command host (da_cli, which owns the registry) and the LIBS it names: the
+# libraries it includes, nothing more (docs/architecture.md, the layers).
 
 set_property(GLOBAL PROPERTY DA_PLUGINS "")
 
@@ -21,7 +23,7 @@ function(da_add_plugin)
   list(GET _namespaces ${_ns_index} _namespace)
   set(_target da_${P_KIND}_${P_NAME})
   add_library(${_target} STATIC ${P_SOURCES})
-  target_link_libraries(${_target} PUBLIC da_core ${P_LIBS})
+  target_link_libraries(${_target} PRIVATE da_cli ${P_LIBS})
   set_property(GLOBAL APPEND PROPERTY DA_PLUGINS "${_namespace}::${P_NAME}|${_target}")
 endfunction()
 
@@ -36,7 +38,8 @@ function(da_add_plugin_folders DIR)
   endforeach()
 endfunction()
 
-# Generates the registration list and the library da_plugins that links every plugin.
+# Generates the registration list and the library da_plugins that links every plugin and
+# constructs the registry (which needs the connector and sign-in registries).
 function(da_generate_plugin_registry)
   get_property(_plugins GLOBAL PROPERTY DA_PLUGINS)
   set(DA_PLUGIN_DECLARATIONS "")
@@ -55,5 +58,5 @@ function(da_generate_plugin_registry)
   set(_out "${PROJECT_BINARY_DIR}/generated/plugin_registry.cpp")
   configure_file("${PROJECT_SOURCE_DIR}/cmake/plugin_registry.cpp.in" "${_out}" @ONLY)
   add_library(da_plugins STATIC "${_out}")
-  target_link_libraries(da_plugins PUBLIC da_core ${_targets})
+  target_link_libraries(da_plugins PUBLIC da_cli PRIVATE da_sync da_web ${_targets})
 endfunction()

@@ -1,6 +1,7 @@
 #include "csv_source.hpp"
 
 #include "da/plugin/plugin_registry.hpp"
+#include "da/sync/data_source_registry.hpp"
 
 namespace da::connectors::csv {
 

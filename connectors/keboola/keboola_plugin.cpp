@@ -2,6 +2,7 @@
 
 #include "da/common/log.hpp"
 #include "da/plugin/plugin_registry.hpp"
+#include "da/sync/data_source_registry.hpp"
 
 namespace da::connectors::keboola {
 

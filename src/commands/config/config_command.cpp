@@ -10,6 +10,8 @@
 #include "da/config/instance_config_loader.hpp"
 #include "da/metrics/metric_catalog.hpp"
 #include "da/plugin/plugin_registry.hpp"
+#include "da/sync/data_source_registry.hpp"
+#include "da/web/auth_provider.hpp"
 
 namespace da::commands::config {
 

@@ -17,6 +17,7 @@
 #include "da/plugin/plugin_registry.hpp"
 #include "da/profiler/profiler.hpp"
 #include "da/store/state_store.hpp"
+#include "da/sync/data_source_registry.hpp"
 #include "da/sync/sync_runner.hpp"
 
 namespace da::commands::sync {

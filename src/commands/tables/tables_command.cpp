@@ -15,6 +15,7 @@
 #include "da/plugin/plugin_registry.hpp"
 #include "da/registry/table_registry.hpp"
 #include "da/store/state_store.hpp"
+#include "da/sync/data_source_registry.hpp"
 
 namespace da::commands::tables {
 

@@ -6,6 +6,7 @@
 #include "da/common/error.hpp"
 #include "da/config/instance_config_loader.hpp"
 #include "da/plugin/plugin_registry.hpp"
+#include "da/sync/data_source_registry.hpp"
 
 namespace da::connectors::csv {
 namespace {
