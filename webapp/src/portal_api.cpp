@@ -8,6 +8,7 @@
 #include "da/common/json_fields.hpp"
 #include "da/common/strings.hpp"
 #include "da/common/time.hpp"
+#include "da/distribution/selection_store.hpp"
 #include "da/metrics/metric_view.hpp"
 #include "da/registry/table_registry.hpp"
 #include "da/store/state_store.hpp"
@@ -21,46 +22,14 @@ using Json = nlohmann::json;
 
 namespace {
 
-struct SyncSettings {
-  Json datasets = Json::object();
-  std::string table_mode = "all";
-  Json tables = Json::object();
-  std::optional<int64_t> updated_at;
-};
-
-SyncSettings load_settings(store::SqliteDatabase& db, int64_t user_id) {
-  SyncSettings settings;
-  auto statement = db.prepare(
-      "SELECT datasets, table_mode, tables, updated_at FROM user_sync_settings WHERE user_id = ?");
-  statement.bind(1, user_id);
-  if (statement.step()) {
-    settings.datasets = Json::parse(statement.column_text(0), nullptr, false);
-    settings.table_mode = statement.column_text(1);
-    settings.tables = Json::parse(statement.column_text(2), nullptr, false);
-    settings.updated_at = statement.column_optional_int(3);
-  }
-  if (!settings.datasets.is_object()) settings.datasets = Json::object();
-  if (!settings.tables.is_object()) settings.tables = Json::object();
-  return settings;
+Json updated_at_json(const distribution::StoredSelection& stored) {
+  return stored.updated_at ? Json(format_iso8601(from_epoch_micros(*stored.updated_at)))
+                           : Json(nullptr);
 }
 
-void save_settings(store::SqliteDatabase& db, int64_t user_id, const SyncSettings& settings) {
-  db.write_transaction([&] {
-    db.prepare(
-          "INSERT INTO user_sync_settings (user_id, datasets, table_mode, tables, updated_at) "
-          "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET datasets = "
-          "excluded.datasets, "
-          "table_mode = excluded.table_mode, tables = excluded.tables, updated_at = "
-          "excluded.updated_at")
-        .bind_all(user_id, settings.datasets.dump(), settings.table_mode, settings.tables.dump(),
-                  to_epoch_micros(now_utc()))
-        .run();
-  });
-}
-
-Json updated_at_json(const SyncSettings& settings) {
-  return settings.updated_at ? Json(format_iso8601(from_epoch_micros(*settings.updated_at)))
-                             : Json(nullptr);
+bool enabled(const std::map<std::string, bool>& flags, const std::string& key) {
+  auto found = flags.find(key);
+  return found != flags.end() && found->second;
 }
 
 std::optional<int64_t> body_version(const Json& body) {
@@ -187,10 +156,11 @@ void Portal::add_api_routes() {
         });
 
   route("GET", "/api/sync-settings", Access::kSignedIn, [this](Request&, Visitor& visitor) {
-    SyncSettings settings = load_settings(db(), visitor.user->id);
+    distribution::StoredSelection stored =
+        distribution::SelectionStore(db()).load(visitor.user->id);
     Json datasets = Json::object(), metadata = Json::object();
     for (const auto& [name, option] : config_.datasets) {
-      datasets[name] = settings.datasets.value(name, false);
+      datasets[name] = enabled(stored.selection.datasets, name);
       metadata[name] = {{"label", option.label},
                         {"description", option.description},
                         {"size_hint", option.size_hint},
@@ -198,7 +168,7 @@ void Portal::add_api_routes() {
     }
     return Response::json(200, {{"datasets", datasets},
                                 {"metadata", metadata},
-                                {"updated_at", updated_at_json(settings)}});
+                                {"updated_at", updated_at_json(stored)}});
   });
 
   route_blocking(
@@ -206,31 +176,33 @@ void Portal::add_api_routes() {
         Json body = parse_json_body(request);
         if (!body.contains("datasets") || !body["datasets"].is_object() || body["datasets"].empty())
           return Response::json_error(400, "Missing datasets field");
-        SyncSettings settings = load_settings(db(), visitor.user->id);
+        distribution::SelectionStore selections(db());
+        distribution::SyncSelection selection = selections.load(visitor.user->id).selection;
         for (auto it = body["datasets"].begin(); it != body["datasets"].end(); ++it) {
           bool known = std::any_of(config_.datasets.begin(), config_.datasets.end(),
                                    [&](const auto& entry) { return entry.first == it.key(); });
           if (!known) return Response::json_error(400, "Unknown dataset: " + it.key());
           if (!it.value().is_boolean())
             return Response::json_error(400, "datasets." + it.key() + ": expected true or false");
-          settings.datasets[it.key()] = it.value();
+          selection.datasets[it.key()] = it.value().get<bool>();
         }
         for (const auto& [name, option] : config_.datasets) {
-          if (!settings.datasets.value(name, false) || option.requires_dataset.empty()) continue;
-          if (!settings.datasets.value(option.requires_dataset, false))
+          if (!enabled(selection.datasets, name) || option.requires_dataset.empty()) continue;
+          if (!enabled(selection.datasets, option.requires_dataset))
             return Response::json_error(
                 400, name + " requires " + option.requires_dataset + " to be enabled");
         }
-        save_settings(db(), visitor.user->id, settings);
+        selections.save(visitor.user->id, selection);
         return saved("Settings saved. Changes take effect on next sync.",
                      selection_changed(visitor.user->username));
       });
 
   route("GET", "/api/table-subscriptions", Access::kSignedIn, [this](Request&, Visitor& visitor) {
-    SyncSettings settings = load_settings(db(), visitor.user->id);
-    return Response::json(200, {{"table_mode", settings.table_mode},
-                                {"tables", settings.tables},
-                                {"updated_at", updated_at_json(settings)}});
+    distribution::StoredSelection stored =
+        distribution::SelectionStore(db()).load(visitor.user->id);
+    return Response::json(200, {{"table_mode", stored.selection.explicit_tables ? "explicit" : "all"},
+                                {"tables", stored.selection.tables},
+                                {"updated_at", updated_at_json(stored)}});
   });
 
   route_blocking("POST", "/api/table-subscriptions", Access::kSignedIn,
@@ -250,10 +222,12 @@ void Portal::add_api_routes() {
                      if (!snapshot->table_names.count(it.key()))
                        return Response::json_error(400, "Unknown table: " + it.key());
                    }
-                   SyncSettings settings = load_settings(db(), visitor.user->id);
-                   settings.table_mode = mode;
-                   settings.tables = body["tables"];
-                   save_settings(db(), visitor.user->id, settings);
+                   distribution::SelectionStore selections(db());
+                   distribution::SyncSelection selection =
+                       selections.load(visitor.user->id).selection;
+                   selection.explicit_tables = mode == "explicit";
+                   selection.tables = body["tables"].get<std::map<std::string, bool>>();
+                   selections.save(visitor.user->id, selection);
                    return saved("Table subscriptions saved. Changes take effect on next sync.",
                                 selection_changed(visitor.user->username));
                  });

@@ -126,11 +126,9 @@ void Portal::add_notification_routes() {
   route("GET", "/api/notifications/images/{name}", Access::kSignedIn,
         [this](Request& request, Visitor& visitor) {
           std::string name = request.param("name");
-          auto owned = db().prepare("SELECT 1 FROM notifications WHERE image = ? AND user_id = ?");
-          owned.bind_all(name, visitor.user->id);
           notify::ImageStore images(config_.notifications.image_dir);
           auto path = images.path_of(name);
-          if (!path || !owned.step()) return Response::json_error(404, "No such image");
+          if (!path || !notify::Outbox(db()).image_belongs_to(name, visitor.user->id)) return Response::json_error(404, "No such image");
           auto stamp = regular_file_stamp(*path);
           if (!stamp) return Response::json_error(404, "No such image");
           Response response;

@@ -5,6 +5,7 @@
 #include "da/common/error.hpp"
 #include "da/common/strings.hpp"
 #include "da/common/time.hpp"
+#include "da/distribution/pull_records.hpp"
 #include "da/identity/api_token_store.hpp"
 #include "da/identity/session_store.hpp"
 #include "da/notify/telegram_links.hpp"
@@ -83,12 +84,7 @@ void Portal::add_page_routes() {
                             {"count", category["count"]},
                             {"last_sync_display", category["last_sync_display"]}});
     bool has_key = user.ssh_public_key.has_value();
-    std::optional<int64_t> last_pull;
-    {
-      auto statement = db().prepare("SELECT pulled_at FROM user_pulls WHERE user_id = ?");
-      statement.bind(1, user.id);
-      if (statement.step()) last_pull = statement.column_int(0);
-    }
+    std::optional<int64_t> last_pull = distribution::PullRecords(db()).last_pulled_at(user.id);
     std::optional<int64_t> telegram_linked_at = notify::TelegramLinks(db()).linked_at(user.id);
     Json data = {{"title", "Dashboard"},
                  {"stats", snapshot->catalog["stats"]},
@@ -168,7 +164,7 @@ void Portal::add_page_routes() {
     Json checks = Json::array();
     bool healthy = true;
     try {
-      db().prepare("SELECT 1").step();
+      db().check_readable();
       checks.push_back({{"name", "state_store"}, {"healthy", true}});
     } catch (const std::exception& e) {
       healthy = false;

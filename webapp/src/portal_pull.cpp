@@ -15,6 +15,8 @@
 #include "da/common/strings.hpp"
 #include "da/common/time.hpp"
 #include "da/distribution/manifest.hpp"
+#include "da/distribution/pull_records.hpp"
+#include "da/distribution/selection_store.hpp"
 #include "da/store/state_store.hpp"
 #include "da/web/portal.hpp"
 
@@ -64,7 +66,7 @@ std::vector<distribution::VisibleTable> tables_for(store::SqliteDatabase& db,
                                                    const config::InstanceConfig& config,
                                                    const identity::User& user) {
   return distribution::visible_tables(*pull_catalog(config.paths.docs_dir),
-                                      distribution::load_selection(db, user.id),
+                                      distribution::SelectionStore(db).load(user.id).selection,
                                       user.is_privileged());
 }
 
@@ -118,14 +120,7 @@ void Portal::add_pull_routes() {
     JsonFields fields(body);
     int64_t files = fields.integer("files");
     int64_t bytes = fields.integer("bytes");
-    db().write_transaction([&] {
-      db().prepare(
-              "INSERT INTO user_pulls (user_id, pulled_at, files, bytes) VALUES (?, ?, ?, ?) "
-              "ON CONFLICT (user_id) DO UPDATE SET pulled_at = excluded.pulled_at, "
-              "files = excluded.files, bytes = excluded.bytes")
-          .bind_all(visitor.user->id, to_epoch_micros(now_utc()), files, bytes)
-          .run();
-    });
+    distribution::PullRecords(db()).record(visitor.user->id, files, bytes);
     return Response::json(200, {{"ok", true}});
   });
 
