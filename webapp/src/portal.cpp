@@ -16,6 +16,7 @@
 #include "da/identity/ssh_key.hpp"
 #include "da/mail/mail_queue.hpp"
 #include "da/net/http_client.hpp"
+#include "da/net/origin.hpp"
 #include "da/store/state_store.hpp"
 #include "da/web/gzip.hpp"
 
@@ -46,13 +47,6 @@ constexpr const char* kContentSecurityPolicy =
 
 bool changes_state(const std::string& method) {
   return method == "POST" || method == "PUT" || method == "DELETE" || method == "PATCH";
-}
-
-std::string origin_of(const std::string& url) {
-  auto scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return url;
-  auto path_start = url.find('/', scheme_end + 3);
-  return to_lower(url.substr(0, path_start));
 }
 
 int status_for(ErrorKind kind) {
@@ -128,7 +122,7 @@ Portal::Portal(const config::InstanceConfig& config, const AuthProviderRegistry&
       session_limits_{std::chrono::minutes(config.server.session_idle_minutes),
                       std::chrono::hours(config.server.session_absolute_hours)},
       catalog_(config),
-      origin_(origin_of(config.server.base_url)),
+      origin_(net::origin_of(config.server.base_url)),
       sub_path_(config.server.base_path()),
       content_marker_("\x1e" + random_token(12) + "\x1e"),
       serial_(next_serial()) {
@@ -357,7 +351,7 @@ std::optional<Response> Portal::guard(Request& request, Visitor& visitor, Access
   if (!changes_state(request.method) || visitor.via_bearer) return std::nullopt;
   // Cookie-borne state changes: same origin, and the CSRF token of the session or browser.
   std::string_view origin = request.header("origin");
-  if (!origin.empty() && to_lower(origin) != origin_) {
+  if (!origin.empty() && !net::same_origin(origin, origin_)) {
     return request.is_api() ? Response::json_error(403, "Cross-origin request refused")
                             : error_page(request, visitor, 403, "Cross-origin request refused.");
   }
