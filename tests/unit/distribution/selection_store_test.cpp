@@ -46,13 +46,15 @@ TEST_F(SelectionStoreTest, ASavedSelectionReadsBackWithItsSaveTime) {
 }
 
 TEST_F(SelectionStoreTest, MalformedStoredEntriesCountAsNotChosen) {
-  db().prepare("INSERT INTO user_sync_settings (user_id, datasets, table_mode, tables) "
-               "VALUES (?, 'not json', 'explicit', '{\"orders\": 1, \"items\": true}')")
+  db().prepare(
+          "INSERT INTO user_sync_settings (user_id, datasets, table_mode, tables) "
+          "VALUES (?, 'not json', 'explicit', '{\"orders\": 1, \"items\": true}')")
       .bind_all(ana_)
       .run();
   StoredSelection stored = SelectionStore(db()).load(ana_);
   EXPECT_TRUE(stored.selection.datasets.empty());
-  EXPECT_EQ(stored.selection.tables, (std::map<std::string, bool>{{"items", true}, {"orders", false}}));
+  EXPECT_EQ(stored.selection.tables,
+            (std::map<std::string, bool>{{"items", true}, {"orders", false}}));
 }
 
 }  // namespace
