@@ -10,7 +10,6 @@ std::vector<std::unique_ptr<PortalFeature>> builtin_features() {
   features.push_back(make_selection_feature());
   features.push_back(make_ssh_keys_feature());
   features.push_back(make_admin_registry_feature());
-  features.push_back(make_health_feature());
   features.push_back(make_pull_feature());
   features.push_back(make_telegram_feature());
   features.push_back(make_notifications_feature());

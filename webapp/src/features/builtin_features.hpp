@@ -17,7 +17,6 @@ std::unique_ptr<PortalFeature> make_catalog_feature();
 std::unique_ptr<PortalFeature> make_selection_feature();
 std::unique_ptr<PortalFeature> make_ssh_keys_feature();
 std::unique_ptr<PortalFeature> make_admin_registry_feature();
-std::unique_ptr<PortalFeature> make_health_feature();
 std::unique_ptr<PortalFeature> make_pull_feature();
 std::unique_ptr<PortalFeature> make_telegram_feature();
 std::unique_ptr<PortalFeature> make_notifications_feature();
