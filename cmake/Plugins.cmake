@@ -1,20 +1,21 @@
-# Extension points. Every folder under connectors/, auth/, services/ and src/commands/ that
-# has a CMakeLists.txt is added to the build; each calls da_add_plugin() to declare a library
-# and the build generates plugin_registry.cpp, which calls the plugin's
+# Extension points. Every folder under connectors/, auth/, services/, src/commands/ and
+# webapp/features/ that has a CMakeLists.txt is added to the build; each calls da_add_plugin()
+# to declare a library and the build generates plugin_registry.cpp, which calls the plugin's
 #   void da::<namespace>::<name>::register_plugin(da::PluginRegistry&)
-# Adding a connector, sign-in method, service or command is a new folder: no core file changes.
-# A plugin links the command host (da_cli, which owns the registry) and the LIBS it names: the
-# libraries it includes, nothing more (docs/architecture.md, the layers).
+# Adding a connector, sign-in method, service, command or portal feature is a new folder: no
+# core file changes. A plugin links the command host (da_cli, which owns the registry) and the
+# LIBS it names: the libraries it includes, nothing more (docs/architecture.md, the layers).
 
 set_property(GLOBAL PROPERTY DA_PLUGINS "")
 
-# da_add_plugin(KIND connector|auth|service|command NAME <name> SOURCES ... [LIBS ...])
+# da_add_plugin(KIND connector|auth|service|command|feature NAME <name> SOURCES ... [LIBS ...])
 function(da_add_plugin)
   cmake_parse_arguments(P "" "KIND;NAME" "SOURCES;LIBS" ${ARGN})
-  set(_namespaces connector "da::connectors" auth "da::auth" service "da::services" command "da::commands")
+  set(_namespaces connector "da::connectors" auth "da::auth" service "da::services" command "da::commands"
+                  feature "da::features")
   list(FIND _namespaces "${P_KIND}" _index)
   if(_index EQUAL -1 OR NOT P_NAME OR NOT P_SOURCES)
-    message(FATAL_ERROR "da_add_plugin: need KIND (connector|auth|service|command), NAME and SOURCES")
+    message(FATAL_ERROR "da_add_plugin: need KIND (connector|auth|service|command|feature), NAME and SOURCES")
   endif()
   if(NOT P_NAME MATCHES "^[a-z][a-z0-9_]*$")
     message(FATAL_ERROR "da_add_plugin: plugin name '${P_NAME}' must be a C++ identifier in lower case")

@@ -10,20 +10,13 @@
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
 #include "da/common/systemd_notifier.hpp"
+#include "da/net/origin.hpp"
 #include "da/plugin/plugin_registry.hpp"
 #include "gateway.hpp"
 
 namespace da::services::ws_gateway {
 
 namespace {
-
-// scheme://host[:port] of a URL.
-std::string origin_of(const std::string& url) {
-  auto scheme = url.find("://");
-  if (scheme == std::string::npos) return "";
-  auto path = url.find('/', scheme + 3);
-  return url.substr(0, path);
-}
 
 int run_gateway(cli::CommandContext& context, const cli::Arguments& arguments) {
   const config::InstanceConfig& config = context.config();
@@ -40,7 +33,7 @@ int run_gateway(cli::CommandContext& context, const cli::Arguments& arguments) {
   WsServerOptions server;
   server.listen = arguments.has("listen") ? arguments.value("listen") : config.notifications.ws_listen;
   server.threads = static_cast<int>(arguments.integer("threads"));
-  if (std::string origin = origin_of(config.server.base_url); !origin.empty())
+  if (std::string origin = net::origin_of(config.server.base_url); !origin.empty())
     server.allowed_origins.push_back(origin);
   server.max_connections_per_address = config.server.max_connections_per_address;
   server.trusted_proxies = config.server.trusted_proxies;

@@ -14,6 +14,7 @@
 #include "da/net/accept_backoff.hpp"
 #include "da/net/connection_limiter.hpp"
 #include "da/net/listen_address.hpp"
+#include "da/net/origin.hpp"
 #include "da/net/trusted_proxies.hpp"
 
 namespace da::services::ws_gateway {
@@ -146,7 +147,7 @@ struct WsServer::Impl {
   bool origin_allowed(std::string_view origin) const {
     if (origin.empty()) return true;
     for (const std::string& allowed : options.allowed_origins)
-      if (origin == allowed) return true;
+      if (net::same_origin(origin, allowed)) return true;
     return false;
   }
 

@@ -18,8 +18,8 @@ namespace da::services::ws_gateway {
 struct WsServerOptions {
   std::string listen = "127.0.0.1:8765";  // address:port (port 0: any free port)
   int threads = 2;
-  // Origins a browser may connect from (the portal's); a request without Origin (the desktop
-  // app) is let through, any other Origin is refused with 403.
+  // Origins a browser may connect from (the portal's, as net::origin_of() gives it); a request
+  // without Origin (the desktop app) is let through, any other Origin is refused with 403.
   std::vector<std::string> allowed_origins;
   std::size_t max_message_bytes = 64 * 1024;
   // Sockets one client address may hold (0: no cap); a connection over the cap is closed at

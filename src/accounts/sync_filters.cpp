@@ -10,7 +10,7 @@
 #include "da/catalog/data_description.hpp"
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
-#include "da/distribution/selection.hpp"
+#include "da/distribution/selection_store.hpp"
 #include "da/identity/user_store.hpp"
 #include "da/store/state_store.hpp"
 
@@ -33,7 +33,7 @@ int write_sync_filters(const config::InstanceConfig& config, AnalystAccounts& ac
   for (const AnalystAccount& account : targets) {
     distribution::SyncSelection selection;
     if (auto user = users.find_by_username(account.username))
-      selection = distribution::load_selection(store.database(), user->id);
+      selection = distribution::SelectionStore(store.database()).load(user->id).selection;
     accounts.write_sync_filter(account.username,
                                distribution::server_rsync_filter(distribution::visible_tables(
                                    catalog, selection, account.privileged)));

@@ -36,15 +36,6 @@ SyncSelection SyncSelection::from_stored(const std::string& datasets_json,
   return selection;
 }
 
-SyncSelection load_selection(store::SqliteDatabase& database, int64_t user_id) {
-  auto statement = database.prepare(
-      "SELECT datasets, table_mode, tables FROM user_sync_settings WHERE user_id = ?");
-  statement.bind(1, user_id);
-  if (!statement.step()) return {};
-  return SyncSelection::from_stored(statement.column_text(0), statement.column_text(1),
-                                    statement.column_text(2));
-}
-
 std::vector<VisibleTable> visible_tables(const catalog::DataDescription& catalog,
                                          const SyncSelection& selection, bool privileged) {
   std::vector<VisibleTable> visible;

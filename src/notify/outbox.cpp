@@ -238,6 +238,12 @@ std::optional<Notification> Outbox::find(int64_t id) {
   return std::move(found.front());
 }
 
+bool Outbox::image_belongs_to(const std::string& name, int64_t user_id) {
+  auto owned = database_.prepare("SELECT 1 FROM notifications WHERE image = ? AND user_id = ?");
+  owned.bind_all(name, user_id);
+  return owned.step();
+}
+
 std::vector<Notification> Outbox::load(const std::string& where,
                                        const std::vector<int64_t>& values,
                                        const std::string& order_and_limit) {

@@ -73,6 +73,10 @@ int SqliteDatabase::changes() const {
   return sqlite3_changes(db_);
 }
 
+void SqliteDatabase::check_readable() {
+  prepare("SELECT 1").step();
+}
+
 SqliteDatabase::Transaction::Transaction(SqliteDatabase& database, const char* begin)
     : database_(database) {
   database_.execute(begin);

@@ -73,4 +73,11 @@ void SyncStateRepository::remove(const std::string& table_id) {
   });
 }
 
+std::string SyncStateRepository::change_stamp() {
+  auto statement =
+      database_.prepare("SELECT COUNT(*), COALESCE(MAX(updated_at), '') FROM sync_state");
+  statement.step();
+  return std::to_string(statement.column_int(0)) + "@" + statement.column_text(1);
+}
+
 }  // namespace da::store

@@ -90,11 +90,7 @@ std::string CatalogModel::fingerprint(store::SqliteDatabase& database) const {
          it.increment(ec))
       print += it->path().filename().string() + "@" + mtime_of(it->path()) + ";";
   }
-  auto statement =
-      database.prepare("SELECT COUNT(*), COALESCE(MAX(updated_at), '') FROM sync_state");
-  statement.step();
-  print += std::to_string(statement.column_int(0)) + "@" + statement.column_text(1);
-  return print;
+  return print + store::SyncStateRepository(database).change_stamp();
 }
 
 std::shared_ptr<const CatalogSnapshot> CatalogModel::current(store::SqliteDatabase& database) {

@@ -139,4 +139,12 @@ std::string Request::path_for_log() const {
   return base_path + shown;
 }
 
+std::string safe_local_path(std::string_view next) {
+  if (next.empty() || next.front() != '/' || next.size() > 1000) return {};
+  if (next.size() > 1 && (next[1] == '/' || next[1] == '\\')) return {};
+  for (char c : next)
+    if (c == '\\' || c == '\r' || c == '\n' || static_cast<unsigned char>(c) < 0x20) return {};
+  return std::string(next);
+}
+
 }  // namespace da::web

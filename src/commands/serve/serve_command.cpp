@@ -33,8 +33,8 @@ int run_serve(cli::CommandContext& context, const cli::Arguments& arguments) {
   std::unique_ptr<accounts::HelperProvisioner> provisioner;
   if (!config.accounts.helper_socket.empty())
     provisioner = std::make_unique<accounts::HelperProvisioner>(config.accounts.helper_socket);
-  web::Portal portal(config, context.plugins().auth_providers, &context.plugins().data_sources,
-                     provisioner.get());
+  web::Portal portal(config, context.plugins().auth_providers, context.plugins().portal_features,
+                     &context.plugins().data_sources, provisioner.get());
   web::ServerOptions options = web::server_options(config);
   web::HttpServer server(
       options, [&portal](web::Request& request) { return portal.handle(request); },

@@ -140,6 +140,12 @@ TEST_F(WsGatewayTest, ConnectionsPerUserAreCapped) {
   auto third = signed_in(*gateway);  // a slot is free again
 }
 
+TEST_F(WsGatewayTest, TheOriginIsComparedWithoutRegardToCaseAsThePortalDoes) {
+  auto gateway = start();
+  EXPECT_EQ(WsClient(gateway->port(), "https://Data.Example.COM").status(), 101);
+  EXPECT_EQ(WsClient(gateway->port(), "null").status(), 403);
+}
+
 TEST_F(WsGatewayTest, BrowsersFromOtherOriginsAreRefused) {
   auto gateway = start();
   EXPECT_EQ(WsClient(gateway->port(), "https://evil.example").status(), 403);

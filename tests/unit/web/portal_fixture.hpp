@@ -59,8 +59,8 @@ class PortalFixture : public ::testing::Test {
                                               [](const std::string&) { return std::nullopt; });
     ASSERT_FALSE(load.diagnostics.has_errors());
     config_ = load.config;
-    portal_ = std::make_unique<Portal>(config_, plugins_.auth_providers, &plugins_.data_sources,
-                                       provisioner());
+    portal_ = std::make_unique<Portal>(config_, plugins_.auth_providers, plugins_.portal_features,
+                                       &plugins_.data_sources, provisioner());
     ServerOptions options = server_options(config_);
     options.listen = "127.0.0.1:" + std::to_string(port_);
     server_ = std::make_unique<HttpServer>(

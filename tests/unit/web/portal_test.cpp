@@ -220,7 +220,7 @@ TEST_F(PortalTest, SessionCookiesAreSecureWhenThePortalIsServedOverHttps) {
   EXPECT_EQ(portal_->session_cookie("abc", false).find("Secure"), std::string::npos);
   config::InstanceConfig https = config_;
   https.server.base_url = "https://data.example.com";
-  Portal secure(https, plugins_.auth_providers);
+  Portal secure(https, plugins_.auth_providers, plugins_.portal_features);
   std::string cookie = secure.session_cookie("abc", false);
   EXPECT_NE(cookie.find("; Secure"), std::string::npos);
   EXPECT_NE(cookie.find("; HttpOnly"), std::string::npos);

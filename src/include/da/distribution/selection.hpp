@@ -13,11 +13,10 @@
 #include <vector>
 
 #include "da/catalog/data_description.hpp"
-#include "da/store/sqlite_database.hpp"
 
 namespace da::distribution {
 
-// An analyst's choices as the portal stores them (user_sync_settings).
+// An analyst's choices as the portal stores them (user_sync_settings: selection_store.hpp).
 struct SyncSelection {
   std::map<std::string, bool> datasets;
   bool explicit_tables = false;        // table_mode "explicit"
@@ -27,9 +26,6 @@ struct SyncSelection {
   static SyncSelection from_stored(const std::string& datasets_json, const std::string& table_mode,
                                    const std::string& tables_json);
 };
-
-// The stored selection of portal user `user_id` (the defaults when there is none).
-SyncSelection load_selection(store::SqliteDatabase& database, int64_t user_id);
 
 struct VisibleTable {
   std::string id;

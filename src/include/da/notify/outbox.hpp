@@ -107,6 +107,8 @@ class Outbox {
   // Newest first, for the admin view and `da notify list`.
   std::vector<Notification> recent(int limit, std::optional<int64_t> user_id = std::nullopt);
   std::optional<Notification> find(int64_t id);
+  // Whether the image file `name` belongs to a notification of `user_id` (only its owner sees it).
+  bool image_belongs_to(const std::string& name, int64_t user_id);
   // Deletes notifications that expired more than `keep` ago, with their deliveries, and
   // returns the names of the images only they used (for the image store to delete).
   std::vector<std::string> purge(std::chrono::hours keep);

@@ -62,6 +62,8 @@ class SqliteDatabase {
   // Rows changed by the last INSERT/UPDATE/DELETE.
   int changes() const;
   const std::filesystem::path& path() const { return path_; }
+  // Runs a trivial query (a health check): throws when the database cannot be read.
+  void check_readable();
 
   // Writes a consistent copy of the whole database to the new file `target` (mode 0600, in
   // rollback-journal mode, so that it can be opened read-only anywhere) with SQLite's online

@@ -40,6 +40,8 @@ class SyncStateRepository {
   // Inserts or replaces the state of `state.table_id`; sets updated_at.
   void put(TableSyncState state);
   void remove(const std::string& table_id);
+  // Changes whenever a table's state is put or removed: "<count>@<newest updated_at>".
+  std::string change_stamp();
 
  private:
   SqliteDatabase& database_;

@@ -1,12 +1,13 @@
-// What administrators see of the portal's mail: every sign-in and password link sent, and
-// whether the relay took it (the mail itself is never shown: it carries a link).
-#include <algorithm>
+#include "features/mail_admin.hpp"
 
-#include <nlohmann/json.hpp>
+#include <algorithm>
+#include <cstdlib>
+
+#include "features/builtin_features.hpp"
 
 #include "da/common/time.hpp"
 #include "da/mail/mail_log.hpp"
-#include "da/web/portal.hpp"
+#include "da/web/portal_host.hpp"
 
 namespace da::web {
 
@@ -26,22 +27,29 @@ nlohmann::json mail_json(const mail::MailRecord& record) {
           {"updated_at", iso(record.updated_at)}};
 }
 
+class MailAdminFeature : public PortalFeature {
+ public:
+  void add_routes(PortalHost& portal) override {
+    portal.route("GET", "/api/admin/mail", Access::kAdmin, [&portal](Request& request, Visitor&) {
+      int limit = 200;
+      if (auto asked = request.query_param("limit"))
+        limit = std::clamp(std::atoi(asked->c_str()), 1, 1000);
+      return Response::json(200, recent_mail_json(portal.db(), limit));
+    });
+  }
+};
+
 }  // namespace
 
-void Portal::add_mail_routes() {
-  route("GET", "/api/admin/mail", Access::kAdmin, [this](Request& request, Visitor&) {
-    int limit = 200;
-    if (auto asked = request.query_param("limit"))
-      limit = std::clamp(std::atoi(asked->c_str()), 1, 1000);
-    return Response::json(200, recent_mail_json(limit));
-  });
-}
-
-nlohmann::json Portal::recent_mail_json(int limit) {
+nlohmann::json recent_mail_json(store::SqliteDatabase& database, int limit) {
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& record : mail::MailLog(db()).recent(limit))
+  for (const auto& record : mail::MailLog(database).recent(limit))
     list.push_back(mail_json(record));
   return list;
+}
+
+std::unique_ptr<PortalFeature> make_mail_admin_feature() {
+  return std::make_unique<MailAdminFeature>();
 }
 
 }  // namespace da::web
