@@ -32,6 +32,22 @@ std::string ServerConfig::base_path() const {
     path.pop_back();
   return path;
 }
+NodeReader InstanceConfig::section_reader(std::string_view name, Diagnostics& diagnostics) const {
+  auto held = sections.find(name);
+  if (held == sections.end())
+    return NodeReader(nullptr, std::string(name), source_file.native(), diagnostics, 1);
+  return NodeReader(&held->second.node, std::string(name), source_file.native(), diagnostics,
+                    held->second.line);
+}
+
+const std::vector<std::string_view>& core_sections() {
+  static const std::vector<std::string_view> names = {
+      "instance", "server",   "admins",        "deployment", "auth",     "data_source",
+      "paths",    "sync",     "profiler",      "email",      "desktop",  "telegram",
+      "jira",     "ai",       "logging",       "users",      "username_mapping",
+      "datasets", "catalog",  "folder_mapping", "accounts",  "notifications"};
+  return names;
+}
 
 fs::path resolve_config_dir(const std::optional<fs::path>& cli_value, const EnvLookup& env) {
   if (cli_value && !cli_value->empty()) return *cli_value;
@@ -59,11 +75,6 @@ bool is_plain_url_path(std::string_view path) {
 
 bool is_connector_name(std::string_view text) {
   static const std::regex pattern("^[a-z][a-z0-9_]*$");
-  return std::regex_match(text.begin(), text.end(), pattern);
-}
-
-bool is_linux_username(std::string_view text) {
-  static const std::regex pattern("^[a-z_][a-z0-9_-]{0,31}$");
   return std::regex_match(text.begin(), text.end(), pattern);
 }
 
@@ -439,6 +450,17 @@ void refuse_folder_mapping(const NodeReader& node) {
       "block of data_description.md");
 }
 
+// Every top-level section the core does not read, kept as written for the module that claims
+// it; SectionOwners::warn_unclaimed() warns about those no module claims.
+void hold_module_sections(const YamlNode& root, InstanceConfig& config) {
+  const auto& core = core_sections();
+  for (size_t i = 0; i < root.entries.size(); ++i) {
+    const auto& [name, node] = root.entries[i];
+    if (std::find(core.begin(), core.end(), name) != core.end()) continue;
+    config.sections[name] = HeldSection{node, root.key_lines[i]};
+  }
+}
+
 void register_secrets(const InstanceConfig& config) {
   for (const std::string* secret :
        {&config.auth.webapp_secret_key, &config.email.smtp_password, &config.desktop.jwt_secret,
@@ -478,7 +500,10 @@ EnvLookup layered_environment(const EnvLookup& env, const std::vector<fs::path>&
 }  // namespace
 
 ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string& file,
-                                       const fs::path& config_dir, const EnvLookup& env) {
+                                       const fs::path& config_dir, const EnvLookup& env,
+                                       const SectionOwners* owners) {
+  static const SectionOwners kNoOwners;
+  if (owners == nullptr) owners = &kNoOwners;
   ConfigLoadResult result;
   InstanceConfig& config = result.config;
   config.config_dir = fs::absolute(config_dir).lexically_normal();
@@ -494,28 +519,8 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
     top.error("expected a mapping of sections (instance:, paths:, sync:, ...)");
     return result;
   }
-  top.warn_unknown_keys({"instance",
-                         "server",
-                         "admins",
-                         "deployment",
-                         "auth",
-                         "data_source",
-                         "paths",
-                         "sync",
-                         "profiler",
-                         "email",
-                         "desktop",
-                         "telegram",
-                         "jira",
-                         "ai",
-                         "logging",
-                         "users",
-                         "username_mapping",
-                         "datasets",
-                         "catalog",
-                         "folder_mapping",
-                         "accounts",
-                         "notifications"});
+  hold_module_sections(root, config);
+  owners->warn_unclaimed(config, diagnostics);
   read_instance(top.child("instance"), config.instance);
   read_server(top.child("server"), config.server);
   read_admins(top.child("admins"), config.admins);
@@ -570,11 +575,13 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
                                        ? config.paths.data_dir / "notification_images"
                                        : config.resolve(config.notifications.image_dir);
   register_secrets(config);
+  owners->check(config, diagnostics);
   result.document = std::move(root);
   return result;
 }
 
-ConfigLoadResult load_instance_config(const fs::path& config_dir, const EnvLookup& env) {
+ConfigLoadResult load_instance_config(const fs::path& config_dir, const EnvLookup& env,
+                                      const SectionOwners* owners) {
   fs::path file = config_dir / "instance.yaml";
   if (!fs::exists(file)) {
     throw Error(ErrorKind::kNotFound,
@@ -584,11 +591,12 @@ ConfigLoadResult load_instance_config(const fs::path& config_dir, const EnvLooku
   }
   fs::path absolute_dir = fs::absolute(config_dir).lexically_normal();
   return parse_instance_config(read_file(file), file.string(), absolute_dir,
-                               layered_environment(env, dotenv_files(absolute_dir, file)));
+                               layered_environment(env, dotenv_files(absolute_dir, file)), owners);
 }
 
-InstanceConfig load_instance_config_or_throw(const fs::path& config_dir, const EnvLookup& env) {
-  ConfigLoadResult result = load_instance_config(config_dir, env);
+InstanceConfig load_instance_config_or_throw(const fs::path& config_dir, const EnvLookup& env,
+                                             const SectionOwners* owners) {
+  ConfigLoadResult result = load_instance_config(config_dir, env, owners);
   result.diagnostics.throw_if_errors("invalid configuration " + result.config.source_file.string());
   return std::move(result.config);
 }

@@ -1,14 +1,18 @@
-// The typed form of config/instance.yaml. It is parsed once (InstanceConfigLoader) and
-// passed by const reference; nothing else reads instance.yaml.
+// The typed form of config/instance.yaml's core sections, and every other top-level section as
+// written, for the module that claims and reads it (config::SectionOwners). It is parsed once
+// (InstanceConfigLoader) and passed by const reference; nothing else reads instance.yaml.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "da/config/diagnostics.hpp"
+#include "da/config/node_reader.hpp"
 #include "da/config/sync_schedule.hpp"
 #include "da/config/yaml_node.hpp"
 
@@ -196,6 +200,13 @@ struct CatalogConfig {
   std::vector<std::string> order;  // display order of folders; defaults to categories' order
 };
 
+// A top-level section the core does not read, as written, for the module that claims it
+// (config::SectionOwners).
+struct HeldSection {
+  YamlNode node;
+  int line = 0;  // of its key
+};
+
 struct InstanceConfig {
   std::filesystem::path config_dir;     // where instance.yaml was found
   std::filesystem::path instance_root;  // relative paths resolve against it (config_dir/..)
@@ -222,6 +233,11 @@ struct InstanceConfig {
   CatalogConfig catalog;
   AccountsConfig accounts;
   NotificationsConfig notifications;
+  std::map<std::string, HeldSection, std::less<>> sections;  // by name
+
+  // A reader of held section `name` that reports to `diagnostics` with this file's name and
+  // lines; for an absent section, a reader of nothing whose getters give their fallbacks.
+  NodeReader section_reader(std::string_view name, Diagnostics& diagnostics) const;
 
   // `path` made absolute against instance_root.
   std::filesystem::path resolve(const std::filesystem::path& path) const;
