@@ -44,7 +44,7 @@ const std::vector<std::string_view>& core_sections() {
   static const std::vector<std::string_view> names = {
       "instance", "server",   "admins",        "deployment", "auth",     "data_source",
       "paths",    "sync",     "profiler",      "email",      "desktop",  "telegram",
-      "jira",     "ai",       "logging",       "users",      "username_mapping",
+      "logging",  "users",    "username_mapping",
       "datasets", "catalog",  "folder_mapping", "accounts",  "notifications"};
   return names;
 }
@@ -365,24 +365,6 @@ void read_notifications(const NodeReader& node, NotificationsConfig& out) {
                out.script_containment + "'");
 }
 
-void read_jira(const NodeReader& node, JiraConfig& out) {
-  node.warn_unknown_keys(
-      {"domain", "email", "api_token", "webhook_secret", "sla_email", "sla_api_token", "cloud_id"});
-  out.domain = node.string("domain");
-  out.email = node.string("email");
-  out.api_token = node.string("api_token");
-  out.webhook_secret = node.string("webhook_secret");
-  out.sla_email = node.string("sla_email");
-  out.sla_api_token = node.string("sla_api_token");
-  out.cloud_id = node.string("cloud_id");
-  if (out.enabled()) {
-    const std::string feature = "jira.domain is set (Jira connector)";
-    require_for(node, "email", feature);
-    require_for(node, "api_token", feature);
-    require_for(node, "webhook_secret", feature);
-  }
-}
-
 template <typename T, typename ReadItem>
 std::vector<std::pair<std::string, T>> read_named_entries(const NodeReader& node,
                                                           ReadItem read_item) {
@@ -464,8 +446,7 @@ void hold_module_sections(const YamlNode& root, InstanceConfig& config) {
 void register_secrets(const InstanceConfig& config) {
   for (const std::string* secret :
        {&config.auth.webapp_secret_key, &config.email.smtp_password, &config.desktop.jwt_secret,
-        &config.telegram.bot_token, &config.jira.api_token, &config.jira.webhook_secret,
-        &config.jira.sla_api_token, &config.ai.anthropic_api_key}) {
+        &config.telegram.bot_token}) {
     log::add_secret(*secret);
   }
 }
@@ -534,9 +515,6 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
   read_smtp_ca_file(top, config);
   read_desktop(top.child("desktop"), config.desktop);
   read_telegram(top.child("telegram"), config.telegram);
-  read_jira(top.child("jira"), config.jira);
-  top.child("ai").warn_unknown_keys({"anthropic_api_key"});
-  config.ai.anthropic_api_key = top.child("ai").string("anthropic_api_key");
   NodeReader logging = top.child("logging");
   logging.warn_unknown_keys({"level"});
   config.log_level = logging.string("level", config.log_level);

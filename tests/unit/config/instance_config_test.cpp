@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "da/common/error.hpp"
+#include "da/common/log.hpp"
 #include "da/config/instance_config_loader.hpp"
 
 namespace da::config {
@@ -150,20 +151,39 @@ TEST(InstanceConfig, UnknownKeysAreWarningsWithTheirLine) {
 
 TEST(InstanceConfig, MissingSecretOfAConfiguredFeatureIsAnError) {
   ConfigLoadResult result = parse(
-      "jira:\n  domain: acme.atlassian.net\n  email: bot@acme.com\n"
-      "  api_token: ${JIRA_API_TOKEN}\n  webhook_secret: ${JIRA_WEBHOOK_SECRET:-}\n"
+      "email:\n  smtp_host: relay.acme.com\n  smtp_user: mailer\n"
+      "  smtp_password: ${SMTP_PASSWORD:-}\n"
       "telegram:\n  bot_username: acme_bot\n");
   const Diagnostics& d = result.diagnostics;
-  EXPECT_TRUE(
-      has_error(d, "instance.yaml:4: jira.api_token: is required because jira.domain is set"));
+  EXPECT_TRUE(has_error(d,
+                        "instance.yaml:4: email.smtp_password: is required because "
+                        "email.smtp_user is set"));
   EXPECT_TRUE(has_error(d, "refers to an unset or empty variable"));
-  EXPECT_TRUE(has_error(d, "jira.webhook_secret: is required because jira.domain is set"));
   EXPECT_TRUE(has_error(d, "telegram.bot_token: is required because telegram.bot_username is set"));
 }
 
 TEST(InstanceConfig, UnusedFeaturesNeedNoSecrets) {
-  ConfigLoadResult result = parse("jira:\n  api_token: ${JIRA_API_TOKEN:-}\n");
+  ConfigLoadResult result = parse(
+      "telegram:\n  bot_token: ${TELEGRAM_BOT_TOKEN:-}\n"
+      "email:\n  smtp_password: ${SMTP_PASSWORD:-}\n");
   EXPECT_FALSE(result.diagnostics.has_errors());
+}
+
+// Nothing in this build reads jira: or ai: (the Jira connector will claim its section): an
+// instance that still has them loads, is told so as of any unknown key, and its tokens stay
+// secret.
+TEST(InstanceConfig, JiraAndAiSectionsNoModuleReadsLoadWithAWarningAndTheirSecretsRedacted) {
+  ConfigLoadResult result = parse(
+      "jira:\n  domain: acme.atlassian.net\n  api_token: jira-token-0123456789\n"
+      "ai:\n  anthropic_api_key: ai-key-0123456789\n");
+  EXPECT_FALSE(result.diagnostics.has_errors());
+  std::vector<std::string> warnings;
+  for (const auto& item : result.diagnostics.warnings())
+    warnings.push_back(item.format());
+  EXPECT_EQ(warnings, (std::vector<std::string>{"instance.yaml:1: jira: unknown key (ignored)",
+                                                "instance.yaml:4: ai: unknown key (ignored)"}));
+  EXPECT_EQ(log::redact("jira-token-0123456789 ai-key-0123456789 acme.atlassian.net"),
+            "*** *** acme.atlassian.net");
 }
 
 TEST(InstanceConfig, DatasetRequirementsMustNameAnotherDataset) {

@@ -163,21 +163,6 @@ struct NotificationsConfig {
   bool ws_permessage_deflate = false;  // offer compression to clients that ask for it
 };
 
-struct JiraConfig {
-  std::string domain;
-  std::string email;
-  std::string api_token;
-  std::string webhook_secret;
-  std::string sla_email;
-  std::string sla_api_token;
-  std::string cloud_id;
-  bool enabled() const { return !domain.empty(); }
-};
-
-struct AiConfig {
-  std::string anthropic_api_key;
-};
-
 struct UserDisplay {
   std::string name;
   std::string initials;
@@ -224,8 +209,6 @@ struct InstanceConfig {
   EmailConfig email;
   DesktopConfig desktop;
   TelegramConfig telegram;
-  JiraConfig jira;
-  AiConfig ai;
   std::string log_level = "info";
   std::vector<std::pair<std::string, UserDisplay>> users;
   std::map<std::string, std::string> username_mapping;
