@@ -10,6 +10,7 @@
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
 #include "da/common/systemd_notifier.hpp"
+#include "da/identity/desktop_settings.hpp"
 #include "da/plugin/plugin_registry.hpp"
 #include "gateway.hpp"
 
@@ -27,7 +28,7 @@ std::string origin_of(const std::string& url) {
 
 int run_gateway(cli::CommandContext& context, const cli::Arguments& arguments) {
   const config::InstanceConfig& config = context.config();
-  if (config.desktop.jwt_secret.size() < 32)
+  if (identity::DesktopSettings::from(config).jwt_secret.size() < 32)
     throw Error(ErrorKind::kConfig,
                 "desktop.jwt_secret (DESKTOP_JWT_SECRET) must be set, 32 characters or more: the "
                 "gateway checks the desktop app's tokens with it");
@@ -67,6 +68,7 @@ int run_gateway(cli::CommandContext& context, const cli::Arguments& arguments) {
 }  // namespace
 
 void register_plugin(PluginRegistry& registry) {
+  identity::DesktopSettings::claim_section(registry.config_sections);
   registry.commands.add(
       {"ws-gateway",
        "Serve the desktop app's notification WebSocket (auth with a desktop token, replay of "

@@ -43,7 +43,7 @@ NodeReader InstanceConfig::section_reader(std::string_view name, Diagnostics& di
 const std::vector<std::string_view>& core_sections() {
   static const std::vector<std::string_view> names = {
       "instance", "server",   "admins",        "deployment", "auth",     "data_source",
-      "paths",    "sync",     "profiler",      "email",      "desktop",  "telegram",
+      "paths",    "sync",     "profiler",      "email",      "telegram",
       "logging",  "users",    "username_mapping",
       "datasets", "catalog",  "folder_mapping", "accounts",  "notifications"};
   return names;
@@ -321,13 +321,6 @@ void read_smtp_ca_file(const NodeReader& top, InstanceConfig& config) {
   }
 }
 
-void read_desktop(const NodeReader& node, DesktopConfig& out) {
-  node.warn_unknown_keys({"jwt_issuer", "url_scheme", "jwt_secret"});
-  out.jwt_issuer = node.string("jwt_issuer", out.jwt_issuer);
-  out.url_scheme = node.string("url_scheme", out.url_scheme);
-  out.jwt_secret = node.string("jwt_secret");
-}
-
 void read_telegram(const NodeReader& node, TelegramConfig& out) {
   node.warn_unknown_keys({"bot_token", "bot_username", "domain_suffix", "api_url"});
   out.bot_token = node.string("bot_token");
@@ -445,7 +438,7 @@ void hold_module_sections(const YamlNode& root, InstanceConfig& config) {
 
 void register_secrets(const InstanceConfig& config) {
   for (const std::string* secret :
-       {&config.auth.webapp_secret_key, &config.email.smtp_password, &config.desktop.jwt_secret,
+       {&config.auth.webapp_secret_key, &config.email.smtp_password,
         &config.telegram.bot_token}) {
     log::add_secret(*secret);
   }
@@ -513,7 +506,6 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
   read_profiler(top.child("profiler"), config.profiler);
   read_email(top.child("email"), config.email);
   read_smtp_ca_file(top, config);
-  read_desktop(top.child("desktop"), config.desktop);
   read_telegram(top.child("telegram"), config.telegram);
   NodeReader logging = top.child("logging");
   logging.warn_unknown_keys({"level"});

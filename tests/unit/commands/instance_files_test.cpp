@@ -5,9 +5,20 @@
 #include "da/common/dotenv.hpp"
 #include "da/common/error.hpp"
 #include "da/config/instance_config_loader.hpp"
+#include "da/plugin/plugin_registry.hpp"
 
 namespace da::commands::init {
 namespace {
+
+// The sections the modules of this build claim, as `da init` loads what it wrote.
+const config::SectionOwners* module_owners() {
+  static const auto registry = [] {
+    auto plugins = std::make_unique<PluginRegistry>();
+    register_all_plugins(*plugins);
+    return plugins;
+  }();
+  return &registry->config_sections;
+}
 
 InitAnswers keboola_answers() {
   InitAnswers answers;
@@ -28,7 +39,8 @@ TEST(RenderInstanceYaml, FillsTheEmbeddedExampleAndLoadsWithTheNormalLoader) {
     if (name == "KEBOOLA_STORAGE_TOKEN") return "secret-token";
     return std::nullopt;
   };
-  auto loaded = config::parse_instance_config(yaml, "instance.yaml", "/srv/da/config", env);
+  auto loaded =
+      config::parse_instance_config(yaml, "instance.yaml", "/srv/da/config", env, module_owners());
   EXPECT_FALSE(loaded.diagnostics.has_errors()) << loaded.diagnostics.errors()[0].format();
   EXPECT_TRUE(loaded.diagnostics.warnings().empty());
   const config::InstanceConfig& config = loaded.config;
@@ -51,8 +63,9 @@ TEST(RenderInstanceYaml, CsvSectionNamesTheFolder) {
   answers.name = "Acme";
   answers.csv_dir = "/srv/incoming";
   std::string yaml = render_instance_yaml(answers, instance_example());
-  auto loaded = config::parse_instance_config(yaml, "instance.yaml", "/srv/da/config",
-                                              [](const std::string&) { return std::nullopt; });
+  auto loaded = config::parse_instance_config(
+      yaml, "instance.yaml", "/srv/da/config", [](const std::string&) { return std::nullopt; },
+      module_owners());
   EXPECT_FALSE(loaded.diagnostics.has_errors());
   EXPECT_EQ(loaded.config.data_source.type, "csv");
   EXPECT_EQ(loaded.config.data_source.settings.find("base_dir")->scalar, "/srv/incoming");

@@ -134,12 +134,6 @@ struct EmailConfig {
   std::filesystem::path smtp_ca_file;
 };
 
-struct DesktopConfig {
-  std::string jwt_issuer = "data-analyst";
-  std::string url_scheme = "data-analyst";
-  std::string jwt_secret;
-};
-
 struct TelegramConfig {
   std::string bot_token;
   std::string bot_username;
@@ -207,7 +201,6 @@ struct InstanceConfig {
   SyncConfig sync;
   ProfilerConfig profiler;
   EmailConfig email;
-  DesktopConfig desktop;
   TelegramConfig telegram;
   std::string log_level = "info";
   std::vector<std::pair<std::string, UserDisplay>> users;
