@@ -43,7 +43,7 @@ NodeReader InstanceConfig::section_reader(std::string_view name, Diagnostics& di
 const std::vector<std::string_view>& core_sections() {
   static const std::vector<std::string_view> names = {
       "instance", "server",   "admins",        "deployment", "auth",     "data_source",
-      "paths",    "sync",     "profiler",      "email",      "telegram",
+      "paths",    "sync",     "profiler",      "email",
       "logging",  "users",    "username_mapping",
       "datasets", "catalog",  "folder_mapping", "accounts",  "notifications"};
   return names;
@@ -321,17 +321,6 @@ void read_smtp_ca_file(const NodeReader& top, InstanceConfig& config) {
   }
 }
 
-void read_telegram(const NodeReader& node, TelegramConfig& out) {
-  node.warn_unknown_keys({"bot_token", "bot_username", "domain_suffix", "api_url"});
-  out.bot_token = node.string("bot_token");
-  out.api_url = node.string("api_url", out.api_url);
-  out.bot_username = node.string("bot_username");
-  out.domain_suffix = node.string("domain_suffix");
-  if (!out.bot_username.empty()) {
-    require_for(node, "bot_token", "telegram.bot_username is set (Telegram notifications)");
-  }
-}
-
 void read_notifications(const NodeReader& node, NotificationsConfig& out) {
   node.warn_unknown_keys({"api_socket", "service_users", "image_dir", "script_timeout_seconds",
                           "runner_workers", "script_containment", "ws_listen", "ws_ping_seconds",
@@ -438,8 +427,7 @@ void hold_module_sections(const YamlNode& root, InstanceConfig& config) {
 
 void register_secrets(const InstanceConfig& config) {
   for (const std::string* secret :
-       {&config.auth.webapp_secret_key, &config.email.smtp_password,
-        &config.telegram.bot_token}) {
+       {&config.auth.webapp_secret_key, &config.email.smtp_password}) {
     log::add_secret(*secret);
   }
 }
@@ -506,7 +494,6 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
   read_profiler(top.child("profiler"), config.profiler);
   read_email(top.child("email"), config.email);
   read_smtp_ca_file(top, config);
-  read_telegram(top.child("telegram"), config.telegram);
   NodeReader logging = top.child("logging");
   logging.warn_unknown_keys({"level"});
   config.log_level = logging.string("level", config.log_level);

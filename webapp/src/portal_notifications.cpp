@@ -14,6 +14,7 @@
 #include "da/notify/outbox.hpp"
 #include "da/notify/script_store.hpp"
 #include "da/notify/telegram_links.hpp"
+#include "da/notify/telegram_settings.hpp"
 #include "da/web/portal.hpp"
 
 namespace da::web {
@@ -76,7 +77,7 @@ void Portal::add_notification_routes() {
   route("GET", "/api/telegram/status", Access::kSignedIn, [this](Request&, Visitor& visitor) {
     auto linked_at = notify::TelegramLinks(db()).linked_at(visitor.user->id);
     Json status = {{"linked", linked_at.has_value()},
-                   {"bot_username", config_.telegram.bot_username}};
+                   {"bot_username", notify::TelegramSettings::from(config_).bot_username}};
     if (linked_at) status["linked_at"] = iso(*linked_at);
     return Response::json(200, status);
   });

@@ -8,6 +8,7 @@
 #include "da/identity/api_token_store.hpp"
 #include "da/identity/session_store.hpp"
 #include "da/notify/telegram_links.hpp"
+#include "da/notify/telegram_settings.hpp"
 #include "da/web/portal.hpp"
 
 namespace da::web {
@@ -90,6 +91,7 @@ void Portal::add_page_routes() {
       if (statement.step()) last_pull = statement.column_int(0);
     }
     std::optional<int64_t> telegram_linked_at = notify::TelegramLinks(db()).linked_at(user.id);
+    const std::string telegram_bot = notify::TelegramSettings::from(config_).bot_username;
     Json data = {{"title", "Dashboard"},
                  {"stats", snapshot->catalog["stats"]},
                  {"last_sync", snapshot->catalog["stats"]["last_updated"]},
@@ -106,8 +108,8 @@ void Portal::add_page_routes() {
                  {"server_hostname", config_.server.hostname},
                  {"base_url", config_.server.base_url},
                  {"desktop_linked", identity::ApiTokenStore(db()).has_desktop_link(user.id)},
-                 {"telegram_enabled", !config_.telegram.bot_username.empty()},
-                 {"telegram_bot", config_.telegram.bot_username},
+                 {"telegram_enabled", !telegram_bot.empty()},
+                 {"telegram_bot", telegram_bot},
                  {"telegram_linked", telegram_linked_at.has_value()},
                  {"telegram_linked_at", format_time(telegram_linked_at)},
                  {"notice", notice_text(request.query_param("notice").value_or(""))}};

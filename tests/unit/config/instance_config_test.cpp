@@ -170,7 +170,7 @@ TEST(InstanceConfig, UnknownKeysAreWarningsWithTheirLine) {
 }
 
 TEST(InstanceConfig, MissingSecretOfAConfiguredFeatureIsAnError) {
-  ConfigLoadResult result = parse(
+  ConfigLoadResult result = parse_with_modules(
       "email:\n  smtp_host: relay.acme.com\n  smtp_user: mailer\n"
       "  smtp_password: ${SMTP_PASSWORD:-}\n"
       "telegram:\n  bot_username: acme_bot\n");
@@ -183,7 +183,7 @@ TEST(InstanceConfig, MissingSecretOfAConfiguredFeatureIsAnError) {
 }
 
 TEST(InstanceConfig, UnusedFeaturesNeedNoSecrets) {
-  ConfigLoadResult result = parse(
+  ConfigLoadResult result = parse_with_modules(
       "telegram:\n  bot_token: ${TELEGRAM_BOT_TOKEN:-}\n"
       "email:\n  smtp_password: ${SMTP_PASSWORD:-}\n");
   EXPECT_FALSE(result.diagnostics.has_errors());
@@ -193,7 +193,7 @@ TEST(InstanceConfig, UnusedFeaturesNeedNoSecrets) {
 // instance that still has them loads, is told so as of any unknown key, and its tokens stay
 // secret.
 TEST(InstanceConfig, JiraAndAiSectionsNoModuleReadsLoadWithAWarningAndTheirSecretsRedacted) {
-  ConfigLoadResult result = parse(
+  ConfigLoadResult result = parse_with_modules(
       "jira:\n  domain: acme.atlassian.net\n  api_token: jira-token-0123456789\n"
       "ai:\n  anthropic_api_key: ai-key-0123456789\n");
   EXPECT_FALSE(result.diagnostics.has_errors());

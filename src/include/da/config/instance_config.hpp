@@ -134,13 +134,6 @@ struct EmailConfig {
   std::filesystem::path smtp_ca_file;
 };
 
-struct TelegramConfig {
-  std::string bot_token;
-  std::string bot_username;
-  std::string domain_suffix;
-  std::string api_url = "https://api.telegram.org";  // the Bot API (a fake in tests)
-};
-
 // Notifications: the send API's socket and who may use it for others, the runner's limits.
 struct NotificationsConfig {
   std::filesystem::path api_socket = "/run/da/notify.sock";
@@ -201,7 +194,6 @@ struct InstanceConfig {
   SyncConfig sync;
   ProfilerConfig profiler;
   EmailConfig email;
-  TelegramConfig telegram;
   std::string log_level = "info";
   std::vector<std::pair<std::string, UserDisplay>> users;
   std::map<std::string, std::string> username_mapping;
