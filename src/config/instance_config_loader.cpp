@@ -10,7 +10,6 @@
 #include "da/common/strings.hpp"
 #include "da/config/node_reader.hpp"
 #include "da/config/sync_schedule.hpp"
-#include "da/net/ca_file.hpp"
 #include "da/net/trusted_proxies.hpp"
 
 namespace da::config {
@@ -32,6 +31,7 @@ std::string ServerConfig::base_path() const {
     path.pop_back();
   return path;
 }
+
 NodeReader InstanceConfig::section_reader(std::string_view name, Diagnostics& diagnostics) const {
   auto held = sections.find(name);
   if (held == sections.end())
@@ -42,10 +42,9 @@ NodeReader InstanceConfig::section_reader(std::string_view name, Diagnostics& di
 
 const std::vector<std::string_view>& core_sections() {
   static const std::vector<std::string_view> names = {
-      "instance", "server",   "admins",        "deployment", "auth",     "data_source",
-      "paths",    "sync",     "profiler",      "email",
-      "logging",  "users",    "username_mapping",
-      "datasets", "catalog",  "folder_mapping", "accounts",  "notifications"};
+      "instance", "server",  "admins",         "deployment", "auth",  "data_source",
+      "paths",    "sync",    "profiler",       "logging",    "users", "username_mapping",
+      "datasets", "catalog", "folder_mapping", "accounts", "notifications"};
   return names;
 }
 
@@ -82,11 +81,6 @@ bool is_domain(std::string_view text) {
   static const std::regex pattern(
       "^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$");
   return std::regex_match(text.begin(), text.end(), pattern);
-}
-
-// A value that must be set because a feature that uses it is configured.
-void require_for(const NodeReader& section, std::string_view key, const std::string& feature) {
-  section.require(key, "because " + feature);
 }
 
 void read_instance(const NodeReader& node, InstanceInfo& out) {
@@ -282,45 +276,6 @@ void read_profiler(const NodeReader& node, ProfilerConfig& out) {
   out.sample_rows = node.integer("sample_rows", out.sample_rows, 1000, 100'000'000);
 }
 
-void read_email(const NodeReader& node, EmailConfig& out) {
-  node.warn_unknown_keys({"from_address", "from_name", "smtp_host", "smtp_port", "smtp_user",
-                          "smtp_password", "smtp_use_tls", "smtp_timeout_seconds", "smtp_ca_file"});
-  out.from_address = node.string("from_address", out.from_address);
-  out.from_name = node.string("from_name", out.from_name);
-  out.smtp_host = node.string("smtp_host");
-  out.smtp_port = static_cast<int>(node.integer("smtp_port", out.smtp_port, 1, 65535));
-  out.smtp_user = node.string("smtp_user");
-  out.smtp_password = node.string("smtp_password");
-  out.smtp_use_tls = node.boolean("smtp_use_tls", out.smtp_use_tls);
-  out.smtp_timeout_seconds =
-      static_cast<int>(node.integer("smtp_timeout_seconds", out.smtp_timeout_seconds, 1, 600));
-  if (!out.smtp_user.empty()) {
-    require_for(node, "smtp_password", "email.smtp_user is set (SMTP authentication)");
-  }
-}
-
-// The relay's CA file is an SMTP setting (email.smtp_ca_file); it is also accepted under the
-// magic-link settings (auth.email.smtp_ca_file), where the mail it protects is configured.
-void read_smtp_ca_file(const NodeReader& top, InstanceConfig& config) {
-  NodeReader email = top.child("email").child("smtp_ca_file");
-  NodeReader auth = top.child("auth").child("email").child("smtp_ca_file");
-  std::string file = email.as_string();
-  std::string also = auth.as_string();
-  if (!file.empty() && !also.empty() && file != also) {
-    auth.error("differs from email.smtp_ca_file ('" + file + "'); set one of the two");
-    return;
-  }
-  const NodeReader& given = file.empty() ? auth : email;
-  if (file.empty()) file = also;
-  if (file.empty()) return;
-  config.email.smtp_ca_file = config.resolve(file);
-  try {
-    net::check_ca_file(config.email.smtp_ca_file, "the CA file");
-  } catch (const Error& e) {
-    given.error(e.what());
-  }
-}
-
 void read_notifications(const NodeReader& node, NotificationsConfig& out) {
   node.warn_unknown_keys({"api_socket", "service_users", "image_dir", "script_timeout_seconds",
                           "runner_workers", "script_containment", "ws_listen", "ws_ping_seconds",
@@ -425,13 +380,6 @@ void hold_module_sections(const YamlNode& root, InstanceConfig& config) {
   }
 }
 
-void register_secrets(const InstanceConfig& config) {
-  for (const std::string* secret :
-       {&config.auth.webapp_secret_key, &config.email.smtp_password}) {
-    log::add_secret(*secret);
-  }
-}
-
 // The .env files in the order they count (the first that sets a variable wins): next to the
 // folder given, then next to where its instance.yaml really is (symbolic links resolved, of the
 // file or of a folder above it), each time the config folder's own before its parent's.
@@ -492,8 +440,6 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
   read_paths(top.child("paths"), config.paths);
   read_sync(top.child("sync"), config.sync);
   read_profiler(top.child("profiler"), config.profiler);
-  read_email(top.child("email"), config.email);
-  read_smtp_ca_file(top, config);
   NodeReader logging = top.child("logging");
   logging.warn_unknown_keys({"level"});
   config.log_level = logging.string("level", config.log_level);
@@ -531,7 +477,7 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
   config.notifications.image_dir = config.notifications.image_dir.empty()
                                        ? config.paths.data_dir / "notification_images"
                                        : config.resolve(config.notifications.image_dir);
-  register_secrets(config);
+  log::add_secret(config.auth.webapp_secret_key);  // the modules register their own secrets
   owners->check(config, diagnostics);
   result.document = std::move(root);
   return result;

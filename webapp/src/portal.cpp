@@ -14,6 +14,7 @@
 #include "da/common/time.hpp"
 #include "da/identity/api_token_store.hpp"
 #include "da/identity/ssh_key.hpp"
+#include "da/mail/email_settings.hpp"
 #include "da/mail/mail_queue.hpp"
 #include "da/net/http_client.hpp"
 #include "da/store/state_store.hpp"
@@ -144,17 +145,18 @@ Portal::Portal(const config::InstanceConfig& config, const AuthProviderRegistry&
   std::stable_sort(providers_.begin(), providers_.end(), [this](const auto& a, const auto& b) {
     return a->login_button(config_).order < b->login_button(config_).order;
   });
-  if (!config_.email.smtp_host.empty() && !config_.auth.email_dev_mode) {
+  const mail::EmailSettings email = mail::EmailSettings::from(config_);
+  if (!email.smtp_host.empty() && !config_.auth.email_dev_mode) {
     net::SmtpSettings smtp;
-    smtp.host = config_.email.smtp_host;
-    smtp.port = config_.email.smtp_port;
-    smtp.user = config_.email.smtp_user;
-    smtp.password = config_.email.smtp_password;
-    smtp.use_tls = config_.email.smtp_use_tls;
-    smtp.ca_file = config_.email.smtp_ca_file;
-    smtp.from_address = config_.email.from_address;
-    smtp.from_name = config_.email.from_name;
-    smtp.timeout = std::chrono::seconds(config_.email.smtp_timeout_seconds);
+    smtp.host = email.smtp_host;
+    smtp.port = email.smtp_port;
+    smtp.user = email.smtp_user;
+    smtp.password = email.smtp_password;
+    smtp.use_tls = email.smtp_use_tls;
+    smtp.ca_file = email.smtp_ca_file;
+    smtp.from_address = email.from_address;
+    smtp.from_name = email.from_name;
+    smtp.timeout = std::chrono::seconds(email.smtp_timeout_seconds);
     mail::MailQueueOptions options;
     options.state_db = config_.paths.state_db;
     mail_ = std::make_unique<mail::MailQueue>(
@@ -645,7 +647,8 @@ identity::RateDecision Portal::rate_limit(const std::string& bucket, identity::R
 }
 
 bool can_deliver_sign_in_links(const config::InstanceConfig& config) {
-  bool can_deliver = !config.email.smtp_host.empty() || config.auth.email_dev_mode;
+  bool can_deliver =
+      !mail::EmailSettings::from(config).smtp_host.empty() || config.auth.email_dev_mode;
   bool has_users = !config.auth.allowed_domains.empty() || !config.auth.allowed_emails.empty();
   return can_deliver && has_users;
 }

@@ -5,6 +5,7 @@
 #include "da/common/dotenv.hpp"
 #include "da/common/error.hpp"
 #include "da/config/instance_config_loader.hpp"
+#include "da/mail/email_settings.hpp"
 #include "da/plugin/plugin_registry.hpp"
 
 namespace da::commands::init {
@@ -45,8 +46,9 @@ TEST(RenderInstanceYaml, FillsTheEmbeddedExampleAndLoadsWithTheNormalLoader) {
   EXPECT_TRUE(loaded.diagnostics.warnings().empty());
   const config::InstanceConfig& config = loaded.config;
   EXPECT_EQ(config.instance.name, "Acme \"Data\" $Analyst");
-  EXPECT_EQ(config.email.from_name, "Acme \"Data\" $Analyst");
-  EXPECT_EQ(config.email.from_address, "noreply@acme.com");
+  const mail::EmailSettings email = mail::EmailSettings::from(config);
+  EXPECT_EQ(email.from_name, "Acme \"Data\" $Analyst");
+  EXPECT_EQ(email.from_address, "noreply@acme.com");
   EXPECT_EQ(config.auth.allowed_domains, std::vector<std::string>{"acme.com"});
   EXPECT_EQ(config.server.hostname, "data.acme.com");
   EXPECT_EQ(config.data_source.type, "keboola");

@@ -7,6 +7,7 @@
 #include "da/common/log.hpp"
 #include "da/config/instance_config_loader.hpp"
 #include "da/identity/desktop_settings.hpp"
+#include "da/mail/email_settings.hpp"
 #include "da/plugin/plugin_registry.hpp"
 
 namespace da::config {
@@ -59,7 +60,7 @@ bool has_error(const Diagnostics& diagnostics, std::string_view text) {
 }
 
 TEST(InstanceConfig, MinimalFileGetsDefaultsAndPathsResolveAgainstTheInstanceRoot) {
-  ConfigLoadResult result = parse("instance:\n  name: Acme\n");
+  ConfigLoadResult result = parse_with_modules("instance:\n  name: Acme\n");
   EXPECT_FALSE(result.diagnostics.has_errors());
   const InstanceConfig& config = result.config;
   EXPECT_EQ(config.instance.name, "Acme");
@@ -71,7 +72,7 @@ TEST(InstanceConfig, MinimalFileGetsDefaultsAndPathsResolveAgainstTheInstanceRoo
   EXPECT_EQ(config.sync.parallel_tables, 2);
   EXPECT_EQ(config.sync.compression, "zstd");
   EXPECT_EQ(identity::DesktopSettings::from(config).jwt_issuer, "data-analyst");
-  EXPECT_EQ(config.email.smtp_port, 587);
+  EXPECT_EQ(mail::EmailSettings::from(config).smtp_port, 587);
 }
 
 TEST(InstanceConfig, TheShippedExampleIsValid) {
@@ -85,19 +86,19 @@ TEST(InstanceConfig, TheShippedExampleIsValid) {
 }
 
 TEST(InstanceConfig, InterpolatesStringsIntegersAndDefaults) {
-  ConfigLoadResult result = parse(
+  ConfigLoadResult result = parse_with_modules(
       "paths:\n  data_dir: ${DATA_DIR:-/data}\n"
       "email:\n  smtp_port: ${SMTP_PORT}\n"
       "sync:\n  threads: ${THREADS:-4}\n",
       {{"SMTP_PORT", "2525"}});
   EXPECT_FALSE(result.diagnostics.has_errors());
   EXPECT_EQ(result.config.paths.data_dir, "/data");
-  EXPECT_EQ(result.config.email.smtp_port, 2525);
+  EXPECT_EQ(mail::EmailSettings::from(result.config).smtp_port, 2525);
   EXPECT_EQ(result.config.sync.threads, 4);
 }
 
 TEST(InstanceConfig, ReportsEveryProblemAtOnceWithLineAndKeyPath) {
-  ConfigLoadResult result = parse(
+  ConfigLoadResult result = parse_with_modules(
       "instance:\n"
       "  name: ''\n"  // 2
       "sync:\n"
@@ -289,17 +290,18 @@ TEST(InstanceConfig, TheSmtpCaFileResolvesAgainstTheInstanceRootUnderEitherKey) 
   for (const char* yaml : {"email:\n  smtp_ca_file: config/relay-ca.pem\n",
                            "auth:\n  email:\n    smtp_ca_file: config/relay-ca.pem\n"}) {
     ConfigLoadResult result =
-        parse_instance_config(yaml, "instance.yaml", dir / "config", fake_env());
+        parse_instance_config(yaml, "instance.yaml", dir / "config", fake_env(), module_owners());
     EXPECT_FALSE(result.diagnostics.has_errors()) << formatted_errors(result.diagnostics).at(0);
     EXPECT_TRUE(result.diagnostics.warnings().empty()) << yaml;
-    EXPECT_EQ(result.config.email.smtp_ca_file, dir / "config/relay-ca.pem");
+    EXPECT_EQ(mail::EmailSettings::from(result.config).smtp_ca_file, dir / "config/relay-ca.pem");
   }
 }
 
 TEST(InstanceConfig, AMissingOrWrongSmtpCaFileIsAnErrorNamingThePath) {
   TempDir dir;
   auto check = [&](const std::string& yaml) {
-    return parse_instance_config(yaml, "instance.yaml", dir / "config", fake_env()).diagnostics;
+    return parse_instance_config(yaml, "instance.yaml", dir / "config", fake_env(), module_owners())
+        .diagnostics;
   };
   auto missing = check("email:\n  smtp_host: relay\n  smtp_ca_file: /nonexistent/ca.pem\n");
   EXPECT_TRUE(has_error(missing,

@@ -120,20 +120,6 @@ struct ProfilerConfig {
   int64_t sample_rows = 500'000;        // the sample's size
 };
 
-struct EmailConfig {
-  std::string from_address = "noreply@example.com";
-  std::string from_name = "AI Data Analyst";
-  std::string smtp_host;
-  int smtp_port = 587;
-  std::string smtp_user;
-  std::string smtp_password;
-  bool smtp_use_tls = true;
-  int smtp_timeout_seconds = 15;  // for one delivery attempt, connection included
-  // PEM file of further CAs that may sign the relay's certificate (a private CA); empty: the
-  // system's only. email.smtp_ca_file, also accepted as auth.email.smtp_ca_file.
-  std::filesystem::path smtp_ca_file;
-};
-
 // Notifications: the send API's socket and who may use it for others, the runner's limits.
 struct NotificationsConfig {
   std::filesystem::path api_socket = "/run/da/notify.sock";
@@ -193,7 +179,6 @@ struct InstanceConfig {
   PathsConfig paths;
   SyncConfig sync;
   ProfilerConfig profiler;
-  EmailConfig email;
   std::string log_level = "info";
   std::vector<std::pair<std::string, UserDisplay>> users;
   std::map<std::string, std::string> username_mapping;
