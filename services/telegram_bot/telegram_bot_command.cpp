@@ -3,6 +3,7 @@
 #include "da/cli/termination_signals.hpp"
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
+#include "da/notify/notifications_settings.hpp"
 #include "da/notify/telegram_settings.hpp"
 #include "da/plugin/plugin_registry.hpp"
 #include "telegram_bot.hpp"
@@ -28,6 +29,7 @@ int run_bot(cli::CommandContext& context, const cli::Arguments&) {
 
 void register_plugin(PluginRegistry& registry) {
   notify::TelegramSettings::claim_section(registry.config_sections);
+  notify::NotificationsSettings::claim_section(registry.config_sections);
   registry.commands.add({"telegram-bot",
                          "Run the Telegram bot: linking codes, /status with Run buttons, and "
                          "delivery of the outbox's Telegram notifications",

@@ -44,7 +44,7 @@ const std::vector<std::string_view>& core_sections() {
   static const std::vector<std::string_view> names = {
       "instance", "server",  "admins",         "deployment", "auth",  "data_source",
       "paths",    "sync",    "profiler",       "logging",    "users", "username_mapping",
-      "datasets", "catalog", "folder_mapping", "accounts", "notifications"};
+      "datasets", "catalog", "folder_mapping", "accounts"};
   return names;
 }
 
@@ -276,32 +276,6 @@ void read_profiler(const NodeReader& node, ProfilerConfig& out) {
   out.sample_rows = node.integer("sample_rows", out.sample_rows, 1000, 100'000'000);
 }
 
-void read_notifications(const NodeReader& node, NotificationsConfig& out) {
-  node.warn_unknown_keys({"api_socket", "service_users", "image_dir", "script_timeout_seconds",
-                          "runner_workers", "script_containment", "ws_listen", "ws_ping_seconds",
-                          "ws_permessage_deflate"});
-  out.ws_listen = node.string("ws_listen", out.ws_listen);
-  out.ws_ping_seconds =
-      static_cast<int>(node.integer("ws_ping_seconds", out.ws_ping_seconds, 1, 3600));
-  out.ws_permessage_deflate = node.boolean("ws_permessage_deflate", out.ws_permessage_deflate);
-  out.api_socket = node.string("api_socket", out.api_socket.string());
-  out.service_users = node.child("service_users").as_string_list();
-  for (const std::string& user : out.service_users)
-    if (!is_linux_username(user))
-      node.child("service_users").error("'" + user + "' is not a valid Linux user name");
-  out.image_dir = node.string("image_dir");
-  out.script_timeout_seconds =
-      static_cast<int>(node.integer("script_timeout_seconds", out.script_timeout_seconds, 1, 3600));
-  out.runner_workers = static_cast<int>(node.integer("runner_workers", out.runner_workers, 1, 64));
-  out.script_containment = node.string("script_containment", out.script_containment);
-  static const std::vector<std::string> kContainments = {"auto", "cgroup", "subreaper"};
-  if (std::find(kContainments.begin(), kContainments.end(), out.script_containment) ==
-      kContainments.end())
-    node.child("script_containment")
-        .error("must be one of " + join(kContainments, ", ") + ", found '" +
-               out.script_containment + "'");
-}
-
 template <typename T, typename ReadItem>
 std::vector<std::pair<std::string, T>> read_named_entries(const NodeReader& node,
                                                           ReadItem read_item) {
@@ -466,7 +440,6 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
   read_catalog(top.child("catalog"), config.catalog);
   refuse_folder_mapping(top.child("folder_mapping"));
   read_accounts(top.child("accounts"), config.accounts);
-  read_notifications(top.child("notifications"), config.notifications);
 
   config.paths.data_dir = config.resolve(config.paths.data_dir);
   config.paths.docs_dir = config.resolve(config.paths.docs_dir);
@@ -474,9 +447,6 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
     config.server.tls_cert = config.resolve(config.server.tls_cert);
   config.paths.state_db = config.paths.state_db.empty() ? config.paths.data_dir / "state.db"
                                                         : config.resolve(config.paths.state_db);
-  config.notifications.image_dir = config.notifications.image_dir.empty()
-                                       ? config.paths.data_dir / "notification_images"
-                                       : config.resolve(config.notifications.image_dir);
   log::add_secret(config.auth.webapp_secret_key);  // the modules register their own secrets
   owners->check(config, diagnostics);
   result.document = std::move(root);

@@ -11,6 +11,7 @@
 #include "da/common/time.hpp"
 #include "da/identity/rate_limiter.hpp"
 #include "da/notify/image_store.hpp"
+#include "da/notify/notifications_settings.hpp"
 #include "da/notify/outbox.hpp"
 #include "da/notify/script_store.hpp"
 #include "da/notify/telegram_links.hpp"
@@ -129,7 +130,7 @@ void Portal::add_notification_routes() {
           std::string name = request.param("name");
           auto owned = db().prepare("SELECT 1 FROM notifications WHERE image = ? AND user_id = ?");
           owned.bind_all(name, visitor.user->id);
-          notify::ImageStore images(config_.notifications.image_dir);
+          notify::ImageStore images(notify::NotificationsSettings::from(config_).image_dir);
           auto path = images.path_of(name);
           if (!path || !owned.step()) return Response::json_error(404, "No such image");
           auto stamp = regular_file_stamp(*path);

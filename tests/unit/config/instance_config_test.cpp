@@ -8,6 +8,7 @@
 #include "da/config/instance_config_loader.hpp"
 #include "da/identity/desktop_settings.hpp"
 #include "da/mail/email_settings.hpp"
+#include "da/notify/notifications_settings.hpp"
 #include "da/plugin/plugin_registry.hpp"
 
 namespace da::config {
@@ -144,16 +145,18 @@ TEST(InstanceConfig, WrongShapesAreErrorsNotCrashes) {
 }
 
 TEST(InstanceConfig, TheNotificationRunnersWorkersAndContainmentAreChecked) {
-  ConfigLoadResult defaults = parse("instance:\n  name: Acme\n");
-  EXPECT_EQ(defaults.config.notifications.runner_workers, 4);
-  EXPECT_EQ(defaults.config.notifications.script_containment, "auto");
+  ConfigLoadResult defaults = parse_with_modules("instance:\n  name: Acme\n");
+  auto default_settings = notify::NotificationsSettings::from(defaults.config);
+  EXPECT_EQ(default_settings.runner_workers, 4);
+  EXPECT_EQ(default_settings.script_containment, "auto");
   ConfigLoadResult set =
-      parse("notifications:\n  runner_workers: 8\n  script_containment: subreaper\n");
+      parse_with_modules("notifications:\n  runner_workers: 8\n  script_containment: subreaper\n");
   EXPECT_FALSE(set.diagnostics.has_errors());
-  EXPECT_EQ(set.config.notifications.runner_workers, 8);
-  EXPECT_EQ(set.config.notifications.script_containment, "subreaper");
+  auto settings = notify::NotificationsSettings::from(set.config);
+  EXPECT_EQ(settings.runner_workers, 8);
+  EXPECT_EQ(settings.script_containment, "subreaper");
   ConfigLoadResult wrong =
-      parse("notifications:\n  runner_workers: 0\n  script_containment: jail\n");
+      parse_with_modules("notifications:\n  runner_workers: 0\n  script_containment: jail\n");
   EXPECT_TRUE(has_error(wrong.diagnostics, "notifications.runner_workers"));
   EXPECT_TRUE(has_error(
       wrong.diagnostics,

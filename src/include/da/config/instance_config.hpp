@@ -120,22 +120,6 @@ struct ProfilerConfig {
   int64_t sample_rows = 500'000;        // the sample's size
 };
 
-// Notifications: the send API's socket and who may use it for others, the runner's limits.
-struct NotificationsConfig {
-  std::filesystem::path api_socket = "/run/da/notify.sock";
-  std::vector<std::string> service_users;  // may send to anyone (root always may)
-  std::filesystem::path image_dir;         // default <data_dir>/notification_images
-  int script_timeout_seconds = 60;
-  int runner_workers = 4;  // analysts whose scripts the runner runs at once
-  // How the runner ends what a script started: auto | cgroup | subreaper
-  // (services/notify_runner/script_containment.hpp).
-  std::string script_containment = "auto";
-  std::string ws_listen = "127.0.0.1:8765";  // the WebSocket gateway (da ws-gateway)
-  // The gateway pings every socket this often; one silent for 3 intervals is closed.
-  int ws_ping_seconds = 30;
-  bool ws_permessage_deflate = false;  // offer compression to clients that ask for it
-};
-
 struct UserDisplay {
   std::string name;
   std::string initials;
@@ -185,7 +169,6 @@ struct InstanceConfig {
   std::vector<std::pair<std::string, DatasetOption>> datasets;
   CatalogConfig catalog;
   AccountsConfig accounts;
-  NotificationsConfig notifications;
   std::map<std::string, HeldSection, std::less<>> sections;  // by name
 
   // A reader of held section `name` that reports to `diagnostics` with this file's name and
