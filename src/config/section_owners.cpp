@@ -41,11 +41,16 @@ bool SectionOwners::claims(std::string_view name) const {
 }
 
 void SectionOwners::warn_unclaimed(const InstanceConfig& config, Diagnostics& diagnostics) const {
+  std::vector<std::pair<int, std::string_view>> unclaimed;  // in file order, as a reader scans
   for (const auto& [name, held] : config.sections) {
     if (claims(name)) continue;
     redact_secret_values(held.node, name);
-    diagnostics.warning(config.source_file.string(), held.line, name, "unknown key (ignored)");
+    unclaimed.emplace_back(held.line, name);
   }
+  std::sort(unclaimed.begin(), unclaimed.end());
+  for (const auto& [line, name] : unclaimed)
+    diagnostics.warning(config.source_file.string(), line, std::string(name),
+                        "unknown key (ignored)");
 }
 
 void SectionOwners::check(const InstanceConfig& config, Diagnostics& diagnostics) const {
