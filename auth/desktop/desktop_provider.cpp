@@ -20,22 +20,22 @@ namespace {
 constexpr std::chrono::hours kRefreshLifetime{24 * 30};
 constexpr identity::RateLimit kRefreshesPerIp{60, std::chrono::seconds(60)};
 
-std::string access_token(const config::InstanceConfig& config, const identity::User& user,
+std::string access_token(const identity::DesktopSettings& desktop, const identity::User& user,
                          const std::string& family) {
   int64_t now = static_cast<int64_t>(std::time(nullptr));
-  return identity::jwt_sign_hs256({{"iss", config.desktop.jwt_issuer},
+  return identity::jwt_sign_hs256({{"iss", desktop.jwt_issuer},
                                    {"sub", user.username},
                                    {"uid", user.id},
                                    {"fam", family},
                                    {"iat", now},
                                    {"exp", now + kAccessSeconds},
                                    {"jti", random_token(16)}},
-                                  config.desktop.jwt_secret);
+                                  desktop.jwt_secret);
 }
 
-Json token_answer(const config::InstanceConfig& config, const identity::User& user,
+Json token_answer(const identity::DesktopSettings& desktop, const identity::User& user,
                   const identity::IssuedToken& refresh) {
-  return {{"access_token", access_token(config, user, refresh.info.family)},
+  return {{"access_token", access_token(desktop, user, refresh.info.family)},
           {"token_type", "Bearer"},
           {"expires_in", kAccessSeconds},
           {"refresh_token", refresh.token}};
@@ -44,12 +44,13 @@ Json token_answer(const config::InstanceConfig& config, const identity::User& us
 }  // namespace
 
 std::optional<identity::User> authenticate_access_token(web::PortalContext& portal,
+                                                        const identity::DesktopSettings& desktop,
                                                         const std::string& token) {
-  return identity::verify_desktop_access_token(portal.db(), portal.config().desktop, token);
+  return identity::verify_desktop_access_token(portal.db(), desktop, token);
 }
 
 bool DesktopProvider::available(const config::InstanceConfig& config) const {
-  return config.desktop.jwt_secret.size() >= 32;
+  return identity::DesktopSettings::from(config).jwt_secret.size() >= 32;
 }
 
 web::LoginButton DesktopProvider::login_button(const config::InstanceConfig&) const {
@@ -62,8 +63,10 @@ web::LoginButton DesktopProvider::login_button(const config::InstanceConfig&) co
 }
 
 void DesktopProvider::add_routes(web::PortalContext& portal) {
-  portal.add_bearer_authenticator(
-      [&portal](const std::string& token) { return authenticate_access_token(portal, token); });
+  desktop_ = identity::DesktopSettings::from(portal.config());
+  portal.add_bearer_authenticator([this, &portal](const std::string& token) {
+    return authenticate_access_token(portal, desktop_, token);
+  });
 
   portal.route("GET", "/desktop/link", web::Access::kSignedIn,
                [&portal](web::Request& request, web::Visitor& visitor) {
@@ -75,12 +78,11 @@ void DesktopProvider::add_routes(web::PortalContext& portal) {
 
   portal.route(
       "POST", "/api/desktop/authorize", web::Access::kSignedIn,
-      [&portal](web::Request&, web::Visitor& visitor) {
-        const auto& config = portal.config();
+      [this, &portal](web::Request&, web::Visitor& visitor) {
         auto refresh =
             identity::ApiTokenStore(portal.db()).create_refresh(visitor.user->id, kRefreshLifetime);
-        Json answer = token_answer(config, *visitor.user, refresh);
-        answer["url"] = config.desktop.url_scheme + "://auth?" +
+        Json answer = token_answer(desktop_, *visitor.user, refresh);
+        answer["url"] = desktop_.url_scheme + "://auth?" +
                         "token=" + answer["access_token"].get<std::string>() +
                         "&refresh=" + refresh.token;
         return web::Response::json(200, answer);
@@ -88,7 +90,7 @@ void DesktopProvider::add_routes(web::PortalContext& portal) {
 
   portal.route(
       "POST", "/api/desktop/refresh", web::Access::kPublic,
-      [&portal](web::Request& request, web::Visitor&) {
+      [this, &portal](web::Request& request, web::Visitor&) {
         if (!portal.rate_limit("desktop-refresh:" + request.client_ip(), kRefreshesPerIp).allowed)
           return web::Response::json_error(429, "Too many token refreshes");
         Json body = parse_json_object(request.body, "the request body");
@@ -96,8 +98,7 @@ void DesktopProvider::add_routes(web::PortalContext& portal) {
         auto rotation =
             identity::ApiTokenStore(portal.db()).rotate_refresh(presented, kRefreshLifetime);
         if (!rotation) return web::Response::json_error(401, "Invalid or revoked refresh token");
-        return web::Response::json(200,
-                                   token_answer(portal.config(), rotation->user, rotation->next));
+        return web::Response::json(200, token_answer(desktop_, rotation->user, rotation->next));
       });
 
   portal.route(
@@ -110,6 +111,7 @@ void DesktopProvider::add_routes(web::PortalContext& portal) {
 }
 
 void register_plugin(PluginRegistry& registry) {
+  identity::DesktopSettings::claim_section(registry.config_sections);
   registry.auth_providers.add("desktop", [] { return std::make_unique<DesktopProvider>(); });
 }
 

@@ -7,6 +7,7 @@
 
 #include <optional>
 
+#include "da/identity/desktop_settings.hpp"
 #include "da/identity/user.hpp"
 #include "da/web/auth_provider.hpp"
 #include "da/web/portal_context.hpp"
@@ -21,10 +22,14 @@ class DesktopProvider : public web::AuthProvider {
   bool available(const config::InstanceConfig& config) const override;
   web::LoginButton login_button(const config::InstanceConfig& config) const override;
   void add_routes(web::PortalContext& portal) override;
+
+ private:
+  identity::DesktopSettings desktop_;  // read once, when the routes are added
 };
 
 // The enabled user an access token speaks for, or nullopt (bad, expired, revoked, disabled).
 std::optional<identity::User> authenticate_access_token(web::PortalContext& portal,
+                                                        const identity::DesktopSettings& desktop,
                                                         const std::string& token);
 
 }  // namespace da::auth::desktop

@@ -4,6 +4,7 @@
 #include "da/common/log.hpp"
 #include "da/common/strings.hpp"
 #include "da/identity/token_store.hpp"
+#include "da/mail/email_settings.hpp"
 #include "da/plugin/plugin_registry.hpp"
 
 namespace da::auth::email {
@@ -120,6 +121,7 @@ void EmailProvider::add_routes(web::PortalContext& portal) {
 }
 
 void register_plugin(PluginRegistry& registry) {
+  mail::EmailSettings::claim_section(registry.config_sections);
   registry.auth_providers.add("email", [] { return std::make_unique<EmailProvider>(); });
 }
 

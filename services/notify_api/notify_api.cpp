@@ -57,7 +57,9 @@ std::string reason_phrase(int status) {
 }  // namespace
 
 NotifyApi::NotifyApi(config::InstanceConfig config, std::set<uid_t> service_uids)
-    : config_(std::move(config)), service_uids_(std::move(service_uids)) {
+    : config_(std::move(config)),
+      notifications_(notify::NotificationsSettings::from(config_)),
+      service_uids_(std::move(service_uids)) {
   service_uids_.insert(0);
 }
 
@@ -132,11 +134,11 @@ ApiReply NotifyApi::send(const net::PeerCredentials& caller, const Json& request
     } else {
       std::string path = fields.string_or("photo_path", "");
       if (path.empty()) return error(400, "Missing required fields: user, photo_path");
-      notification.image = notify::ImageStore(config_.notifications.image_dir)
-                               .put_file(path, caller.uid, privileged);
+      notification.image =
+          notify::ImageStore(notifications_.image_dir).put_file(path, caller.uid, privileged);
     }
     if (!bytes.empty())
-      notification.image = notify::ImageStore(config_.notifications.image_dir).put(bytes);
+      notification.image = notify::ImageStore(notifications_.image_dir).put(bytes);
   }
   notification.user_id = portal_user->id;
   auto stored = notify::Outbox(store.database()).enqueue(notification);

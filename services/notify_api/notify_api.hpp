@@ -23,6 +23,7 @@
 
 #include "da/config/instance_config.hpp"
 #include "da/net/unix_socket_server.hpp"
+#include "da/notify/notifications_settings.hpp"
 
 namespace da::services::notify_api {
 
@@ -49,6 +50,7 @@ class NotifyApi {
   void answer(net::UnixConnection& client);
 
   config::InstanceConfig config_;
+  notify::NotificationsSettings notifications_;
   std::set<uid_t> service_uids_;
 };
 

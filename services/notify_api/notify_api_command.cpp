@@ -5,6 +5,7 @@
 #include "da/cli/termination_signals.hpp"
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
+#include "da/notify/notifications_settings.hpp"
 #include "da/plugin/plugin_registry.hpp"
 #include "notify_api.hpp"
 
@@ -14,10 +15,11 @@ namespace {
 
 int run_api(cli::CommandContext& context, const cli::Arguments& arguments) {
   const config::InstanceConfig& config = context.config();
-  std::filesystem::path socket = arguments.has("socket") ? arguments.value("socket")
-                                                         : config.notifications.api_socket.string();
+  const notify::NotificationsSettings notifications = notify::NotificationsSettings::from(config);
+  std::filesystem::path socket =
+      arguments.has("socket") ? arguments.value("socket") : notifications.api_socket.string();
   std::set<uid_t> service_uids;
-  for (const std::string& name : config.notifications.service_users) {
+  for (const std::string& name : notifications.service_users) {
     if (passwd* account = ::getpwnam(name.c_str()))
       service_uids.insert(account->pw_uid);
     else
@@ -31,6 +33,7 @@ int run_api(cli::CommandContext& context, const cli::Arguments& arguments) {
 }  // namespace
 
 void register_plugin(PluginRegistry& registry) {
+  notify::NotificationsSettings::claim_section(registry.config_sections);
   registry.commands.add(
       {"notify-api",
        "Serve the send API (POST /send, /send_photo) on a Unix socket; callers are identified "

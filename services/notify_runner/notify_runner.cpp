@@ -99,9 +99,10 @@ class AnalystLock {
   bool held_ = false;
 };
 
-ScriptRun run_script(const config::InstanceConfig& config, const ScriptContainment& containment,
-                     const Account& account, int64_t user_id, const Script& script, bool on_demand,
-                     const std::atomic<bool>& stop) {
+ScriptRun run_script(const config::InstanceConfig& config,
+                     const notify::NotificationsSettings& notifications,
+                     const ScriptContainment& containment, const Account& account, int64_t user_id,
+                     const Script& script, bool on_demand, const std::atomic<bool>& stop) {
   ScriptRun run{account.name, script.name, "failed", std::nullopt, std::nullopt};
   fs::path path = account.home / kScriptFolder / script.name;
   std::vector<std::string> argv = {path.string()};
@@ -112,9 +113,8 @@ ScriptRun run_script(const config::InstanceConfig& config, const ScriptContainme
   }
   ScriptOutput output;
   try {
-    output =
-        run_as(account, argv, std::chrono::seconds(config.notifications.script_timeout_seconds),
-               stop, containment);
+    output = run_as(account, argv, std::chrono::seconds(notifications.script_timeout_seconds), stop,
+                    containment);
   } catch (const Error& e) {
     run.error = e.what();
     return run;
@@ -124,7 +124,7 @@ ScriptRun run_script(const config::InstanceConfig& config, const ScriptContainme
     return run;
   }
   if (output.timed_out) {
-    run.error = "stopped after " + std::to_string(config.notifications.script_timeout_seconds) +
+    run.error = "stopped after " + std::to_string(notifications.script_timeout_seconds) +
                 " s (notifications.script_timeout_seconds)";
     return run;
   }
@@ -162,7 +162,7 @@ ScriptRun run_script(const config::InstanceConfig& config, const ScriptContainme
   notification.source = on_demand ? "run" : "runner";
   if (result.image_path) {
     try {
-      notification.image = notify::ImageStore(config.notifications.image_dir)
+      notification.image = notify::ImageStore(notifications.image_dir)
                                .put_file(*result.image_path, account.uid, false);
     } catch (const Error& e) {
       log::warn("{}/{}: image not attached: {}", account.name, script.name, e.what());
@@ -177,13 +177,15 @@ ScriptRun run_script(const config::InstanceConfig& config, const ScriptContainme
 }  // namespace
 
 NotifyRunner::NotifyRunner(config::InstanceConfig config)
-    : config_(std::move(config)), containment_(config_.notifications.script_containment) {}
+    : config_(std::move(config)),
+      notifications_(notify::NotificationsSettings::from(config_)),
+      containment_(notifications_.script_containment) {}
 
 std::vector<ScriptRun> NotifyRunner::run_all() {
   std::vector<std::string> names = accounts::group_members(accounts::kReadGroup);
   std::vector<std::vector<ScriptRun>> runs(names.size());
   {
-    WorkerPool pool(config_.notifications.runner_workers);
+    WorkerPool pool(notifications_.runner_workers);
     for (std::size_t i = 0; i < names.size(); ++i)
       pool.submit([this, &names, &runs, i] { runs[i] = run_analyst(names[i], never_stop_); });
   }
@@ -217,9 +219,9 @@ std::vector<ScriptRun> NotifyRunner::run_analyst(const std::string& name,
   AnalystLock lock(config_.paths.data_dir / "notify_runner", name);
   for (const Script& script : scripts) {
     if (stop.load()) break;
-    ScriptRun run = lock.held()
-                        ? run_script(config_, containment_, *account, user_id, script, false, stop)
-                        : ScriptRun{name, script.name, "busy", std::nullopt, std::nullopt};
+    ScriptRun run = lock.held() ? run_script(config_, notifications_, containment_, *account,
+                                             user_id, script, false, stop)
+                                : ScriptRun{name, script.name, "busy", std::nullopt, std::nullopt};
     if (run.status != "busy") {
       store::StateStore store(config_.paths.state_db);
       notify::ScriptStore(store.database())
@@ -254,7 +256,8 @@ ScriptRun NotifyRunner::run_one(const std::string& username, const std::string& 
                 "no notification script '" + script_name + "' of " + username);
   AnalystLock lock(config_.paths.data_dir / "notify_runner", username);
   if (!lock.held()) return {username, script_name, "busy", std::nullopt, std::nullopt};
-  ScriptRun run = run_script(config_, containment_, *account, user_id, *found, true, stop);
+  ScriptRun run =
+      run_script(config_, notifications_, containment_, *account, user_id, *found, true, stop);
   store::StateStore store(config_.paths.state_db);
   notify::ScriptStore(store.database())
       .record_run(user_id, script_name, run.status, run.error, run.status == "sent");
@@ -263,7 +266,7 @@ ScriptRun NotifyRunner::run_one(const std::string& username, const std::string& 
 
 int NotifyRunner::purge_expired() {
   store::StateStore store(config_.paths.state_db);
-  notify::ImageStore images(config_.notifications.image_dir);
+  notify::ImageStore images(notifications_.image_dir);
   int removed = 0;
   for (const std::string& image : notify::Outbox(store.database()).purge(kKeepExpired))
     removed += images.remove(image) ? 1 : 0;
@@ -306,8 +309,8 @@ int NotifyRunner::run_requests() {
 
 void NotifyRunner::serve(std::chrono::seconds interval, const std::atomic<bool>& stop) {
   log::info("notification runner: {} worker(s), scripts contained by {}",
-            config_.notifications.runner_workers, containment_.describe());
-  AnalystQueue queue(config_.notifications.runner_workers);
+            notifications_.runner_workers, containment_.describe());
+  AnalystQueue queue(notifications_.runner_workers);
   auto next_pass = std::chrono::steady_clock::now();
   while (!stop.load()) {
     if (std::chrono::steady_clock::now() >= next_pass) {

@@ -21,6 +21,7 @@
 #include "script_containment.hpp"
 
 #include "da/config/instance_config.hpp"
+#include "da/notify/notifications_settings.hpp"
 #include "da/notify/script_store.hpp"
 
 namespace da::services::notify_runner {
@@ -64,6 +65,7 @@ class NotifyRunner {
   std::string username_of(int64_t user_id);
 
   config::InstanceConfig config_;
+  notify::NotificationsSettings notifications_;
   ScriptContainment containment_;
   const std::atomic<bool> never_stop_{false};  // for the calls outside serve()
 };

@@ -48,6 +48,7 @@ int run_runner(cli::CommandContext& context, const cli::Arguments& arguments) {
 }  // namespace
 
 void register_plugin(PluginRegistry& registry) {
+  notify::NotificationsSettings::claim_section(registry.config_sections);
   registry.commands.add(
       {"notify-runner",
        "Run the analysts' notification scripts as their owners and queue what they report "

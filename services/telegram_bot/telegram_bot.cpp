@@ -71,7 +71,9 @@ std::pair<std::string, std::string> compose(const notify::Notification& notifica
 }  // namespace
 
 TelegramBot::TelegramBot(config::InstanceConfig config, BotApi api)
-    : config_(std::move(config)), api_(std::move(api)) {}
+    : config_(std::move(config)),
+      notifications_(notify::NotificationsSettings::from(config_)),
+      api_(std::move(api)) {}
 
 void TelegramBot::reply(int64_t chat_id, const std::string& markdown, const Json& keyboard) {
   Json parameters = {{"chat_id", chat_id}, {"text", markdown}, {"parse_mode", "MarkdownV2"}};
@@ -241,7 +243,7 @@ int TelegramBot::deliver_once() {
     }
     std::optional<std::string> image;
     if (notification.image) {
-      if (auto path = notify::ImageStore(config_.notifications.image_dir).path_of(*notification.image)) {
+      if (auto path = notify::ImageStore(notifications_.image_dir).path_of(*notification.image)) {
         std::ifstream in(*path, std::ios::binary);
         std::string bytes(std::istreambuf_iterator<char>(in), {});
         if (in.good() || in.eof()) image = std::move(bytes);

@@ -15,6 +15,7 @@
 
 #include "bot_api.hpp"
 #include "da/config/instance_config.hpp"
+#include "da/notify/notifications_settings.hpp"
 
 namespace da::services::telegram_bot {
 
@@ -38,6 +39,7 @@ class TelegramBot {
              const nlohmann::json& keyboard = nullptr);
 
   config::InstanceConfig config_;
+  notify::NotificationsSettings notifications_;
   BotApi api_;
 };
 

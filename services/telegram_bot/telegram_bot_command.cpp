@@ -3,6 +3,8 @@
 #include "da/cli/termination_signals.hpp"
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
+#include "da/notify/notifications_settings.hpp"
+#include "da/notify/telegram_settings.hpp"
 #include "da/plugin/plugin_registry.hpp"
 #include "telegram_bot.hpp"
 
@@ -12,10 +14,11 @@ namespace {
 
 int run_bot(cli::CommandContext& context, const cli::Arguments&) {
   const config::InstanceConfig& config = context.config();
-  if (config.telegram.bot_token.empty())
+  const notify::TelegramSettings telegram = notify::TelegramSettings::from(config);
+  if (telegram.bot_token.empty())
     throw Error(ErrorKind::kConfig,
                 "telegram.bot_token is not set (TELEGRAM_BOT_TOKEN in the environment)");
-  TelegramBot bot(config, BotApi(config.telegram.api_url, config.telegram.bot_token));
+  TelegramBot bot(config, BotApi(telegram.api_url, telegram.bot_token));
   log::info("telegram bot started");
   cli::run_until_signalled([&](const std::atomic<bool>& stop) { bot.run(stop); });
   log::info("telegram bot stopped");
@@ -25,6 +28,8 @@ int run_bot(cli::CommandContext& context, const cli::Arguments&) {
 }  // namespace
 
 void register_plugin(PluginRegistry& registry) {
+  notify::TelegramSettings::claim_section(registry.config_sections);
+  notify::NotificationsSettings::claim_section(registry.config_sections);
   registry.commands.add({"telegram-bot",
                          "Run the Telegram bot: linking codes, /status with Run buttons, and "
                          "delivery of the outbox's Telegram notifications",

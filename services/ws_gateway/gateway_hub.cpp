@@ -55,7 +55,9 @@ std::string notification_frame(std::string_view base_path, int64_t id, const std
 }
 
 GatewayHub::GatewayHub(config::InstanceConfig config, GatewayOptions options)
-    : config_(std::move(config)), options_(options) {}
+    : config_(std::move(config)),
+      desktop_(identity::DesktopSettings::from(config_)),
+      options_(options) {}
 
 void GatewayHub::opened(const std::shared_ptr<Session>& session) {
   std::lock_guard lock(mutex_);
@@ -148,7 +150,7 @@ void GatewayHub::authenticate(const std::shared_ptr<Session>& session, const Jso
   int64_t last_id = message.optional_integer("last_id").value_or(0);
   if (last_id < 0) message.fail("last_id", "must be 0 or more");
   store::SqliteDatabase& db = state(config_.paths.state_db);
-  auto user = identity::verify_desktop_access_token(db, config_.desktop, token);
+  auto user = identity::verify_desktop_access_token(db, desktop_, token);
   if (!user) return end(session, "auth_error", "Invalid token", CloseCode::kPolicy);
   notify::Outbox outbox(db);
   // A last_id no notification ever had (the client kept it from another server, or from

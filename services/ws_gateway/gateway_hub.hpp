@@ -33,6 +33,7 @@
 
 #include "da/common/json_fields.hpp"
 #include "da/config/instance_config.hpp"
+#include "da/identity/desktop_settings.hpp"
 
 namespace da::services::ws_gateway {
 
@@ -117,6 +118,7 @@ class GatewayHub {
   void revalidate();
 
   config::InstanceConfig config_;
+  identity::DesktopSettings desktop_;
   GatewayOptions options_;
   std::mutex mutex_;
   std::map<const Session*, Entry> entries_;

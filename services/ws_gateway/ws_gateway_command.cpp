@@ -10,6 +10,8 @@
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
 #include "da/common/systemd_notifier.hpp"
+#include "da/identity/desktop_settings.hpp"
+#include "da/notify/notifications_settings.hpp"
 #include "da/net/origin.hpp"
 #include "da/plugin/plugin_registry.hpp"
 #include "gateway.hpp"
@@ -20,7 +22,8 @@ namespace {
 
 int run_gateway(cli::CommandContext& context, const cli::Arguments& arguments) {
   const config::InstanceConfig& config = context.config();
-  if (config.desktop.jwt_secret.size() < 32)
+  const notify::NotificationsSettings notifications = notify::NotificationsSettings::from(config);
+  if (identity::DesktopSettings::from(config).jwt_secret.size() < 32)
     throw Error(ErrorKind::kConfig,
                 "desktop.jwt_secret (DESKTOP_JWT_SECRET) must be set, 32 characters or more: the "
                 "gateway checks the desktop app's tokens with it");
@@ -31,15 +34,15 @@ int run_gateway(cli::CommandContext& context, const cli::Arguments& arguments) {
     ::setrlimit(RLIMIT_NOFILE, &limit);
   }
   WsServerOptions server;
-  server.listen = arguments.has("listen") ? arguments.value("listen") : config.notifications.ws_listen;
+  server.listen = arguments.has("listen") ? arguments.value("listen") : notifications.ws_listen;
   server.threads = static_cast<int>(arguments.integer("threads"));
   if (std::string origin = net::origin_of(config.server.base_url); !origin.empty())
     server.allowed_origins.push_back(origin);
   server.max_connections_per_address = config.server.max_connections_per_address;
   server.trusted_proxies = config.server.trusted_proxies;
-  server.permessage_deflate = config.notifications.ws_permessage_deflate;
+  server.permessage_deflate = notifications.ws_permessage_deflate;
   GatewayOptions options;
-  options.ping_interval = std::chrono::seconds(config.notifications.ws_ping_seconds);
+  options.ping_interval = std::chrono::seconds(notifications.ws_ping_seconds);
   cli::TerminationSignals signals;
   Gateway gateway(config, options, server);
   // Declared after the gateway: its watchdog posts to the gateway, so it must stop first.
@@ -60,6 +63,8 @@ int run_gateway(cli::CommandContext& context, const cli::Arguments& arguments) {
 }  // namespace
 
 void register_plugin(PluginRegistry& registry) {
+  identity::DesktopSettings::claim_section(registry.config_sections);
+  notify::NotificationsSettings::claim_section(registry.config_sections);
   registry.commands.add(
       {"ws-gateway",
        "Serve the desktop app's notification WebSocket (auth with a desktop token, replay of "

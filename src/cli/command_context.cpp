@@ -2,6 +2,7 @@
 
 #include "da/common/log.hpp"
 #include "da/config/instance_config_loader.hpp"
+#include "da/plugin/plugin_registry.hpp"
 
 namespace da::cli {
 
@@ -15,7 +16,8 @@ std::filesystem::path CommandContext::config_dir() const {
 
 const config::InstanceConfig& CommandContext::config() {
   if (!config_) {
-    config::ConfigLoadResult loaded = config::load_instance_config(config_dir(), env_);
+    config::ConfigLoadResult loaded =
+        config::load_instance_config(config_dir(), env_, &plugins_.config_sections);
     for (const auto& warning : loaded.diagnostics.warnings())
       log::debug("{}", warning.format());
     loaded.diagnostics.throw_if_errors("invalid configuration " +

@@ -10,7 +10,6 @@
 #include "da/common/strings.hpp"
 #include "da/config/node_reader.hpp"
 #include "da/config/sync_schedule.hpp"
-#include "da/net/ca_file.hpp"
 #include "da/net/trusted_proxies.hpp"
 
 namespace da::config {
@@ -31,6 +30,22 @@ std::string ServerConfig::base_path() const {
   while (!path.empty() && path.back() == '/')
     path.pop_back();
   return path;
+}
+
+NodeReader InstanceConfig::section_reader(std::string_view name, Diagnostics& diagnostics) const {
+  auto held = sections.find(name);
+  if (held == sections.end())
+    return NodeReader(nullptr, std::string(name), source_file.native(), diagnostics, 1);
+  return NodeReader(&held->second.node, std::string(name), source_file.native(), diagnostics,
+                    held->second.line);
+}
+
+const std::vector<std::string_view>& core_sections() {
+  static const std::vector<std::string_view> names = {
+      "instance", "server",  "admins",         "deployment", "auth",  "data_source",
+      "paths",    "sync",    "profiler",       "logging",    "users", "username_mapping",
+      "datasets", "catalog", "folder_mapping", "accounts"};
+  return names;
 }
 
 fs::path resolve_config_dir(const std::optional<fs::path>& cli_value, const EnvLookup& env) {
@@ -62,20 +77,10 @@ bool is_connector_name(std::string_view text) {
   return std::regex_match(text.begin(), text.end(), pattern);
 }
 
-bool is_linux_username(std::string_view text) {
-  static const std::regex pattern("^[a-z_][a-z0-9_-]{0,31}$");
-  return std::regex_match(text.begin(), text.end(), pattern);
-}
-
 bool is_domain(std::string_view text) {
   static const std::regex pattern(
       "^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$");
   return std::regex_match(text.begin(), text.end(), pattern);
-}
-
-// A value that must be set because a feature that uses it is configured.
-void require_for(const NodeReader& section, std::string_view key, const std::string& feature) {
-  section.require(key, "because " + feature);
 }
 
 void read_instance(const NodeReader& node, InstanceInfo& out) {
@@ -271,107 +276,6 @@ void read_profiler(const NodeReader& node, ProfilerConfig& out) {
   out.sample_rows = node.integer("sample_rows", out.sample_rows, 1000, 100'000'000);
 }
 
-void read_email(const NodeReader& node, EmailConfig& out) {
-  node.warn_unknown_keys({"from_address", "from_name", "smtp_host", "smtp_port", "smtp_user",
-                          "smtp_password", "smtp_use_tls", "smtp_timeout_seconds", "smtp_ca_file"});
-  out.from_address = node.string("from_address", out.from_address);
-  out.from_name = node.string("from_name", out.from_name);
-  out.smtp_host = node.string("smtp_host");
-  out.smtp_port = static_cast<int>(node.integer("smtp_port", out.smtp_port, 1, 65535));
-  out.smtp_user = node.string("smtp_user");
-  out.smtp_password = node.string("smtp_password");
-  out.smtp_use_tls = node.boolean("smtp_use_tls", out.smtp_use_tls);
-  out.smtp_timeout_seconds =
-      static_cast<int>(node.integer("smtp_timeout_seconds", out.smtp_timeout_seconds, 1, 600));
-  if (!out.smtp_user.empty()) {
-    require_for(node, "smtp_password", "email.smtp_user is set (SMTP authentication)");
-  }
-}
-
-// The relay's CA file is an SMTP setting (email.smtp_ca_file); it is also accepted under the
-// magic-link settings (auth.email.smtp_ca_file), where the mail it protects is configured.
-void read_smtp_ca_file(const NodeReader& top, InstanceConfig& config) {
-  NodeReader email = top.child("email").child("smtp_ca_file");
-  NodeReader auth = top.child("auth").child("email").child("smtp_ca_file");
-  std::string file = email.as_string();
-  std::string also = auth.as_string();
-  if (!file.empty() && !also.empty() && file != also) {
-    auth.error("differs from email.smtp_ca_file ('" + file + "'); set one of the two");
-    return;
-  }
-  const NodeReader& given = file.empty() ? auth : email;
-  if (file.empty()) file = also;
-  if (file.empty()) return;
-  config.email.smtp_ca_file = config.resolve(file);
-  try {
-    net::check_ca_file(config.email.smtp_ca_file, "the CA file");
-  } catch (const Error& e) {
-    given.error(e.what());
-  }
-}
-
-void read_desktop(const NodeReader& node, DesktopConfig& out) {
-  node.warn_unknown_keys({"jwt_issuer", "url_scheme", "jwt_secret"});
-  out.jwt_issuer = node.string("jwt_issuer", out.jwt_issuer);
-  out.url_scheme = node.string("url_scheme", out.url_scheme);
-  out.jwt_secret = node.string("jwt_secret");
-}
-
-void read_telegram(const NodeReader& node, TelegramConfig& out) {
-  node.warn_unknown_keys({"bot_token", "bot_username", "domain_suffix", "api_url"});
-  out.bot_token = node.string("bot_token");
-  out.api_url = node.string("api_url", out.api_url);
-  out.bot_username = node.string("bot_username");
-  out.domain_suffix = node.string("domain_suffix");
-  if (!out.bot_username.empty()) {
-    require_for(node, "bot_token", "telegram.bot_username is set (Telegram notifications)");
-  }
-}
-
-void read_notifications(const NodeReader& node, NotificationsConfig& out) {
-  node.warn_unknown_keys({"api_socket", "service_users", "image_dir", "script_timeout_seconds",
-                          "runner_workers", "script_containment", "ws_listen", "ws_ping_seconds",
-                          "ws_permessage_deflate"});
-  out.ws_listen = node.string("ws_listen", out.ws_listen);
-  out.ws_ping_seconds =
-      static_cast<int>(node.integer("ws_ping_seconds", out.ws_ping_seconds, 1, 3600));
-  out.ws_permessage_deflate = node.boolean("ws_permessage_deflate", out.ws_permessage_deflate);
-  out.api_socket = node.string("api_socket", out.api_socket.string());
-  out.service_users = node.child("service_users").as_string_list();
-  for (const std::string& user : out.service_users)
-    if (!is_linux_username(user))
-      node.child("service_users").error("'" + user + "' is not a valid Linux user name");
-  out.image_dir = node.string("image_dir");
-  out.script_timeout_seconds =
-      static_cast<int>(node.integer("script_timeout_seconds", out.script_timeout_seconds, 1, 3600));
-  out.runner_workers = static_cast<int>(node.integer("runner_workers", out.runner_workers, 1, 64));
-  out.script_containment = node.string("script_containment", out.script_containment);
-  static const std::vector<std::string> kContainments = {"auto", "cgroup", "subreaper"};
-  if (std::find(kContainments.begin(), kContainments.end(), out.script_containment) ==
-      kContainments.end())
-    node.child("script_containment")
-        .error("must be one of " + join(kContainments, ", ") + ", found '" +
-               out.script_containment + "'");
-}
-
-void read_jira(const NodeReader& node, JiraConfig& out) {
-  node.warn_unknown_keys(
-      {"domain", "email", "api_token", "webhook_secret", "sla_email", "sla_api_token", "cloud_id"});
-  out.domain = node.string("domain");
-  out.email = node.string("email");
-  out.api_token = node.string("api_token");
-  out.webhook_secret = node.string("webhook_secret");
-  out.sla_email = node.string("sla_email");
-  out.sla_api_token = node.string("sla_api_token");
-  out.cloud_id = node.string("cloud_id");
-  if (out.enabled()) {
-    const std::string feature = "jira.domain is set (Jira connector)";
-    require_for(node, "email", feature);
-    require_for(node, "api_token", feature);
-    require_for(node, "webhook_secret", feature);
-  }
-}
-
 template <typename T, typename ReadItem>
 std::vector<std::pair<std::string, T>> read_named_entries(const NodeReader& node,
                                                           ReadItem read_item) {
@@ -439,12 +343,14 @@ void refuse_folder_mapping(const NodeReader& node) {
       "block of data_description.md");
 }
 
-void register_secrets(const InstanceConfig& config) {
-  for (const std::string* secret :
-       {&config.auth.webapp_secret_key, &config.email.smtp_password, &config.desktop.jwt_secret,
-        &config.telegram.bot_token, &config.jira.api_token, &config.jira.webhook_secret,
-        &config.jira.sla_api_token, &config.ai.anthropic_api_key}) {
-    log::add_secret(*secret);
+// Every top-level section the core does not read, kept as written for the module that claims
+// it; SectionOwners::warn_unclaimed() warns about those no module claims.
+void hold_module_sections(const YamlNode& root, InstanceConfig& config) {
+  const auto& core = core_sections();
+  for (size_t i = 0; i < root.entries.size(); ++i) {
+    const auto& [name, node] = root.entries[i];
+    if (std::find(core.begin(), core.end(), name) != core.end()) continue;
+    config.sections[name] = HeldSection{node, root.key_lines[i]};
   }
 }
 
@@ -478,7 +384,10 @@ EnvLookup layered_environment(const EnvLookup& env, const std::vector<fs::path>&
 }  // namespace
 
 ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string& file,
-                                       const fs::path& config_dir, const EnvLookup& env) {
+                                       const fs::path& config_dir, const EnvLookup& env,
+                                       const SectionOwners* owners) {
+  static const SectionOwners kNoOwners;
+  if (owners == nullptr) owners = &kNoOwners;
   ConfigLoadResult result;
   InstanceConfig& config = result.config;
   config.config_dir = fs::absolute(config_dir).lexically_normal();
@@ -494,28 +403,8 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
     top.error("expected a mapping of sections (instance:, paths:, sync:, ...)");
     return result;
   }
-  top.warn_unknown_keys({"instance",
-                         "server",
-                         "admins",
-                         "deployment",
-                         "auth",
-                         "data_source",
-                         "paths",
-                         "sync",
-                         "profiler",
-                         "email",
-                         "desktop",
-                         "telegram",
-                         "jira",
-                         "ai",
-                         "logging",
-                         "users",
-                         "username_mapping",
-                         "datasets",
-                         "catalog",
-                         "folder_mapping",
-                         "accounts",
-                         "notifications"});
+  hold_module_sections(root, config);
+  owners->warn_unclaimed(config, diagnostics);
   read_instance(top.child("instance"), config.instance);
   read_server(top.child("server"), config.server);
   read_admins(top.child("admins"), config.admins);
@@ -525,13 +414,6 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
   read_paths(top.child("paths"), config.paths);
   read_sync(top.child("sync"), config.sync);
   read_profiler(top.child("profiler"), config.profiler);
-  read_email(top.child("email"), config.email);
-  read_smtp_ca_file(top, config);
-  read_desktop(top.child("desktop"), config.desktop);
-  read_telegram(top.child("telegram"), config.telegram);
-  read_jira(top.child("jira"), config.jira);
-  top.child("ai").warn_unknown_keys({"anthropic_api_key"});
-  config.ai.anthropic_api_key = top.child("ai").string("anthropic_api_key");
   NodeReader logging = top.child("logging");
   logging.warn_unknown_keys({"level"});
   config.log_level = logging.string("level", config.log_level);
@@ -558,7 +440,6 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
   read_catalog(top.child("catalog"), config.catalog);
   refuse_folder_mapping(top.child("folder_mapping"));
   read_accounts(top.child("accounts"), config.accounts);
-  read_notifications(top.child("notifications"), config.notifications);
 
   config.paths.data_dir = config.resolve(config.paths.data_dir);
   config.paths.docs_dir = config.resolve(config.paths.docs_dir);
@@ -566,15 +447,14 @@ ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string&
     config.server.tls_cert = config.resolve(config.server.tls_cert);
   config.paths.state_db = config.paths.state_db.empty() ? config.paths.data_dir / "state.db"
                                                         : config.resolve(config.paths.state_db);
-  config.notifications.image_dir = config.notifications.image_dir.empty()
-                                       ? config.paths.data_dir / "notification_images"
-                                       : config.resolve(config.notifications.image_dir);
-  register_secrets(config);
+  log::add_secret(config.auth.webapp_secret_key);  // the modules register their own secrets
+  owners->check(config, diagnostics);
   result.document = std::move(root);
   return result;
 }
 
-ConfigLoadResult load_instance_config(const fs::path& config_dir, const EnvLookup& env) {
+ConfigLoadResult load_instance_config(const fs::path& config_dir, const EnvLookup& env,
+                                      const SectionOwners* owners) {
   fs::path file = config_dir / "instance.yaml";
   if (!fs::exists(file)) {
     throw Error(ErrorKind::kNotFound,
@@ -584,11 +464,12 @@ ConfigLoadResult load_instance_config(const fs::path& config_dir, const EnvLooku
   }
   fs::path absolute_dir = fs::absolute(config_dir).lexically_normal();
   return parse_instance_config(read_file(file), file.string(), absolute_dir,
-                               layered_environment(env, dotenv_files(absolute_dir, file)));
+                               layered_environment(env, dotenv_files(absolute_dir, file)), owners);
 }
 
-InstanceConfig load_instance_config_or_throw(const fs::path& config_dir, const EnvLookup& env) {
-  ConfigLoadResult result = load_instance_config(config_dir, env);
+InstanceConfig load_instance_config_or_throw(const fs::path& config_dir, const EnvLookup& env,
+                                             const SectionOwners* owners) {
+  ConfigLoadResult result = load_instance_config(config_dir, env, owners);
   result.diagnostics.throw_if_errors("invalid configuration " + result.config.source_file.string());
   return std::move(result.config);
 }

@@ -2,10 +2,16 @@
 
 #include <algorithm>
 #include <charconv>
+#include <regex>
 
 #include "da/common/strings.hpp"
 
 namespace da::config {
+
+bool is_linux_username(std::string_view text) {
+  static const std::regex pattern("^[a-z_][a-z0-9_-]{0,31}$");
+  return std::regex_match(text.begin(), text.end(), pattern);
+}
 
 NodeReader::NodeReader(const YamlNode* node, std::string path, const std::string& file,
                        Diagnostics& diagnostics, int parent_line)

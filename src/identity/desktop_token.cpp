@@ -10,7 +10,7 @@
 namespace da::identity {
 
 std::optional<User> verify_desktop_access_token(store::SqliteDatabase& database,
-                                                const config::DesktopConfig& desktop,
+                                                const DesktopSettings& desktop,
                                                 const std::string& token) {
   nlohmann::json claims;
   try {

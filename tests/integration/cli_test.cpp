@@ -81,6 +81,46 @@ TEST(Cli, ConfigCheckListsEveryProblemAndExitsTwo) {
   EXPECT_NE(result.out.find("configuration has 3 error(s)"), std::string::npos);
 }
 
+TEST(Cli, ConfigCheckReportsTheModulesSectionsWithTheCoresProblemsAtOnce) {
+  TempDir dir;
+  write_instance(dir);
+  dir.write("config/instance.yaml",
+            "sync:\n  compression: rar\n"            // 2
+            "telegram:\n  bot_username: acme_bot\n"  // 4
+            "notifications:\n  runner_workers: 0\n"  // 6
+            "email:\n  smtp_port: 99999\n");         // 8
+  auto result =
+      run_da({"--config", (dir / "config").string(), "config", "check", "--for", "engine"});
+  EXPECT_EQ(result.exit_code, 2);
+  for (const char* expected :
+       {"instance.yaml:2: sync.compression: must be one of",
+        "instance.yaml:4: telegram.bot_token: is required because telegram.bot_username is set",
+        "instance.yaml:6: notifications.runner_workers: must be between 1 and 64",
+        "instance.yaml:8: email.smtp_port: must be between 1 and 65535",
+        "configuration has 4 error(s)"})
+    EXPECT_NE(result.out.find(expected), std::string::npos) << expected << "\n" << result.out;
+}
+
+TEST(Cli, ConfigCheckWarnsAboutASectionNoModuleReads) {
+  TempDir dir;
+  write_instance(dir);
+  dir.write("config/instance.yaml",
+            "instance:\n  name: Test\nnotifcations:\n  runner_workers: 2\n"
+            "jira:\n  api_token: jira-token-0123456789abcdef\n");
+  auto result =
+      run_da({"--config", (dir / "config").string(), "config", "check", "--for", "engine"});
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("warning: " + (dir / "config/instance.yaml").string() +
+                            ":3: notifcations: unknown key (ignored)"),
+            std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("jira: unknown key (ignored)"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("configuration OK (2 warning(s)"), std::string::npos) << result.out;
+  auto token = run_da({"--config", (dir / "config").string(), "config", "get", "jira.api_token"});
+  EXPECT_EQ(token.exit_code, 0) << token.err;
+  EXPECT_EQ(token.out, "***\n");
+}
+
 TEST(Cli, ConfigCheckReportsTheSignInProvidersSettings) {
   TempDir dir;
   write_instance(dir);

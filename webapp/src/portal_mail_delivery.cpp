@@ -2,6 +2,7 @@
 // the background, or shown in the browser in dev mode.
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
+#include "da/mail/email_settings.hpp"
 #include "da/mail/mail_queue.hpp"
 #include "da/web/portal.hpp"
 
@@ -39,17 +40,18 @@ std::string html_escape(std::string_view text) {
 }  // namespace
 
 void Portal::start_mail_queue() {
-  if (!config_.email.smtp_host.empty() && !config_.auth.email_dev_mode) {
+  const mail::EmailSettings email = mail::EmailSettings::from(config_);
+  if (!email.smtp_host.empty() && !config_.auth.email_dev_mode) {
     net::SmtpSettings smtp;
-    smtp.host = config_.email.smtp_host;
-    smtp.port = config_.email.smtp_port;
-    smtp.user = config_.email.smtp_user;
-    smtp.password = config_.email.smtp_password;
-    smtp.use_tls = config_.email.smtp_use_tls;
-    smtp.ca_file = config_.email.smtp_ca_file;
-    smtp.from_address = config_.email.from_address;
-    smtp.from_name = config_.email.from_name;
-    smtp.timeout = std::chrono::seconds(config_.email.smtp_timeout_seconds);
+    smtp.host = email.smtp_host;
+    smtp.port = email.smtp_port;
+    smtp.user = email.smtp_user;
+    smtp.password = email.smtp_password;
+    smtp.use_tls = email.smtp_use_tls;
+    smtp.ca_file = email.smtp_ca_file;
+    smtp.from_address = email.from_address;
+    smtp.from_name = email.from_name;
+    smtp.timeout = std::chrono::seconds(email.smtp_timeout_seconds);
     mail::MailQueueOptions options;
     options.state_db = config_.paths.state_db;
     mail_ = std::make_unique<mail::MailQueue>(
@@ -60,7 +62,8 @@ void Portal::start_mail_queue() {
 }
 
 bool can_deliver_sign_in_links(const config::InstanceConfig& config) {
-  bool can_deliver = !config.email.smtp_host.empty() || config.auth.email_dev_mode;
+  bool can_deliver =
+      !mail::EmailSettings::from(config).smtp_host.empty() || config.auth.email_dev_mode;
   bool has_users = !config.auth.allowed_domains.empty() || !config.auth.allowed_emails.empty();
   return can_deliver && has_users;
 }

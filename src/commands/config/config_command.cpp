@@ -50,8 +50,8 @@ int check(cli::CommandContext& context, const cli::Arguments& arguments) {
   size_t tables = 0;
   std::string config_file = (context.config_dir() / "instance.yaml").string();
   try {
-    da::config::ConfigLoadResult loaded =
-        da::config::load_instance_config(context.config_dir(), context.env());
+    da::config::ConfigLoadResult loaded = da::config::load_instance_config(
+        context.config_dir(), context.env(), &context.plugins().config_sections);
     diagnostics.append(loaded.diagnostics);
     if (scope == "all" || scope == "portal") {
       da::config::check_web_portal_requirements(loaded.config, diagnostics);
@@ -86,8 +86,8 @@ int check(cli::CommandContext& context, const cli::Arguments& arguments) {
 // instance.yaml, read and checked; a missing or invalid file is Error(kConfig) (exit 2).
 da::config::ConfigLoadResult load_checked(cli::CommandContext& context) {
   try {
-    da::config::ConfigLoadResult loaded =
-        da::config::load_instance_config(context.config_dir(), context.env());
+    da::config::ConfigLoadResult loaded = da::config::load_instance_config(
+        context.config_dir(), context.env(), &context.plugins().config_sections);
     loaded.diagnostics.throw_if_errors("invalid configuration " +
                                        loaded.config.source_file.string());
     return loaded;

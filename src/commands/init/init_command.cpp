@@ -136,7 +136,8 @@ config::InstanceConfig load_written(cli::CommandContext& context, const InitAnsw
     if (name == kTokenVariable && !token.empty()) return token;
     return base(name);
   };
-  config::ConfigLoadResult loaded = config::load_instance_config(paths.config_dir, env);
+  config::ConfigLoadResult loaded =
+      config::load_instance_config(paths.config_dir, env, &context.plugins().config_sections);
   loaded.diagnostics.throw_if_errors("the written configuration is invalid " +
                                      paths.instance_yaml.string());
   return std::move(loaded.config);

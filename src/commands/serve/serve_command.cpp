@@ -11,6 +11,7 @@
 #include "da/common/log.hpp"
 #include "da/common/systemd_notifier.hpp"
 #include "da/config/instance_config_loader.hpp"
+#include "da/mail/email_settings.hpp"
 #include "da/plugin/plugin_registry.hpp"
 #include "da/web/http_server.hpp"
 #include "da/web/portal.hpp"
@@ -66,6 +67,7 @@ int run_serve(cli::CommandContext& context, const cli::Arguments& arguments) {
 }  // namespace
 
 void register_plugin(PluginRegistry& registry) {
+  mail::EmailSettings::claim_section(registry.config_sections);
   registry.commands.add({
       "serve",
       "Run the web portal (server.listen; stops gracefully on SIGTERM)",

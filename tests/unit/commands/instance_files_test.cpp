@@ -5,9 +5,21 @@
 #include "da/common/dotenv.hpp"
 #include "da/common/error.hpp"
 #include "da/config/instance_config_loader.hpp"
+#include "da/mail/email_settings.hpp"
+#include "da/plugin/plugin_registry.hpp"
 
 namespace da::commands::init {
 namespace {
+
+// The sections the modules of this build claim, as `da init` loads what it wrote.
+const config::SectionOwners* module_owners() {
+  static const auto registry = [] {
+    auto plugins = std::make_unique<PluginRegistry>();
+    register_all_plugins(*plugins);
+    return plugins;
+  }();
+  return &registry->config_sections;
+}
 
 InitAnswers keboola_answers() {
   InitAnswers answers;
@@ -28,13 +40,15 @@ TEST(RenderInstanceYaml, FillsTheEmbeddedExampleAndLoadsWithTheNormalLoader) {
     if (name == "KEBOOLA_STORAGE_TOKEN") return "secret-token";
     return std::nullopt;
   };
-  auto loaded = config::parse_instance_config(yaml, "instance.yaml", "/srv/da/config", env);
+  auto loaded =
+      config::parse_instance_config(yaml, "instance.yaml", "/srv/da/config", env, module_owners());
   EXPECT_FALSE(loaded.diagnostics.has_errors()) << loaded.diagnostics.errors()[0].format();
   EXPECT_TRUE(loaded.diagnostics.warnings().empty());
   const config::InstanceConfig& config = loaded.config;
   EXPECT_EQ(config.instance.name, "Acme \"Data\" $Analyst");
-  EXPECT_EQ(config.email.from_name, "Acme \"Data\" $Analyst");
-  EXPECT_EQ(config.email.from_address, "noreply@acme.com");
+  const mail::EmailSettings email = mail::EmailSettings::from(config);
+  EXPECT_EQ(email.from_name, "Acme \"Data\" $Analyst");
+  EXPECT_EQ(email.from_address, "noreply@acme.com");
   EXPECT_EQ(config.auth.allowed_domains, std::vector<std::string>{"acme.com"});
   EXPECT_EQ(config.server.hostname, "data.acme.com");
   EXPECT_EQ(config.data_source.type, "keboola");
@@ -51,8 +65,9 @@ TEST(RenderInstanceYaml, CsvSectionNamesTheFolder) {
   answers.name = "Acme";
   answers.csv_dir = "/srv/incoming";
   std::string yaml = render_instance_yaml(answers, instance_example());
-  auto loaded = config::parse_instance_config(yaml, "instance.yaml", "/srv/da/config",
-                                              [](const std::string&) { return std::nullopt; });
+  auto loaded = config::parse_instance_config(
+      yaml, "instance.yaml", "/srv/da/config", [](const std::string&) { return std::nullopt; },
+      module_owners());
   EXPECT_FALSE(loaded.diagnostics.has_errors());
   EXPECT_EQ(loaded.config.data_source.type, "csv");
   EXPECT_EQ(loaded.config.data_source.settings.find("base_dir")->scalar, "/srv/incoming");

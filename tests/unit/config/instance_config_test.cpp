@@ -4,7 +4,12 @@
 #include <gtest/gtest.h>
 
 #include "da/common/error.hpp"
+#include "da/common/log.hpp"
 #include "da/config/instance_config_loader.hpp"
+#include "da/identity/desktop_settings.hpp"
+#include "da/mail/email_settings.hpp"
+#include "da/notify/notifications_settings.hpp"
+#include "da/plugin/plugin_registry.hpp"
 
 namespace da::config {
 namespace {
@@ -24,6 +29,23 @@ ConfigLoadResult parse(std::string_view yaml, std::map<std::string, std::string>
                                fake_env(std::move(env)));
 }
 
+// The sections the modules of this build claim (email, desktop, telegram, notifications, ...).
+const SectionOwners* module_owners() {
+  static const auto registry = [] {
+    auto plugins = std::make_unique<PluginRegistry>();
+    register_all_plugins(*plugins);
+    return plugins;
+  }();
+  return &registry->config_sections;
+}
+
+// parse() as a command loads the file: the modules read and check their sections too.
+ConfigLoadResult parse_with_modules(std::string_view yaml,
+                                    std::map<std::string, std::string> env = {}) {
+  return parse_instance_config(yaml, "instance.yaml", "/srv/instance/config",
+                               fake_env(std::move(env)), module_owners());
+}
+
 std::vector<std::string> formatted_errors(const Diagnostics& diagnostics) {
   std::vector<std::string> result;
   for (const auto& item : diagnostics.errors())
@@ -39,7 +61,7 @@ bool has_error(const Diagnostics& diagnostics, std::string_view text) {
 }
 
 TEST(InstanceConfig, MinimalFileGetsDefaultsAndPathsResolveAgainstTheInstanceRoot) {
-  ConfigLoadResult result = parse("instance:\n  name: Acme\n");
+  ConfigLoadResult result = parse_with_modules("instance:\n  name: Acme\n");
   EXPECT_FALSE(result.diagnostics.has_errors());
   const InstanceConfig& config = result.config;
   EXPECT_EQ(config.instance.name, "Acme");
@@ -50,33 +72,34 @@ TEST(InstanceConfig, MinimalFileGetsDefaultsAndPathsResolveAgainstTheInstanceRoo
   EXPECT_EQ(config.sync.memory_limit_bytes, 2'000'000'000u);
   EXPECT_EQ(config.sync.parallel_tables, 2);
   EXPECT_EQ(config.sync.compression, "zstd");
-  EXPECT_EQ(config.desktop.jwt_issuer, "data-analyst");
-  EXPECT_EQ(config.email.smtp_port, 587);
+  EXPECT_EQ(identity::DesktopSettings::from(config).jwt_issuer, "data-analyst");
+  EXPECT_EQ(mail::EmailSettings::from(config).smtp_port, 587);
 }
 
 TEST(InstanceConfig, TheShippedExampleIsValid) {
   auto text = testing::read_text(std::string(DA_SOURCE_DIR) + "/config/instance.yaml.example");
-  ConfigLoadResult result = parse(text);
+  ConfigLoadResult result = parse_with_modules(text);
   EXPECT_FALSE(result.diagnostics.has_errors()) << formatted_errors(result.diagnostics).front();
-  EXPECT_TRUE(result.diagnostics.warnings().empty());
+  EXPECT_TRUE(result.diagnostics.warnings().empty())
+      << result.diagnostics.warnings().front().format();
   EXPECT_EQ(result.config.auth.allowed_domains, (std::vector<std::string>{"example.com"}));
   EXPECT_EQ(result.config.server.hostname, "data.example.com");
 }
 
 TEST(InstanceConfig, InterpolatesStringsIntegersAndDefaults) {
-  ConfigLoadResult result = parse(
+  ConfigLoadResult result = parse_with_modules(
       "paths:\n  data_dir: ${DATA_DIR:-/data}\n"
       "email:\n  smtp_port: ${SMTP_PORT}\n"
       "sync:\n  threads: ${THREADS:-4}\n",
       {{"SMTP_PORT", "2525"}});
   EXPECT_FALSE(result.diagnostics.has_errors());
   EXPECT_EQ(result.config.paths.data_dir, "/data");
-  EXPECT_EQ(result.config.email.smtp_port, 2525);
+  EXPECT_EQ(mail::EmailSettings::from(result.config).smtp_port, 2525);
   EXPECT_EQ(result.config.sync.threads, 4);
 }
 
 TEST(InstanceConfig, ReportsEveryProblemAtOnceWithLineAndKeyPath) {
-  ConfigLoadResult result = parse(
+  ConfigLoadResult result = parse_with_modules(
       "instance:\n"
       "  name: ''\n"  // 2
       "sync:\n"
@@ -122,16 +145,18 @@ TEST(InstanceConfig, WrongShapesAreErrorsNotCrashes) {
 }
 
 TEST(InstanceConfig, TheNotificationRunnersWorkersAndContainmentAreChecked) {
-  ConfigLoadResult defaults = parse("instance:\n  name: Acme\n");
-  EXPECT_EQ(defaults.config.notifications.runner_workers, 4);
-  EXPECT_EQ(defaults.config.notifications.script_containment, "auto");
+  ConfigLoadResult defaults = parse_with_modules("instance:\n  name: Acme\n");
+  auto default_settings = notify::NotificationsSettings::from(defaults.config);
+  EXPECT_EQ(default_settings.runner_workers, 4);
+  EXPECT_EQ(default_settings.script_containment, "auto");
   ConfigLoadResult set =
-      parse("notifications:\n  runner_workers: 8\n  script_containment: subreaper\n");
+      parse_with_modules("notifications:\n  runner_workers: 8\n  script_containment: subreaper\n");
   EXPECT_FALSE(set.diagnostics.has_errors());
-  EXPECT_EQ(set.config.notifications.runner_workers, 8);
-  EXPECT_EQ(set.config.notifications.script_containment, "subreaper");
+  auto settings = notify::NotificationsSettings::from(set.config);
+  EXPECT_EQ(settings.runner_workers, 8);
+  EXPECT_EQ(settings.script_containment, "subreaper");
   ConfigLoadResult wrong =
-      parse("notifications:\n  runner_workers: 0\n  script_containment: jail\n");
+      parse_with_modules("notifications:\n  runner_workers: 0\n  script_containment: jail\n");
   EXPECT_TRUE(has_error(wrong.diagnostics, "notifications.runner_workers"));
   EXPECT_TRUE(has_error(
       wrong.diagnostics,
@@ -149,21 +174,40 @@ TEST(InstanceConfig, UnknownKeysAreWarningsWithTheirLine) {
 }
 
 TEST(InstanceConfig, MissingSecretOfAConfiguredFeatureIsAnError) {
-  ConfigLoadResult result = parse(
-      "jira:\n  domain: acme.atlassian.net\n  email: bot@acme.com\n"
-      "  api_token: ${JIRA_API_TOKEN}\n  webhook_secret: ${JIRA_WEBHOOK_SECRET:-}\n"
+  ConfigLoadResult result = parse_with_modules(
+      "email:\n  smtp_host: relay.acme.com\n  smtp_user: mailer\n"
+      "  smtp_password: ${SMTP_PASSWORD:-}\n"
       "telegram:\n  bot_username: acme_bot\n");
   const Diagnostics& d = result.diagnostics;
-  EXPECT_TRUE(
-      has_error(d, "instance.yaml:4: jira.api_token: is required because jira.domain is set"));
+  EXPECT_TRUE(has_error(d,
+                        "instance.yaml:4: email.smtp_password: is required because "
+                        "email.smtp_user is set"));
   EXPECT_TRUE(has_error(d, "refers to an unset or empty variable"));
-  EXPECT_TRUE(has_error(d, "jira.webhook_secret: is required because jira.domain is set"));
   EXPECT_TRUE(has_error(d, "telegram.bot_token: is required because telegram.bot_username is set"));
 }
 
 TEST(InstanceConfig, UnusedFeaturesNeedNoSecrets) {
-  ConfigLoadResult result = parse("jira:\n  api_token: ${JIRA_API_TOKEN:-}\n");
+  ConfigLoadResult result = parse_with_modules(
+      "telegram:\n  bot_token: ${TELEGRAM_BOT_TOKEN:-}\n"
+      "email:\n  smtp_password: ${SMTP_PASSWORD:-}\n");
   EXPECT_FALSE(result.diagnostics.has_errors());
+}
+
+// Nothing in this build reads jira: or ai: (the Jira connector will claim its section): an
+// instance that still has them loads, is told so as of any unknown key, and its tokens stay
+// secret.
+TEST(InstanceConfig, JiraAndAiSectionsNoModuleReadsLoadWithAWarningAndTheirSecretsRedacted) {
+  ConfigLoadResult result = parse_with_modules(
+      "jira:\n  domain: acme.atlassian.net\n  api_token: jira-token-0123456789\n"
+      "ai:\n  anthropic_api_key: ai-key-0123456789\n");
+  EXPECT_FALSE(result.diagnostics.has_errors());
+  std::vector<std::string> warnings;
+  for (const auto& item : result.diagnostics.warnings())
+    warnings.push_back(item.format());
+  EXPECT_EQ(warnings, (std::vector<std::string>{"instance.yaml:1: jira: unknown key (ignored)",
+                                                "instance.yaml:4: ai: unknown key (ignored)"}));
+  EXPECT_EQ(log::redact("jira-token-0123456789 ai-key-0123456789 acme.atlassian.net"),
+            "*** *** acme.atlassian.net");
 }
 
 TEST(InstanceConfig, DatasetRequirementsMustNameAnotherDataset) {
@@ -249,17 +293,18 @@ TEST(InstanceConfig, TheSmtpCaFileResolvesAgainstTheInstanceRootUnderEitherKey) 
   for (const char* yaml : {"email:\n  smtp_ca_file: config/relay-ca.pem\n",
                            "auth:\n  email:\n    smtp_ca_file: config/relay-ca.pem\n"}) {
     ConfigLoadResult result =
-        parse_instance_config(yaml, "instance.yaml", dir / "config", fake_env());
+        parse_instance_config(yaml, "instance.yaml", dir / "config", fake_env(), module_owners());
     EXPECT_FALSE(result.diagnostics.has_errors()) << formatted_errors(result.diagnostics).at(0);
     EXPECT_TRUE(result.diagnostics.warnings().empty()) << yaml;
-    EXPECT_EQ(result.config.email.smtp_ca_file, dir / "config/relay-ca.pem");
+    EXPECT_EQ(mail::EmailSettings::from(result.config).smtp_ca_file, dir / "config/relay-ca.pem");
   }
 }
 
 TEST(InstanceConfig, AMissingOrWrongSmtpCaFileIsAnErrorNamingThePath) {
   TempDir dir;
   auto check = [&](const std::string& yaml) {
-    return parse_instance_config(yaml, "instance.yaml", dir / "config", fake_env()).diagnostics;
+    return parse_instance_config(yaml, "instance.yaml", dir / "config", fake_env(), module_owners())
+        .diagnostics;
   };
   auto missing = check("email:\n  smtp_host: relay\n  smtp_ca_file: /nonexistent/ca.pem\n");
   EXPECT_TRUE(has_error(missing,

@@ -6,6 +6,7 @@
 #include <thread>
 #include <tuple>
 
+#include "support/config_sections.hpp"
 #include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
 #include <pwd.h>
@@ -16,6 +17,7 @@
 
 #include "da/config/instance_config_loader.hpp"
 #include "da/identity/user_store.hpp"
+#include "da/notify/notifications_settings.hpp"
 #include "da/notify/outbox.hpp"
 #include "da/notify/telegram_links.hpp"
 #include "da/store/state_store.hpp"
@@ -34,7 +36,8 @@ class NotifyApiTest : public ::testing::Test {
     fs::permissions(dir_.path(), fs::perms(0755));
     config_.paths.data_dir = dir_ / "data";
     config_.paths.state_db = dir_ / "data" / "state.db";
-    config_.notifications.image_dir = dir_ / "data" / "images";
+    testing::set_section(config_, "notifications",
+                         "image_dir: " + (dir_ / "data" / "images").string());
     fs::create_directories(config_.paths.data_dir);
     store::StateStore store(config_.paths.state_db);
     // The system's "nobody" stands in for an analyst account (the portal reserves the name, so
@@ -145,7 +148,7 @@ TEST_F(NotifyApiTest, PhotosComeOnlyFromTheCallersOwnFiles) {
   store::StateStore store(config_.paths.state_db);
   auto stored = notify::Outbox(store.database()).find(sent.body["id"].get<int64_t>());
   ASSERT_TRUE(stored && stored->image);
-  EXPECT_TRUE(fs::exists(config_.notifications.image_dir / *stored->image));
+  EXPECT_TRUE(fs::exists(notify::NotificationsSettings::from(config_).image_dir / *stored->image));
 }
 
 TEST_F(NotifyApiTest, AnAnalystsPhotosAreRateLimited) {

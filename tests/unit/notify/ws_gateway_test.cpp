@@ -2,16 +2,17 @@
 // disabled account, connection caps per user and per address), malformed messages, Origin,
 // heartbeat, delivery from the outbox, ack and replay after a reconnect (and an impossible
 // last_id), and two gateway processes sharing one outbox.
-#include "ws_gateway/gateway.hpp"
-
-#include "support/temp_dir.hpp"
-#include "support/ws_client.hpp"
-#include <gtest/gtest.h>
-
 #include <ctime>
 #include <thread>
 
+#include "support/config_sections.hpp"
+#include "support/temp_dir.hpp"
+#include "support/ws_client.hpp"
+#include "ws_gateway/gateway.hpp"
+#include <gtest/gtest.h>
+
 #include "da/identity/api_token_store.hpp"
+#include "da/identity/desktop_settings.hpp"
 #include "da/identity/jwt.hpp"
 #include "da/identity/user_store.hpp"
 #include "da/net/http_client.hpp"
@@ -31,8 +32,8 @@ class WsGatewayTest : public ::testing::Test {
   void SetUp() override {
     config_.paths.data_dir = dir_ / "data";
     config_.paths.state_db = dir_ / "data" / "state.db";
-    config_.desktop.jwt_secret = std::string(40, 's');
-    config_.desktop.jwt_issuer = "data-analyst";
+    testing::set_section(config_, "desktop",
+                         "jwt_secret: " + std::string(40, 's') + "\njwt_issuer: data-analyst");
     std::filesystem::create_directories(config_.paths.data_dir);
     store::StateStore store(config_.paths.state_db);
     identity::UserStore users(store.database());
@@ -50,9 +51,13 @@ class WsGatewayTest : public ::testing::Test {
 
   std::string token(const std::string& issuer = "data-analyst") {
     int64_t now = static_cast<int64_t>(std::time(nullptr));
-    return identity::jwt_sign_hs256({{"iss", issuer}, {"sub", ana_.username}, {"uid", ana_.id},
-                                     {"fam", family_}, {"iat", now}, {"exp", now + 900}},
-                                    config_.desktop.jwt_secret);
+    return identity::jwt_sign_hs256({{"iss", issuer},
+                                     {"sub", ana_.username},
+                                     {"uid", ana_.id},
+                                     {"fam", family_},
+                                     {"iat", now},
+                                     {"exp", now + 900}},
+                                    identity::DesktopSettings::from(config_).jwt_secret);
   }
 
   // A connected, authenticated client.

@@ -55,8 +55,9 @@ class PortalFixture : public ::testing::Test {
         "0123456789abcdef0123456789abcdef01\n" +
         auth_yaml() + "paths: {data_dir: ./data, docs_dir: ./docs}\n" + extra_yaml();
     temp_.write("config/instance.yaml", yaml);
-    auto load = config::parse_instance_config(yaml, "instance.yaml", temp_ / "config",
-                                              [](const std::string&) { return std::nullopt; });
+    auto load = config::parse_instance_config(
+        yaml, "instance.yaml", temp_ / "config", [](const std::string&) { return std::nullopt; },
+        &plugins_.config_sections);
     ASSERT_FALSE(load.diagnostics.has_errors());
     config_ = load.config;
     portal_ = std::make_unique<Portal>(config_, plugins_.auth_providers, plugins_.portal_features,

@@ -9,6 +9,7 @@
 
 #include "da/identity/user_store.hpp"
 #include "da/notify/image_store.hpp"
+#include "da/notify/notifications_settings.hpp"
 #include "da/notify/outbox.hpp"
 #include "da/store/state_store.hpp"
 
@@ -234,7 +235,7 @@ TEST_F(PortalUnderSubPath, NotificationImageUrlsCarryThePrefixAndServeTheImage) 
     store::StateStore store(config_.paths.state_db);
     auto user = identity::UserStore(store.database()).find_by_email("ana@example.com");
     ASSERT_TRUE(user);
-    name = notify::ImageStore(config_.notifications.image_dir)
+    name = notify::ImageStore(notify::NotificationsSettings::from(config_).image_dir)
                .put(std::string("\x89PNG\r\n\x1a\n", 8) + "pixels");
     notify::NewNotification notification;
     notification.user_id = user->id;

@@ -1,15 +1,17 @@
 // The Telegram bot against the fake Bot API, with the portal: linking end to end, every
 // command and the Run button, delivery with MarkdownV2 that Telegram accepts, photos, 429 and
 // 5xx retried, a blocked chat failed for good, and a restart that loses and repeats nothing.
+#include "telegram_bot/telegram_bot.hpp"
+
 #include <regex>
 
 #include "fakes/telegram/fake_telegram.hpp"
 #include "portal_fixture.hpp"
-#include "telegram_bot/telegram_bot.hpp"
 
 #include "da/common/crypto.hpp"
 #include "da/identity/user_store.hpp"
 #include "da/notify/image_store.hpp"
+#include "da/notify/notifications_settings.hpp"
 #include "da/notify/outbox.hpp"
 #include "da/notify/script_store.hpp"
 #include "da/notify/telegram_links.hpp"
@@ -186,7 +188,8 @@ TEST_F(TelegramBotTest, PhotosAreUploaded) {
   // A real 1x1 PNG: the fake, like Telegram, reads its size.
   std::string png = *base64url_decode(
       "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII");
-  std::string name = notify::ImageStore(config_.notifications.image_dir).put(png);
+  std::string name =
+      notify::ImageStore(notify::NotificationsSettings::from(config_).image_dir).put(png);
   auto sent = queue("Chart", "see the image", name);
   EXPECT_EQ(bot().deliver_once(), 1);
   EXPECT_EQ(status_of(sent.id), "sent");
@@ -241,7 +244,8 @@ TEST_F(TelegramBotTest, ARestartLosesNothingAndRepeatsNothing) {
 TEST_F(TelegramBotTest, ImagesScriptsAndTheOutboxOnThePortal) {
   std::string cookies = sign_in("ana@example.com");
   std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + "chart";
-  std::string name = notify::ImageStore(config_.notifications.image_dir).put(png);
+  std::string name =
+      notify::ImageStore(notify::NotificationsSettings::from(config_).image_dir).put(png);
   queue("with a chart", "x", name);
   auto image = call("GET", "/api/notifications/images/" + name, cookies);
   EXPECT_EQ(image.status, 200);

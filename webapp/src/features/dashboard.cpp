@@ -7,6 +7,7 @@
 #include "da/distribution/pull_records.hpp"
 #include "da/identity/api_token_store.hpp"
 #include "da/notify/telegram_links.hpp"
+#include "da/notify/telegram_settings.hpp"
 #include "da/web/portal_host.hpp"
 
 namespace da::web {
@@ -41,6 +42,7 @@ Json account_summary(PortalHost& portal, const identity::User& user) {
   bool has_key = user.ssh_public_key.has_value();
   auto last_pull = distribution::PullRecords(portal.db()).last_pulled_at(user.id);
   auto telegram_linked_at = notify::TelegramLinks(portal.db()).linked_at(user.id);
+  const std::string telegram_bot = notify::TelegramSettings::from(config).bot_username;
   return {{"has_key", has_key},
           {"needs_onboarding", !has_key},
           {"ssh_key_type",
@@ -51,8 +53,8 @@ Json account_summary(PortalHost& portal, const identity::User& user) {
           {"server_hostname", config.server.hostname},
           {"base_url", config.server.base_url},
           {"desktop_linked", identity::ApiTokenStore(portal.db()).has_desktop_link(user.id)},
-          {"telegram_enabled", !config.telegram.bot_username.empty()},
-          {"telegram_bot", config.telegram.bot_username},
+          {"telegram_enabled", !telegram_bot.empty()},
+          {"telegram_bot", telegram_bot},
           {"telegram_linked", telegram_linked_at.has_value()},
           {"telegram_linked_at", format_time(telegram_linked_at)}};
 }

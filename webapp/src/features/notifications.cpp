@@ -12,6 +12,7 @@
 #include "da/common/file_stamp.hpp"
 #include "da/common/time.hpp"
 #include "da/notify/image_store.hpp"
+#include "da/notify/notifications_settings.hpp"
 #include "da/notify/outbox.hpp"
 #include "da/notify/script_store.hpp"
 #include "da/web/portal_host.hpp"
@@ -51,7 +52,7 @@ Response run_script(PortalHost& portal, const Request& request, const identity::
 }
 
 Response image(PortalHost& portal, const std::string& name, const identity::User& user) {
-  notify::ImageStore images(portal.config().notifications.image_dir);
+  notify::ImageStore images(notify::NotificationsSettings::from(portal.config()).image_dir);
   auto path = images.path_of(name);
   if (!path || !notify::Outbox(portal.db()).image_belongs_to(name, user.id))
     return Response::json_error(404, "No such image");

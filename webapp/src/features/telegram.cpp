@@ -6,6 +6,7 @@
 #include "da/common/time.hpp"
 #include "da/notify/outbox.hpp"
 #include "da/notify/telegram_links.hpp"
+#include "da/notify/telegram_settings.hpp"
 #include "da/web/portal_host.hpp"
 
 namespace da::web {
@@ -56,7 +57,7 @@ std::string code_of(const Json& body) {
 Response status_json(PortalHost& portal, const identity::User& user) {
   auto linked_at = notify::TelegramLinks(portal.db()).linked_at(user.id);
   Json status = {{"linked", linked_at.has_value()},
-                 {"bot_username", portal.config().telegram.bot_username}};
+                 {"bot_username", notify::TelegramSettings::from(portal.config()).bot_username}};
   if (linked_at) status["linked_at"] = format_iso8601(from_epoch_micros(*linked_at));
   return Response::json(200, status);
 }

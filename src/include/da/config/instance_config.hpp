@@ -1,14 +1,18 @@
-// The typed form of config/instance.yaml. It is parsed once (InstanceConfigLoader) and
-// passed by const reference; nothing else reads instance.yaml.
+// The typed form of config/instance.yaml's core sections, and every other top-level section as
+// written, for the module that claims and reads it (config::SectionOwners). It is parsed once
+// (InstanceConfigLoader) and passed by const reference; nothing else reads instance.yaml.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "da/config/diagnostics.hpp"
+#include "da/config/node_reader.hpp"
 #include "da/config/sync_schedule.hpp"
 #include "da/config/yaml_node.hpp"
 
@@ -116,64 +120,6 @@ struct ProfilerConfig {
   int64_t sample_rows = 500'000;        // the sample's size
 };
 
-struct EmailConfig {
-  std::string from_address = "noreply@example.com";
-  std::string from_name = "AI Data Analyst";
-  std::string smtp_host;
-  int smtp_port = 587;
-  std::string smtp_user;
-  std::string smtp_password;
-  bool smtp_use_tls = true;
-  int smtp_timeout_seconds = 15;  // for one delivery attempt, connection included
-  // PEM file of further CAs that may sign the relay's certificate (a private CA); empty: the
-  // system's only. email.smtp_ca_file, also accepted as auth.email.smtp_ca_file.
-  std::filesystem::path smtp_ca_file;
-};
-
-struct DesktopConfig {
-  std::string jwt_issuer = "data-analyst";
-  std::string url_scheme = "data-analyst";
-  std::string jwt_secret;
-};
-
-struct TelegramConfig {
-  std::string bot_token;
-  std::string bot_username;
-  std::string domain_suffix;
-  std::string api_url = "https://api.telegram.org";  // the Bot API (a fake in tests)
-};
-
-// Notifications: the send API's socket and who may use it for others, the runner's limits.
-struct NotificationsConfig {
-  std::filesystem::path api_socket = "/run/da/notify.sock";
-  std::vector<std::string> service_users;  // may send to anyone (root always may)
-  std::filesystem::path image_dir;         // default <data_dir>/notification_images
-  int script_timeout_seconds = 60;
-  int runner_workers = 4;  // analysts whose scripts the runner runs at once
-  // How the runner ends what a script started: auto | cgroup | subreaper
-  // (services/notify_runner/script_containment.hpp).
-  std::string script_containment = "auto";
-  std::string ws_listen = "127.0.0.1:8765";  // the WebSocket gateway (da ws-gateway)
-  // The gateway pings every socket this often; one silent for 3 intervals is closed.
-  int ws_ping_seconds = 30;
-  bool ws_permessage_deflate = false;  // offer compression to clients that ask for it
-};
-
-struct JiraConfig {
-  std::string domain;
-  std::string email;
-  std::string api_token;
-  std::string webhook_secret;
-  std::string sla_email;
-  std::string sla_api_token;
-  std::string cloud_id;
-  bool enabled() const { return !domain.empty(); }
-};
-
-struct AiConfig {
-  std::string anthropic_api_key;
-};
-
 struct UserDisplay {
   std::string name;
   std::string initials;
@@ -196,6 +142,13 @@ struct CatalogConfig {
   std::vector<std::string> order;  // display order of folders; defaults to categories' order
 };
 
+// A top-level section the core does not read, as written, for the module that claims it
+// (config::SectionOwners).
+struct HeldSection {
+  YamlNode node;
+  int line = 0;  // of its key
+};
+
 struct InstanceConfig {
   std::filesystem::path config_dir;     // where instance.yaml was found
   std::filesystem::path instance_root;  // relative paths resolve against it (config_dir/..)
@@ -210,18 +163,17 @@ struct InstanceConfig {
   PathsConfig paths;
   SyncConfig sync;
   ProfilerConfig profiler;
-  EmailConfig email;
-  DesktopConfig desktop;
-  TelegramConfig telegram;
-  JiraConfig jira;
-  AiConfig ai;
   std::string log_level = "info";
   std::vector<std::pair<std::string, UserDisplay>> users;
   std::map<std::string, std::string> username_mapping;
   std::vector<std::pair<std::string, DatasetOption>> datasets;
   CatalogConfig catalog;
   AccountsConfig accounts;
-  NotificationsConfig notifications;
+  std::map<std::string, HeldSection, std::less<>> sections;  // by name
+
+  // A reader of held section `name` that reports to `diagnostics` with this file's name and
+  // lines; for an absent section, a reader of nothing whose getters give their fallbacks.
+  NodeReader section_reader(std::string_view name, Diagnostics& diagnostics) const;
 
   // `path` made absolute against instance_root.
   std::filesystem::path resolve(const std::filesystem::path& path) const;

@@ -17,6 +17,7 @@
 #include "da/config/diagnostics.hpp"
 #include "da/config/instance_config.hpp"
 #include "da/config/interpolation.hpp"
+#include "da/config/section_owners.hpp"
 
 namespace da::config {
 
@@ -33,18 +34,23 @@ std::filesystem::path resolve_config_dir(const std::optional<std::filesystem::pa
 
 // Reads <config_dir>/instance.yaml with the .env layering described above. Throws
 // Error(kNotFound) if the file is missing and Error(kConfig) if it is not YAML; every other
-// problem is in the result's diagnostics.
+// problem is in the result's diagnostics. The core reads its own sections and holds the others
+// for `owners` (the modules' claims: PluginRegistry::config_sections), which check theirs; a
+// section no owner claims is warned about as an unknown key. Without owners, every section
+// the core does not read is such an unknown one.
 ConfigLoadResult load_instance_config(const std::filesystem::path& config_dir,
-                                      const EnvLookup& env = process_environment());
+                                      const EnvLookup& env = process_environment(),
+                                      const SectionOwners* owners = nullptr);
 
 // load_instance_config() that throws Error(kConfig) listing every error.
 InstanceConfig load_instance_config_or_throw(const std::filesystem::path& config_dir,
-                                             const EnvLookup& env = process_environment());
+                                             const EnvLookup& env = process_environment(),
+                                             const SectionOwners* owners = nullptr);
 
 // Parses instance.yaml text (`file` names it in messages) as if found in `config_dir`.
 ConfigLoadResult parse_instance_config(std::string_view yaml, const std::string& file,
                                        const std::filesystem::path& config_dir,
-                                       const EnvLookup& env);
+                                       const EnvLookup& env, const SectionOwners* owners = nullptr);
 
 // What the web portal needs beyond the engine: a strong secret key, who may sign in, and
 // the public host name. Adds errors to `diagnostics`.

@@ -77,4 +77,8 @@ class NodeReader {
   int parent_line_;
 };
 
+// Whether `text` can name a Linux account ([a-z_][a-z0-9_-]*, at most 32 characters), for the
+// sections that name accounts.
+bool is_linux_username(std::string_view text);
+
 }  // namespace da::config

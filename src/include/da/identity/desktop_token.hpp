@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "da/config/instance_config.hpp"
+#include "da/identity/desktop_settings.hpp"
 #include "da/identity/user.hpp"
 #include "da/store/sqlite_database.hpp"
 
@@ -15,7 +15,7 @@ namespace da::identity {
 // not expired, its refresh family still active (not unlinked), and the user existing, enabled
 // and still named as the token says. nullopt otherwise (the reason is not told to callers).
 std::optional<User> verify_desktop_access_token(store::SqliteDatabase& database,
-                                                const config::DesktopConfig& desktop,
+                                                const DesktopSettings& desktop,
                                                 const std::string& token);
 
 }  // namespace da::identity
