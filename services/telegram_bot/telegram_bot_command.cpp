@@ -5,6 +5,7 @@
 #include "da/common/log.hpp"
 #include "da/plugin/plugin_registry.hpp"
 #include "telegram_bot.hpp"
+#include "telegram_channel.hpp"
 
 namespace da::services::telegram_bot {
 
@@ -25,6 +26,7 @@ int run_bot(cli::CommandContext& context, const cli::Arguments&) {
 }  // namespace
 
 void register_plugin(PluginRegistry& registry) {
+  register_telegram_channel(registry.notification_channels);
   registry.commands.add({"telegram-bot",
                          "Run the Telegram bot: linking codes, /status with Run buttons, and "
                          "delivery of the outbox's Telegram notifications",

@@ -11,6 +11,7 @@
 #include "da/common/log.hpp"
 #include "da/common/systemd_notifier.hpp"
 #include "da/plugin/plugin_registry.hpp"
+#include "desktop_channel.hpp"
 #include "gateway.hpp"
 
 namespace da::services::ws_gateway {
@@ -67,6 +68,7 @@ int run_gateway(cli::CommandContext& context, const cli::Arguments& arguments) {
 }  // namespace
 
 void register_plugin(PluginRegistry& registry) {
+  register_desktop_channel(registry.notification_channels);
   registry.commands.add(
       {"ws-gateway",
        "Serve the desktop app's notification WebSocket (auth with a desktop token, replay of "

@@ -48,7 +48,7 @@ Portal::TelegramOutcome Portal::link_telegram(const identity::User& user, const 
   welcome.title = "Telegram linked";
   welcome.message = "You will receive " + config_.instance.name + " notifications here.";
   welcome.source = "portal";
-  welcome.channels = {notify::Channel::kTelegram};
+  welcome.channels = {"telegram"};
   notify::Outbox(db()).enqueue(welcome);
   return {200, "Telegram linked successfully."};
 }
@@ -164,7 +164,7 @@ void Portal::add_notification_routes() {
       std::string channels;
       for (const auto& delivery : notification.deliveries)
         channels += (channels.empty() ? "" : ", ") +
-                    std::string(notify::to_string(delivery.channel)) + ": " + delivery.status +
+                    delivery.channel + ": " + delivery.status +
                     (delivery.last_error ? " (" + *delivery.last_error + ")" : "");
       row["channels"] = channels.empty() ? "no linked channel" : channels;
       rows.push_back(row);
