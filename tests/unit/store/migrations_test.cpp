@@ -86,7 +86,8 @@ TEST(LegacyStateStore, AtAnOlderGlobalVersionGetsWhatItLacks) {
   create_legacy_state_store(dir / "state.db", 8);
   StateStore store(dir / "state.db");
   std::set<std::string> expected = new_since_namespaces();
-  expected.insert({"mail 1", "accounts 1"});
+  expected.insert("mail 1");
+  expected.insert("accounts 1");
   EXPECT_EQ(names(store.applied_migrations()), expected);
   store.database().execute("SELECT * FROM mail_deliveries, pending_filter_refreshes");
 }

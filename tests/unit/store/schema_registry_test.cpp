@@ -1,5 +1,6 @@
 #include "da/store/schema_registry.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include <gtest/gtest.h>
