@@ -146,7 +146,7 @@ ApiReply NotifyApi::send(const net::PeerCredentials& caller, const Json& request
     return error(404, "User '" + user + "' has linked no channel (Telegram or the desktop app)");
   Json channels = Json::array();
   for (const auto& delivery : stored.deliveries)
-    channels.push_back(std::string(notify::to_string(delivery.channel)));
+    channels.push_back(delivery.channel);
   return {200, {{"ok", true}, {"id", stored.id}, {"channels", channels}}};
 }
 

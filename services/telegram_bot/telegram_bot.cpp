@@ -13,6 +13,7 @@
 #include "da/notify/telegram_links.hpp"
 #include "da/store/state_store.hpp"
 #include "markdown_v2.hpp"
+#include "telegram_channel.hpp"
 
 namespace da::services::telegram_bot {
 
@@ -189,7 +190,7 @@ void TelegramBot::handle_command(int64_t chat_id, const std::string& command) {
     test.title = "Test notification";
     test.message = "Notifications from " + config_.instance.name + " reach you here.";
     test.source = "bot";
-    test.channels = {notify::Channel::kTelegram};
+    test.channels = {kTelegramChannel};
     notify::Outbox(store.database()).enqueue(test);
     reply(chat_id, "A test notification is on its way\\.");
   } else if (command == "/help") {
@@ -233,12 +234,11 @@ int TelegramBot::deliver_once() {
   store::StateStore store(config_.paths.state_db);
   notify::Outbox outbox(store.database());
   notify::TelegramLinks links(store.database());
-  auto due = outbox.claim_due(notify::Channel::kTelegram, 20);
+  auto due = outbox.claim_due(kTelegramChannel, 20);
   for (const notify::Notification& notification : due) {
     auto chat = links.chat_of(notification.user_id);
     if (!chat) {
-      outbox.mark_failed(notification.id, notify::Channel::kTelegram,
-                         "Telegram is no longer linked", true);
+      outbox.mark_failed(notification.id, kTelegramChannel, "Telegram is no longer linked", true);
       continue;
     }
     std::optional<std::string> image;
@@ -271,12 +271,12 @@ int TelegramBot::deliver_once() {
         if (!e.bad_markup()) throw;
         send(plain, "");  // shown as written rather than not at all
       }
-      outbox.mark_sent(notification.id, notify::Channel::kTelegram);
+      outbox.mark_sent(notification.id, kTelegramChannel);
     } catch (const BotApiError& e) {
       std::optional<std::chrono::seconds> retry_after;
       if (e.retry_after()) retry_after = std::chrono::seconds(*e.retry_after());
-      outbox.mark_failed(notification.id, notify::Channel::kTelegram, e.description(),
-                         !e.transient(), retry_after);
+      outbox.mark_failed(notification.id, kTelegramChannel, e.description(), !e.transient(),
+                         retry_after);
       log::warn("telegram: notification {} to {}: {}", notification.id, notification.username,
                 e.what());
       if (e.status() == 429) break;  // the whole bot is throttled: stop this round

@@ -7,6 +7,7 @@
 #include "da/notify/telegram_settings.hpp"
 #include "da/plugin/plugin_registry.hpp"
 #include "telegram_bot.hpp"
+#include "telegram_channel.hpp"
 
 namespace da::services::telegram_bot {
 
@@ -30,6 +31,7 @@ int run_bot(cli::CommandContext& context, const cli::Arguments&) {
 void register_plugin(PluginRegistry& registry) {
   notify::TelegramSettings::claim_section(registry.config_sections);
   notify::NotificationsSettings::claim_section(registry.config_sections);
+  register_telegram_channel(registry.notification_channels);
   registry.commands.add({"telegram-bot",
                          "Run the Telegram bot: linking codes, /status with Run buttons, and "
                          "delivery of the outbox's Telegram notifications",

@@ -14,6 +14,7 @@
 #include "da/notify/image_store.hpp"
 #include "da/notify/outbox.hpp"
 #include "da/store/state_store.hpp"
+#include "desktop_channel.hpp"
 
 namespace da::services::ws_gateway {
 
@@ -142,7 +143,8 @@ void GatewayHub::handle(const std::shared_ptr<Session>& session, std::string_vie
   }
   // Other types (pong, and whatever later clients send) only show the client is alive.
   if (type == "ack")
-    notify::Outbox(state(config_.paths.state_db)).acknowledge(user_id, fields.integer("id"));
+    notify::Outbox(state(config_.paths.state_db))
+        .acknowledge(kDesktopChannel, user_id, fields.integer("id"));
 }
 
 void GatewayHub::authenticate(const std::shared_ptr<Session>& session, const JsonFields& message) {
@@ -185,7 +187,7 @@ void GatewayHub::authenticate(const std::shared_ptr<Session>& session, const Jso
       session->send(Json{{"type", "auth_ok"}, {"username", user->username}}.dump());
       if (beyond) session->send(Json{{"type", "error"}, {"message", *beyond}}.dump());
       for (const auto& notification :
-           outbox.unacknowledged(user->id, last_id, options_.replay_limit)) {
+           outbox.unacknowledged(kDesktopChannel, user->id, last_id, options_.replay_limit)) {
         session->send(notification_frame(
             config_.server.base_path(), notification.id, notification.title, notification.message,
             notification.script, notification.image, notification.created_at));
@@ -196,7 +198,7 @@ void GatewayHub::authenticate(const std::shared_ptr<Session>& session, const Jso
   }
   // end() takes the lock.
   if (too_many) return end(session, "auth_error", "Too many connections", CloseCode::kPolicy);
-  for (int64_t id : replayed) outbox.mark_sent(id, notify::Channel::kDesktop);
+  for (int64_t id : replayed) outbox.mark_sent(id, kDesktopChannel);
 }
 
 void GatewayHub::tick(Clock::time_point now) {
@@ -277,29 +279,21 @@ void GatewayHub::revalidate() {
 }
 
 int GatewayHub::dispatch_new() {
-  store::SqliteDatabase& db = state(config_.paths.state_db);
+  notify::Outbox outbox(state(config_.paths.state_db));
   if (cursor_ < 0) {
     // Older notifications reach clients by replay when they authenticate.
-    auto last = db.prepare("SELECT COALESCE(MAX(id), 0) FROM notifications");
-    last.step();
-    cursor_ = last.column_int(0);
+    cursor_ = outbox.highest_id();
     return 0;
   }
   std::vector<Pending> pending;
   std::string base_path = config_.server.base_path();
-  auto statement = db.prepare(
-      "SELECT n.id, n.user_id, n.title, n.message, n.script, n.image, n.created_at FROM "
-      "notifications n JOIN notification_deliveries d ON d.notification_id = n.id AND d.channel "
-      "= 'desktop' WHERE n.id > ? ORDER BY n.id LIMIT 20000");
-  statement.bind(1, cursor_);
-  while (statement.step()) {
-    int64_t id = statement.column_int(0);
+  for (const notify::Notification& notification :
+       outbox.on_channel_after(kDesktopChannel, cursor_, 20000)) {
     pending.push_back(
-        {id, statement.column_int(1),
-         notification_frame(base_path, id, statement.column_text(2), statement.column_text(3),
-                            statement.column_optional_text(4), statement.column_optional_text(5),
-                            statement.column_int(6))});
-    cursor_ = id;
+        {notification.id, notification.user_id,
+         notification_frame(base_path, notification.id, notification.title, notification.message,
+                            notification.script, notification.image, notification.created_at)});
+    cursor_ = notification.id;
   }
   if (pending.empty()) return 0;
   std::vector<int64_t> delivered;
@@ -324,19 +318,7 @@ int GatewayHub::dispatch_new() {
       if (sent) delivered.push_back(notification.id);  // otherwise replayed on connect
     }
   }
-  if (!delivered.empty()) {
-    db.write_transaction([&] {
-      auto mark = db.prepare(
-          "UPDATE notification_deliveries SET status = 'sent', updated_at = ? WHERE "
-          "notification_id = ? AND channel = 'desktop' AND status = 'pending'");
-      int64_t now = to_epoch_micros(now_utc());
-      for (int64_t id : delivered) {
-        mark.bind_all(now, id);
-        mark.run();
-        mark.reset();
-      }
-    });
-  }
+  if (!delivered.empty()) outbox.mark_sent(delivered, kDesktopChannel);
   return static_cast<int>(delivered.size());
 }
 

@@ -14,6 +14,7 @@
 #include "da/notify/notifications_settings.hpp"
 #include "da/net/origin.hpp"
 #include "da/plugin/plugin_registry.hpp"
+#include "desktop_channel.hpp"
 #include "gateway.hpp"
 
 namespace da::services::ws_gateway {
@@ -65,6 +66,7 @@ int run_gateway(cli::CommandContext& context, const cli::Arguments& arguments) {
 void register_plugin(PluginRegistry& registry) {
   identity::DesktopSettings::claim_section(registry.config_sections);
   notify::NotificationsSettings::claim_section(registry.config_sections);
+  register_desktop_channel(registry.notification_channels);
   registry.commands.add(
       {"ws-gateway",
        "Serve the desktop app's notification WebSocket (auth with a desktop token, replay of "

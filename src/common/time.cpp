@@ -106,6 +106,10 @@ int64_t to_epoch_micros(Timestamp time) {
   return time.time_since_epoch().count();
 }
 
+int64_t now_micros() {
+  return to_epoch_micros(now_utc());
+}
+
 Timestamp from_epoch_micros(int64_t micros) {
   return Timestamp{chr::microseconds{micros}};
 }

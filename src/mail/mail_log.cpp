@@ -4,14 +4,6 @@
 
 namespace da::mail {
 
-namespace {
-
-int64_t now_micros() {
-  return to_epoch_micros(now_utc());
-}
-
-}  // namespace
-
 int64_t MailLog::record_queued(const std::string& recipient, const std::string& subject,
                                const std::string& purpose) {
   int64_t now = now_micros();

@@ -8,9 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "da/common/time.hpp"
-#include "da/identity/api_token_store.hpp"
+#include "da/identity/user_store.hpp"
 #include "da/notify/image_store.hpp"
-#include "da/notify/telegram_links.hpp"
 
 namespace da::notify {
 
@@ -18,31 +17,16 @@ namespace {
 
 constexpr int64_t kMicros = 1'000'000;
 
-int64_t now_micros() {
-  return to_epoch_micros(now_utc());
-}
-
 int64_t micros(std::chrono::seconds seconds) {
   return static_cast<int64_t>(seconds.count()) * kMicros;
 }
 
 }  // namespace
 
-std::string_view to_string(Channel channel) {
-  return channel == Channel::kTelegram ? "telegram" : "desktop";
-}
-
-std::optional<Channel> channel_named(std::string_view name) {
-  if (name == "telegram") return Channel::kTelegram;
-  if (name == "desktop") return Channel::kDesktop;
-  return std::nullopt;
-}
-
 std::set<Channel> Outbox::linked_channels(int64_t user_id) {
   std::set<Channel> channels;
-  if (TelegramLinks(database_).chat_of(user_id)) channels.insert(Channel::kTelegram);
-  if (identity::ApiTokenStore(database_).has_desktop_link(user_id))
-    channels.insert(Channel::kDesktop);
+  for (const ChannelModule& channel : channels_.all())
+    if (channel.reaches(database_, user_id)) channels.insert(channel.name);
   return channels;
 }
 
@@ -51,7 +35,7 @@ nlohmann::json to_json(const Notification& notification, std::string_view base_p
   auto iso = [](int64_t micros) { return format_iso8601(from_epoch_micros(micros)); };
   Json deliveries = Json::object();
   for (const auto& delivery : notification.deliveries)
-    deliveries[std::string(to_string(delivery.channel))] = {
+    deliveries[delivery.channel] = {
         {"status", delivery.status},
         {"attempts", delivery.attempts},
         {"last_error", delivery.last_error ? Json(*delivery.last_error) : Json(nullptr)},
@@ -69,10 +53,10 @@ nlohmann::json to_json(const Notification& notification, std::string_view base_p
 }
 
 Notification Outbox::enqueue(const NewNotification& notification) {
+  for (const Channel& channel : notification.channels)
+    channels_.require(channel);
   int64_t id = database_.write_transaction([&] {
-    auto user = database_.prepare("SELECT 1 FROM users WHERE id = ?");
-    user.bind(1, notification.user_id);
-    if (!user.step())
+    if (!identity::UserStore(database_).find_by_id(notification.user_id))
       throw Error(ErrorKind::kNotFound,
                   "no user with id " + std::to_string(notification.user_id));
     std::set<Channel> channels = linked_channels(notification.user_id);
@@ -97,7 +81,7 @@ Notification Outbox::enqueue(const NewNotification& notification) {
           .prepare(
               "INSERT INTO notification_deliveries (notification_id, channel, status, "
               "next_attempt_at, updated_at) VALUES (?, ?, 'pending', ?, ?)")
-          .bind_all(new_id, to_string(channel), now, now)
+          .bind_all(new_id, channel, now, now)
           .run();
     return new_id;
   });
@@ -105,6 +89,7 @@ Notification Outbox::enqueue(const NewNotification& notification) {
 }
 
 std::vector<Notification> Outbox::claim_due(Channel channel, int limit) {
+  channels_.require(channel);
   int64_t now = now_micros();
   std::vector<int64_t> claimed = database_.write_transaction([&] {
     database_
@@ -112,14 +97,14 @@ std::vector<Notification> Outbox::claim_due(Channel channel, int limit) {
             "UPDATE notification_deliveries SET status = 'expired', updated_at = ?1 "
             "WHERE channel = ?2 AND status = 'pending' AND notification_id IN "
             "(SELECT id FROM notifications WHERE expires_at <= ?1)")
-        .bind_all(now, to_string(channel))
+        .bind_all(now, channel)
         .run();
     std::vector<int64_t> ids;
     auto due = database_.prepare(
         "SELECT notification_id FROM notification_deliveries WHERE channel = ? AND status = "
         "'pending' AND next_attempt_at <= ? AND claimed_until <= ? ORDER BY notification_id "
         "LIMIT ?");
-    due.bind_all(to_string(channel), now, now, static_cast<int64_t>(limit));
+    due.bind_all(channel, now, now, static_cast<int64_t>(limit));
     while (due.step())
       ids.push_back(due.column_int(0));
     for (int64_t id : ids)
@@ -127,7 +112,7 @@ std::vector<Notification> Outbox::claim_due(Channel channel, int limit) {
           .prepare(
               "UPDATE notification_deliveries SET claimed_until = ?, attempts = attempts + 1 "
               "WHERE notification_id = ? AND channel = ?")
-          .bind_all(now + micros(policy_.lease), id, to_string(channel))
+          .bind_all(now + micros(policy_.lease), id, channel)
           .run();
     return ids;
   });
@@ -138,23 +123,31 @@ std::vector<Notification> Outbox::claim_due(Channel channel, int limit) {
 }
 
 void Outbox::mark_sent(int64_t id, Channel channel) {
+  mark_sent(std::vector<int64_t>{id}, channel);
+}
+
+void Outbox::mark_sent(const std::vector<int64_t>& ids, const Channel& channel) {
+  channels_.require(channel);
   database_.write_transaction([&] {
-    database_
-        .prepare(
-            "UPDATE notification_deliveries SET status = 'sent', claimed_until = 0, last_error = "
-            "NULL, updated_at = ? WHERE notification_id = ? AND channel = ? AND status = "
-            "'pending'")
-        .bind_all(now_micros(), id, to_string(channel))
-        .run();
+    auto mark = database_.prepare(
+        "UPDATE notification_deliveries SET status = 'sent', claimed_until = 0, last_error = "
+        "NULL, updated_at = ? WHERE notification_id = ? AND channel = ? AND status = 'pending'");
+    int64_t now = now_micros();
+    for (int64_t id : ids) {
+      mark.bind_all(now, id, channel);
+      mark.run();
+      mark.reset();
+    }
   });
 }
 
 void Outbox::mark_failed(int64_t id, Channel channel, const std::string& reason, bool permanent,
                          std::optional<std::chrono::seconds> retry_after) {
+  channels_.require(channel);
   database_.write_transaction([&] {
     auto current = database_.prepare(
         "SELECT attempts FROM notification_deliveries WHERE notification_id = ? AND channel = ?");
-    current.bind_all(id, to_string(channel));
+    current.bind_all(id, channel);
     if (!current.step()) return;
     int attempts = static_cast<int>(current.column_int(0));
     int64_t now = now_micros();
@@ -163,7 +156,7 @@ void Outbox::mark_failed(int64_t id, Channel channel, const std::string& reason,
           .prepare(
               "UPDATE notification_deliveries SET status = 'failed', claimed_until = 0, "
               "last_error = ?, updated_at = ? WHERE notification_id = ? AND channel = ?")
-          .bind_all(reason, now, id, to_string(channel))
+          .bind_all(reason, now, id, channel)
           .run();
       return;
     }
@@ -178,29 +171,41 @@ void Outbox::mark_failed(int64_t id, Channel channel, const std::string& reason,
             "UPDATE notification_deliveries SET status = 'pending', claimed_until = 0, "
             "next_attempt_at = ?, last_error = ?, updated_at = ? WHERE notification_id = ? AND "
             "channel = ?")
-        .bind_all(now + delay, reason, now, id, to_string(channel))
+        .bind_all(now + delay, reason, now, id, channel)
         .run();
   });
 }
 
-bool Outbox::acknowledge(int64_t user_id, int64_t id) {
+bool Outbox::acknowledge(const Channel& channel, int64_t user_id, int64_t id) {
+  channels_.require(channel);
   return database_.write_transaction([&] {
     database_
         .prepare(
             "UPDATE notification_deliveries SET status = 'acknowledged', claimed_until = 0, "
-            "updated_at = ? WHERE channel = 'desktop' AND notification_id = ? AND "
+            "updated_at = ? WHERE channel = ? AND notification_id = ? AND "
             "notification_id IN (SELECT id FROM notifications WHERE user_id = ?)")
-        .bind_all(now_micros(), id, user_id)
+        .bind_all(now_micros(), channel, id, user_id)
         .run();
     return database_.changes() > 0;
   });
 }
 
-std::vector<Notification> Outbox::unacknowledged(int64_t user_id, int64_t after_id, int limit) {
+std::vector<Notification> Outbox::unacknowledged(const Channel& channel, int64_t user_id,
+                                                 int64_t after_id, int limit) {
+  channels_.require(channel);
   return load(
       "n.user_id = ? AND n.id > ? AND n.expires_at > ? AND n.id IN (SELECT notification_id FROM "
-      "notification_deliveries WHERE channel = 'desktop' AND status IN ('pending', 'sent'))",
-      {user_id, after_id, now_micros()}, "ORDER BY n.id LIMIT " + std::to_string(limit));
+      "notification_deliveries WHERE channel = ? AND status IN ('pending', 'sent'))",
+      {user_id, after_id, now_micros(), channel}, "ORDER BY n.id LIMIT " + std::to_string(limit));
+}
+
+std::vector<Notification> Outbox::on_channel_after(const Channel& channel, int64_t after_id,
+                                                   int limit) {
+  channels_.require(channel);
+  return load(
+      "n.id > ? AND n.id IN (SELECT notification_id FROM notification_deliveries WHERE channel = "
+      "?)",
+      {after_id, channel}, "ORDER BY n.id LIMIT " + std::to_string(limit));
 }
 
 int64_t Outbox::highest_id() {
@@ -245,29 +250,36 @@ bool Outbox::image_belongs_to(const std::string& name, int64_t user_id) {
 }
 
 std::vector<Notification> Outbox::load(const std::string& where,
-                                       const std::vector<int64_t>& values,
+                                       const std::vector<SqlValue>& values,
                                        const std::string& order_and_limit) {
   auto statement = database_.prepare(
-      "SELECT n.id, n.user_id, u.username, n.title, n.message, n.image, n.script, n.source, "
-      "n.created_at, n.expires_at FROM notifications n JOIN users u ON u.id = n.user_id WHERE " +
+      "SELECT n.id, n.user_id, n.title, n.message, n.image, n.script, n.source, n.created_at, "
+      "n.expires_at FROM notifications n WHERE " +
       where + " " + order_and_limit);
   int index = 1;
-  for (int64_t value : values)
-    statement.bind(index++, value);
+  for (const SqlValue& value : values)
+    std::visit([&](const auto& bound) { statement.bind(index++, bound); }, value);
   std::vector<Notification> notifications;
   std::map<int64_t, std::size_t> position;
+  std::map<int64_t, std::string> usernames;
+  identity::UserStore users(database_);
   while (statement.step()) {
     Notification notification;
     notification.id = statement.column_int(0);
     notification.user_id = statement.column_int(1);
-    notification.username = statement.column_text(2);
-    notification.title = statement.column_text(3);
-    notification.message = statement.column_text(4);
-    notification.image = statement.column_optional_text(5);
-    notification.script = statement.column_optional_text(6);
-    notification.source = statement.column_text(7);
-    notification.created_at = statement.column_int(8);
-    notification.expires_at = statement.column_int(9);
+    notification.title = statement.column_text(2);
+    notification.message = statement.column_text(3);
+    notification.image = statement.column_optional_text(4);
+    notification.script = statement.column_optional_text(5);
+    notification.source = statement.column_text(6);
+    notification.created_at = statement.column_int(7);
+    notification.expires_at = statement.column_int(8);
+    auto known = usernames.find(notification.user_id);
+    if (known == usernames.end()) {
+      auto user = users.find_by_id(notification.user_id);
+      known = usernames.emplace(notification.user_id, user ? user->username : "").first;
+    }
+    notification.username = known->second;
     position[notification.id] = notifications.size();
     notifications.push_back(std::move(notification));
   }
@@ -280,7 +292,7 @@ std::vector<Notification> Outbox::load(const std::string& where,
       "notification_deliveries WHERE notification_id IN (" + ids + ") ORDER BY channel");
   while (deliveries.step()) {
     Delivery delivery;
-    delivery.channel = channel_named(deliveries.column_text(1)).value_or(Channel::kTelegram);
+    delivery.channel = deliveries.column_text(1);
     delivery.status = deliveries.column_text(2);
     delivery.attempts = static_cast<int>(deliveries.column_int(3));
     delivery.last_error = deliveries.column_optional_text(4);

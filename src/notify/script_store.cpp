@@ -7,14 +7,6 @@
 
 namespace da::notify {
 
-namespace {
-
-int64_t now_micros() {
-  return to_epoch_micros(now_utc());
-}
-
-}  // namespace
-
 void ScriptStore::record_present(int64_t user_id, const std::vector<std::string>& scripts) {
   database_.write_transaction([&] {
     int64_t now = now_micros();

@@ -5,14 +5,6 @@
 
 namespace da::notify {
 
-namespace {
-
-int64_t now_micros() {
-  return to_epoch_micros(now_utc());
-}
-
-}  // namespace
-
 std::string TelegramLinks::issue_code(int64_t chat_id) {
   return database_.write_transaction([&] {
     int64_t now = now_micros();

@@ -1,6 +1,8 @@
 #include "da/ops/instance_status.hpp"
 
+#include <algorithm>
 #include <map>
+#include <string_view>
 
 #include <fmt/core.h>
 
@@ -19,6 +21,14 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::hours;
 using std::chrono::seconds;
+
+// Whether the sync tables the status reads are among the migrations still pending.
+bool pending_includes(const std::vector<store::Migration>& pending, std::string_view space,
+                      int version) {
+  return std::any_of(pending.begin(), pending.end(), [&](const store::Migration& migration) {
+    return migration.space == space && migration.version == version;
+  });
+}
 
 class Collector {
  public:
@@ -55,7 +65,7 @@ class Collector {
   void collect_migrations_and_syncs() {
     MigrationStatus& migrations = status_.migrations;
     migrations.state_db = config_.paths.state_db.string();
-    migrations.known_version = store::state_migrations().back().version;
+    migrations.known_version = store::known_schema_version();
     migrations.exists = fs::exists(config_.paths.state_db);
     std::vector<store::TableSyncState> states;
     if (!migrations.exists) {
@@ -67,7 +77,7 @@ class Collector {
         store::SqliteDatabase database(config_.paths.state_db, {.read_only = true});
         migrations.schema_version = store::schema_version(database);
         migrations.pending = store::pending_migrations(database, store::state_migrations());
-        if (migrations.schema_version >= 1) {
+        if (!pending_includes(migrations.pending, "sync", 1)) {
           states = store::SyncStateRepository(database).all();
           auto runs = store::SyncRunRepository(database).recent_runs(1);
           if (!runs.empty()) status_.last_run = runs.front();

@@ -66,7 +66,7 @@ bool holds_data(const fs::path& state_db) {
   std::vector<std::string> tables;
   store::SqliteStatement list = database.prepare(
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND "
-      "name NOT IN ('schema_migrations', 'registry_meta')");
+      "name NOT IN ('schema_migrations', 'namespace_migrations', 'registry_meta')");
   while (list.step())
     tables.push_back(list.column_text(0));
   for (const std::string& table : tables) {
@@ -436,8 +436,8 @@ RestoreSummary restore_checked(const RestoreOptions& options, const config::EnvL
   if (summary.manifest.has_part(kStatePart)) {
     store::StateStore store(summary.instance.state_db);
     for (const store::Migration& migration : store.applied_migrations())
-      summary.migrations_applied.push_back(std::to_string(migration.version) + " " +
-                                           migration.name);
+      summary.migrations_applied.push_back(
+          migration.space + " " + std::to_string(migration.version) + " " + migration.name);
   }
   summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

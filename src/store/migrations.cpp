@@ -1,407 +1,208 @@
 #include "da/store/migrations.hpp"
 
+#include <algorithm>
+#include <map>
+#include <optional>
+
 #include "da/common/error.hpp"
 #include "da/common/time.hpp"
+#include "da/store/schema_registry.hpp"
 
 namespace da::store {
 
 namespace {
 
-constexpr const char* kSyncTables = R"sql(
-CREATE TABLE sync_runs (
-  id               INTEGER PRIMARY KEY,
-  started_at       TEXT NOT NULL,
-  finished_at      TEXT,
-  status           TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'interrupted')),
-  trigger          TEXT NOT NULL,
-  host             TEXT NOT NULL,
-  pid              INTEGER NOT NULL,
-  tables_requested INTEGER NOT NULL DEFAULT 0,
-  tables_succeeded INTEGER NOT NULL DEFAULT 0,
-  tables_failed    INTEGER NOT NULL DEFAULT 0,
-  error            TEXT
-);
-CREATE INDEX sync_runs_started ON sync_runs (started_at);
+// Before namespaces, da numbered migrations 1..10 in one table, schema_migrations. The table
+// stays, holding one more row whose version no older binary knows, so that an older da refuses
+// the database (naming this row) instead of applying its own migrations to it.
+constexpr int kHandoverVersion = 1000;
+constexpr const char* kHandoverName =
+    "migrations are recorded per namespace in namespace_migrations since";
 
-CREATE TABLE sync_table_results (
-  run_id       INTEGER NOT NULL REFERENCES sync_runs (id) ON DELETE CASCADE,
-  table_id     TEXT NOT NULL,
-  table_name   TEXT NOT NULL,
-  strategy     TEXT NOT NULL,
-  status       TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
-  started_at   TEXT NOT NULL,
-  finished_at  TEXT,
-  rows_read    INTEGER NOT NULL DEFAULT 0,
-  rows_total   INTEGER NOT NULL DEFAULT 0,
-  bytes_total  INTEGER NOT NULL DEFAULT 0,
-  added        INTEGER NOT NULL DEFAULT 0,
-  updated      INTEGER NOT NULL DEFAULT 0,
-  unchanged    INTEGER NOT NULL DEFAULT 0,
-  bad_values   INTEGER NOT NULL DEFAULT 0,
-  null_partition_rows INTEGER NOT NULL DEFAULT 0,
-  partitions_written  INTEGER NOT NULL DEFAULT 0,
-  duration_ms  INTEGER NOT NULL DEFAULT 0,
-  error        TEXT,
-  PRIMARY KEY (run_id, table_id)
-);
-CREATE INDEX sync_table_results_table ON sync_table_results (table_id, started_at);
+struct AppliedVersion {
+  int version = 0;
+  std::string name;
+  std::string applied_at;
+};
+// The newest applied version of each namespace.
+using Applied = std::map<std::string, AppliedVersion>;
 
-CREATE TABLE sync_state (
-  table_id               TEXT PRIMARY KEY,
-  table_name             TEXT NOT NULL,
-  strategy               TEXT NOT NULL,
-  status                 TEXT NOT NULL CHECK (status IN ('succeeded', 'failed')),
-  error                  TEXT,
-  last_sync              TEXT,
-  last_export_started_at TEXT,
-  watermark              TEXT,
-  rows                   INTEGER NOT NULL DEFAULT 0,
-  columns                INTEGER NOT NULL DEFAULT 0,
-  file_size_bytes        INTEGER NOT NULL DEFAULT 0,
-  uncompressed_bytes     INTEGER NOT NULL DEFAULT 0,
-  schema_json            TEXT,
-  source_files_json      TEXT,
-  resume_json            TEXT,
-  updated_at             TEXT NOT NULL
-);
-)sql";
-
-constexpr const char* kRegistryTables = R"sql(
-CREATE TABLE registry_meta (
-  id            INTEGER PRIMARY KEY CHECK (id = 1),
-  version       INTEGER NOT NULL,
-  migrated_from TEXT,
-  updated_at    TEXT NOT NULL
-);
-INSERT INTO registry_meta (id, version, updated_at) VALUES (1, 0, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-
-CREATE TABLE registry_tables (
-  table_id      TEXT PRIMARY KEY,
-  position      INTEGER NOT NULL,
-  definition    TEXT NOT NULL,
-  registered_at TEXT NOT NULL,
-  registered_by TEXT NOT NULL,
-  updated_at    TEXT,
-  updated_by    TEXT
-);
-
-CREATE TABLE registry_folder_mapping (
-  bucket TEXT PRIMARY KEY,
-  folder TEXT NOT NULL
-);
-
-CREATE TABLE registry_audit (
-  id       INTEGER PRIMARY KEY,
-  at       TEXT NOT NULL,
-  actor    TEXT NOT NULL,
-  action   TEXT NOT NULL,
-  table_id TEXT,
-  before   TEXT,
-  after    TEXT,
-  version  INTEGER NOT NULL
-);
-CREATE INDEX registry_audit_table ON registry_audit (table_id, id);
-)sql";
-
-// Times in these tables are epoch microseconds (UTC). Tokens are stored only as the hex
-// SHA-256 of the value handed out.
-constexpr const char* kIdentityTables = R"sql(
-CREATE TABLE users (
-  id                  INTEGER PRIMARY KEY,
-  email               TEXT NOT NULL UNIQUE,
-  username            TEXT NOT NULL UNIQUE,
-  name                TEXT NOT NULL DEFAULT '',
-  picture             TEXT NOT NULL DEFAULT '',
-  roles               TEXT NOT NULL DEFAULT 'analyst',
-  disabled            INTEGER NOT NULL DEFAULT 0,
-  created_at          INTEGER NOT NULL,
-  last_login_at       INTEGER,
-  password_hash       TEXT,
-  password_changed_at INTEGER,
-  ssh_public_key      TEXT,
-  ssh_key_added_at    INTEGER
-);
-
-CREATE TABLE sessions (
-  id_hash      TEXT PRIMARY KEY,
-  user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-  csrf_token   TEXT NOT NULL,
-  provider     TEXT NOT NULL,
-  created_at   INTEGER NOT NULL,
-  last_seen_at INTEGER NOT NULL,
-  expires_at   INTEGER NOT NULL,
-  ip           TEXT NOT NULL DEFAULT '',
-  user_agent   TEXT NOT NULL DEFAULT '',
-  revoked_at   INTEGER
-);
-CREATE INDEX sessions_user ON sessions (user_id);
-
-CREATE TABLE one_time_tokens (
-  token_hash   TEXT PRIMARY KEY,
-  purpose      TEXT NOT NULL,
-  subject      TEXT NOT NULL,
-  binding_hash TEXT,
-  data         TEXT NOT NULL DEFAULT '{}',
-  created_at   INTEGER NOT NULL,
-  expires_at   INTEGER NOT NULL,
-  used_at      INTEGER
-);
-CREATE INDEX one_time_tokens_subject ON one_time_tokens (purpose, subject);
-CREATE INDEX one_time_tokens_expiry ON one_time_tokens (expires_at);
-
-CREATE TABLE api_tokens (
-  id           INTEGER PRIMARY KEY,
-  token_hash   TEXT NOT NULL UNIQUE,
-  user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-  kind         TEXT NOT NULL CHECK (kind IN ('personal', 'desktop_refresh')),
-  name         TEXT NOT NULL,
-  family       TEXT,
-  created_at   INTEGER NOT NULL,
-  expires_at   INTEGER,
-  last_used_at INTEGER,
-  revoked_at   INTEGER
-);
-CREATE INDEX api_tokens_user ON api_tokens (user_id, kind);
-CREATE INDEX api_tokens_family ON api_tokens (family);
-
-CREATE TABLE rate_limit_events (
-  bucket TEXT NOT NULL,
-  at     INTEGER NOT NULL
-);
-CREATE INDEX rate_limit_events_bucket ON rate_limit_events (bucket, at);
-
-CREATE TABLE user_sync_settings (
-  user_id    INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
-  datasets   TEXT NOT NULL DEFAULT '{}',
-  table_mode TEXT NOT NULL DEFAULT 'all' CHECK (table_mode IN ('all', 'explicit')),
-  tables     TEXT NOT NULL DEFAULT '{}',
-  updated_at INTEGER
-);
-)sql";
-
-// Metadata a connector fetched from its source (table definitions, column types), kept for a
-// time so that catalog pages and schema.yml do not call the source each time.
-constexpr const char* kSourceMetadataCache = R"sql(
-CREATE TABLE source_metadata_cache (
-  source     TEXT NOT NULL,
-  item       TEXT NOT NULL,
-  fetched_at INTEGER NOT NULL,
-  value      TEXT NOT NULL,
-  PRIMARY KEY (source, item)
-);
-)sql";
-
-// SHA-256 of the files the portal hands out, keyed by what changes when a file does, so that
-// a manifest of hundreds of tables is served without reading them.
-constexpr const char* kFileDigests = R"sql(
-CREATE TABLE file_digests (
-  path     TEXT PRIMARY KEY,
-  size     INTEGER NOT NULL,
-  mtime_ns INTEGER NOT NULL,
-  sha256   TEXT NOT NULL
-);
-)sql";
-
-// Each analyst's last completed pull, shown on their dashboard.
-constexpr const char* kUserPulls = R"sql(
-CREATE TABLE user_pulls (
-  user_id   INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
-  pulled_at INTEGER NOT NULL,
-  files     INTEGER NOT NULL,
-  bytes     INTEGER NOT NULL
-);
-)sql";
-
-// The notification outbox: every notification once, and its delivery on each channel
-// (Telegram, desktop) tracked on its own, so that one channel never waits for another.
-// Delivery workers claim due rows with a lease, which lets several processes share the work.
-constexpr const char* kNotifications = R"sql(
-CREATE TABLE notifications (
-  id         INTEGER PRIMARY KEY AUTOINCREMENT,
-  user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-  title      TEXT NOT NULL DEFAULT '',
-  message    TEXT NOT NULL DEFAULT '',
-  image      TEXT,
-  script     TEXT,
-  source     TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL
-);
-CREATE INDEX notifications_user ON notifications (user_id, id);
-CREATE TABLE notification_deliveries (
-  notification_id INTEGER NOT NULL REFERENCES notifications (id) ON DELETE CASCADE,
-  channel         TEXT NOT NULL CHECK (channel IN ('telegram', 'desktop')),
-  status          TEXT NOT NULL
-                  CHECK (status IN ('pending', 'sent', 'failed', 'acknowledged', 'expired')),
-  attempts        INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at INTEGER NOT NULL,
-  claimed_until   INTEGER NOT NULL DEFAULT 0,
-  last_error      TEXT,
-  updated_at      INTEGER NOT NULL,
-  PRIMARY KEY (notification_id, channel)
-);
-CREATE INDEX deliveries_due ON notification_deliveries (channel, status, next_attempt_at);
-CREATE TABLE telegram_links (
-  user_id   INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
-  chat_id   INTEGER NOT NULL,
-  linked_at INTEGER NOT NULL
-);
-CREATE INDEX telegram_links_chat ON telegram_links (chat_id);
-CREATE TABLE telegram_codes (
-  code       TEXT PRIMARY KEY,
-  chat_id    INTEGER NOT NULL UNIQUE,
-  expires_at INTEGER NOT NULL
-);
-CREATE TABLE service_state (
-  key   TEXT PRIMARY KEY,
-  value TEXT NOT NULL
-);
-)sql";
-
-// Analysts' notification scripts as the runner last saw them (what the bot's /status and the
-// desktop app list without reading homes), and on-demand runs waiting for the runner.
-constexpr const char* kNotificationScripts = R"sql(
-CREATE TABLE notification_scripts (
-  user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-  script       TEXT NOT NULL,
-  seen_at      INTEGER NOT NULL,
-  last_run_at  INTEGER,
-  last_sent_at INTEGER,
-  last_status  TEXT,
-  last_error   TEXT,
-  PRIMARY KEY (user_id, script)
-);
-CREATE TABLE script_run_requests (
-  id           INTEGER PRIMARY KEY AUTOINCREMENT,
-  user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-  script       TEXT NOT NULL,
-  requested_by TEXT NOT NULL,
-  requested_at INTEGER NOT NULL,
-  started_at   INTEGER,
-  finished_at  INTEGER,
-  outcome      TEXT
-);
-)sql";
-
-constexpr const char* kMailDeliveries = R"sql(
-CREATE TABLE mail_deliveries (
-  id          INTEGER PRIMARY KEY,
-  recipient   TEXT NOT NULL,
-  subject     TEXT NOT NULL,
-  purpose     TEXT NOT NULL,
-  status      TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'failed')),
-  attempts    INTEGER NOT NULL DEFAULT 0,
-  last_error  TEXT,
-  created_at  INTEGER NOT NULL,
-  updated_at  INTEGER NOT NULL
-);
-CREATE INDEX mail_deliveries_status ON mail_deliveries (status, updated_at);
-)sql";
-
-constexpr const char* kPendingFilterRefreshes = R"sql(
-CREATE TABLE pending_filter_refreshes (
-  username         TEXT PRIMARY KEY,
-  error            TEXT NOT NULL,
-  first_failed_at  INTEGER NOT NULL,
-  last_attempt_at  INTEGER NOT NULL,
-  attempts         INTEGER NOT NULL
-);
-)sql";
-
-void ensure_migrations_table(SqliteDatabase& database) {
-  database.execute(
-      "CREATE TABLE IF NOT EXISTS schema_migrations ("
-      " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
-}
-
-bool has_migrations_table(SqliteDatabase& database) {
-  SqliteStatement statement = database.prepare(
-      "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+bool has_table(SqliteDatabase& database, const char* name) {
+  SqliteStatement statement =
+      database.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?");
+  statement.bind(1, name);
   statement.step();
   return statement.column_int(0) > 0;
 }
 
-int read_version(SqliteDatabase& database) {
-  SqliteStatement statement =
-      database.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-  statement.step();
-  return static_cast<int>(statement.column_int(0));
+Applied read_recorded(SqliteDatabase& database) {
+  Applied applied;
+  if (!has_table(database, "namespace_migrations")) return applied;
+  SqliteStatement statement = database.prepare(
+      "SELECT namespace, version, name, applied_at FROM namespace_migrations m WHERE version = "
+      "(SELECT MAX(version) FROM namespace_migrations WHERE namespace = m.namespace)");
+  while (statement.step())
+    applied[statement.column_text(0)] = {static_cast<int>(statement.column_int(1)),
+                                         statement.column_text(2), statement.column_text(3)};
+  return applied;
+}
+
+// The global version of a database that older da binaries migrated and this one has not
+// mapped onto namespaces yet.
+std::optional<AppliedVersion> legacy_version(SqliteDatabase& database) {
+  if (!has_table(database, "schema_migrations")) return std::nullopt;
+  SqliteStatement statement = database.prepare(
+      "SELECT version, name, applied_at FROM schema_migrations ORDER BY version DESC LIMIT 1");
+  if (!statement.step()) return AppliedVersion{};
+  int version = static_cast<int>(statement.column_int(0));
+  if (version == kHandoverVersion) return std::nullopt;
+  return AppliedVersion{version, statement.column_text(1), statement.column_text(2)};
+}
+
+int known_legacy_version(const std::vector<Migration>& migrations) {
+  int known = 0;
+  for (const Migration& migration : migrations)
+    known = std::max(known, migration.legacy_version);
+  return known;
 }
 
 // A database migrated by a newer da: name its newest migration, so that whoever rolled back
 // sees what the store needs.
-[[noreturn]] void throw_newer_than_known(SqliteDatabase& database, int current, int known) {
-  std::string newest;
-  SqliteStatement statement =
-      database.prepare("SELECT name, applied_at FROM schema_migrations WHERE version = ?");
-  statement.bind(1, current);
-  if (statement.step())
-    newest = " (\"" + statement.column_text(0) + "\", applied " + statement.column_text(1) + ")";
+[[noreturn]] void throw_newer_than_known(SqliteDatabase& database, const std::string& space,
+                                         const AppliedVersion& current, int known) {
+  std::string where = space.empty() ? "" : ": namespace \"" + space + "\"";
   throw Error(ErrorKind::kConfig,
-              "state database " + database.path().string() + " has schema version " +
-                  std::to_string(current) + newest + ", newer than this da knows (" +
-                  std::to_string(known) +
+              "state database " + database.path().string() + where + " has schema version " +
+                  std::to_string(current.version) + " (\"" + current.name + "\", applied " +
+                  current.applied_at + "), newer than this da knows (" + std::to_string(known) +
                   "): run the da version that migrated it, or restore a backup taken before the "
                   "upgrade (da restore --from DIR)");
 }
 
-int known_version(const std::vector<Migration>& migrations) {
-  return migrations.empty() ? 0 : migrations.back().version;
+// What the database has applied in each namespace, counting the migrations a legacy database
+// applied under their global version. Writes nothing.
+Applied applied_versions(SqliteDatabase& database, const std::vector<Migration>& migrations,
+                         bool refuse_newer) {
+  Applied applied = read_recorded(database);
+  std::optional<AppliedVersion> legacy = legacy_version(database);
+  if (!legacy) return applied;
+  if (refuse_newer && legacy->version > known_legacy_version(migrations))
+    throw_newer_than_known(database, "", *legacy, known_legacy_version(migrations));
+  for (const Migration& migration : migrations) {
+    if (migration.legacy_version == 0 || migration.legacy_version > legacy->version) continue;
+    AppliedVersion& newest = applied[migration.space];
+    if (migration.version > newest.version) newest = {migration.version, migration.name, ""};
+  }
+  return applied;
 }
 
-std::vector<Migration> newer_than(const std::vector<Migration>& migrations, int current) {
-  std::vector<Migration> newer;
-  for (const Migration& migration : migrations) {
-    if (migration.version > current) newer.push_back(migration);
+void refuse_newer(SqliteDatabase& database, const Applied& applied,
+                  const std::vector<Migration>& migrations) {
+  std::map<std::string, int> known;
+  for (const Migration& migration : migrations)
+    known[migration.space] = std::max(known[migration.space], migration.version);
+  for (const auto& [space, current] : applied) {
+    auto found = known.find(space);
+    if (found != known.end() && current.version > found->second)
+      throw_newer_than_known(database, space, current, found->second);
   }
-  return newer;
+}
+
+std::vector<Migration> lacking(const Applied& applied, const std::vector<Migration>& migrations) {
+  std::vector<Migration> pending;
+  for (const Migration& migration : migrations) {
+    auto found = applied.find(migration.space);
+    if (found == applied.end() || migration.version > found->second.version)
+      pending.push_back(migration);
+  }
+  return pending;
+}
+
+void record(SqliteDatabase& database, const Migration& migration, const std::string& applied_at) {
+  database
+      .prepare(
+          "INSERT OR IGNORE INTO namespace_migrations (namespace, version, name, applied_at) "
+          "VALUES (?, ?, ?, ?)")
+      .bind_all(migration.space, migration.version, migration.name, applied_at)
+      .run();
+}
+
+// Records the migrations a legacy database applied under their global version, with the time
+// it applied them, and hands schema_migrations over.
+void map_legacy(SqliteDatabase& database, const std::vector<Migration>& migrations) {
+  std::optional<AppliedVersion> legacy = legacy_version(database);
+  if (legacy) {
+    if (legacy->version > known_legacy_version(migrations))
+      throw_newer_than_known(database, "", *legacy, known_legacy_version(migrations));
+    for (const Migration& migration : migrations) {
+      if (migration.legacy_version == 0 || migration.legacy_version > legacy->version) continue;
+      SqliteStatement when =
+          database.prepare("SELECT applied_at FROM schema_migrations WHERE version = ?");
+      when.bind(1, migration.legacy_version);
+      record(database, migration, when.step() ? when.column_text(0) : format_iso8601(now_utc()));
+    }
+  }
+  database.execute(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+  database
+      .prepare(
+          "INSERT OR IGNORE INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
+      .bind_all(kHandoverVersion, kHandoverName, format_iso8601(now_utc()))
+      .run();
+}
+
+int count_applied(const Applied& applied, const std::vector<Migration>& migrations) {
+  int count = 0;
+  for (const Migration& migration : migrations) {
+    auto found = applied.find(migration.space);
+    if (found != applied.end() && migration.version <= found->second.version) ++count;
+  }
+  return count;
 }
 
 }  // namespace
 
 const std::vector<Migration>& state_migrations() {
-  static const std::vector<Migration> migrations = {
-      {1, "sync runs, per-table results and sync state", kSyncTables},
-      {2, "table registry, folder mapping and their audit trail", kRegistryTables},
-      {3, "users, sessions, sign-in tokens, rate limits and sync settings", kIdentityTables},
-      {4, "cache of source metadata", kSourceMetadataCache},
-      {5, "digests of distributed files", kFileDigests},
-      {6, "last pull of each analyst", kUserPulls},
-      {7, "notification outbox, Telegram links and service state", kNotifications},
-      {8, "notification scripts and on-demand runs", kNotificationScripts},
-      {9, "deliveries of the portal's mail", kMailDeliveries},
-      {10, "rsync filter refreshes that failed and wait for a retry", kPendingFilterRefreshes},
-  };
+  static const std::vector<Migration> migrations = [] {
+    SchemaRegistry registry;
+    register_state_schemas(registry);
+    return registry.ordered();
+  }();
   return migrations;
 }
 
-int schema_version(SqliteDatabase& database) {
-  return has_migrations_table(database) ? read_version(database) : 0;
+int schema_version(SqliteDatabase& database, const std::vector<Migration>& migrations) {
+  return count_applied(applied_versions(database, migrations, false), migrations);
+}
+
+int known_schema_version(const std::vector<Migration>& migrations) {
+  return static_cast<int>(migrations.size());
 }
 
 std::vector<Migration> pending_migrations(SqliteDatabase& database,
                                           const std::vector<Migration>& migrations) {
-  int current = schema_version(database);
-  if (current > known_version(migrations))
-    throw_newer_than_known(database, current, known_version(migrations));
-  return newer_than(migrations, current);
+  Applied applied = applied_versions(database, migrations, true);
+  refuse_newer(database, applied, migrations);
+  return lacking(applied, migrations);
 }
 
 std::vector<Migration> apply_migrations(SqliteDatabase& database,
                                         const std::vector<Migration>& migrations) {
   return database.write_transaction([&] {
-    ensure_migrations_table(database);
-    int current = read_version(database);
-    if (current > known_version(migrations))
-      throw_newer_than_known(database, current, known_version(migrations));
-    std::vector<Migration> applied = newer_than(migrations, current);
-    for (const Migration& migration : applied) {
+    database.execute(
+        "CREATE TABLE IF NOT EXISTS namespace_migrations ("
+        " namespace TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,"
+        " applied_at TEXT NOT NULL, PRIMARY KEY (namespace, version))");
+    map_legacy(database, migrations);
+    Applied applied = read_recorded(database);
+    refuse_newer(database, applied, migrations);
+    std::vector<Migration> pending = lacking(applied, migrations);
+    for (const Migration& migration : pending) {
       database.execute(migration.sql);
-      database.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
-          .bind_all(migration.version, migration.name, format_iso8601(now_utc()))
-          .run();
+      record(database, migration, format_iso8601(now_utc()));
     }
-    return applied;
+    return pending;
   });
 }
 

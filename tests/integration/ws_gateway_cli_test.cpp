@@ -22,6 +22,7 @@
 #include "da/identity/user_store.hpp"
 #include "da/net/http_client.hpp"
 #include "da/notify/outbox.hpp"
+#include "da/plugin/plugin_registry.hpp"
 #include "da/store/state_store.hpp"
 
 namespace da {
@@ -74,6 +75,8 @@ class GatewayProcess {
 class WsGatewayCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    PluginRegistry plugins;  // the desktop channel module
+    register_all_plugins(plugins);
     store::StateStore store(dir_ / "data" / "state.db");
     ana_ = identity::UserStore(store.database()).ensure("ana@example.com", {});
     family_ = identity::ApiTokenStore(store.database()).create_refresh(ana_.id, 24h).info.family;
@@ -114,7 +117,7 @@ class WsGatewayCliTest : public ::testing::Test {
     store::StateStore store(dir_ / "data" / "state.db");
     auto found = notify::Outbox(store.database()).find(id);
     for (const auto& delivery : found->deliveries)
-      if (delivery.channel == notify::Channel::kDesktop) return delivery.status;
+      if (delivery.channel == "desktop") return delivery.status;
     return "none";
   }
 

@@ -24,6 +24,10 @@ UNCHECKED_FOLDERS = ["tests", "bench"]
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')
 
 
+# Each owner's tables (cmake/StateSchema.cmake): compiled into da_store, owned by their folder.
+STATE_SCHEMA_SOURCE = "state_schema.cpp"
+
+
 class Layers:
     def __init__(self, doc_path):
         self.layer = {}  # component name or folder pattern -> layer number
@@ -92,6 +96,12 @@ def main():
             return True
         return layers.of(b) < layers.of(a)
 
+    def folder_owner(path):
+        parts = path.split("/")
+        if parts[0] == "src":
+            return parts[1]
+        return "/".join(parts[:2])
+
     # Which component each target is.
     component_of = {}
     for target, folder in targets.items():
@@ -120,6 +130,11 @@ def main():
             path = source if os.path.isabs(source) else os.path.join(targets[target], source)
             path = os.path.realpath(path)
             if not path.startswith(root + os.sep) or rel(path).startswith("build"):
+                continue
+            if target == "da_store" and os.path.basename(path) == STATE_SCHEMA_SOURCE:
+                # Compiled into the store (every process opens every table) but owned, like
+                # any file, by the component of its folder: its includes count as that owner's.
+                files[folder_owner(rel(path))].add(path)
                 continue
             files[component].add(path)
             folders.add(os.path.dirname(path))

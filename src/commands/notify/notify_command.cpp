@@ -15,7 +15,6 @@ namespace da::commands::notify {
 namespace {
 
 using Json = nlohmann::json;
-using da::notify::Channel;
 
 std::string when(int64_t micros) {
   return format_iso8601(from_epoch_micros(micros)).substr(0, 19) + "Z";
@@ -34,8 +33,7 @@ std::string delivery_summary(const da::notify::Notification& notification) {
   if (notification.deliveries.empty()) return "no channel";
   std::string text;
   for (const auto& delivery : notification.deliveries)
-    text += (text.empty() ? "" : ", ") + std::string(to_string(delivery.channel)) + " " +
-            delivery.status;
+    text += (text.empty() ? "" : ", ") + delivery.channel + " " + delivery.status;
   return text;
 }
 
@@ -51,10 +49,11 @@ int send(cli::CommandContext& context, const cli::Arguments& arguments) {
   if (notification.title.empty() && notification.message.empty())
     throw Error(ErrorKind::kConfig, "give a --title, a --message or both");
   for (const std::string& name : arguments.values("channel")) {
-    auto channel = da::notify::channel_named(name);
-    if (!channel)
-      throw Error(ErrorKind::kConfig, "--channel: '" + name + "' is not telegram or desktop");
-    notification.channels.insert(*channel);
+    try {
+      notification.channels.insert(da::notify::notification_channels().require(name).name);
+    } catch (const Error& e) {
+      throw Error(ErrorKind::kConfig, std::string("--channel: ") + e.what());
+    }
   }
   auto stored = da::notify::Outbox(store.database()).enqueue(notification);
   if (context.json()) {
@@ -106,7 +105,8 @@ void register_plugin(PluginRegistry& registry) {
                 {cli::value_option("--user", "The user's server name or email"),
                  cli::value_option("--title", "The title"),
                  cli::value_option("--message", "The text"),
-                 cli::value_list_option("--channel", "Only this channel: telegram or desktop")},
+                 cli::value_list_option("--channel",
+                                        "Only this registered channel, e.g. telegram or desktop")},
                 send});
   commands.add({"notify list",
                 "The newest notifications and their delivery on each channel",

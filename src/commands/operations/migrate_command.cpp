@@ -18,14 +18,16 @@ using Json = nlohmann::ordered_json;
 Json to_json(const std::vector<store::Migration>& migrations) {
   Json list = Json::array();
   for (const store::Migration& migration : migrations)
-    list.push_back({{"version", migration.version}, {"name", migration.name}});
+    list.push_back(
+        {{"namespace", migration.space}, {"version", migration.version}, {"name", migration.name}});
   return list;
 }
 
 std::string to_text(const std::vector<store::Migration>& migrations) {
   std::string text;
   for (const store::Migration& migration : migrations)
-    text += "  " + std::to_string(migration.version) + "  " + migration.name + "\n";
+    text += "  " + migration.space + " " + std::to_string(migration.version) + "  " +
+            migration.name + "\n";
   return text;
 }
 
@@ -34,7 +36,7 @@ void report(cli::CommandContext& context, const fs::path& state_db, int version,
   if (context.json()) {
     context.print(Json{{"state_db", state_db.string()},
                        {"schema_version", version},
-                       {"known_version", store::state_migrations().back().version},
+                       {"known_version", store::known_schema_version()},
                        {key, to_json(migrations)}}
                       .dump(2) +
                   "\n");

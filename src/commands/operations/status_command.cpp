@@ -82,7 +82,8 @@ Json status_json(const InstanceStatus& status, const config::InstanceConfig& con
   const ops::MigrationStatus& migrations = status.migrations;
   Json pending = Json::array();
   for (const store::Migration& migration : migrations.pending)
-    pending.push_back({{"version", migration.version}, {"name", migration.name}});
+    pending.push_back(
+        {{"namespace", migration.space}, {"version", migration.version}, {"name", migration.name}});
   return {{"healthy", status.healthy()},
           {"da_version", DA_VERSION},
           {"config_dir", config.config_dir.string()},

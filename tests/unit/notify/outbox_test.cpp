@@ -10,6 +10,7 @@
 #include "da/identity/user_store.hpp"
 #include "da/notify/image_store.hpp"
 #include "da/notify/telegram_links.hpp"
+#include "da/plugin/plugin_registry.hpp"
 #include "da/store/state_store.hpp"
 
 namespace da::notify {
@@ -18,6 +19,8 @@ namespace {
 class OutboxTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    PluginRegistry plugins;  // the Telegram and desktop channel modules
+    register_all_plugins(plugins);
     store_ = std::make_unique<store::StateStore>(dir_ / "state.db");
     ana_ = identity::UserStore(db()).ensure("ana@example.com", {}).id;
     bob_ = identity::UserStore(db()).ensure("bob@example.com", {}).id;
@@ -57,12 +60,12 @@ TEST_F(OutboxTest, ADeliveryPerLinkedChannel) {
   link_telegram(ana_, 42);
   link_desktop(ana_);
   auto both = send(ana_);
-  EXPECT_EQ(status_of(both, Channel::kTelegram), "pending");
-  EXPECT_EQ(status_of(both, Channel::kDesktop), "pending");
+  EXPECT_EQ(status_of(both, "telegram"), "pending");
+  EXPECT_EQ(status_of(both, "desktop"), "pending");
   NewNotification only_desktop;
   only_desktop.user_id = ana_;
   only_desktop.source = "test";
-  only_desktop.channels = {Channel::kDesktop};
+  only_desktop.channels = {"desktop"};
   EXPECT_EQ(outbox().enqueue(only_desktop).deliveries.size(), 1u);
   NewNotification nobody;
   nobody.user_id = 999;
@@ -73,59 +76,59 @@ TEST_F(OutboxTest, OneChannelNeverWaitsForAnother) {
   link_telegram(ana_, 42);
   link_desktop(ana_);
   auto sent = send(ana_);
-  auto claimed = outbox().claim_due(Channel::kTelegram, 10);
+  auto claimed = outbox().claim_due("telegram", 10);
   ASSERT_EQ(claimed.size(), 1u);
-  outbox().mark_failed(sent.id, Channel::kTelegram, "Telegram is down", true);
+  outbox().mark_failed(sent.id, "telegram", "Telegram is down", true);
   // The desktop side is untouched by the Telegram failure.
-  auto replay = outbox().unacknowledged(ana_, 0, 10);
+  auto replay = outbox().unacknowledged("desktop", ana_, 0, 10);
   ASSERT_EQ(replay.size(), 1u);
-  EXPECT_EQ(status_of(*outbox().find(sent.id), Channel::kTelegram), "failed");
-  EXPECT_EQ(status_of(*outbox().find(sent.id), Channel::kDesktop), "pending");
+  EXPECT_EQ(status_of(*outbox().find(sent.id), "telegram"), "failed");
+  EXPECT_EQ(status_of(*outbox().find(sent.id), "desktop"), "pending");
 }
 
 TEST_F(OutboxTest, AClaimKeepsOtherWorkersAwayUntilItsLeaseEnds) {
   link_telegram(ana_, 42);
   send(ana_);
-  EXPECT_EQ(outbox().claim_due(Channel::kTelegram, 10).size(), 1u);
-  EXPECT_TRUE(outbox().claim_due(Channel::kTelegram, 10).empty()) << "claimed twice";
+  EXPECT_EQ(outbox().claim_due("telegram", 10).size(), 1u);
+  EXPECT_TRUE(outbox().claim_due("telegram", 10).empty()) << "claimed twice";
   db().execute("UPDATE notification_deliveries SET claimed_until = 0");  // the lease ran out
-  EXPECT_EQ(outbox().claim_due(Channel::kTelegram, 10).size(), 1u) << "a dead worker's claim";
+  EXPECT_EQ(outbox().claim_due("telegram", 10).size(), 1u) << "a dead worker's claim";
 }
 
 TEST_F(OutboxTest, RetriesUntilTheAttemptsAreSpent) {
   link_telegram(ana_, 42);
   auto sent = send(ana_);
   for (int attempt = 1; attempt <= 3; ++attempt) {
-    auto claimed = outbox().claim_due(Channel::kTelegram, 10);
+    auto claimed = outbox().claim_due("telegram", 10);
     ASSERT_EQ(claimed.size(), 1u) << "attempt " << attempt;
-    outbox().mark_failed(sent.id, Channel::kTelegram, "HTTP 502");
+    outbox().mark_failed(sent.id, "telegram", "HTTP 502");
   }
   auto after = *outbox().find(sent.id);
-  EXPECT_EQ(status_of(after, Channel::kTelegram), "failed");
+  EXPECT_EQ(status_of(after, "telegram"), "failed");
   EXPECT_EQ(after.deliveries[0].attempts, 3);
   EXPECT_EQ(after.deliveries[0].last_error.value_or(""), "HTTP 502");
-  EXPECT_TRUE(outbox().claim_due(Channel::kTelegram, 10).empty());
+  EXPECT_TRUE(outbox().claim_due("telegram", 10).empty());
 }
 
 TEST_F(OutboxTest, RetryAfterAndBackoffPostponeTheNextAttempt) {
   link_telegram(ana_, 42);
   auto sent = send(ana_);
-  outbox().claim_due(Channel::kTelegram, 10);
-  outbox().mark_failed(sent.id, Channel::kTelegram, "429", false, std::chrono::seconds(30));
-  EXPECT_TRUE(outbox().claim_due(Channel::kTelegram, 10).empty());
+  outbox().claim_due("telegram", 10);
+  outbox().mark_failed(sent.id, "telegram", "429", false, std::chrono::seconds(30));
+  EXPECT_TRUE(outbox().claim_due("telegram", 10).empty());
   db().execute("UPDATE notification_deliveries SET next_attempt_at = 0");
-  auto claimed = outbox().claim_due(Channel::kTelegram, 10);
+  auto claimed = outbox().claim_due("telegram", 10);
   ASSERT_EQ(claimed.size(), 1u);
-  outbox().mark_sent(sent.id, Channel::kTelegram);
-  EXPECT_EQ(status_of(*outbox().find(sent.id), Channel::kTelegram), "sent");
+  outbox().mark_sent(sent.id, "telegram");
+  EXPECT_EQ(status_of(*outbox().find(sent.id), "telegram"), "sent");
 }
 
 TEST_F(OutboxTest, UndeliveredNotificationsExpire) {
   link_telegram(ana_, 42);
   auto sent = send(ana_);
   db().execute("UPDATE notifications SET expires_at = 1");
-  EXPECT_TRUE(outbox().claim_due(Channel::kTelegram, 10).empty());
-  EXPECT_EQ(status_of(*outbox().find(sent.id), Channel::kTelegram), "expired");
+  EXPECT_TRUE(outbox().claim_due("telegram", 10).empty());
+  EXPECT_EQ(status_of(*outbox().find(sent.id), "telegram"), "expired");
 }
 
 TEST_F(OutboxTest, ExpiredNotificationsArePurgedWithTheImagesOnlyTheyUsed) {
@@ -152,15 +155,58 @@ TEST_F(OutboxTest, DesktopReplayIsEverythingUnacknowledgedAfterTheClientsLastId)
   auto first = send(ana_, "first");
   auto second = send(ana_, "second");
   send(bob_, "not ana's");
-  auto replay = outbox().unacknowledged(ana_, 0, 10);
+  auto replay = outbox().unacknowledged("desktop", ana_, 0, 10);
   ASSERT_EQ(replay.size(), 2u);
   EXPECT_EQ(replay[0].title, "first");
-  EXPECT_EQ(outbox().unacknowledged(ana_, first.id, 10).size(), 1u);
-  EXPECT_FALSE(outbox().acknowledge(bob_, first.id)) << "acknowledged someone else's";
-  EXPECT_TRUE(outbox().acknowledge(ana_, first.id));
-  replay = outbox().unacknowledged(ana_, 0, 10);
+  EXPECT_EQ(outbox().unacknowledged("desktop", ana_, first.id, 10).size(), 1u);
+  EXPECT_FALSE(outbox().acknowledge("desktop", bob_, first.id)) << "acknowledged someone else's";
+  EXPECT_TRUE(outbox().acknowledge("desktop", ana_, first.id));
+  replay = outbox().unacknowledged("desktop", ana_, 0, 10);
   ASSERT_EQ(replay.size(), 1u);
   EXPECT_EQ(replay[0].id, second.id);
+}
+
+TEST_F(OutboxTest, RefusesAChannelNoModuleRegisteredNamingTheRegisteredOnes) {
+  link_telegram(ana_, 42);
+  NewNotification notification;
+  notification.user_id = ana_;
+  notification.title = "t";
+  notification.source = "test";
+  notification.channels = {"carrier_pigeon"};
+  try {
+    outbox().enqueue(notification);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kRequest);
+    EXPECT_NE(std::string(e.what()).find("notification channel 'carrier_pigeon' is not "
+                                         "registered (registered: desktop, telegram)"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_TRUE(outbox().recent(10).empty()) << "stored a notification for an unknown channel";
+  EXPECT_THROW(outbox().claim_due("carrier_pigeon", 10), Error);
+  EXPECT_THROW(outbox().mark_sent(1, "carrier_pigeon"), Error);
+}
+
+TEST_F(OutboxTest, DeliversOnAnyChannelAModuleRegisters) {
+  ChannelRegistry channels;
+  int64_t reachable = ana_;
+  channels.add({"pager", [reachable](store::SqliteDatabase&, int64_t user) {
+                  return user == reachable;
+                }});
+  Outbox paging(db(), policy_, channels);
+  NewNotification notification;
+  notification.user_id = bob_;
+  notification.title = "t";
+  notification.source = "test";
+  EXPECT_TRUE(paging.enqueue(notification).deliveries.empty()) << "bob has no pager";
+  notification.user_id = ana_;
+  Notification sent = paging.enqueue(notification);
+  ASSERT_EQ(sent.deliveries.size(), 1u);
+  EXPECT_EQ(sent.deliveries[0].channel, "pager");
+  ASSERT_EQ(paging.claim_due("pager", 10).size(), 1u);
+  paging.mark_sent(sent.id, "pager");
+  EXPECT_EQ(status_of(*paging.find(sent.id), "pager"), "sent");
 }
 
 TEST_F(OutboxTest, TelegramCodesLinkOnceAndExpire) {

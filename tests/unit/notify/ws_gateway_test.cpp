@@ -17,6 +17,7 @@
 #include "da/identity/user_store.hpp"
 #include "da/net/http_client.hpp"
 #include "da/notify/outbox.hpp"
+#include "da/plugin/plugin_registry.hpp"
 #include "da/store/state_store.hpp"
 
 namespace da::services::ws_gateway {
@@ -30,6 +31,8 @@ using namespace std::chrono_literals;
 class WsGatewayTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    PluginRegistry plugins;  // the desktop channel module
+    register_all_plugins(plugins);
     config_.paths.data_dir = dir_ / "data";
     config_.paths.state_db = dir_ / "data" / "state.db";
     testing::set_section(config_, "desktop",
@@ -103,7 +106,7 @@ class WsGatewayTest : public ::testing::Test {
       store::StateStore store(config_.paths.state_db);
       auto found = notify::Outbox(store.database()).find(id);
       for (const auto& delivery : found->deliveries)
-        if (delivery.channel == notify::Channel::kDesktop) status = delivery.status;
+        if (delivery.channel == "desktop") status = delivery.status;
     }
     return status;
   }
@@ -232,7 +235,7 @@ TEST_F(WsGatewayTest, NotificationsArriveAndUnacknowledgedOnesAreReplayed) {
   auto first = queue("first");
   // Telegram is not linked: the desktop app gets it all the same.
   ASSERT_EQ(first.deliveries.size(), 1u);
-  EXPECT_EQ(first.deliveries[0].channel, notify::Channel::kDesktop);
+  EXPECT_EQ(first.deliveries[0].channel, "desktop");
   auto frame = client->receive_type("notification", 3s);
   ASSERT_TRUE(frame);
   Json notification = Json::parse(*frame);

@@ -80,7 +80,7 @@ TEST(Backup, HoldsTheStoreCatalogMetadataConfigAndOnRequestDataAndSecrets) {
   EXPECT_TRUE(fs::exists(dir / "plain/config/instance.yaml"));
   EXPECT_FALSE(fs::exists(dir / "plain/config/.env"));
   EXPECT_FALSE(fs::exists(dir / "plain/parquet"));
-  EXPECT_EQ(plain.manifest.schema_version, store::state_migrations().back().version);
+  EXPECT_EQ(plain.manifest.schema_version, store::known_schema_version());
   EXPECT_EQ(mode_of(dir / "plain"), 0700u);
   EXPECT_EQ(mode_of(dir / "plain/manifest.json"), 0600u);
 
@@ -184,7 +184,8 @@ TEST(Restore, RefusesABackupWhoseStoreIsNewerThanThisDaBeforeChangingAnything) {
   {
     store::SqliteDatabase database(a.state_db);
     database.execute(
-        "INSERT INTO schema_migrations VALUES (99, 'from the future', '2030-01-01T00:00:00Z')");
+        "INSERT INTO namespace_migrations VALUES "
+        "('sync', 99, 'from the future', '2030-01-01T00:00:00Z')");
   }
   back_up(a, dir / "backup");
   try {
@@ -203,12 +204,13 @@ TEST(Restore, MigratesAnOlderStore) {
   {
     store::SqliteDatabase database(a.state_db);
     database.execute("DROP TABLE pending_filter_refreshes");
-    database.execute("DELETE FROM schema_migrations WHERE version = 10");
+    database.execute(
+        "DELETE FROM namespace_migrations WHERE namespace = 'accounts' AND version = 1");
   }
   back_up(a, dir / "backup");
   RestoreSummary summary = restore(dir / "backup", dir / "b/config");
   ASSERT_EQ(summary.migrations_applied.size(), 1u);
-  EXPECT_EQ(summary.migrations_applied[0].substr(0, 3), "10 ");
+  EXPECT_EQ(summary.migrations_applied[0].substr(0, 11), "accounts 1 ");
 }
 
 }  // namespace

@@ -17,34 +17,34 @@ using testing::TempDir;
 TEST(Migrations, ApplyOnceAndRecordTheirVersions) {
   TempDir dir;
   SqliteDatabase database(dir / "state.db");
-  std::vector<Migration> migrations = {{1, "a", "CREATE TABLE a (x INTEGER)"},
-                                       {2, "b", "CREATE TABLE b (y TEXT)"}};
+  std::vector<Migration> migrations = {{"test", 1, "a", "CREATE TABLE a (x INTEGER)"},
+                                       {"test", 2, "b", "CREATE TABLE b (y TEXT)"}};
   EXPECT_EQ(apply_migrations(database, {migrations[0]}).size(), 1u);
-  EXPECT_EQ(schema_version(database), 1);
+  EXPECT_EQ(schema_version(database, migrations), 1);
   auto applied = apply_migrations(database, migrations);
   ASSERT_EQ(applied.size(), 1u);
   EXPECT_EQ(applied[0].name, "b");
   EXPECT_EQ(apply_migrations(database, migrations).size(), 0u);
-  EXPECT_EQ(schema_version(database), 2);
+  EXPECT_EQ(schema_version(database, migrations), 2);
   database.execute("INSERT INTO b VALUES ('ok')");
 }
 
 TEST(Migrations, AFailingMigrationLeavesNothingBehind) {
   TempDir dir;
   SqliteDatabase database(dir / "state.db");
-  std::vector<Migration> migrations = {{1, "good", "CREATE TABLE good (x INTEGER)"},
-                                       {2, "bad", "CREATE TABLE broken (x INTEGR"}};
+  std::vector<Migration> migrations = {{"test", 1, "good", "CREATE TABLE good (x INTEGER)"},
+                                       {"test", 2, "bad", "CREATE TABLE broken (x INTEGR"}};
   EXPECT_THROW(apply_migrations(database, migrations), Error);
-  EXPECT_EQ(schema_version(database), 0);
+  EXPECT_EQ(schema_version(database, migrations), 0);
   EXPECT_THROW(database.execute("SELECT * FROM good"), Error);
 }
 
 TEST(Migrations, PendingOnesAreListedWithoutWritingAnything) {
   TempDir dir;
   SqliteDatabase database(dir / "state.db");
-  std::vector<Migration> migrations = {{1, "a", "CREATE TABLE a (x INTEGER)"},
-                                       {2, "b", "CREATE TABLE b (y TEXT)"}};
-  EXPECT_EQ(schema_version(database), 0);
+  std::vector<Migration> migrations = {{"test", 1, "a", "CREATE TABLE a (x INTEGER)"},
+                                       {"test", 2, "b", "CREATE TABLE b (y TEXT)"}};
+  EXPECT_EQ(schema_version(database, migrations), 0);
   EXPECT_EQ(pending_migrations(database, migrations).size(), 2u);
   SqliteStatement tables = database.prepare("SELECT count(*) FROM sqlite_master");
   ASSERT_TRUE(tables.step());
@@ -62,10 +62,11 @@ TEST(Migrations, PendingOnesAreListedWithoutWritingAnything) {
 TEST(Migrations, RefusesADatabaseNewerThanThisBinary) {
   TempDir dir;
   SqliteDatabase database(dir / "state.db");
-  apply_migrations(database, {{1, "a", "SELECT 1"}, {2, "tokens of the future", "SELECT 1"}});
+  apply_migrations(database,
+                   {{"test", 1, "a", "SELECT 1"}, {"test", 2, "tokens of the future", "SELECT 1"}});
   for (auto attempt : {&apply_migrations, &pending_migrations}) {
     try {
-      attempt(database, {{1, "a", "SELECT 1"}});
+      attempt(database, {{"test", 1, "a", "SELECT 1"}});
       FAIL();
     } catch (const Error& e) {
       EXPECT_EQ(e.kind(), ErrorKind::kConfig);

@@ -79,7 +79,7 @@ Response admin_page(PortalHost& portal, const Request& request, const Visitor& v
     std::string channels;
     for (const auto& delivery : notification.deliveries)
       channels += (channels.empty() ? "" : ", ") +
-                  std::string(notify::to_string(delivery.channel)) + ": " + delivery.status +
+                  delivery.channel + ": " + delivery.status +
                   (delivery.last_error ? " (" + *delivery.last_error + ")" : "");
     row["channels"] = channels.empty() ? "no linked channel" : channels;
     rows.push_back(row);

@@ -41,7 +41,7 @@ LinkOutcome link_telegram(PortalHost& portal, const identity::User& user, const 
   welcome.title = "Telegram linked";
   welcome.message = "You will receive " + portal.config().instance.name + " notifications here.";
   welcome.source = "portal";
-  welcome.channels = {notify::Channel::kTelegram};
+  welcome.channels = {"telegram"};
   notify::Outbox(portal.db()).enqueue(welcome);
   return {200, "Telegram linked successfully."};
 }

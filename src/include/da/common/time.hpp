@@ -22,6 +22,8 @@ std::string format_date(std::chrono::sys_days day);
 std::optional<Timestamp> parse_iso8601(std::string_view text);
 int64_t to_epoch_micros(Timestamp time);
 Timestamp from_epoch_micros(int64_t micros);
+// now_utc() in epoch microseconds, as the state store keeps times.
+int64_t now_micros();
 // How long before now `micros` was, coarsely: "42s ago", "5m ago", "3h ago", "2d ago".
 std::string format_ago(int64_t micros);
 

@@ -49,8 +49,8 @@ struct CertificateStatus {
 struct MigrationStatus {
   std::string state_db;
   bool exists = false;
-  int schema_version = 0;
-  int known_version = 0;  // the newest this da knows
+  int schema_version = 0;  // migrations applied, over every namespace
+  int known_version = 0;   // migrations this da knows
   std::vector<store::Migration> pending;
   std::optional<std::string> error;  // unreadable, or newer than this da
 };

@@ -32,7 +32,7 @@ struct RestoreSummary {
   BackupManifest manifest;
   InstanceLocations instance;
   std::vector<std::string> replaced;            // what held something else before (with force)
-  std::vector<std::string> migrations_applied;  // "11 name", after the restore
+  std::vector<std::string> migrations_applied;  // "notify 3 name", after the restore
   double seconds = 0;
 };
 
