@@ -37,12 +37,12 @@ Json catalog_summary(const CatalogSnapshot& snapshot) {
 }
 
 // What the dashboard shows of the user's setup: key, last pull, linked apps.
-Json account_summary(PortalHost& portal, const identity::User& user) {
+Json account_summary(PortalHost& portal, const std::string& telegram_bot,
+                     const identity::User& user) {
   const config::InstanceConfig& config = portal.config();
   bool has_key = user.ssh_public_key.has_value();
   auto last_pull = distribution::PullRecords(portal.db()).last_pulled_at(user.id);
   auto telegram_linked_at = notify::TelegramLinks(portal.db()).linked_at(user.id);
-  const std::string telegram_bot = notify::TelegramSettings::from(config).bot_username;
   return {{"has_key", has_key},
           {"needs_onboarding", !has_key},
           {"ssh_key_type",
@@ -63,9 +63,10 @@ class DashboardFeature : public PortalFeature {
  public:
   void add_routes(PortalHost& portal) override {
     portal.route("GET", "/dashboard", Access::kSignedIn,
-                 [&portal](Request& request, Visitor& visitor) {
+                 [&portal, telegram_bot = notify::TelegramSettings::from(portal.config()).bot_username](
+                     Request& request, Visitor& visitor) {
                    Json data = catalog_summary(*portal.catalog().current(portal.db()));
-                   data.update(account_summary(portal, *visitor.user));
+                   data.update(account_summary(portal, telegram_bot, *visitor.user));
                    data["title"] = "Dashboard";
                    data["notice"] = notice_text(request.query_param("notice").value_or(""));
                    return portal.render(request, visitor, "dashboard", std::move(data));

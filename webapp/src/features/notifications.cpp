@@ -51,8 +51,8 @@ Response run_script(PortalHost& portal, const Request& request, const identity::
   }
 }
 
-Response image(PortalHost& portal, const std::string& name, const identity::User& user) {
-  notify::ImageStore images(notify::NotificationsSettings::from(portal.config()).image_dir);
+Response image(PortalHost& portal, const notify::ImageStore& images, const std::string& name,
+               const identity::User& user) {
   auto path = images.path_of(name);
   if (!path || !notify::Outbox(portal.db()).image_belongs_to(name, user.id))
     return Response::json_error(404, "No such image");
@@ -105,8 +105,10 @@ class NotificationsFeature : public PortalFeature {
                    return run_script(portal, request, *visitor.user);
                  });
     portal.route("GET", "/api/notifications/images/{name}", Access::kSignedIn,
-                 [&portal](Request& request, Visitor& visitor) {
-                   return image(portal, request.param("name"), *visitor.user);
+                 [&portal, images = notify::ImageStore(
+                               notify::NotificationsSettings::from(portal.config()).image_dir)](
+                     Request& request, Visitor& visitor) {
+                   return image(portal, images, request.param("name"), *visitor.user);
                  });
     portal.route("GET", "/api/notifications", Access::kSignedIn,
                  [&portal](Request&, Visitor& visitor) {

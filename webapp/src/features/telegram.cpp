@@ -54,10 +54,11 @@ std::string code_of(const Json& body) {
   return "";
 }
 
-Response status_json(PortalHost& portal, const identity::User& user) {
+Response status_json(PortalHost& portal, const std::string& bot_username,
+                     const identity::User& user) {
   auto linked_at = notify::TelegramLinks(portal.db()).linked_at(user.id);
   Json status = {{"linked", linked_at.has_value()},
-                 {"bot_username", notify::TelegramSettings::from(portal.config()).bot_username}};
+                 {"bot_username", bot_username}};
   if (linked_at) status["linked_at"] = format_iso8601(from_epoch_micros(*linked_at));
   return Response::json(200, status);
 }
@@ -101,7 +102,8 @@ class TelegramFeature : public PortalFeature {
                  });
     portal.route(
         "GET", "/api/telegram/status", Access::kSignedIn,
-        [&portal](Request&, Visitor& visitor) { return status_json(portal, *visitor.user); });
+        [&portal, bot = notify::TelegramSettings::from(portal.config()).bot_username](
+            Request&, Visitor& visitor) { return status_json(portal, bot, *visitor.user); });
   }
 };
 
