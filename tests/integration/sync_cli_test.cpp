@@ -233,6 +233,11 @@ TEST_F(SyncCli, InterruptStopsTheRunCleanlyAndSaysSo) {
     ::_exit(127);
   }
   ::close(out[1]);
+  if (!testing::wait_until_handles(child, SIGINT, std::chrono::seconds(30))) {
+    ::kill(child, SIGKILL);
+    ::waitpid(child, nullptr, 0);
+    FAIL() << "da sync never started handling SIGINT";
+  }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   auto interrupted_at = std::chrono::steady_clock::now();
   ::kill(child, SIGINT);

@@ -16,7 +16,9 @@ using testing::run_da;
 using testing::TempDir;
 
 constexpr long kMaxRssKb = 50 * 1024;
-constexpr double kMaxSeconds = 1.0;
+// CPU seconds, not wall time: a parser that expanded the bomb would burn minutes of CPU, while a
+// busy machine only stretches the wall clock.
+constexpr double kMaxCpuSeconds = 1.0;
 
 // Nine levels of nine aliases each, one per line (lol0 to lol8); lol4 is the first level
 // whose aliases expand beyond the limit.
@@ -56,9 +58,9 @@ class YamlBombCli : public ::testing::Test {
     EXPECT_NE(result.out.find(where), std::string::npos) << result.out << result.err;
     EXPECT_NE(result.out.find("aliases of this file expand to more than"), std::string::npos)
         << result.out;
-    EXPECT_LT(result.seconds, kMaxSeconds);
+    EXPECT_LT(result.cpu_seconds, kMaxCpuSeconds);
     EXPECT_LT(result.peak_rss_kb, kMaxRssKb);
-    std::cout << where << " refused in " << result.seconds << " s, peak RSS "
+    std::cout << where << " refused in " << result.cpu_seconds << " s of CPU, peak RSS "
               << result.peak_rss_kb / 1024.0 << " MB\n";
   }
 
@@ -90,9 +92,9 @@ TEST_F(YamlBombCli, NestedAnchorsAreNotCopies) {
   dir_.write("config/instance.yaml", yaml);
   ProcessResult result = check();
   EXPECT_NE(result.out.find("nested: unknown key"), std::string::npos) << result.out << result.err;
-  EXPECT_LT(result.seconds, kMaxSeconds);
+  EXPECT_LT(result.cpu_seconds, kMaxCpuSeconds);
   EXPECT_LT(result.peak_rss_kb, kMaxRssKb);
-  std::cout << "nested anchors read in " << result.seconds << " s, peak RSS "
+  std::cout << "nested anchors read in " << result.cpu_seconds << " s of CPU, peak RSS "
             << result.peak_rss_kb / 1024.0 << " MB\n";
 }
 

@@ -4,7 +4,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
+#include <string>
+#include <thread>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -82,6 +85,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   result.peak_rss_kb = usage.ru_maxrss;
+  auto to_seconds = [](const timeval& time) { return time.tv_sec + time.tv_usec / 1e6; };
+  result.cpu_seconds = to_seconds(usage.ru_utime) + to_seconds(usage.ru_stime);
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
   return result;
@@ -91,6 +96,22 @@ ProcessResult run_da(const std::vector<std::string>& args, const ProcessOptions&
   std::vector<std::string> argv{DA_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_process(argv, options);
+}
+
+bool wait_until_handles(int pid, int signal, std::chrono::milliseconds timeout) {
+  const uint64_t bit = uint64_t{1} << (signal - 1);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    if (!status) return false;
+    std::string line;
+    while (std::getline(status, line)) {
+      bool mask_line = line.rfind("SigCgt:", 0) == 0 || line.rfind("SigBlk:", 0) == 0;
+      if (mask_line && (std::stoull(line.substr(7), nullptr, 16) & bit) != 0) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
 }
 
 }  // namespace da::testing
