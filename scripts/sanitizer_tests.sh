@@ -11,10 +11,12 @@ TESTS=(unit_sync unit_web unit_notify)
 cd "$(dirname "$0")/.."
 SUPPRESSIONS="$(pwd)/tests/sanitizers"
 
-# -O1 -g1: less debug information to write than -g and faster tests than -O0; -g1 keeps the line
-# tables, so reports still name file and line.
+# -O1: the instrumented tests run faster than at -O0, and compiling costs about the same;
+# -g1 keeps the line tables, so reports still name file and line. Warnings are the normal
+# build's business (make test builds it with -Werror): a warning only GCC's instrumentation at
+# this level produces must not stop the run.
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" \
-  -DDA_BUILD_BENCH=OFF -DDA_WERROR=ON "$@" >/dev/null
+  -DDA_BUILD_BENCH=OFF -DDA_WERROR=OFF "$@" >/dev/null
 cmake --build "$BUILD_DIR" -j "$(nproc)" --target "${TESTS[@]}"
 
 labels="$(IFS='|'; echo "${TESTS[*]}")"
