@@ -15,7 +15,8 @@ namespace {
 
 using testing::FolderSource;
 
-// The folder source for tables that several sync threads extract at once.
+// The folder source behind a lock: the runner's threads extract at once, and FolderSource
+// counts its extracts in a plain int.
 class SharedFolderSource : public DataSource {
  public:
   explicit SharedFolderSource(std::filesystem::path folder) : folder_(std::move(folder)) {}
