@@ -5,7 +5,7 @@
 set -euo pipefail
 BUILD_DIR="$1"
 shift
-# sync engine and publication (unit_sync), portal and HTTP server (unit_web), WebSocket gateway,
+# sync runner, sync engine and publication (unit_sync), portal and HTTP server (unit_web), WebSocket gateway,
 # notification outbox and API (unit_notify).
 TESTS=(unit_sync unit_web unit_notify)
 cd "$(dirname "$0")/.."
