@@ -37,7 +37,6 @@ SETUP=/usr/share/da/server/setup.sh
 # Started in this order, stopped in the reverse one: the helpers the portal calls come first.
 SERVICE_ORDER=(da-account-helper da-notify-api da-portal da-ws-gateway da-telegram-bot
   da-notify-runner)
-TIMERS=(da-sync.timer)
 
 package=""
 version=""
@@ -154,6 +153,12 @@ units_present() {
   done
 }
 
+# The installed da-*.timer units: the timers of the periodic jobs (da schedule). Asked of
+# systemd, so that the version being replaced need not know `da schedule`.
+timers_present() {
+  systemctl list-unit-files --no-legend --plain 'da-*.timer' 2>/dev/null | awk '{print $1}'
+}
+
 enabled_services() {
   local unit
   for unit in $(units_present); do
@@ -167,9 +172,11 @@ stop_services() {
   for ((i = ${#units[@]} - 1; i >= 0; i--)); do
     systemctl stop "${units[i]}.service" 2>/dev/null || true
   done
-  for unit in "${TIMERS[@]}"; do systemctl stop "$unit" 2>/dev/null || true; done
-  # A sync started by the timer finishes (or is cancelled cleanly) before the switch.
-  systemctl stop da-sync.service 2>/dev/null || true
+  for unit in $(timers_present); do
+    systemctl stop "$unit" 2>/dev/null || true
+    # A job the timer started (a sync) finishes, or is cancelled cleanly, before the switch.
+    systemctl stop "$(systemctl show -p Unit --value "$unit" 2>/dev/null)" 2>/dev/null || true
+  done
 }
 
 start_services() {
@@ -178,7 +185,7 @@ start_services() {
   for unit in $(enabled_services); do
     systemctl restart "$unit.service" || say "$unit did not start: $(systemctl status "$unit.service" --no-pager -n 5 2>&1 | tail -5)"
   done
-  for unit in "${TIMERS[@]}"; do
+  for unit in $(timers_present); do
     systemctl is-enabled --quiet "$unit" 2>/dev/null && systemctl restart "$unit"
   done
   return 0

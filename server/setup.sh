@@ -31,8 +31,8 @@ What it does, each step only where something differs:
   example, when absent) and .env (from the template, when absent; 0640 root:da, never
   overwritten); <data_dir> da:dataread 0750 with parquet/ da:dataread 2750 and
   parquet/private/ da:data-private 2750; <docs_dir> da:dataread 2750; the units whose
-  X-DA-Enable-When= key is set enabled, the others disabled; the sync timer's schedule
-  (sync.schedule); da migrate (as da).
+  X-DA-Enable-When= key is set enabled, the others disabled; each periodic job's timer
+  schedule (da schedule, e.g. sync.schedule); da migrate (as da).
 EOF
 }
 
@@ -426,7 +426,7 @@ configure_units() {
   local files file unit state wanted to_start=()
   mapfile -t files < <(installed_units)
   [[ ${#files[@]} -gt 0 ]] || die "no da-* units in ${UNIT_DIRS[*]:1}: is the package installed completely?"
-  write_sync_schedule
+  write_schedules
   systemd_running && systemctl daemon-reload
   for file in "${files[@]}"; do
     unit=$(basename "$file")
@@ -455,20 +455,28 @@ configure_units() {
   fi
 }
 
-# sync.schedule as a drop-in replacing da-sync.timer's times.
-write_sync_schedule() {
-  local have_timer=0 file
-  for file in $(installed_units); do [[ "$(basename "$file")" == da-sync.timer ]] && have_timer=1; done
-  [[ $have_timer == 1 ]] || return 0
-  local dir=/etc/systemd/system/da-sync.timer.d target wanted
+# Every periodic job's schedule (da schedule) as a drop-in replacing its timer's times.
+write_schedules() {
+  local -A installed=()
+  local file listing job timer
+  for file in $(installed_units); do installed[$(basename "$file")]=1; done
+  listing=$(da_config schedule --list) || die "da schedule --list failed (see above)"
+  while read -r job timer; do
+    [[ -n "$job" && -n "${installed[$timer]:-}" ]] || continue
+    write_schedule "$job" "$timer"
+  done <<<"$listing"
+}
+
+write_schedule() {
+  local job="$1" dir="/etc/systemd/system/$2.d" target wanted
   target="$dir/schedule.conf"
-  wanted=$(da_config sync-schedule --systemd) || die "da sync-schedule --systemd failed: check sync.schedule in $CONFIG_DIR/instance.yaml"
+  wanted=$(da_config schedule --systemd "$job") || die "da schedule --systemd $job failed: check its setting (da schedule) in $CONFIG_DIR/instance.yaml"
   if [[ ! -f "$target" ]] || [[ "$(cat "$target")" != "$wanted" ]]; then
     mkdir -p "$dir"
     printf '%s\n' "$wanted" >"$target.new"
     chmod 0644 "$target.new"
     mv "$target.new" "$target"
-    changed "$target: the schedule of sync.schedule"
+    changed "$target: the schedule of the $job job"
   fi
 }
 

@@ -37,6 +37,7 @@ class Collector {
 
   InstanceStatus run() {
     collect_units();
+    collect_jobs();
     collect_migrations_and_syncs();
     collect_disks();
     collect_certificates();
@@ -59,6 +60,24 @@ class Collector {
       bool telling = !unit.result.empty() && unit.result != "success";
       problem(unit.name + " is " + unit.active + (telling ? " (" + unit.result + ")" : "") +
               (unit.active == "failed" ? "" : " though " + unit.enabled));
+    }
+  }
+
+  // A failed or stopped timer is a problem reported with the units above; a job whose timer is
+  // missing or not enabled is worth a look, since a module may leave it off until configured.
+  void collect_jobs() {
+    for (JobTimerState& timer : job_timer_states(status_.systemd, options_.jobs)) {
+      JobStatus job{std::move(timer), Level::kOk};
+      if (!job.timer.why_idle.empty()) {
+        job.level = Level::kWarning;
+        warning(job.timer.why_idle);
+      } else if (std::any_of(status_.systemd.units.begin(), status_.systemd.units.end(),
+                             [&](const UnitState& unit) {
+                               return unit.name == job.timer.timer && unit.needs_attention();
+                             })) {
+        job.level = Level::kProblem;
+      }
+      status_.jobs.push_back(std::move(job));
     }
   }
 

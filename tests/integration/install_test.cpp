@@ -1,6 +1,7 @@
 // `cmake --install` of the build tree (what `make install` runs): the layout the package
 // holds, and an installed tree that still runs after it is moved elsewhere, with its own
 // libduckdb found through RUNPATH $ORIGIN/../lib/da and no path of the build tree left in it.
+#include <functional>
 #include <regex>
 #include <set>
 
@@ -28,7 +29,8 @@ void install(const fs::path& stage, const std::string& prefix) {
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
 }
 
-// The units of the source tree: <folder>/systemd/* and <folder>/<module>/systemd/*.
+// The units of the source tree: every systemd/ folder up to three levels down
+// (<folder>/systemd/*, <folder>/<module>/systemd/*, src/commands/<module>/systemd/*).
 std::vector<fs::path> source_units() {
   auto skipped = [](const fs::path& folder) {
     std::string name = folder.filename().string();
@@ -36,12 +38,14 @@ std::vector<fs::path> source_units() {
            name == "node_modules";
   };
   std::vector<fs::path> folders;
-  for (const auto& top : fs::directory_iterator(DA_SOURCE_DIR)) {
-    if (!top.is_directory() || skipped(top.path())) continue;
-    folders.push_back(top.path() / "systemd");
-    for (const auto& module : fs::directory_iterator(top.path()))
-      if (module.is_directory()) folders.push_back(module.path() / "systemd");
-  }
+  std::function<void(const fs::path&, int)> visit = [&](const fs::path& dir, int depth) {
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      if (!entry.is_directory() || skipped(entry.path())) continue;
+      folders.push_back(entry.path() / "systemd");
+      if (depth < 2) visit(entry.path(), depth + 1);
+    }
+  };
+  visit(DA_SOURCE_DIR, 0);
   std::vector<fs::path> units;
   for (const fs::path& folder : folders) {
     if (!fs::is_directory(folder)) continue;

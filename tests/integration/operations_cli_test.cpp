@@ -408,5 +408,77 @@ TEST(OperationsCli, StatusReportsTheUnitsAndTheCertificate) {
   EXPECT_NE(problems.find("portal.pem expires in"), std::string::npos) << problems;
 }
 
+// A systemctl that answers like one where systemd runs, with the units in `show`.
+void fake_systemctl(const TempDir& dir, const std::string& list, const std::string& show) {
+  dir.write("bin/systemctl",
+            "#!/bin/sh\n"
+            "case \"$*\" in\n"
+            "  *is-system-running*) echo running;;\n"
+            "  *list-unit-files*) printf '" +
+                list + "';;\n  *show*) printf '" + show + "';;\nesac\n");
+  ::chmod((dir / "bin/systemctl").c_str(), 0755);
+}
+
+// A periodic job (da schedule) whose timer is disabled or not installed never runs, and no
+// failed unit would say so: status does.
+TEST(OperationsCli, StatusReportsAPeriodicJobWhoseTimerIsDisabledOrMissing) {
+  TempDir dir;
+  Instance a(dir, "a");
+  a.write_config();
+  testing::ProcessOptions options;
+  options.env["PATH"] = (dir / "bin").string() + ":" + std::getenv("PATH");
+
+  fake_systemctl(dir, "da-sync.service static -\\nda-sync.timer disabled enabled\\n",
+                 "Id=da-sync.service\\nActiveState=inactive\\nSubState=dead\\n"
+                 "UnitFileState=static\\nType=oneshot\\n\\n"
+                 "Id=da-sync.timer\\nActiveState=inactive\\nSubState=dead\\n"
+                 "UnitFileState=disabled\\n");
+  nlohmann::json status = nlohmann::json::parse(a.da({"--json", "status"}, options).out);
+  ASSERT_EQ(status["jobs"].size(), 1u) << status["jobs"].dump();
+  EXPECT_EQ(status["jobs"][0]["name"], "sync");
+  EXPECT_EQ(status["jobs"][0]["timer"], "da-sync.timer");
+  EXPECT_EQ(status["jobs"][0]["state"], "disabled");
+  EXPECT_EQ(status["jobs"][0]["level"], "warning");
+  std::string warnings = status["warnings"].dump();
+  EXPECT_NE(warnings.find("the sync job does not run: da-sync.timer is disabled"),
+            std::string::npos)
+      << warnings;
+  ProcessResult text = a.da({"status"}, options);
+  EXPECT_NE(text.out.find("periodic jobs:\n  sync             da-sync.timer                "
+                          "disabled  <- warning\n"),
+            std::string::npos)
+      << text.out;
+
+  fake_systemctl(dir, "da-portal.service enabled enabled\\n",
+                 "Id=da-portal.service\\nActiveState=active\\nSubState=running\\n"
+                 "UnitFileState=enabled\\nType=notify\\n");
+  status = nlohmann::json::parse(a.da({"--json", "status"}, options).out);
+  ASSERT_EQ(status["jobs"].size(), 1u) << status["jobs"].dump();
+  EXPECT_EQ(status["jobs"][0]["state"], "not installed");
+  EXPECT_EQ(status["jobs"][0]["level"], "warning");
+  warnings = status["warnings"].dump();
+  EXPECT_NE(warnings.find("the sync job never runs: its timer da-sync.timer is not installed"),
+            std::string::npos)
+      << warnings;
+}
+
+// In the enabled and waiting case the job is fine and says when it runs next.
+TEST(OperationsCli, StatusShowsWhenAPeriodicJobRunsNext) {
+  TempDir dir;
+  Instance a(dir, "a");
+  a.write_config();
+  testing::ProcessOptions options;
+  options.env["PATH"] = (dir / "bin").string() + ":" + std::getenv("PATH");
+  fake_systemctl(dir, "da-sync.timer enabled enabled\\n",
+                 "Id=da-sync.timer\\nActiveState=active\\nSubState=waiting\\n"
+                 "UnitFileState=enabled\\nNextElapseUSecRealtime=Tue 2026-12-08 06:00:00 UTC\\n");
+  nlohmann::json status = nlohmann::json::parse(a.da({"--json", "status"}, options).out);
+  ASSERT_EQ(status["jobs"].size(), 1u) << status["jobs"].dump();
+  EXPECT_EQ(status["jobs"][0]["state"], "enabled");
+  EXPECT_EQ(status["jobs"][0]["next_elapse"], "Tue 2026-12-08 06:00:00 UTC");
+  EXPECT_EQ(status["jobs"][0]["level"], "ok");
+  EXPECT_EQ(status["warnings"].dump().find("sync job"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace da

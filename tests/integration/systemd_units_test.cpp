@@ -1,4 +1,4 @@
-// The shipped systemd units (every */systemd/ and */*/systemd/ folder): `systemd-analyze
+// The shipped systemd units (every systemd/ folder up to three levels down): `systemd-analyze
 // verify` finds nothing to say about them, `systemd-analyze security` rates each, and each
 // unit's ExecStart= serves when started the way its unit says: as its User= (a temporary
 // account stands in for `da`), with its environment and sandbox applied by tests/tools/
@@ -47,8 +47,8 @@ using testing::TempDir;
 constexpr const char* kKey =
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDFCGjLqhNIwPbD7UJBEAj6Q0S+yGI9/yI1nWOhT3hR1 me@laptop";
 
-// Every unit file of the source tree: <module>/systemd/ and <area>/<module>/systemd/, as CMake
-// and the scripts find them.
+// Every unit file of the source tree: <module>/systemd/, <area>/<module>/systemd/ and
+// src/commands/<module>/systemd/, as CMake finds them.
 std::vector<fs::path> unit_files() {
   std::vector<fs::path> found;
   std::function<void(const fs::path&, int)> visit = [&](const fs::path& dir, int depth) {
@@ -61,7 +61,7 @@ std::vector<fs::path> unit_files() {
         for (const auto& file : fs::directory_iterator(entry.path()))
           if (file.path().extension() == ".service" || file.path().extension() == ".timer")
             found.push_back(file.path());
-      } else if (depth < 2) {
+      } else if (depth < 3) {
         visit(entry.path(), depth + 1);
       }
     }
@@ -218,6 +218,36 @@ TEST(SystemdUnits, TheScheduleDropInReplacesTheTimersTimes) {
       run_process({"systemd-analyze", "verify", "--man=no", (dir / "da-sync.timer").string()});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   EXPECT_EQ((verify.out + verify.err).find("da-"), std::string::npos) << verify.out << verify.err;
+}
+
+// A module registers each periodic job with the timer it ships: the timer is one of the units,
+// starts a service that runs the job's command, and takes the job's drop-in.
+TEST(SystemdUnits, EveryPeriodicJobsTimerIsShippedRunsTheJobAndTakesItsDropIn) {
+  TempDir dir;
+  render_units(dir.path());
+  dir.write("config/instance.yaml", "sync:\n  schedule: ['05:30', 'Sat,Sun 09:00']\n");
+  auto listed = testing::run_da({"--config", (dir / "config").string(), "--json", "schedule"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  auto jobs = nlohmann::json::parse(listed.out);
+  ASSERT_FALSE(jobs.empty());
+  for (const auto& job : jobs) {
+    std::string name = job["name"];
+    std::string timer = job["timer"];
+    SCOPED_TRACE(name + " " + timer);
+    fs::path file = unit_file(timer);
+    if (file.empty()) continue;
+    std::string service = setting(file, "Unit");
+    if (service.empty()) service = timer.substr(0, timer.size() - 6) + ".service";
+    EXPECT_EQ(setting(unit_file(service), "ExecStart"),
+              "/usr/bin/" + job["command"].get<std::string>());
+    auto dropin =
+        testing::run_da({"--config", (dir / "config").string(), "schedule", "--systemd", name});
+    ASSERT_EQ(dropin.exit_code, 0) << dropin.err;
+    dir.write(timer + ".d/schedule.conf", dropin.out);
+    auto verify = run_process({"systemd-analyze", "verify", "--man=no", (dir / timer).string()});
+    EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+    EXPECT_EQ((verify.out + verify.err).find("da-"), std::string::npos) << verify.out << verify.err;
+  }
 }
 
 // A Unix-socket HTTP/1.0 exchange: the whole answer, "" when the socket does not answer.

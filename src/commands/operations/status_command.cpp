@@ -7,6 +7,7 @@
 #include "da/cli/command_context.hpp"
 #include "da/common/error.hpp"
 #include "da/ops/instance_status.hpp"
+#include "da/plugin/plugin_registry.hpp"
 
 namespace da::commands::operations {
 
@@ -33,6 +34,18 @@ Json units_json(const ops::SystemdReport& systemd) {
          {"level", to_string(unit.needs_attention() ? ops::Level::kProblem : ops::Level::kOk)}});
   }
   return {{"running", systemd.running}, {"state", systemd.state}, {"units", units}};
+}
+
+Json jobs_json(const std::vector<ops::JobStatus>& jobs) {
+  Json list = Json::array();
+  for (const ops::JobStatus& job : jobs) {
+    list.push_back({{"name", job.timer.job},
+                    {"timer", job.timer.timer},
+                    {"state", job.timer.state},
+                    {"next_elapse", job.timer.next_elapse},
+                    {"level", to_string(job.level)}});
+  }
+  return list;
 }
 
 Json sync_json(const InstanceStatus& status) {
@@ -88,6 +101,7 @@ Json status_json(const InstanceStatus& status, const config::InstanceConfig& con
           {"da_version", DA_VERSION},
           {"config_dir", config.config_dir.string()},
           {"systemd", units_json(status.systemd)},
+          {"jobs", jobs_json(status.jobs)},
           {"sync", sync_json(status)},
           {"disk", disks},
           {"certificates", certificates},
@@ -116,6 +130,18 @@ std::string services_text(const ops::SystemdReport& systemd) {
     text += fmt::format("  {:<28} {:<10} {:<9} {}", unit.name, unit.active, unit.sub, unit.enabled);
     if (unit.is_timer() && !unit.next_elapse.empty()) text += "  next " + unit.next_elapse;
     text += unit.needs_attention() ? "  <- needs attention\n" : "\n";
+  }
+  return text;
+}
+
+std::string jobs_text(const std::vector<ops::JobStatus>& jobs) {
+  if (jobs.empty()) return "";
+  std::string text = "periodic jobs:\n";
+  for (const ops::JobStatus& job : jobs) {
+    text += fmt::format("  {:<16} {:<28} {}", job.timer.job, job.timer.timer, job.timer.state);
+    if (!job.timer.next_elapse.empty()) text += "  next " + job.timer.next_elapse;
+    text +=
+        job.level == ops::Level::kOk ? "\n" : "  <- " + std::string(to_string(job.level)) + "\n";
   }
   return text;
 }
@@ -177,13 +203,16 @@ int run(cli::CommandContext& context, const cli::Arguments& arguments) {
       options.disk_limit_percent > 100)
     throw Error(ErrorKind::kConfig,
                 "--max-sync-age must be positive and --disk-limit between 1 and 100");
+  for (const PeriodicJob& job : context.plugins().periodic_jobs.jobs())
+    options.jobs.push_back({job.name, job.timer});
   InstanceStatus status = ops::collect_status(config, options);
   if (context.json()) {
     context.print(status_json(status, config).dump(2, ' ', false, Json::error_handler_t::replace) +
                   "\n");
   } else {
     context.print(fmt::format("da {}, instance {}\n", DA_VERSION, config.config_dir.string()) +
-                  services_text(status.systemd) + sync_text(status) + other_text(status));
+                  services_text(status.systemd) + jobs_text(status.jobs) + sync_text(status) +
+                  other_text(status));
   }
   return status.healthy() ? cli::ExitCode::kSuccess : cli::ExitCode::kFailure;
 }
@@ -193,9 +222,9 @@ int run(cli::CommandContext& context, const cli::Arguments& arguments) {
 cli::CommandSpec status_command() {
   return {
       "status",
-      "The instance's health: services and timers, each table's last sync and its age, disk "
-      "space, the portal's certificate, pending migrations (exit 1 if something needs "
-      "attention)",
+      "The instance's health: services and timers, the periodic jobs' timers, each table's "
+      "last sync and its age, disk space, the portal's certificate, pending migrations (exit 1 "
+      "if something needs attention)",
       {cli::value_option("--max-sync-age", "Hours after which a table's last sync is too old",
                          "24"),
        cli::value_option("--disk-limit", "Percent of a file system in use that is too much", "90")},

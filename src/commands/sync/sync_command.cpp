@@ -3,6 +3,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "sync_job.hpp"
 #include "sync_report_output.hpp"
 #include <nlohmann/json.hpp>
 
@@ -118,6 +119,7 @@ void register_plugin(PluginRegistry& registry) {
                  "source all work (a deployment's health check)")},
       run_sync,
   });
+  register_sync_job(registry);
 }
 
 }  // namespace da::commands::sync

@@ -1,6 +1,7 @@
-// What `da status` reports to an operator: the services and timers, the last sync of every
-// table and its age, disk space, the portal's certificate, pending state-store migrations, and
-// which of these need attention. Reads only: the state store is not migrated.
+// What `da status` reports to an operator: the services and timers, whether each periodic job's
+// timer is installed and enabled, the last sync of every table and its age, disk space, the
+// portal's certificate, pending state-store migrations, and which of these need attention.
+// Reads only: the state store is not migrated.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include "da/common/time.hpp"
 #include "da/config/instance_config.hpp"
 #include "da/ops/disk_space.hpp"
+#include "da/ops/job_timers.hpp"
 #include "da/ops/systemd_units.hpp"
 #include "da/store/migrations.hpp"
 #include "da/store/sync_run_repository.hpp"
@@ -62,10 +64,17 @@ struct StatusOptions {
   int certificate_problem_days = 14;
   std::filesystem::path nginx_sites_dir = "/etc/nginx/sites-enabled";
   Timestamp now = now_utc();
+  std::vector<JobTimer> jobs;  // the periodic jobs (registry.periodic_jobs), whose timers to check
+};
+
+struct JobStatus {
+  JobTimerState timer;
+  Level level = Level::kOk;  // warning: it does not run; problem: its timer failed or stopped
 };
 
 struct InstanceStatus {
   SystemdReport systemd;
+  std::vector<JobStatus> jobs;
   std::optional<store::SyncRun> last_run;
   std::vector<TableFreshness> tables;
   std::vector<DiskUsage> disks;

@@ -11,6 +11,7 @@
 #include "da/cli/command.hpp"
 
 #include "da/config/section_owners.hpp"
+#include "da/plugin/periodic_jobs.hpp"
 
 namespace da::notify {
 class ChannelRegistry;  // da/notify/channel_registry.hpp
@@ -45,6 +46,7 @@ struct PluginRegistry {
   web::AuthProviderRegistry& auth_providers;
   web::PortalFeatureRegistry& portal_features;
   config::SectionOwners config_sections;  // top-level sections of instance.yaml modules read
+  PeriodicJobRegistry periodic_jobs;      // commands run by a timer the module ships
   // The process's notification channels (notify::notification_channels()), which the outbox
   // delivers to.
   notify::ChannelRegistry& notification_channels;

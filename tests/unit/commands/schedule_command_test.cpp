@@ -1,0 +1,139 @@
+// `da schedule` over every module of the build plus one the test adds: a job that reads its
+// times from its own section of instance.yaml, as a Jira or corporate-memory module would.
+#include <cstdio>
+
+#include "support/temp_dir.hpp"
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "da/cli/command_context.hpp"
+#include "da/common/error.hpp"
+#include "da/config/instance_config.hpp"
+#include "da/plugin/plugin_registry.hpp"
+
+namespace da {
+namespace {
+
+std::vector<std::string> report_schedule(const config::InstanceConfig& config) {
+  config::Diagnostics diagnostics;
+  config::NodeReader schedule = config.section_reader("report", diagnostics).child("schedule");
+  if (!schedule.present()) return {"hourly"};
+  std::vector<std::string> entries;
+  for (const config::NodeReader& item : schedule.items())
+    entries.push_back(item.as_string());
+  return entries;
+}
+
+void check_report(const config::InstanceConfig& config, config::Diagnostics& diagnostics) {
+  config.section_reader("report", diagnostics).warn_unknown_keys({"schedule"});
+}
+
+// What a module adds in its register_plugin().
+void register_report_module(PluginRegistry& registry) {
+  registry.config_sections.claim("report", check_report);
+  registry.periodic_jobs.add({"report", "da-report.timer", "Mail the daily report",
+                              "da report send", "report.schedule", report_schedule});
+}
+
+class ScheduleCommand : public ::testing::Test {
+ protected:
+  ScheduleCommand() {
+    register_all_plugins(registry_);
+    register_report_module(registry_);
+    dir_.write("config/instance.yaml",
+               "sync:\n  schedule: ['05:30']\nreport:\n  schedule: ['*:0/30', 'Mon 07:00']\n");
+  }
+
+  // The command's standard output; throws what the command throws.
+  std::string run(std::vector<std::pair<std::string, std::string>> values, bool list = false,
+                  bool json = false) {
+    const cli::CommandSpec* schedule = nullptr;
+    for (const cli::CommandSpec& command : registry_.commands.commands())
+      if (command.path == "schedule") schedule = &command;
+    if (schedule == nullptr) throw Error(ErrorKind::kInternal, "no command `da schedule`");
+    cli::Arguments arguments;
+    for (auto& [key, value] : values)
+      arguments.set_values(key, {value});
+    arguments.set_flag("list", list);
+    std::FILE* out = std::tmpfile();
+    cli::CommandContext context(
+        {dir_ / "config", json, std::nullopt}, registry_,
+        [](const std::string&) { return std::optional<std::string>(); }, out);
+    int code = schedule->run(context, arguments);
+    EXPECT_EQ(code, cli::ExitCode::kSuccess);
+    std::rewind(out);
+    std::string text;
+    for (int c; (c = std::fgetc(out)) != EOF;)
+      text += static_cast<char>(c);
+    std::fclose(out);
+    return text;
+  }
+
+  PluginRegistry registry_;
+  testing::TempDir dir_;
+};
+
+TEST_F(ScheduleCommand, ListsEveryRegisteredJobWithItsTimesFromItsOwnSetting) {
+  std::string text = run({});
+  EXPECT_NE(text.find("report: Mail the daily report\n"
+                      "  command: da report send\n"
+                      "  timer: da-report.timer\n"
+                      "  schedule (report.schedule):\n"
+                      "    *:0/30\n"
+                      "    Mon 07:00\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("sync: Sync every table of the catalog into Parquet\n"
+                      "  command: da sync\n"
+                      "  timer: da-sync.timer\n"
+                      "  schedule (sync.schedule):\n"
+                      "    *-*-* 05:30:00 UTC\n"),
+            std::string::npos)
+      << text;
+  EXPECT_LT(text.find("report:"), text.find("sync:")) << "by name";
+}
+
+TEST_F(ScheduleCommand, GivesEveryJobAsJson) {
+  nlohmann::json jobs = nlohmann::json::parse(run({}, false, true));
+  ASSERT_EQ(jobs.size(), 2u) << jobs.dump();
+  EXPECT_EQ(jobs[0]["name"], "report");
+  EXPECT_EQ(jobs[0]["timer"], "da-report.timer");
+  EXPECT_EQ(jobs[0]["description"], "Mail the daily report");
+  EXPECT_EQ(jobs[0]["command"], "da report send");
+  EXPECT_EQ(jobs[0]["setting"], "report.schedule");
+  EXPECT_EQ(jobs[0]["schedule"][1]["entry"], "Mon 07:00");
+  EXPECT_EQ(jobs[0]["schedule"][1]["on_calendar"], "Mon 07:00");
+  EXPECT_EQ(jobs[1]["name"], "sync");
+  EXPECT_EQ(jobs[1]["schedule"][0]["entry"], "05:30");
+  EXPECT_EQ(jobs[1]["schedule"][0]["on_calendar"], "*-*-* 05:30:00 UTC");
+}
+
+TEST_F(ScheduleCommand, ListsTheJobAndTimerNamesForSetup) {
+  EXPECT_EQ(run({}, true), "report da-report.timer\nsync da-sync.timer\n");
+}
+
+TEST_F(ScheduleCommand, PrintsTheDropInOfTheJobNamed) {
+  EXPECT_EQ(run({{"systemd", "report"}}),
+            "# From report.schedule in " + (dir_ / "config/instance.yaml").string() +
+                " (da schedule --systemd report)\n[Timer]\nOnCalendar=\nOnCalendar=*:0/30\n"
+                "OnCalendar=Mon 07:00\n");
+}
+
+TEST_F(ScheduleCommand, AJobsDefaultAppliesWhenItsSettingIsAbsent) {
+  dir_.write("config/instance.yaml", "sync:\n  schedule: ['05:30']\n");
+  EXPECT_NE(run({{"systemd", "report"}}).find("\nOnCalendar=\nOnCalendar=hourly\n"),
+            std::string::npos);
+}
+
+TEST_F(ScheduleCommand, AnUnknownJobIsAUsageErrorNamingTheJobs) {
+  try {
+    run({{"systemd", "jira"}});
+    FAIL() << "an unknown job was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kConfig);
+    EXPECT_EQ(std::string(e.what()), "no periodic job 'jira': the jobs are report, sync");
+  }
+}
+
+}  // namespace
+}  // namespace da
