@@ -1,7 +1,7 @@
 # cmake -DOUTPUT=<file.cpp> -DBASE=<dir> -DSYMBOL=<name> -P EmbedFiles.cmake <files...>
 # Writes a C++ file defining
 #   extern const da::web::EmbeddedFile <SYMBOL>[]; extern const std::size_t <SYMBOL>_count;
-# with every file's path (relative to BASE) and bytes.
+# with every file's path (relative to BASE; without BASE, its file name) and bytes.
 set(_files "")
 math(EXPR _last "${CMAKE_ARGC} - 1")
 foreach(_i RANGE 0 ${_last})
@@ -22,7 +22,11 @@ foreach(_file IN LISTS _files)
   math(EXPR _size "${_hex_length} / 2")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," _bytes "${_hex}")
   string(REGEX REPLACE "(0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,)" "\\1\n" _bytes "${_bytes}")
-  file(RELATIVE_PATH _relative "${BASE}" "${_file}")
+  if(BASE)
+    file(RELATIVE_PATH _relative "${BASE}" "${_file}")
+  else()
+    get_filename_component(_relative "${_file}" NAME)
+  endif()
   string(APPEND _out "const unsigned char file_${_n}[] = {\n${_bytes}0x00};\n")
   string(APPEND _table "    {\"${_relative}\", file_${_n}, ${_size}},\n")
   math(EXPR _n "${_n} + 1")

@@ -95,6 +95,7 @@ web::LoginButton EmailProvider::login_button(const config::InstanceConfig& confi
 }
 
 void EmailProvider::add_routes(web::PortalContext& portal) {
+  portal.add_notice("link_expired", "That sign-in link is invalid, expired or was already used.");
   portal.route("GET", "/login/email", web::Access::kPublic,
                [&portal](web::Request& request, web::Visitor& visitor) {
                  if (visitor.signed_in()) return web::Response::redirect("/dashboard");

@@ -178,6 +178,8 @@ web::LoginButton PasswordProvider::login_button(const config::InstanceConfig&) c
 }
 
 void PasswordProvider::add_routes(web::PortalContext& portal) {
+  portal.add_notice("link_expired", "That sign-in link is invalid, expired or was already used.");
+  portal.add_notice("password_set", "Your password is set. Sign in with it now.");
   portal.route("GET", "/login/password", web::Access::kPublic,
                [&portal](web::Request& request, web::Visitor& visitor) {
                  if (visitor.signed_in()) return web::Response::redirect("/dashboard");

@@ -1,4 +1,5 @@
-// da telegram-bot: the Telegram bot (commands and notification delivery).
+// da telegram-bot: the Telegram bot (commands and notification delivery); the module also
+// registers the Telegram channel and the portal's linking routes.
 #include "da/cli/command_context.hpp"
 #include "da/cli/termination_signals.hpp"
 #include "da/common/error.hpp"
@@ -8,6 +9,7 @@
 #include "da/plugin/plugin_registry.hpp"
 #include "telegram_bot.hpp"
 #include "telegram_channel.hpp"
+#include "telegram_portal.hpp"
 
 namespace da::services::telegram_bot {
 
@@ -32,6 +34,7 @@ void register_plugin(PluginRegistry& registry) {
   notify::TelegramSettings::claim_section(registry.config_sections);
   notify::NotificationsSettings::claim_section(registry.config_sections);
   register_telegram_channel(registry.notification_channels);
+  registry.portal_features.add("telegram", make_telegram_portal_feature);
   registry.commands.add({"telegram-bot",
                          "Run the Telegram bot: linking codes, /status with Run buttons, and "
                          "delivery of the outbox's Telegram notifications",

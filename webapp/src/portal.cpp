@@ -4,8 +4,6 @@
 #include <atomic>
 #include <unordered_map>
 
-#include "features/builtin_features.hpp"
-
 #include "da/common/crypto.hpp"
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
@@ -88,9 +86,7 @@ Portal::Portal(const config::InstanceConfig& config, const AuthProviderRegistry&
     return a->login_button(config_).order < b->login_button(config_).order;
   });
   start_mail_queue();
-  features_ = builtin_features();
-  for (auto& feature : features.create_all())
-    features_.push_back(std::move(feature));
+  features_ = features.create_all();
   for (auto& feature : features_)
     feature->add_routes(*this);
   for (auto& provider : providers_)

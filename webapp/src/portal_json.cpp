@@ -1,4 +1,4 @@
-#include "portal_json.hpp"
+#include "da/web/portal_json.hpp"
 
 #include "da/common/error.hpp"
 #include "da/common/json_fields.hpp"

@@ -1,5 +1,6 @@
 // Pages in the portal layout: the layout rendered once per distinct visitor data, pages shared
-// by every visitor, error pages and the login page.
+// by every visitor, error pages, the login page and the notices pages show after a redirect.
+#include "da/common/error.hpp"
 #include "da/common/strings.hpp"
 #include "da/net/http_client.hpp"
 #include "da/web/portal.hpp"
@@ -155,6 +156,18 @@ Response Portal::login_page(const Request& request, const std::string& next,
                  {"notice", notice},
                  {"error", error}},
                 status);
+}
+
+void Portal::add_notice(std::string code, std::string text) {
+  auto [found, added] = notices_.emplace(std::move(code), text);
+  if (!added && found->second != text)
+    throw Error(ErrorKind::kInternal, "the notice '" + found->first + "' was added twice: '" +
+                                          found->second + "' and '" + text + "'");
+}
+
+std::string Portal::notice_text(std::string_view code) const {
+  auto found = notices_.find(code);
+  return found == notices_.end() ? std::string() : found->second;
 }
 
 Response Portal::login_error(const Request& request, const std::string& error, int status) {

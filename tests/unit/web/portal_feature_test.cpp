@@ -63,5 +63,73 @@ TEST_F(PortalFeatureTest, TheHealthRouteComesFromItsOwnFeatureFolder) {
   EXPECT_EQ(without.handle(health).status, 404);
 }
 
+TEST_F(PortalFeatureTest, TheHostServesNoFeatureOfItsOwn) {
+  PortalFeatureRegistry none;
+  Portal bare(config_, plugins_.auth_providers, none);
+  for (const char* path : {"/", "/login", "/dashboard", "/catalog", "/sync-settings",
+                           "/admin/tables", "/admin/notifications"}) {
+    Request page = get(path);
+    EXPECT_EQ(bare.handle(page).status, 404) << path;
+  }
+  for (const char* path : {"/api/me", "/api/catalog", "/api/pull/manifest", "/api/admin/mail",
+                           "/api/telegram/status", "/api/notifications"}) {
+    Request api = get(path);
+    EXPECT_EQ(bare.handle(api).status, 404) << path;
+  }
+}
+
+class NoticeFeature : public PortalFeature {
+ public:
+  void add_routes(PortalHost& portal) override {
+    portal.add_notice("about_saved", "The about page was saved.");
+    portal.add_notice("about_saved", "The about page was saved.");
+    portal.route("GET", "/about", Access::kPublic, [&portal](Request& request, Visitor&) {
+      return Response::text(200, portal.notice_text(request.query_param("notice").value_or("")));
+    });
+  }
+};
+
+class ClashingNoticeFeature : public PortalFeature {
+ public:
+  void add_routes(PortalHost& portal) override {
+    portal.add_notice("about_saved", "The about page was saved.");
+    portal.add_notice("about_saved", "The about page was stored.");
+  }
+};
+
+TEST_F(PortalFeatureTest, AFeatureAddsTheNoticesItsRedirectsCarry) {
+  PortalFeatureRegistry features;
+  features.add("about", [] { return std::make_unique<NoticeFeature>(); });
+  Portal portal(config_, plugins_.auth_providers, features);
+  Request saved = get("/about");
+  saved.query = {{"notice", "about_saved"}};
+  EXPECT_EQ(portal.handle(saved).body, "The about page was saved.");
+  Request unknown = get("/about");
+  unknown.query = {{"notice", "logged_out"}};
+  EXPECT_EQ(portal.handle(unknown).body, "") << "a code no module added shows nothing";
+}
+
+TEST_F(PortalFeatureTest, ANoticeAddedAgainWithAnotherTextStopsThePortal) {
+  PortalFeatureRegistry features;
+  features.add("about", [] { return std::make_unique<ClashingNoticeFeature>(); });
+  try {
+    Portal portal(config_, plugins_.auth_providers, features);
+    ADD_FAILURE() << "the portal started";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'The about page was stored.'"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(PortalFeatureTest, TheLoginPageShowsTheNoticeOfTheModuleThatRedirectedThere) {
+  auto signed_out = call("GET", "/login?notice=logged_out");
+  EXPECT_NE(signed_out.body.find("You have been signed out."), std::string::npos);
+  auto expired = call("GET", "/login?notice=link_expired");
+  EXPECT_NE(expired.body.find("That sign-in link is invalid, expired or was already used."),
+            std::string::npos);
+  auto forged = call("GET", "/login?notice=%3Cb%3Ehi%3C%2Fb%3E");
+  EXPECT_EQ(forged.body.find("hi</b>"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace da::web

@@ -17,5 +17,15 @@ TEST(TemplateEngine, AnEmptyStringSkipsASectionLikeAMissingValue) {
   EXPECT_NE(shown.find("&lt;b&gt;No&lt;/b&gt;</p>"), std::string::npos) << shown;
 }
 
+TEST(TemplateEngine, EmbedsTheHostsTemplatesAndThoseEachModuleFolderShips) {
+  TemplateEngine engine;
+  for (const char* host : {"layout", "error", "login"})
+    EXPECT_TRUE(engine.has(host)) << host << " (webapp/templates)";
+  EXPECT_TRUE(engine.has("dashboard")) << "webapp/features/dashboard/templates";
+  EXPECT_TRUE(engine.has("sync_settings")) << "webapp/features/selection/templates";
+  EXPECT_TRUE(engine.has("magic_link")) << "auth/email/templates";
+  EXPECT_FALSE(engine.has("templates/dashboard")) << "named by file name only";
+}
+
 }  // namespace
 }  // namespace da::web

@@ -1,8 +1,8 @@
 // The web portal's host: dispatch, the access guard, sessions and CSRF, the security rules every
 // response follows (CSP and friends, Origin checks, JSON errors under /api/, HTML error pages
 // elsewhere), page rendering in the layout, and mail. Every page and API route comes from a
-// module: the sign-in providers (auth/<name>/) and the portal features (webapp/src/features/,
-// webapp/features/<name>/).
+// module: the sign-in providers (auth/<name>/) and the portal features (webapp/features/<name>/,
+// and the features of other modules, such as services/telegram_bot/).
 #pragma once
 
 #include <functional>
@@ -33,9 +33,9 @@ namespace da::web {
 
 class Portal : public PortalHost {
  public:
-  // Adds the routes of the available `providers`, of the portal's own features and of
-  // `features`. `data_sources` serves table discovery on the admin page; `provisioner` creates
-  // server accounts when analysts register SSH keys. Either may be null (the feature is then off).
+  // Adds the routes of `features` (in registration order), then of the available `providers`.
+  // `data_sources` serves table discovery on the admin page; `provisioner` creates server
+  // accounts when analysts register SSH keys. Either may be null (the feature is then off).
   Portal(const config::InstanceConfig& config, const AuthProviderRegistry& providers,
          const PortalFeatureRegistry& features,
          const sync::DataSourceRegistry* data_sources = nullptr,
@@ -63,6 +63,8 @@ class Portal : public PortalHost {
   Response render_form(const Request& request, const Visitor& visitor, std::string_view page,
                        nlohmann::json data, int status = 200) override;
   Response login_error(const Request& request, const std::string& error, int status) override;
+  void add_notice(std::string code, std::string text) override;
+  std::string notice_text(std::string_view code) const override;
   std::optional<std::string> sign_in_refusal(std::string_view email) const override;
   Response sign_in(const Request& request, const identity::SignInProfile& profile,
                    const std::string& provider, const std::string& next = {}) override;
@@ -137,6 +139,7 @@ class Portal : public PortalHost {
   std::jthread filter_retries_;            // when there is a provisioner
   std::mutex layouts_mutex_;
   std::map<std::string, std::shared_ptr<const Layout>, std::less<>> layouts_;
+  std::map<std::string, std::string, std::less<>> notices_;  // code -> text, added while built
   // Last: destroyed first, while what their routes and jobs use still exists.
   std::vector<std::unique_ptr<PortalFeature>> features_;
 };

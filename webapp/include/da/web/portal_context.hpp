@@ -60,6 +60,13 @@ class PortalContext {
   // The login page with `error` shown (status 4xx).
   virtual Response login_error(const Request& request, const std::string& error, int status) = 0;
 
+  // A message a page shows after a redirect that carries `?notice=<code>`: only the code travels
+  // in the URL, so no text on the page comes from the URL. Each module adds the codes its
+  // redirects use, in add_routes(). Throws Error(kInternal) when `code` already has another text.
+  virtual void add_notice(std::string code, std::string text) = 0;
+  // The message of `code`, or "" for a code no module added.
+  virtual std::string notice_text(std::string_view code) const = 0;
+
   // Why `email` may not sign in (domain and allow-list check), or nullopt.
   virtual std::optional<std::string> sign_in_refusal(std::string_view email) const = 0;
   // Creates the user if new, starts a fresh session (any session id the browser held is

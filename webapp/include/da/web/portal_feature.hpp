@@ -1,8 +1,9 @@
 // A portal feature: a route module (the catalog, the dashboard, the pull API, ...). Each one
 // adds its pages and API routes through PortalHost, as sign-in providers do through
-// PortalContext, and keeps whatever state its routes share. The portal's own features live in
-// webapp/src/features/; a feature in a folder of its own (webapp/features/<name>/) registers a
-// factory into PluginRegistry::portal_features and needs no other file changed.
+// PortalContext, and keeps whatever state its routes share. A feature lives in a folder of its
+// own (webapp/features/<name>/, or the folder of the module it belongs to, such as
+// services/telegram_bot/), with its page templates in <folder>/templates/, and registers a
+// factory into PluginRegistry::portal_features: it needs no other file changed.
 #pragma once
 
 #include <functional>

@@ -1,4 +1,5 @@
-// Server-side HTML from the Mustache templates embedded in the binary (webapp/templates).
+// Server-side HTML from the Mustache templates embedded in the binary: the host's
+// (webapp/templates) and every module folder's templates/ (cmake/Templates.cmake).
 // Every {{value}} is HTML-escaped; only {{{content}}} of the layout takes trusted HTML.
 // Sections ({{#x}}) are skipped for false, null, empty lists and empty strings.
 #pragma once
@@ -20,7 +21,7 @@ class TemplateEngine {
   TemplateEngine& operator=(const TemplateEngine&) = delete;
 
   bool has(std::string_view name) const;
-  // Renders templates/<name>.mustache with `data` (no partials: pages are wrapped by the layout).
+  // Renders <name>.mustache with `data` (no partials: pages are wrapped by the layout).
   std::string render(std::string_view name, const nlohmann::json& data) const;
 
  private:

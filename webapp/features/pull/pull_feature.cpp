@@ -6,7 +6,6 @@
 #include <memory>
 #include <mutex>
 
-#include "features/builtin_features.hpp"
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
@@ -17,11 +16,20 @@
 #include "da/distribution/manifest.hpp"
 #include "da/distribution/pull_records.hpp"
 #include "da/distribution/selection_store.hpp"
+#include "da/plugin/plugin_registry.hpp"
+#include "da/web/portal_feature.hpp"
 #include "da/web/portal_host.hpp"
 
-namespace da::web {
+namespace da::features::pull {
 
 namespace {
+
+using web::Access;
+using web::FileBody;
+using web::PortalHost;
+using web::Request;
+using web::Response;
+using web::Visitor;
 
 // "<mtime>:<size>;" of the catalog's files: what must change for the catalog to change.
 std::string catalog_fingerprint(const std::filesystem::path& docs_dir) {
@@ -161,7 +169,7 @@ Response pull_file(PortalHost& portal, const Request& request, const identity::U
   return response;
 }
 
-class PullFeature : public PortalFeature {
+class PullFeature : public web::PortalFeature {
  public:
   void add_routes(PortalHost& portal) override {
     portal.route("GET", "/api/pull/manifest", Access::kSignedIn,
@@ -186,8 +194,8 @@ class PullFeature : public PortalFeature {
 
 }  // namespace
 
-std::unique_ptr<PortalFeature> make_pull_feature() {
-  return std::make_unique<PullFeature>();
+void register_plugin(PluginRegistry& registry) {
+  registry.portal_features.add("pull", [] { return std::make_unique<PullFeature>(); });
 }
 
-}  // namespace da::web
+}  // namespace da::features::pull

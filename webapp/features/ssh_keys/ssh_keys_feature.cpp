@@ -1,18 +1,25 @@
 // SSH key registration: the analyst pastes a public key (the dashboard's form or the API), the
 // portal stores it and asks the provisioner for the server account `da pull --via ssh` uses.
-#include "features/builtin_features.hpp"
-#include "portal_json.hpp"
-
 #include "da/common/error.hpp"
 #include "da/common/json_fields.hpp"
 #include "da/common/log.hpp"
 #include "da/identity/ssh_key.hpp"
 #include "da/identity/user_store.hpp"
+#include "da/plugin/plugin_registry.hpp"
+#include "da/web/portal_feature.hpp"
 #include "da/web/portal_host.hpp"
+#include "da/web/portal_json.hpp"
 
-namespace da::web {
+namespace da::features::ssh_keys {
 
 namespace {
+
+using web::Access;
+using web::parse_json_body;
+using web::PortalHost;
+using web::Request;
+using web::Response;
+using web::Visitor;
 
 // Stores the user's SSH key (normalised; Error(kData) when invalid) and asks the provisioner
 // for the server account.
@@ -33,9 +40,13 @@ identity::ProvisionResult register_ssh_key(PortalHost& portal, const identity::U
   }
 }
 
-class SshKeysFeature : public PortalFeature {
+class SshKeysFeature : public web::PortalFeature {
  public:
   void add_routes(PortalHost& portal) override {
+    portal.add_notice("key_saved",
+                      "Your SSH key was saved. An administrator creates your server account; you "
+                      "can sync once it exists.");
+    portal.add_notice("account_ready", "Your SSH key was saved and your server account is ready.");
     portal.route_blocking(
         "POST", "/register", Access::kSignedIn, [&portal](Request& request, Visitor& visitor) {
           try {
@@ -61,8 +72,8 @@ class SshKeysFeature : public PortalFeature {
 
 }  // namespace
 
-std::unique_ptr<PortalFeature> make_ssh_keys_feature() {
-  return std::make_unique<SshKeysFeature>();
+void register_plugin(PluginRegistry& registry) {
+  registry.portal_features.add("ssh_keys", [] { return std::make_unique<SshKeysFeature>(); });
 }
 
-}  // namespace da::web
+}  // namespace da::features::ssh_keys

@@ -1,13 +1,7 @@
-#include "features/mail_admin.hpp"
-
-#include <algorithm>
-#include <cstdlib>
-
-#include "features/builtin_features.hpp"
+#include "da/web/mail_log_json.hpp"
 
 #include "da/common/time.hpp"
 #include "da/mail/mail_log.hpp"
-#include "da/web/portal_host.hpp"
 
 namespace da::web {
 
@@ -27,18 +21,6 @@ nlohmann::json mail_json(const mail::MailRecord& record) {
           {"updated_at", iso(record.updated_at)}};
 }
 
-class MailAdminFeature : public PortalFeature {
- public:
-  void add_routes(PortalHost& portal) override {
-    portal.route("GET", "/api/admin/mail", Access::kAdmin, [&portal](Request& request, Visitor&) {
-      int limit = 200;
-      if (auto asked = request.query_param("limit"))
-        limit = std::clamp(std::atoi(asked->c_str()), 1, 1000);
-      return Response::json(200, recent_mail_json(portal.db(), limit));
-    });
-  }
-};
-
 }  // namespace
 
 nlohmann::json recent_mail_json(store::SqliteDatabase& database, int limit) {
@@ -46,10 +28,6 @@ nlohmann::json recent_mail_json(store::SqliteDatabase& database, int limit) {
   for (const auto& record : mail::MailLog(database).recent(limit))
     list.push_back(mail_json(record));
   return list;
-}
-
-std::unique_ptr<PortalFeature> make_mail_admin_feature() {
-  return std::make_unique<MailAdminFeature>();
 }
 
 }  // namespace da::web

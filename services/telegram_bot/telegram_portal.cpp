@@ -1,17 +1,23 @@
-// Linking Telegram: the analyst enters the code the bot gave (rate limited: a six-digit code
-// space is small), from the dashboard's form or the API; unlinking; the link's status.
-#include "features/builtin_features.hpp"
-#include "portal_json.hpp"
+#include "telegram_portal.hpp"
+
+#include "telegram_channel.hpp"
 
 #include "da/common/time.hpp"
 #include "da/notify/outbox.hpp"
 #include "da/notify/telegram_links.hpp"
 #include "da/notify/telegram_settings.hpp"
 #include "da/web/portal_host.hpp"
+#include "da/web/portal_json.hpp"
 
-namespace da::web {
+namespace da::services::telegram_bot {
 
 namespace {
+
+using web::Access;
+using web::PortalHost;
+using web::Request;
+using web::Response;
+using web::Visitor;
 
 using Json = nlohmann::json;
 
@@ -41,7 +47,7 @@ LinkOutcome link_telegram(PortalHost& portal, const identity::User& user, const 
   welcome.title = "Telegram linked";
   welcome.message = "You will receive " + portal.config().instance.name + " notifications here.";
   welcome.source = "portal";
-  welcome.channels = {"telegram"};
+  welcome.channels = {kTelegramChannel};
   notify::Outbox(portal.db()).enqueue(welcome);
   return {200, "Telegram linked successfully."};
 }
@@ -57,15 +63,20 @@ std::string code_of(const Json& body) {
 Response status_json(PortalHost& portal, const std::string& bot_username,
                      const identity::User& user) {
   auto linked_at = notify::TelegramLinks(portal.db()).linked_at(user.id);
-  Json status = {{"linked", linked_at.has_value()},
-                 {"bot_username", bot_username}};
+  Json status = {{"linked", linked_at.has_value()}, {"bot_username", bot_username}};
   if (linked_at) status["linked_at"] = format_iso8601(from_epoch_micros(*linked_at));
   return Response::json(200, status);
 }
 
-class TelegramFeature : public PortalFeature {
+class TelegramFeature : public web::PortalFeature {
  public:
   void add_routes(PortalHost& portal) override {
+    portal.add_notice("telegram_linked", "Telegram is linked: notifications arrive there now.");
+    portal.add_notice("telegram_unlinked", "Telegram is unlinked.");
+    portal.add_notice("telegram_code_invalid",
+                      "That code is invalid or expired. Send /start to the bot for a new one.");
+    portal.add_notice("telegram_rate_limited",
+                      "Too many attempts. Wait a few minutes and try again.");
     add_api_routes(portal);
     portal.route(
         "POST", "/telegram/link", Access::kSignedIn, [&portal](Request& request, Visitor& visitor) {
@@ -109,8 +120,8 @@ class TelegramFeature : public PortalFeature {
 
 }  // namespace
 
-std::unique_ptr<PortalFeature> make_telegram_feature() {
+std::unique_ptr<web::PortalFeature> make_telegram_portal_feature() {
   return std::make_unique<TelegramFeature>();
 }
 
-}  // namespace da::web
+}  // namespace da::services::telegram_bot

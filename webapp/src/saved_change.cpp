@@ -1,4 +1,4 @@
-#include "features/saved_change.hpp"
+#include "da/web/saved_change.hpp"
 
 #include <nlohmann/json.hpp>
 

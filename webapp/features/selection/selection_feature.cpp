@@ -3,18 +3,26 @@
 #include <algorithm>
 #include <map>
 
-#include "features/builtin_features.hpp"
-#include "features/saved_change.hpp"
-#include "portal_json.hpp"
-
 #include "da/common/json_fields.hpp"
 #include "da/common/time.hpp"
 #include "da/distribution/selection_store.hpp"
+#include "da/plugin/plugin_registry.hpp"
+#include "da/web/portal_feature.hpp"
 #include "da/web/portal_host.hpp"
+#include "da/web/portal_json.hpp"
+#include "da/web/saved_change.hpp"
 
-namespace da::web {
+namespace da::features::selection {
 
 namespace {
+
+using web::Access;
+using web::parse_json_body;
+using web::PortalHost;
+using web::Request;
+using web::Response;
+using web::saved;
+using web::Visitor;
 
 using Json = nlohmann::json;
 
@@ -123,7 +131,7 @@ Response save_subscriptions(PortalHost& portal, const Request& request,
                portal.selection_changed(user.username));
 }
 
-class SelectionFeature : public PortalFeature {
+class SelectionFeature : public web::PortalFeature {
  public:
   void add_routes(PortalHost& portal) override {
     portal.route("GET", "/sync-settings", Access::kSignedIn,
@@ -150,8 +158,8 @@ class SelectionFeature : public PortalFeature {
 
 }  // namespace
 
-std::unique_ptr<PortalFeature> make_selection_feature() {
-  return std::make_unique<SelectionFeature>();
+void register_plugin(PluginRegistry& registry) {
+  registry.portal_features.add("selection", [] { return std::make_unique<SelectionFeature>(); });
 }
 
-}  // namespace da::web
+}  // namespace da::features::selection

@@ -1,18 +1,25 @@
 // The way in and out: the root redirect, the login page with every provider's button, and
 // signing out. The providers' own sign-in routes live in auth/<name>/.
-#include "features/builtin_features.hpp"
-#include "features/notices.hpp"
-
 #include "da/identity/session_store.hpp"
+#include "da/plugin/plugin_registry.hpp"
+#include "da/web/portal_feature.hpp"
 #include "da/web/portal_host.hpp"
 
-namespace da::web {
+namespace da::features::sign_in {
 
 namespace {
 
-class SignInFeature : public PortalFeature {
+using web::Access;
+using web::PortalHost;
+using web::Request;
+using web::Response;
+using web::safe_local_path;
+using web::Visitor;
+
+class SignInFeature : public web::PortalFeature {
  public:
   void add_routes(PortalHost& portal) override {
+    portal.add_notice("logged_out", "You have been signed out.");
     portal.route("GET", "/", Access::kPublic, [](Request&, Visitor& visitor) {
       return Response::redirect(visitor.signed_in() ? "/dashboard" : "/login");
     });
@@ -20,7 +27,7 @@ class SignInFeature : public PortalFeature {
       std::string next = safe_local_path(request.query_param("next").value_or(""));
       if (visitor.signed_in()) return Response::redirect(next.empty() ? "/dashboard" : next);
       return portal.login_page(request, next,
-                               notice_text(request.query_param("notice").value_or("")), "");
+                               portal.notice_text(request.query_param("notice").value_or("")), "");
     });
     portal.route("POST", "/logout", Access::kSignedIn, [&portal](Request& request, Visitor&) {
       if (auto id = request.cookie("da_session"))
@@ -34,8 +41,8 @@ class SignInFeature : public PortalFeature {
 
 }  // namespace
 
-std::unique_ptr<PortalFeature> make_sign_in_feature() {
-  return std::make_unique<SignInFeature>();
+void register_plugin(PluginRegistry& registry) {
+  registry.portal_features.add("sign_in", [] { return std::make_unique<SignInFeature>(); });
 }
 
-}  // namespace da::web
+}  // namespace da::features::sign_in

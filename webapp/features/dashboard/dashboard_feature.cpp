@@ -1,18 +1,25 @@
 // The analyst's own page and account: the dashboard (onboarding, catalog summary, SSH key, last
 // pull, desktop and Telegram links) and /api/me.
-#include "features/builtin_features.hpp"
-#include "features/notices.hpp"
 
 #include "da/common/time.hpp"
 #include "da/distribution/pull_records.hpp"
 #include "da/identity/api_token_store.hpp"
 #include "da/notify/telegram_links.hpp"
 #include "da/notify/telegram_settings.hpp"
+#include "da/plugin/plugin_registry.hpp"
+#include "da/web/portal_feature.hpp"
 #include "da/web/portal_host.hpp"
 
-namespace da::web {
+namespace da::features::dashboard {
 
 namespace {
+
+using web::Access;
+using web::CatalogSnapshot;
+using web::PortalHost;
+using web::Request;
+using web::Response;
+using web::Visitor;
 
 using Json = nlohmann::json;
 
@@ -59,18 +66,19 @@ Json account_summary(PortalHost& portal, const std::string& telegram_bot,
           {"telegram_linked_at", format_time(telegram_linked_at)}};
 }
 
-class DashboardFeature : public PortalFeature {
+class DashboardFeature : public web::PortalFeature {
  public:
   void add_routes(PortalHost& portal) override {
-    portal.route("GET", "/dashboard", Access::kSignedIn,
-                 [&portal, telegram_bot = notify::TelegramSettings::from(portal.config()).bot_username](
-                     Request& request, Visitor& visitor) {
-                   Json data = catalog_summary(*portal.catalog().current(portal.db()));
-                   data.update(account_summary(portal, telegram_bot, *visitor.user));
-                   data["title"] = "Dashboard";
-                   data["notice"] = notice_text(request.query_param("notice").value_or(""));
-                   return portal.render(request, visitor, "dashboard", std::move(data));
-                 });
+    portal.route(
+        "GET", "/dashboard", Access::kSignedIn,
+        [&portal, telegram_bot = notify::TelegramSettings::from(portal.config()).bot_username](
+            Request& request, Visitor& visitor) {
+          Json data = catalog_summary(*portal.catalog().current(portal.db()));
+          data.update(account_summary(portal, telegram_bot, *visitor.user));
+          data["title"] = "Dashboard";
+          data["notice"] = portal.notice_text(request.query_param("notice").value_or(""));
+          return portal.render(request, visitor, "dashboard", std::move(data));
+        });
     portal.route("GET", "/api/me", Access::kSignedIn, [&portal](Request&, Visitor& visitor) {
       const identity::User& user = *visitor.user;
       return Response::json(200, {{"email", user.email},
@@ -86,8 +94,8 @@ class DashboardFeature : public PortalFeature {
 
 }  // namespace
 
-std::unique_ptr<PortalFeature> make_dashboard_feature() {
-  return std::make_unique<DashboardFeature>();
+void register_plugin(PluginRegistry& registry) {
+  registry.portal_features.add("dashboard", [] { return std::make_unique<DashboardFeature>(); });
 }
 
-}  // namespace da::web
+}  // namespace da::features::dashboard

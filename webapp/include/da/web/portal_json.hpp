@@ -1,4 +1,4 @@
-// The JSON body of an API request, shared by the portal's route files.
+// The JSON body of an API request, for the routes of every portal feature.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -5,20 +5,29 @@
 #include <map>
 #include <variant>
 
-#include "features/builtin_features.hpp"
-#include "features/saved_change.hpp"
-#include "portal_json.hpp"
-
 #include "da/common/json_fields.hpp"
+#include "da/plugin/plugin_registry.hpp"
 #include "da/registry/table_registry.hpp"
 #include "da/store/state_store.hpp"
 #include "da/sync/data_source_registry.hpp"
 #include "da/web/background_job.hpp"
+#include "da/web/portal_feature.hpp"
 #include "da/web/portal_host.hpp"
+#include "da/web/portal_json.hpp"
+#include "da/web/saved_change.hpp"
 
-namespace da::web {
+namespace da::features::admin_registry {
 
 namespace {
+
+using web::Access;
+using web::BackgroundJob;
+using web::parse_json_body;
+using web::PortalHost;
+using web::Request;
+using web::Response;
+using web::saved_version;
+using web::Visitor;
 
 using Json = nlohmann::json;
 
@@ -111,7 +120,7 @@ std::variant<std::vector<registry::FieldChange>, Response> field_changes(const J
   return changes;
 }
 
-class AdminRegistryFeature : public PortalFeature {
+class AdminRegistryFeature : public web::PortalFeature {
  public:
   void add_routes(PortalHost& portal) override {
     portal.route("GET", "/admin/tables", Access::kAdmin,
@@ -221,8 +230,9 @@ class AdminRegistryFeature : public PortalFeature {
 
 }  // namespace
 
-std::unique_ptr<PortalFeature> make_admin_registry_feature() {
-  return std::make_unique<AdminRegistryFeature>();
+void register_plugin(PluginRegistry& registry) {
+  registry.portal_features.add("admin_registry",
+                               [] { return std::make_unique<AdminRegistryFeature>(); });
 }
 
-}  // namespace da::web
+}  // namespace da::features::admin_registry

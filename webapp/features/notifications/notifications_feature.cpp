@@ -4,10 +4,6 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "features/builtin_features.hpp"
-#include "features/mail_admin.hpp"
-#include "portal_json.hpp"
-
 #include "da/common/error.hpp"
 #include "da/common/file_stamp.hpp"
 #include "da/common/time.hpp"
@@ -15,11 +11,24 @@
 #include "da/notify/notifications_settings.hpp"
 #include "da/notify/outbox.hpp"
 #include "da/notify/script_store.hpp"
+#include "da/plugin/plugin_registry.hpp"
+#include "da/web/mail_log_json.hpp"
+#include "da/web/portal_feature.hpp"
 #include "da/web/portal_host.hpp"
+#include "da/web/portal_json.hpp"
 
-namespace da::web {
+namespace da::features::notifications {
 
 namespace {
+
+using web::Access;
+using web::FileBody;
+using web::parse_json_body;
+using web::PortalHost;
+using web::recent_mail_json;
+using web::Request;
+using web::Response;
+using web::Visitor;
 
 using Json = nlohmann::json;
 
@@ -78,8 +87,7 @@ Response admin_page(PortalHost& portal, const Request& request, const Visitor& v
     Json row = notify::to_json(notification, portal.path_prefix());
     std::string channels;
     for (const auto& delivery : notification.deliveries)
-      channels += (channels.empty() ? "" : ", ") +
-                  delivery.channel + ": " + delivery.status +
+      channels += (channels.empty() ? "" : ", ") + delivery.channel + ": " + delivery.status +
                   (delivery.last_error ? " (" + *delivery.last_error + ")" : "");
     row["channels"] = channels.empty() ? "no linked channel" : channels;
     rows.push_back(row);
@@ -93,7 +101,7 @@ Response admin_page(PortalHost& portal, const Request& request, const Visitor& v
                         {"has_mail", !mail.empty()}});
 }
 
-class NotificationsFeature : public PortalFeature {
+class NotificationsFeature : public web::PortalFeature {
  public:
   void add_routes(PortalHost& portal) override {
     portal.route("GET", "/api/desktop/scripts", Access::kSignedIn,
@@ -130,8 +138,9 @@ class NotificationsFeature : public PortalFeature {
 
 }  // namespace
 
-std::unique_ptr<PortalFeature> make_notifications_feature() {
-  return std::make_unique<NotificationsFeature>();
+void register_plugin(PluginRegistry& registry) {
+  registry.portal_features.add("notifications",
+                               [] { return std::make_unique<NotificationsFeature>(); });
 }
 
-}  // namespace da::web
+}  // namespace da::features::notifications

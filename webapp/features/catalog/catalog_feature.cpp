@@ -1,15 +1,23 @@
 // The data catalog: the page every analyst browses, and its JSON (catalog, profiles, metrics).
 #include <regex>
 
-#include "features/builtin_features.hpp"
-
 #include "da/metrics/metric_view.hpp"
+#include "da/plugin/plugin_registry.hpp"
 #include "da/web/gzip.hpp"
+#include "da/web/portal_feature.hpp"
 #include "da/web/portal_host.hpp"
 
-namespace da::web {
+namespace da::features::catalog {
 
 namespace {
+
+using web::accepts_gzip;
+using web::Access;
+using web::CatalogSnapshot;
+using web::PortalHost;
+using web::Request;
+using web::Response;
+using web::Visitor;
 
 using Json = nlohmann::json;
 
@@ -40,7 +48,7 @@ Response metric_json(const CatalogSnapshot& snapshot, const std::string& categor
   return Response::json_error(404, "Metric file not found");
 }
 
-class CatalogFeature : public PortalFeature {
+class CatalogFeature : public web::PortalFeature {
  public:
   void add_routes(PortalHost& portal) override {
     portal.route("GET", "/catalog", Access::kSignedIn,
@@ -77,8 +85,8 @@ class CatalogFeature : public PortalFeature {
 
 }  // namespace
 
-std::unique_ptr<PortalFeature> make_catalog_feature() {
-  return std::make_unique<CatalogFeature>();
+void register_plugin(PluginRegistry& registry) {
+  registry.portal_features.add("catalog", [] { return std::make_unique<CatalogFeature>(); });
 }
 
-}  // namespace da::web
+}  // namespace da::features::catalog
