@@ -13,7 +13,7 @@
 #include "da/ops/disk_space.hpp"
 #include "da/ops/systemd_units.hpp"
 #include "da/store/migrations.hpp"
-#include "da/store/sync_run_repository.hpp"
+#include "da/sync/sync_run_repository.hpp"
 
 namespace da::ops {
 
@@ -66,7 +66,7 @@ struct StatusOptions {
 
 struct InstanceStatus {
   SystemdReport systemd;
-  std::optional<store::SyncRun> last_run;
+  std::optional<sync::SyncRun> last_run;
   std::vector<TableFreshness> tables;
   std::vector<DiskUsage> disks;
   std::vector<CertificateStatus> certificates;
