@@ -9,6 +9,7 @@ their owners" in docs/architecture.md. Every C++ string literal (adjacent litera
 reads as SQL is scanned for the table names it mentions. Tests and benchmarks may read any
 table and are not scanned.
 """
+import bisect
 import os
 import re
 import sys
@@ -32,8 +33,10 @@ def literals(text):
     found, i, n = [], 0, len(text)
     joining = None  # index in found of the literal that a following one continues
 
+    newlines = [m.start() for m in re.finditer("\n", text)]
+
     def line_at(pos):
-        return text.count("\n", 0, pos) + 1
+        return bisect.bisect_left(newlines, pos) + 1
 
     while i < n:
         c = text[i]
