@@ -14,6 +14,7 @@
 #include "da/store/state_store.hpp"
 #include "markdown_v2.hpp"
 #include "telegram_channel.hpp"
+#include "update_offset.hpp"
 
 namespace da::services::telegram_bot {
 
@@ -21,27 +22,10 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr const char* kOffsetKey = "telegram.update_offset";
 constexpr std::size_t kMaxText = 4096;
 constexpr std::size_t kMaxCaption = 1024;
 constexpr std::size_t kMaxCallbackData = 64;
 constexpr std::size_t kMaxListedScripts = 25;
-
-int64_t stored_offset(store::SqliteDatabase& db) {
-  auto statement = db.prepare("SELECT value FROM service_state WHERE key = ?");
-  statement.bind(1, kOffsetKey);
-  return statement.step() ? std::stoll(statement.column_text(0)) : 0;
-}
-
-void store_offset(store::SqliteDatabase& db, int64_t offset) {
-  db.write_transaction([&] {
-    db.prepare(
-          "INSERT INTO service_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
-          "value = excluded.value")
-        .bind_all(kOffsetKey, std::to_string(offset))
-        .run();
-  });
-}
 
 // The notification as MarkdownV2 (title in bold) and as plain text, both within `limit`.
 std::pair<std::string, std::string> compose(const notify::Notification& notification,
@@ -86,7 +70,7 @@ int TelegramBot::poll_once(std::chrono::seconds wait) {
   int64_t offset = 0;
   {
     store::StateStore store(config_.paths.state_db);
-    offset = stored_offset(store.database());
+    offset = UpdateOffset(store.database()).get();
   }
   Json updates = api_.call("getUpdates",
                            {{"offset", offset},
@@ -102,7 +86,7 @@ int TelegramBot::poll_once(std::chrono::seconds wait) {
     }
     // Stored after each update: a crash repeats at most the update being handled.
     store::StateStore store(config_.paths.state_db);
-    store_offset(store.database(), update.value("update_id", int64_t{0}) + 1);
+    UpdateOffset(store.database()).put(update.value("update_id", int64_t{0}) + 1);
   }
   return static_cast<int>(updates.size());
 }

@@ -10,7 +10,7 @@
 #include "da/common/error.hpp"
 #include "da/ops/portal_certificate.hpp"
 #include "da/store/sqlite_database.hpp"
-#include "da/store/sync_state_repository.hpp"
+#include "da/sync/sync_state_repository.hpp"
 
 namespace da::ops {
 
@@ -86,7 +86,7 @@ class Collector {
     migrations.state_db = config_.paths.state_db.string();
     migrations.known_version = store::known_schema_version();
     migrations.exists = fs::exists(config_.paths.state_db);
-    std::vector<store::TableSyncState> states;
+    std::vector<sync::TableSyncState> states;
     if (!migrations.exists) {
       migrations.pending = store::state_migrations();
       warning("the state store " + migrations.state_db +
@@ -97,8 +97,8 @@ class Collector {
         migrations.schema_version = store::schema_version(database);
         migrations.pending = store::pending_migrations(database, store::state_migrations());
         if (!pending_includes(migrations.pending, "sync", 1)) {
-          states = store::SyncStateRepository(database).all();
-          auto runs = store::SyncRunRepository(database).recent_runs(1);
+          states = sync::SyncStateRepository(database).all();
+          auto runs = sync::SyncRunRepository(database).recent_runs(1);
           if (!runs.empty()) status_.last_run = runs.front();
         }
       } catch (const Error& e) {
@@ -112,7 +112,7 @@ class Collector {
     collect_tables(states);
   }
 
-  void collect_tables(const std::vector<store::TableSyncState>& states) {
+  void collect_tables(const std::vector<sync::TableSyncState>& states) {
     catalog::DataDescriptionLoad catalog;
     try {
       catalog = catalog::load_data_description(config_.paths.docs_dir);
@@ -123,8 +123,8 @@ class Collector {
     if (catalog.diagnostics.has_errors())
       problem("the table catalog in " + config_.paths.docs_dir.string() +
               " has errors: run `da config check`");
-    std::map<std::string, const store::TableSyncState*> by_id;
-    for (const store::TableSyncState& state : states)
+    std::map<std::string, const sync::TableSyncState*> by_id;
+    for (const sync::TableSyncState& state : states)
       by_id[state.table_id] = &state;
     for (const catalog::TableConfig& table : catalog.description.tables) {
       auto found = by_id.find(table.id);
@@ -134,7 +134,7 @@ class Collector {
   }
 
   TableFreshness freshness(const std::string& id, const std::string& name,
-                           const store::TableSyncState* state) {
+                           const sync::TableSyncState* state) {
     TableFreshness table{id,           name, "never",      std::nullopt,
                          std::nullopt, 0,    std::nullopt, Level::kWarning};
     if (state == nullptr) {

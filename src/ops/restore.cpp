@@ -18,6 +18,7 @@
 #include "da/ops/file_tree.hpp"
 #include "da/store/migrations.hpp"
 #include "da/store/state_store.hpp"
+#include "da/store/store_contents.hpp"
 
 namespace da::ops {
 
@@ -57,24 +58,6 @@ InstanceLocations target_locations(const fs::path& source, const BackupManifest&
     return InstanceLocations::of(parsed.config);
   }
   return InstanceLocations::of(config::load_instance_config_or_throw(config_dir, env));
-}
-
-// Whether a state store holds anything besides what its migrations created.
-bool holds_data(const fs::path& state_db) {
-  if (!fs::exists(state_db)) return false;
-  store::SqliteDatabase database(state_db);
-  std::vector<std::string> tables;
-  store::SqliteStatement list = database.prepare(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND "
-      "name NOT IN ('schema_migrations', 'namespace_migrations', 'registry_meta')");
-  while (list.step())
-    tables.push_back(list.column_text(0));
-  for (const std::string& table : tables) {
-    store::SqliteStatement any =
-        database.prepare("SELECT 1 FROM \"" + replace_all(table, "\"", "\"\"") + "\" LIMIT 1");
-    if (any.step()) return true;
-  }
-  return false;
 }
 
 // The state store: replaced in one transaction; the previous content is kept until the end.
@@ -312,7 +295,7 @@ class Restorer {
     std::vector<BackupItem> items = items_of(manifest_, kStatePart);
     if (items.empty()) return;
     state_.emplace(source_ / kStatePart, instance_.state_db, items.front(), work_);
-    if (holds_data(instance_.state_db))
+    if (store::holds_data(instance_.state_db))
       conflicts_.push_back(instance_.state_db.string() + " holds data");
   }
 

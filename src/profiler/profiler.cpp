@@ -106,7 +106,7 @@ ProfileReport Profiler::run(const std::vector<std::string>& requested) {
       report.skipped.push_back(table->id);
       continue;
     }
-    if (store) input.state = store::SyncStateRepository(store->database()).get(table->id);
+    if (store) input.state = sync::SyncStateRepository(store->database()).get(table->id);
     if (auto found = uses.find(table->name); found != uses.end()) input.metrics = found->second;
     inputs.push_back(std::move(input));
   }

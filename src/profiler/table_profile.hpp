@@ -12,7 +12,7 @@
 #include "da/catalog/data_description.hpp"
 #include "da/config/instance_config.hpp"
 #include "da/duck/connection.hpp"
-#include "da/store/sync_state_repository.hpp"
+#include "da/sync/sync_state_repository.hpp"
 
 namespace da::profiler {
 
@@ -24,7 +24,7 @@ struct MetricUse {
 struct TableInput {
   const catalog::TableConfig* table = nullptr;
   std::vector<std::filesystem::path> files;  // the table's Parquet files
-  std::optional<store::TableSyncState> state;
+  std::optional<sync::TableSyncState> state;
   std::vector<MetricUse> metrics;  // metrics that use this table
 };
 

@@ -27,8 +27,7 @@ nlohmann::ordered_json optional_json(const std::optional<T>& value) {
   return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
 }
 
-const store::TableSyncState* state_of(const std::vector<store::TableSyncState>& states,
-                                      const std::string& id) {
+const TableSyncState* state_of(const std::vector<TableSyncState>& states, const std::string& id) {
   for (const auto& state : states) {
     if (state.table_id == id) return &state;
   }
@@ -37,9 +36,9 @@ const store::TableSyncState* state_of(const std::vector<store::TableSyncState>& 
 
 }  // namespace
 
-std::string render_sync_state_json(const std::vector<store::TableSyncState>& states) {
+std::string render_sync_state_json(const std::vector<TableSyncState>& states) {
   nlohmann::ordered_json tables = nlohmann::ordered_json::object();
-  for (const store::TableSyncState& state : states) {
+  for (const TableSyncState& state : states) {
     tables[state.table_id] = {
         {"table_name", state.table_name},
         {"last_sync", optional_json(state.last_sync)},
@@ -60,7 +59,7 @@ std::string render_sync_state_json(const std::vector<store::TableSyncState>& sta
 
 std::string render_schema_yml(const catalog::DataDescription& catalog,
                               const std::vector<const catalog::TableConfig*>& tables,
-                              const std::vector<store::TableSyncState>& states,
+                              const std::vector<TableSyncState>& states,
                               const std::string& source_name, const std::string& dataset,
                               const SourceColumnLookup& source_columns) {
   std::string generated_at = format_iso8601(now_utc());
@@ -78,7 +77,7 @@ std::string render_schema_yml(const catalog::DataDescription& catalog,
   for (const catalog::TableConfig* table : tables)
     ++name_uses[table->name];
   for (const catalog::TableConfig* table : tables) {
-    const store::TableSyncState* state = state_of(states, table->id);
+    const TableSyncState* state = state_of(states, table->id);
     TableSchema schema = TableSchema::from_json(*state->schema_json);
     std::map<std::string, SourceColumn> declared;
     if (source_columns) {
@@ -130,7 +129,7 @@ std::string render_schema_yml(const catalog::DataDescription& catalog,
 
 void write_compat_artifacts(const fs::path& data_dir, const fs::path& docs_dir,
                             const catalog::DataDescription& catalog,
-                            const std::vector<store::TableSyncState>& states,
+                            const std::vector<TableSyncState>& states,
                             const std::string& source_name,
                             const SourceColumnLookup& source_columns) {
   fs::create_directories(data_dir / "metadata");
@@ -139,7 +138,7 @@ void write_compat_artifacts(const fs::path& data_dir, const fs::path& docs_dir,
 
   std::map<std::string, std::vector<const catalog::TableConfig*>> by_dataset;
   for (const catalog::TableConfig& table : catalog.tables) {
-    const store::TableSyncState* state = state_of(states, table.id);
+    const TableSyncState* state = state_of(states, table.id);
     if (state == nullptr || !state->schema_json || !state->last_sync) continue;
     by_dataset[table.dataset.value_or("")].push_back(&table);
   }

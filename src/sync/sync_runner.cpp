@@ -18,9 +18,9 @@
 #include "da/duck/duck_error.hpp"
 #include "da/published/private_folder.hpp"
 #include "da/published/table_location.hpp"
-#include "da/store/sync_run_repository.hpp"
 #include "da/sync/compat_artifacts.hpp"
 #include "da/sync/publisher.hpp"
+#include "da/sync/sync_run_repository.hpp"
 
 namespace da::sync {
 
@@ -174,7 +174,7 @@ void SyncRunner::recover_from_crashed_runs(store::StateStore& store) const {
       complete_interrupted_publications(published::parquet_root(config_.paths.data_dir));
   if (completed > 0)
     log::warn("completed {} publication(s) interrupted by an earlier crash", completed);
-  int closed = store::SyncRunRepository(store.database()).close_abandoned_runs();
+  int closed = SyncRunRepository(store.database()).close_abandoned_runs();
   if (closed > 0) log::warn("marked {} earlier run(s) whose process died as interrupted", closed);
   fs::path staging = config_.paths.data_dir / ".staging";
   if (fs::is_directory(staging)) {
@@ -201,17 +201,17 @@ TableOutcome SyncRunner::sync_table(const catalog::TableConfig& table, int64_t r
   outcome.strategy = catalog::to_string(table.strategy);
   auto started = SteadyClock::now();
   std::string started_at = format_iso8601(now_utc());
-  store::TableRunResult record;
+  TableRunResult record;
   record.run_id = run_id;
   record.table_id = table.id;
   record.table_name = table.name;
   record.strategy = outcome.strategy;
   record.started_at = started_at;
-  std::optional<store::TableSyncState> previous;
+  std::optional<TableSyncState> previous;
   {
     std::lock_guard lock(store_mutex);
-    store::SyncRunRepository(store.database()).record_table(record);
-    previous = store::SyncStateRepository(store.database()).get(table.id);
+    SyncRunRepository(store.database()).record_table(record);
+    previous = SyncStateRepository(store.database()).get(table.id);
   }
   fs::path staging = run_staging_ / table_key(table.id);
   TableSyncInput input{
@@ -219,9 +219,9 @@ TableOutcome SyncRunner::sync_table(const catalog::TableConfig& table, int64_t r
       previous, now_utc(),
       staging,  config_.paths.data_dir / ".staging" / "initial" / table_key(table.id),
       nullptr};
-  input.save_progress = [&](const store::TableSyncState& state) {
+  input.save_progress = [&](const TableSyncState& state) {
     std::lock_guard lock(store_mutex);
-    store::SyncStateRepository(store.database()).put(state);
+    SyncStateRepository(store.database()).put(state);
   };
   try {
     TableSyncSettings settings{config_.paths.data_dir,
@@ -243,8 +243,7 @@ TableOutcome SyncRunner::sync_table(const catalog::TableConfig& table, int64_t r
   outcome.seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
 
   const TableSyncResult& r = outcome.result;
-  record.status =
-      outcome.succeeded ? store::TableRunStatus::kSucceeded : store::TableRunStatus::kFailed;
+  record.status = outcome.succeeded ? TableRunStatus::kSucceeded : TableRunStatus::kFailed;
   record.finished_at = format_iso8601(now_utc());
   record.rows_read = r.rows_read;
   record.rows_total = r.rows_total;
@@ -259,12 +258,12 @@ TableOutcome SyncRunner::sync_table(const catalog::TableConfig& table, int64_t r
   if (!outcome.succeeded) record.error = outcome.error;
 
   std::lock_guard lock(store_mutex);
-  store::SyncRunRepository(store.database()).record_table(record);
-  store::SyncStateRepository states(store.database());
+  SyncRunRepository(store.database()).record_table(record);
+  SyncStateRepository states(store.database());
   if (outcome.succeeded) {
     states.put(r.state);
   } else {
-    store::TableSyncState failed = states.get(table.id).value_or(store::TableSyncState{});
+    TableSyncState failed = states.get(table.id).value_or(TableSyncState{});
     failed.table_id = table.id;
     failed.table_name = table.name;
     failed.strategy = outcome.strategy;
@@ -306,7 +305,7 @@ SyncReport SyncRunner::run(const SyncOptions& options) {
   recover_from_crashed_runs(store);
 
   SyncReport report;
-  report.run_id = store::SyncRunRepository(store.database())
+  report.run_id = SyncRunRepository(store.database())
                       .start_run(options.trigger, static_cast<int>(tables.size()));
   run_staging_ = data_dir / ".staging" / ("run-" + std::to_string(report.run_id));
   make_folder(run_staging_, 0700);
@@ -367,18 +366,18 @@ SyncReport SyncRunner::run(const SyncOptions& options) {
 
   try {
     write_compat_artifacts(
-        data_dir, config_.paths.docs_dir, catalog_,
-        store::SyncStateRepository(store.database()).all(), source_.name(),
+        data_dir, config_.paths.docs_dir, catalog_, SyncStateRepository(store.database()).all(),
+        source_.name(),
         [this](const catalog::TableConfig& table) { return source_.column_metadata(table); });
   } catch (const Error& e) {
     report.error = std::string("cannot write sync_state.json / schema.yml: ") + e.what();
   } catch (const std::exception& e) {
     report.error = std::string("cannot write sync_state.json / schema.yml: ") + e.what();
   }
-  store::RunStatus status = report.interrupted   ? store::RunStatus::kInterrupted
-                            : report.succeeded() ? store::RunStatus::kSucceeded
-                                                 : store::RunStatus::kFailed;
-  store::SyncRunRepository(store.database()).finish_run(report.run_id, status, report.error);
+  RunStatus status = report.interrupted   ? RunStatus::kInterrupted
+                     : report.succeeded() ? RunStatus::kSucceeded
+                                          : RunStatus::kFailed;
+  SyncRunRepository(store.database()).finish_run(report.run_id, status, report.error);
   std::error_code ignored;
   fs::remove_all(run_staging_, ignored);
   report.seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();

@@ -3,6 +3,7 @@
 // unit's ExecStart= serves when started the way its unit says: as its User= (a temporary
 // account stands in for `da`), with its environment and sandbox applied by tests/tools/
 // unit_exec (systemd is not PID 1 here), on a test instance mounted at /opt/data-analyst.
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <functional>
@@ -293,12 +294,26 @@ class ServiceAccount {
   gid_t gid_ = 0;
 };
 
+// Whether the units' PrivateTmp=yes hides `path` from the command they start (systemd and
+// unit_exec give it a private /tmp and /var/tmp).
+bool hidden_by_private_tmp(const fs::path& path) {
+  fs::path real = fs::weakly_canonical(path);
+  for (const fs::path tmp : {"/tmp", "/var/tmp"}) {
+    if (std::mismatch(tmp.begin(), tmp.end(), real.begin(), real.end()).first == tmp.end())
+      return true;
+  }
+  return false;
+}
+
 // An instance laid out as on a server (shared decisions of issue 15): /opt/data-analyst root's,
 // config/ 0750 root:da with instance.yaml and .env 0640, data/ and docs/ da's.
 class UnitRunTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "starting units as their users needs root";
+    ASSERT_FALSE(hidden_by_private_tmp(DA_BINARY))
+        << "build tree under /tmp is hidden by PrivateTmp=yes; build elsewhere (" << DA_BINARY
+        << " is under /tmp or /var/tmp, which the command a unit runs cannot see)";
     fs::permissions(dir_.path(), fs::perms(0755));
     ws_port_ = testing::free_port();
     write_instance();

@@ -9,7 +9,7 @@
 #include "da/common/hash.hpp"
 #include "da/common/log.hpp"
 #include "da/metrics/metric_catalog.hpp"
-#include "da/store/sync_state_repository.hpp"
+#include "da/sync/sync_state_repository.hpp"
 #include "da/web/gzip.hpp"
 
 namespace da::web {
@@ -90,7 +90,7 @@ std::string CatalogModel::fingerprint(store::SqliteDatabase& database) const {
          it.increment(ec))
       print += it->path().filename().string() + "@" + mtime_of(it->path()) + ";";
   }
-  return print + store::SyncStateRepository(database).change_stamp();
+  return print + sync::SyncStateRepository(database).change_stamp();
 }
 
 std::shared_ptr<const CatalogSnapshot> CatalogModel::current(store::SqliteDatabase& database) {
@@ -116,8 +116,8 @@ std::shared_ptr<const CatalogSnapshot> CatalogModel::build(store::SqliteDatabase
     if (load.diagnostics.has_errors())
       snapshot->problems.push_back("data_description.md has errors (run `da config check`)");
   }
-  std::map<std::string, store::TableSyncState> states;
-  for (auto& state : store::SyncStateRepository(database).all())
+  std::map<std::string, sync::TableSyncState> states;
+  for (auto& state : sync::SyncStateRepository(database).all())
     states[state.table_id] = state;
   snapshot->profiles =
       load_profiles(config_.paths.data_dir / "metadata" / "profiles.json", snapshot->problems);

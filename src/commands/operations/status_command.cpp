@@ -51,9 +51,9 @@ Json jobs_json(const std::vector<ops::JobStatus>& jobs) {
 Json sync_json(const InstanceStatus& status) {
   Json last_run = nullptr;
   if (status.last_run) {
-    const store::SyncRun& run = *status.last_run;
+    const sync::SyncRun& run = *status.last_run;
     last_run = {{"id", run.id},
-                {"status", store::to_string(run.status)},
+                {"status", sync::to_string(run.status)},
                 {"started_at", run.started_at},
                 {"finished_at", optional_json(run.finished_at)},
                 {"tables_succeeded", run.tables_succeeded},
@@ -149,9 +149,9 @@ std::string jobs_text(const std::vector<ops::JobStatus>& jobs) {
 std::string sync_text(const InstanceStatus& status) {
   std::string text;
   if (status.last_run) {
-    const store::SyncRun& run = *status.last_run;
+    const sync::SyncRun& run = *status.last_run;
     text += fmt::format("last sync run: #{} {} (started {}; {} succeeded, {} failed)\n", run.id,
-                        store::to_string(run.status), run.started_at, run.tables_succeeded,
+                        sync::to_string(run.status), run.started_at, run.tables_succeeded,
                         run.tables_failed);
   } else {
     text += "last sync run: none\n";

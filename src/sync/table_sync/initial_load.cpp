@@ -96,7 +96,7 @@ void resume_from(SyncRun& run, const InitialLoadProgress& progress) {
 // Records the progress in the state store, so that a later run resumes from it.
 void save_progress(const SyncRun& run, const InitialLoadProgress& progress) {
   if (!run.input.save_progress) return;
-  store::TableSyncState state = base_state(run);
+  TableSyncState state = base_state(run);
   state.status = "failed";
   state.error = "initial load in progress";
   state.resume_json = progress.to_json();

@@ -17,7 +17,7 @@ Extract extract(SyncRun& run, bool incremental) {
   const catalog::TableConfig& table = run.table();
   ExtractRequest request{table, std::nullopt, std::nullopt, {}, incremental};
   if (incremental && run.had_success()) {
-    const store::TableSyncState& previous = *run.previous();
+    const TableSyncState& previous = *run.previous();
     request.known_files = parse_source_files(previous.source_files_json);
     if (run.source.tracks_changes() && previous.last_export_started_at) {
       if (auto started = parse_iso8601(*previous.last_export_started_at)) {

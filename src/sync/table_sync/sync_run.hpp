@@ -37,7 +37,7 @@ struct SyncRun {
   std::vector<SourceFile> fingerprint;  // the source files it read, remembered after success
 
   const catalog::TableConfig& table() const { return input.table; }
-  const std::optional<store::TableSyncState>& previous() const { return input.previous; }
+  const std::optional<TableSyncState>& previous() const { return input.previous; }
   // Whether the table was synced successfully before (then incremental runs continue from it).
   bool had_success() const { return previous() && previous()->last_sync.has_value(); }
   // Throws Error(kData) naming the table.

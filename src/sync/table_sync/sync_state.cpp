@@ -54,8 +54,8 @@ std::optional<std::string> max_of_incremental_column(SyncRun& run, const StagedB
   return value.text();
 }
 
-store::TableSyncState base_state(const SyncRun& run) {
-  store::TableSyncState state = run.previous().value_or(store::TableSyncState{});
+TableSyncState base_state(const SyncRun& run) {
+  TableSyncState state = run.previous().value_or(TableSyncState{});
   state.table_id = run.table().id;
   state.table_name = run.table().name;
   state.strategy = catalog::to_string(run.table().strategy);
@@ -64,7 +64,7 @@ store::TableSyncState base_state(const SyncRun& run) {
 
 void finish_state(SyncRun& run, std::optional<std::string> watermark) {
   TableSyncResult& result = run.result;
-  store::TableSyncState state = base_state(run);
+  TableSyncState state = base_state(run);
   state.status = "succeeded";
   state.error.reset();
   state.last_sync = format_iso8601(now_utc());

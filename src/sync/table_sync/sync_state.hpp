@@ -19,7 +19,7 @@ std::vector<SourceFile> parse_source_files(const std::optional<std::string>& jso
 std::optional<std::string> max_of_incremental_column(SyncRun& run, const StagedBatch& delta);
 
 // The previous state (or a new one) with the table's id, name and strategy.
-store::TableSyncState base_state(const SyncRun& run);
+TableSyncState base_state(const SyncRun& run);
 
 // Records a successful run in run.result.state, from what run.result says was published.
 void finish_state(SyncRun& run, std::optional<std::string> watermark);

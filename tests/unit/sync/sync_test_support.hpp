@@ -97,7 +97,7 @@ class SyncHarness {
                          dir_ / ("staging-" + std::to_string(++runs_)),
                          dir_ / "resume",
                          nullptr};
-    input.save_progress = [this](const store::TableSyncState& state) {
+    input.save_progress = [this](const sync::TableSyncState& state) {
       state_ = state;
       if (crash_after_progress_saves_ > 0 && --crash_after_progress_saves_ == 0) {
         throw std::runtime_error("simulated crash after a chunk");
@@ -151,7 +151,7 @@ class SyncHarness {
     return "";
   }
 
-  const std::optional<store::TableSyncState>& state() const { return state_; }
+  const std::optional<sync::TableSyncState>& state() const { return state_; }
   FolderSource& source() { return source_; }
   const da::testing::TempDir& dir() const { return dir_; }
   void crash_after_progress_saves(int count) { crash_after_progress_saves_ = count; }
@@ -172,7 +172,7 @@ class SyncHarness {
   duck::Database database_;
   duck::Connection connection_;
   catalog::DataDescription catalog_;
-  std::optional<store::TableSyncState> state_;
+  std::optional<sync::TableSyncState> state_;
   int runs_ = 0;
   int crash_after_progress_saves_ = 0;
 };

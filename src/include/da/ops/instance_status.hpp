@@ -15,7 +15,7 @@
 #include "da/ops/job_timers.hpp"
 #include "da/ops/systemd_units.hpp"
 #include "da/store/migrations.hpp"
-#include "da/store/sync_run_repository.hpp"
+#include "da/sync/sync_run_repository.hpp"
 
 namespace da::ops {
 
@@ -75,7 +75,7 @@ struct JobStatus {
 struct InstanceStatus {
   SystemdReport systemd;
   std::vector<JobStatus> jobs;
-  std::optional<store::SyncRun> last_run;
+  std::optional<sync::SyncRun> last_run;
   std::vector<TableFreshness> tables;
   std::vector<DiskUsage> disks;
   std::vector<CertificateStatus> certificates;

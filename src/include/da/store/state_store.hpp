@@ -1,5 +1,6 @@
-// The application state database (SQLite, <data_dir>/state.db by default): sync runs and
-// state now; the table registry, users, sessions and the notification outbox as they come.
+// The application state database (SQLite, <data_dir>/state.db by default): the tables every
+// component and module of the build registers (schema_registry.hpp), each read and written by
+// its owner's repositories.
 #pragma once
 
 #include <filesystem>

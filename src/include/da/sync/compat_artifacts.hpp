@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "da/catalog/data_description.hpp"
-#include "da/store/sync_state_repository.hpp"
 #include "da/sync/data_source.hpp"
+#include "da/sync/sync_state_repository.hpp"
 
 namespace da::sync {
 
@@ -20,13 +20,13 @@ namespace da::sync {
 // A lookup that throws only loses that table's source details.
 using SourceColumnLookup = std::function<std::vector<SourceColumn>(const catalog::TableConfig&)>;
 
-std::string render_sync_state_json(const std::vector<store::TableSyncState>& states);
+std::string render_sync_state_json(const std::vector<TableSyncState>& states);
 
 // schema.yml for `tables` (those of one dataset, or those of none). A column's description is
 // the catalog's, else the source's; `source_type` is the type the source declares.
 std::string render_schema_yml(const catalog::DataDescription& catalog,
                               const std::vector<const catalog::TableConfig*>& tables,
-                              const std::vector<store::TableSyncState>& states,
+                              const std::vector<TableSyncState>& states,
                               const std::string& source_name, const std::string& dataset,
                               const SourceColumnLookup& source_columns = {});
 
@@ -34,7 +34,7 @@ std::string render_schema_yml(const catalog::DataDescription& catalog,
 void write_compat_artifacts(const std::filesystem::path& data_dir,
                             const std::filesystem::path& docs_dir,
                             const catalog::DataDescription& catalog,
-                            const std::vector<store::TableSyncState>& states,
+                            const std::vector<TableSyncState>& states,
                             const std::string& source_name,
                             const SourceColumnLookup& source_columns = {});
 

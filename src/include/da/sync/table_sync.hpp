@@ -20,9 +20,9 @@
 #include "da/catalog/table_config.hpp"
 #include "da/common/time.hpp"
 #include "da/duck/connection.hpp"
-#include "da/store/sync_state_repository.hpp"
 #include "da/sync/batch_stager.hpp"
 #include "da/sync/data_source.hpp"
+#include "da/sync/sync_state_repository.hpp"
 #include "da/sync/table_schema.hpp"
 
 namespace da::sync {
@@ -30,12 +30,12 @@ namespace da::sync {
 struct TableSyncInput {
   const catalog::TableConfig& table;
   std::string folder;                             // Parquet folder of the table
-  std::optional<store::TableSyncState> previous;  // state after the last run, if any
+  std::optional<TableSyncState> previous;         // state after the last run, if any
   Timestamp now{};
   std::filesystem::path staging_dir;  // private to this table and run; removed by the caller
   std::filesystem::path resume_dir;   // survives runs: an unfinished initial load
   // Called after each published chunk of an initial load, so that a later run can resume.
-  std::function<void(const store::TableSyncState&)> save_progress;
+  std::function<void(const TableSyncState&)> save_progress;
 };
 
 struct TableSyncResult {
@@ -52,7 +52,7 @@ struct TableSyncResult {
   int64_t null_partition_rows = 0;
   int64_t partitions_written = 0;
   std::vector<std::string> warnings;
-  store::TableSyncState state;  // the table's new state, to store
+  TableSyncState state;  // the table's new state, to store
   TableSchema schema;
 };
 

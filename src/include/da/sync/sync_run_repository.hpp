@@ -8,7 +8,7 @@
 
 #include "da/store/sqlite_database.hpp"
 
-namespace da::store {
+namespace da::sync {
 
 enum class RunStatus { kRunning, kSucceeded, kFailed, kInterrupted };
 enum class TableRunStatus { kRunning, kSucceeded, kFailed };
@@ -52,7 +52,7 @@ struct TableRunResult {
 
 class SyncRunRepository {
  public:
-  explicit SyncRunRepository(SqliteDatabase& database) : database_(database) {}
+  explicit SyncRunRepository(store::SqliteDatabase& database) : database_(database) {}
 
   // Records a new running run for this host and process; returns its id.
   int64_t start_run(const std::string& trigger, int tables_requested);
@@ -70,7 +70,7 @@ class SyncRunRepository {
   std::vector<TableRunResult> table_results(int64_t run_id);
 
  private:
-  SqliteDatabase& database_;
+  store::SqliteDatabase& database_;
 };
 
-}  // namespace da::store
+}  // namespace da::sync

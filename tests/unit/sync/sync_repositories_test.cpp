@@ -4,16 +4,16 @@
 #include <unistd.h>
 
 #include "da/store/state_store.hpp"
-#include "da/store/sync_run_repository.hpp"
-#include "da/store/sync_state_repository.hpp"
+#include "da/sync/sync_run_repository.hpp"
+#include "da/sync/sync_state_repository.hpp"
 
-namespace da::store {
+namespace da::sync {
 namespace {
 
 class SyncRepositoriesTest : public ::testing::Test {
  protected:
   testing::TempDir dir_;
-  StateStore store_{dir_ / "state.db"};
+  store::StateStore store_{dir_ / "state.db"};
   SyncRunRepository runs_{store_.database()};
   SyncStateRepository states_{store_.database()};
 };
@@ -57,7 +57,7 @@ TEST_F(SyncRepositoriesTest, RecordsARunWithItsTableResults) {
 TEST_F(SyncRepositoriesTest, ClosesRunsWhoseProcessDied) {
   pid_t child = ::fork();
   if (child == 0) {
-    StateStore store(dir_ / "state.db");
+    store::StateStore store(dir_ / "state.db");
     SyncRunRepository runs(store.database());
     int64_t run = runs.start_run("cli", 1);
     TableRunResult table;
@@ -108,4 +108,4 @@ TEST_F(SyncRepositoriesTest, StoresAndReplacesTableState) {
 }
 
 }  // namespace
-}  // namespace da::store
+}  // namespace da::sync

@@ -1,8 +1,8 @@
-#include "da/store/sync_state_repository.hpp"
+#include "da/sync/sync_state_repository.hpp"
 
 #include "da/common/time.hpp"
 
-namespace da::store {
+namespace da::sync {
 
 namespace {
 
@@ -12,7 +12,7 @@ constexpr const char* kSelect =
     "source_files_json, "
     "resume_json, updated_at FROM sync_state";
 
-TableSyncState read_state(const SqliteStatement& row) {
+TableSyncState read_state(const store::SqliteStatement& row) {
   TableSyncState state;
   state.table_id = row.column_text(0);
   state.table_name = row.column_text(1);
@@ -36,14 +36,15 @@ TableSyncState read_state(const SqliteStatement& row) {
 }  // namespace
 
 std::optional<TableSyncState> SyncStateRepository::get(const std::string& table_id) {
-  SqliteStatement statement = database_.prepare(std::string(kSelect) + " WHERE table_id = ?");
+  store::SqliteStatement statement =
+      database_.prepare(std::string(kSelect) + " WHERE table_id = ?");
   statement.bind(1, table_id);
   if (!statement.step()) return std::nullopt;
   return read_state(statement);
 }
 
 std::vector<TableSyncState> SyncStateRepository::all() {
-  SqliteStatement statement = database_.prepare(std::string(kSelect) + " ORDER BY table_id");
+  store::SqliteStatement statement = database_.prepare(std::string(kSelect) + " ORDER BY table_id");
   std::vector<TableSyncState> states;
   while (statement.step())
     states.push_back(read_state(statement));
@@ -80,4 +81,4 @@ std::string SyncStateRepository::change_stamp() {
   return std::to_string(statement.column_int(0)) + "@" + statement.column_text(1);
 }
 
-}  // namespace da::store
+}  // namespace da::sync

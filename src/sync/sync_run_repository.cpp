@@ -1,4 +1,4 @@
-#include "da/store/sync_run_repository.hpp"
+#include "da/sync/sync_run_repository.hpp"
 
 #include <array>
 #include <cerrno>
@@ -9,7 +9,7 @@
 #include "da/common/error.hpp"
 #include "da/common/time.hpp"
 
-namespace da::store {
+namespace da::sync {
 
 namespace {
 
@@ -39,7 +39,7 @@ constexpr const char* kRunColumns =
     "id, started_at, finished_at, status, trigger, host, pid, tables_requested, "
     "tables_succeeded, tables_failed, error";
 
-SyncRun read_run(const SqliteStatement& row) {
+SyncRun read_run(const store::SqliteStatement& row) {
   SyncRun run;
   run.id = row.column_int(0);
   run.started_at = row.column_text(1);
@@ -112,7 +112,7 @@ void SyncRunRepository::finish_run(int64_t run_id, RunStatus status,
 int SyncRunRepository::close_abandoned_runs() {
   return database_.write_transaction([&] {
     std::vector<int64_t> abandoned;
-    SqliteStatement running =
+    store::SqliteStatement running =
         database_.prepare("SELECT id, pid FROM sync_runs WHERE status = 'running' AND host = ?");
     running.bind(1, host_name());
     while (running.step()) {
@@ -139,7 +139,7 @@ int SyncRunRepository::close_abandoned_runs() {
 }
 
 std::optional<SyncRun> SyncRunRepository::find_run(int64_t run_id) {
-  SqliteStatement statement =
+  store::SqliteStatement statement =
       database_.prepare(std::string("SELECT ") + kRunColumns + " FROM sync_runs WHERE id = ?");
   statement.bind(1, run_id);
   if (!statement.step()) return std::nullopt;
@@ -147,8 +147,8 @@ std::optional<SyncRun> SyncRunRepository::find_run(int64_t run_id) {
 }
 
 std::vector<SyncRun> SyncRunRepository::recent_runs(int limit) {
-  SqliteStatement statement = database_.prepare(std::string("SELECT ") + kRunColumns +
-                                                " FROM sync_runs ORDER BY id DESC LIMIT ?");
+  store::SqliteStatement statement = database_.prepare(std::string("SELECT ") + kRunColumns +
+                                                       " FROM sync_runs ORDER BY id DESC LIMIT ?");
   statement.bind(1, limit);
   std::vector<SyncRun> runs;
   while (statement.step())
@@ -157,7 +157,7 @@ std::vector<SyncRun> SyncRunRepository::recent_runs(int limit) {
 }
 
 std::vector<TableRunResult> SyncRunRepository::table_results(int64_t run_id) {
-  SqliteStatement statement = database_.prepare(
+  store::SqliteStatement statement = database_.prepare(
       "SELECT run_id, table_id, table_name, strategy, status, started_at, finished_at, rows_read, "
       "rows_total, bytes_total, added, updated, unchanged, bad_values, null_partition_rows, "
       "partitions_written, duration_ms, error FROM sync_table_results WHERE run_id = ? "
@@ -189,4 +189,4 @@ std::vector<TableRunResult> SyncRunRepository::table_results(int64_t run_id) {
   return results;
 }
 
-}  // namespace da::store
+}  // namespace da::sync

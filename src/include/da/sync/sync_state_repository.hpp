@@ -9,7 +9,7 @@
 
 #include "da/store/sqlite_database.hpp"
 
-namespace da::store {
+namespace da::sync {
 
 struct TableSyncState {
   std::string table_id;
@@ -32,7 +32,7 @@ struct TableSyncState {
 
 class SyncStateRepository {
  public:
-  explicit SyncStateRepository(SqliteDatabase& database) : database_(database) {}
+  explicit SyncStateRepository(store::SqliteDatabase& database) : database_(database) {}
 
   std::optional<TableSyncState> get(const std::string& table_id);
   // Every table's state, ordered by table id.
@@ -44,7 +44,7 @@ class SyncStateRepository {
   std::string change_stamp();
 
  private:
-  SqliteDatabase& database_;
+  store::SqliteDatabase& database_;
 };
 
-}  // namespace da::store
+}  // namespace da::sync
