@@ -1,3 +1,4 @@
+#include "csv_setup.hpp"
 #include "csv_source.hpp"
 
 #include "da/plugin/plugin_registry.hpp"
@@ -7,9 +8,11 @@ namespace da::connectors::csv {
 
 void register_plugin(PluginRegistry& registry) {
   registry.data_sources.add(
-      "csv", [](const sync::SourceContext& context) -> std::unique_ptr<sync::DataSource> {
+      "csv",
+      [](const sync::SourceContext& context) -> std::unique_ptr<sync::DataSource> {
         return std::make_unique<CsvSource>(read_csv_settings(context.config, context.settings));
-      });
+      },
+      csv_setup());
 }
 
 }  // namespace da::connectors::csv

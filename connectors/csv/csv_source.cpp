@@ -53,13 +53,16 @@ std::string CsvSource::name() const {
   return "CSV files in " + settings_.base_dir.string();
 }
 
-std::vector<sync::SourceFile> CsvSource::table_files(const catalog::TableConfig& table) const {
+fs::path CsvSource::file_pattern(const catalog::TableConfig& table) const {
   std::string pattern = table.source.value_or(settings_.path_template);
   pattern = replace_all(pattern, "{name}", table.name);
   pattern = replace_all(pattern, "{id}", table.id);
   pattern = replace_all(pattern, "{bucket}", table.bucket());
-  fs::path full =
-      fs::path(pattern).is_absolute() ? fs::path(pattern) : settings_.base_dir / pattern;
+  return fs::path(pattern).is_absolute() ? fs::path(pattern) : settings_.base_dir / pattern;
+}
+
+std::vector<sync::SourceFile> CsvSource::table_files(const catalog::TableConfig& table) const {
+  fs::path full = file_pattern(table);
   std::vector<sync::SourceFile> files;
   if (!has_glob_characters(full.string())) {
     auto file = stat_file(full);
@@ -129,6 +132,10 @@ std::vector<sync::DiscoveredTable> CsvSource::discover_tables() {
     table.name = table_name_of(file.filename().string());
     table.id = "csv." + table.name;
     table.location = file.string();
+    catalog::TableConfig as_registered;
+    as_registered.id = table.id;
+    as_registered.name = table.name;
+    if (file_pattern(as_registered) != file) table.source = file.filename().string();
     table.size_bytes = static_cast<int64_t>(fs::file_size(file));
     std::string relation = "read_csv(" + duck::quote_path(file) + ", skip = 0, encoding = " +
                            duck::quote_literal(settings_.dialect.encoding) + ")";

@@ -16,6 +16,8 @@ class CsvSource : public sync::DataSource {
 
   std::string name() const override;
   std::string check_connection() override;
+  // One table per CSV file in base_dir, named after the file; a file that path_template does
+  // not name for that table is the table's `source`.
   std::vector<sync::DiscoveredTable> discover_tables() override;
   sync::Extract extract(const sync::ExtractRequest& request, sync::StagingArea& staging) override;
 
@@ -23,6 +25,9 @@ class CsvSource : public sync::DataSource {
   std::vector<sync::SourceFile> table_files(const catalog::TableConfig& table) const;
 
  private:
+  // The table's `source` (or path_template) with its placeholders replaced, in base_dir.
+  std::filesystem::path file_pattern(const catalog::TableConfig& table) const;
+
   CsvSettings settings_;
 };
 

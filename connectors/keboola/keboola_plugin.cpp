@@ -1,4 +1,5 @@
 #include "keboola/adapter/keboola_source.hpp"
+#include "keboola/keboola_setup.hpp"
 
 #include "da/common/log.hpp"
 #include "da/plugin/plugin_registry.hpp"
@@ -8,11 +9,13 @@ namespace da::connectors::keboola {
 
 void register_plugin(PluginRegistry& registry) {
   registry.data_sources.add(
-      "keboola", [](const sync::SourceContext& context) -> std::unique_ptr<sync::DataSource> {
+      "keboola",
+      [](const sync::SourceContext& context) -> std::unique_ptr<sync::DataSource> {
         KeboolaSettings settings = read_keboola_settings(context.settings);
         log::add_secret(settings.client.token);
         return std::make_unique<KeboolaSource>(std::move(settings), context.config.paths.state_db);
-      });
+      },
+      keboola_setup());
 }
 
 }  // namespace da::connectors::keboola

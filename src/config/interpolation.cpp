@@ -16,6 +16,16 @@ EnvLookup process_environment() {
   };
 }
 
+std::string yaml_quote(std::string_view text) {
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') quoted += '\\';
+    if (c == '$') quoted += '$';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
 namespace {
 
 void interpolate_node(YamlNode& node, const std::string& path, const EnvLookup& env,

@@ -5,31 +5,47 @@
 
 namespace da::sync {
 
-void DataSourceRegistry::add(std::string type, DataSourceFactory factory) {
-  for (const auto& [existing, unused] : factories_) {
-    if (existing == type)
+void DataSourceRegistry::add(std::string type, DataSourceFactory factory,
+                             std::optional<SourceSetup> setup) {
+  for (const Entry& entry : entries_) {
+    if (entry.type == type)
       throw Error(ErrorKind::kInternal, "two connectors register the type '" + type + "'");
   }
-  factories_.emplace_back(std::move(type), std::move(factory));
+  entries_.push_back({std::move(type), std::move(factory), std::move(setup)});
 }
 
 std::vector<std::string> DataSourceRegistry::types() const {
   std::vector<std::string> names;
-  for (const auto& [type, unused] : factories_)
-    names.push_back(type);
+  for (const Entry& entry : entries_)
+    names.push_back(entry.type);
   return names;
+}
+
+std::vector<std::pair<std::string, const SourceSetup*>> DataSourceRegistry::setups() const {
+  std::vector<std::pair<std::string, const SourceSetup*>> result;
+  for (const Entry& entry : entries_) {
+    if (entry.setup) result.emplace_back(entry.type, &*entry.setup);
+  }
+  return result;
+}
+
+const SourceSetup* DataSourceRegistry::setup(const std::string& type) const {
+  for (const Entry& entry : entries_) {
+    if (entry.type == type && entry.setup) return &*entry.setup;
+  }
+  return nullptr;
 }
 
 std::unique_ptr<DataSource> DataSourceRegistry::build(const config::InstanceConfig& config,
                                                       config::Diagnostics& diagnostics) const {
   const std::string& type = config.data_source.type;
-  for (const auto& [name, factory] : factories_) {
-    if (name != type) continue;
+  for (const Entry& entry : entries_) {
+    if (entry.type != type) continue;
     config::NodeReader settings(&config.data_source.settings, "data_source." + type,
                                 config.data_source.file, diagnostics);
-    return factory(SourceContext{config, settings});
+    return entry.factory(SourceContext{config, settings});
   }
-  std::string available = factories_.empty() ? "none" : join(types(), ", ");
+  std::string available = entries_.empty() ? "none" : join(types(), ", ");
   diagnostics.error(config.data_source.file, 0, "data_source.type",
                     "Unknown data source: '" + type + "'. Available connectors: " + available +
                         ". Create connectors/" + type + "/ to add a new one.");

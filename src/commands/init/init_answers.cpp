@@ -4,6 +4,7 @@
 #include <cctype>
 #include <functional>
 #include <regex>
+#include <set>
 
 #include "da/common/error.hpp"
 #include "da/common/strings.hpp"
@@ -60,7 +61,7 @@ std::string resolve(const Field& field, std::optional<std::string> given, Prompt
   }
 }
 
-std::optional<std::string> given(const cli::Arguments& arguments, const char* key) {
+std::optional<std::string> given(const cli::Arguments& arguments, const std::string& key) {
   if (!arguments.has(key)) return std::nullopt;
   return arguments.value(key);
 }
@@ -75,12 +76,6 @@ std::optional<std::string> check_domain(std::string& value) {
   return std::nullopt;
 }
 
-std::optional<std::string> check_source(std::string& value) {
-  value = to_lower(trim(value));
-  if (value == "keboola" || value == "csv") return std::nullopt;
-  return "the source type must be keboola or csv, not '" + value + "'";
-}
-
 std::optional<std::string> check_text(std::string& value, const std::string& what) {
   value = std::string(trim(value));
   if (value.empty()) return what + " must not be empty";
@@ -88,40 +83,89 @@ std::optional<std::string> check_text(std::string& value, const std::string& wha
   return std::nullopt;
 }
 
-std::optional<std::string> check_url(std::string& value) {
-  value = std::string(trim(value));
-  while (!value.empty() && value.back() == '/')
-    value.pop_back();
-  bool http = value.rfind("https://", 0) == 0 || value.rfind("http://", 0) == 0;
-  if (!http || value.find_first_of(" \t\"'") != std::string::npos ||
-      has_control_characters(value)) {
-    return "expected the stack's URL, such as " + std::string(kDefaultKeboolaUrl) + ", not '" +
-           value + "'";
+// What a connector's question is to resolve(): its flag, and its variable as the other place.
+Field field_of(const sync::SetupQuestion& question) {
+  return {
+      "--" + question.key,
+      question.question,
+      question.default_value,
+      question.required,
+      question.secret,
+      question.env_variable.empty() ? "" : "or the environment variable " + question.env_variable,
+      question.check};
+}
+
+// The answer from the question's flag or, without one, its variable; unset when neither.
+std::optional<std::string> given_setting(const cli::Arguments& arguments,
+                                         const config::EnvLookup& env,
+                                         const sync::SetupQuestion& question) {
+  std::optional<std::string> value = given(arguments, question.key);
+  if (value || question.env_variable.empty()) return value;
+  value = env(question.env_variable);
+  if (value && trim(*value).empty()) value.reset();
+  return value;
+}
+
+// The type offered on a terminal: the first connector that asks to be, else the first one.
+std::string default_source(const sync::DataSourceRegistry& sources) {
+  auto setups = sources.setups();
+  for (const auto& [type, setup] : setups) {
+    if (setup->default_choice) return type;
   }
-  return std::nullopt;
-}
-
-std::optional<std::string> check_token(std::string& value) {
-  value = std::string(trim(value));
-  if (value.empty()) return "the Storage API token must not be empty";
-  bool printable = std::all_of(value.begin(), value.end(), [](char c) {
-    return c > ' ' && c < 127 && c != '\'' && c != '"' && c != '\\' && c != '#';
-  });
-  if (!printable)
-    return "the Storage API token has characters a token cannot have (spaces, quotes, '#')";
-  return std::nullopt;
-}
-
-std::optional<std::string> check_project(std::string& value) {
-  value = std::string(trim(value));
-  if (!value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
-        return std::isdigit(static_cast<unsigned char>(c)) != 0;
-      }))
-    return std::nullopt;
-  return "the Keboola project id is a number (Project Settings in Keboola), not '" + value + "'";
+  return setups.empty() ? "" : setups.front().first;
 }
 
 }  // namespace
+
+std::string source_choices(const sync::DataSourceRegistry& sources) {
+  std::vector<std::string> types;
+  for (const auto& [type, setup] : sources.setups())
+    types.push_back(type);
+  if (types.size() < 2) return join(types, "");
+  std::string last = types.back();
+  types.pop_back();
+  return join(types, ", ") + " or " + last;
+}
+
+const sync::SourceSetup& chosen_setup(const sync::DataSourceRegistry& sources,
+                                      const std::string& type) {
+  const sync::SourceSetup* setup = sources.setup(type);
+  if (setup == nullptr)
+    throw Error(ErrorKind::kInternal, "da init cannot set up a source of the type '" + type + "'");
+  return *setup;
+}
+
+std::vector<cli::OptionSpec> setup_options(const sync::DataSourceRegistry& sources) {
+  std::vector<cli::OptionSpec> options;
+  std::set<std::string> keys;
+  for (const auto& [type, setup] : sources.setups()) {
+    if (!setup->yaml_lines || !setup->fix_hint) {
+      throw Error(ErrorKind::kInternal,
+                  "the setup of the connector '" + type + "' lacks yaml_lines or fix_hint");
+    }
+    for (const sync::SetupQuestion& question : setup->questions) {
+      if (!keys.insert(question.key).second) {
+        throw Error(ErrorKind::kInternal,
+                    "two connectors declare the da init flag --" + question.key);
+      }
+      if (question.secret && question.env_variable.empty()) {
+        throw Error(ErrorKind::kInternal, "the secret --" + question.key + " of the connector '" +
+                                              type + "' names no env_variable to write it to");
+      }
+      options.push_back(cli::value_option("--" + question.key, question.help));
+    }
+  }
+  return options;
+}
+
+std::map<std::string, std::string> setup_secrets(const InitAnswers& answers,
+                                                 const sync::SourceSetup& setup) {
+  std::map<std::string, std::string> secrets;
+  for (const sync::SetupQuestion& question : setup.questions) {
+    if (question.secret) secrets[question.env_variable] = answers.settings.at(question.key);
+  }
+  return secrets;
+}
 
 std::string default_instance_name(const std::string& domain) {
   std::string company = domain.substr(0, domain.find('.'));
@@ -140,39 +184,25 @@ std::vector<std::string> split_patterns(const std::vector<std::string>& values) 
 }
 
 InitAnswers gather_answers(const cli::Arguments& arguments, const config::EnvLookup& env,
-                           Prompter* prompter) {
+                           const sync::DataSourceRegistry& sources, Prompter* prompter) {
   InitAnswers answers;
   answers.domain = resolve({"--domain", "Company domain (who may sign in, e.g. acme.com)", "", true,
                             false, "", check_domain},
                            given(arguments, "domain"), prompter);
-  answers.source = resolve(
-      {"--source", "Data source type (keboola or csv)", "csv", true, false, "", check_source},
-      given(arguments, "source"), prompter);
+  auto check_source = [&sources](std::string& value) -> std::optional<std::string> {
+    value = to_lower(trim(value));
+    if (sources.setup(value) != nullptr) return std::nullopt;
+    return "the source type must be " + source_choices(sources) + ", not '" + value + "'";
+  };
+  answers.source = resolve({"--source", "Data source type (" + source_choices(sources) + ")",
+                            default_source(sources), true, false, "", check_source},
+                           given(arguments, "source"), prompter);
   answers.name = resolve({"--name", "Instance name", default_instance_name(answers.domain), false,
                           false, "", [](std::string& v) { return check_text(v, "the name"); }},
                          given(arguments, "name"), prompter);
-  if (answers.source == "keboola") {
-    answers.keboola_url = resolve(
-        {"--keboola-url", "Keboola stack URL", kDefaultKeboolaUrl, false, false, "", check_url},
-        given(arguments, "keboola-url"), prompter);
-    std::optional<std::string> token = given(arguments, "keboola-token");
-    if (!token) {
-      token = env(kTokenVariable);
-      if (token && trim(*token).empty()) token.reset();
-      answers.token_from_environment = token.has_value();
-    }
-    answers.keboola_token =
-        resolve({"--keboola-token", "Keboola Storage API token (not shown)", "", true, true,
-                 "or the environment variable " + std::string(kTokenVariable), check_token},
-                token, prompter);
-    answers.keboola_project =
-        resolve({"--keboola-project", "Keboola project id", "", true, false, "", check_project},
-                given(arguments, "keboola-project"), prompter);
-  } else {
-    answers.csv_dir =
-        resolve({"--csv-dir", "Folder with the CSV files", kDefaultCsvDir, false, false, "",
-                 [](std::string& v) { return check_text(v, "the folder"); }},
-                given(arguments, "csv-dir"), prompter);
+  for (const sync::SetupQuestion& question : chosen_setup(sources, answers.source).questions) {
+    answers.settings[question.key] =
+        resolve(field_of(question), given_setting(arguments, env, question), prompter);
   }
   answers.table_patterns = split_patterns(arguments.values("tables"));
   answers.all_tables = arguments.flag("all-tables");

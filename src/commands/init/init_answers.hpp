@@ -1,30 +1,23 @@
-// What `da init` needs to know, from flags, the environment or questions on a terminal.
+// What `da init` needs to know, from flags, the environment or questions on a terminal. The
+// connector's own questions come from its setup (da/sync/source_setup.hpp).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "da/cli/command.hpp"
 #include "da/config/interpolation.hpp"
+#include "da/sync/data_source_registry.hpp"
 
 namespace da::commands::init {
 
-inline constexpr const char* kDefaultKeboolaUrl = "https://connection.keboola.com";
-inline constexpr const char* kDefaultCsvDir = "./data/incoming";
-inline constexpr const char* kTokenVariable = "KEBOOLA_STORAGE_TOKEN";
-
 struct InitAnswers {
   std::string domain;  // lower case
-  std::string source;  // keboola | csv
+  std::string source;  // a connector type with a setup
   std::string name;
-  // keboola
-  std::string keboola_url;  // without a trailing '/'
-  std::string keboola_token;
-  std::string keboola_project;
-  bool token_from_environment = false;
-  // csv
-  std::string csv_dir;
+  sync::SetupAnswers settings;  // the connector's answers, by question key
   // Table selection: patterns (globs on table ids, or bucket ids) and/or every table.
   std::vector<std::string> table_patterns;
   bool all_tables = false;
@@ -43,12 +36,29 @@ class Prompter {
   virtual void tell(const std::string& text) = 0;
 };
 
-// Every value from its flag, the environment (the token) or, with a prompter, a question;
-// without a prompter a missing required value is Error(kConfig) naming its flag. Invalid flag
-// values are Error(kConfig) naming the flag; invalid answers are asked again. Table patterns
-// are only taken from flags here (see ask_table_patterns()).
+// Every value from its flag, the environment (a question's env_variable) or, with a prompter,
+// a question; without a prompter a missing required value is Error(kConfig) naming its flag.
+// Invalid flag values are Error(kConfig) naming the flag; invalid answers are asked again.
+// Table patterns are only taken from flags here.
 InitAnswers gather_answers(const cli::Arguments& arguments, const config::EnvLookup& env,
-                           Prompter* prompter);
+                           const sync::DataSourceRegistry& sources, Prompter* prompter);
+
+// The options of `da init` that come from the connectors: a value option per setup question.
+// Throws Error(kInternal) if two questions share a flag, a secret names no env_variable or a
+// setup lacks yaml_lines or fix_hint.
+std::vector<cli::OptionSpec> setup_options(const sync::DataSourceRegistry& sources);
+
+// The connectors `da init` can set up, for people: "a, b or c".
+std::string source_choices(const sync::DataSourceRegistry& sources);
+
+// The setup of the connector `type`. Throws Error(kInternal) if it has none (gather_answers()
+// accepts only types that have one).
+const sync::SourceSetup& chosen_setup(const sync::DataSourceRegistry& sources,
+                                      const std::string& type);
+
+// The .env variables the connector's secret answers are written to, with their values.
+std::map<std::string, std::string> setup_secrets(const InitAnswers& answers,
+                                                 const sync::SourceSetup& setup);
 
 // "Acme Data Analyst" for acme.com.
 std::string default_instance_name(const std::string& domain);

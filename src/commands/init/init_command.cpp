@@ -74,12 +74,13 @@ std::string actor() {
   return std::string("cli:") + (user != nullptr ? user : "unknown");
 }
 
-// The .env variables to write: the token, and a portal secret unless a .env already has one.
+// The .env variables to write: the connector's secrets, and a portal secret unless a .env
+// already has one.
 std::map<std::string, std::string> secrets_to_write(const InitAnswers& answers,
+                                                    const sync::SourceSetup& setup,
                                                     const InstancePaths& paths,
                                                     const std::string& existing_env) {
-  std::map<std::string, std::string> values;
-  if (answers.source == "keboola") values[kTokenVariable] = answers.keboola_token;
+  std::map<std::string, std::string> values = setup_secrets(answers, setup);
   auto root_env = parse_dotenv(existing_env, paths.env_file.string());
   auto config_env = read_dotenv_file(paths.config_dir / ".env");
   if (!root_env.count(kSecretKeyVariable) && !config_env.count(kSecretKeyVariable))
@@ -106,13 +107,14 @@ void warn_about_shadowing(const std::map<std::string, std::string>& written,
 }
 
 void write_files(cli::CommandContext& context, const InitAnswers& answers,
-                 const InstancePaths& paths, Outcome& outcome) {
-  std::string yaml = render_instance_yaml(answers, instance_example());
+                 const sync::SourceSetup& setup, const InstancePaths& paths, Outcome& outcome) {
+  std::string yaml =
+      render_instance_yaml(answers, context.plugins().data_sources, instance_example());
   std::string existing_env = read_if_exists(paths.env_file);
-  std::map<std::string, std::string> secrets = secrets_to_write(answers, paths, existing_env);
+  std::map<std::string, std::string> secrets =
+      secrets_to_write(answers, setup, paths, existing_env);
   std::string env_text =
-      merge_dotenv(existing_env, paths.env_file.string(), secrets,
-                   answers.source == "keboola" ? std::string_view("KEBOOLA_") : std::string_view());
+      merge_dotenv(existing_env, paths.env_file.string(), secrets, setup.env_prefix);
   create_directory(paths.config_dir, 0750);
   write_file_atomically(paths.instance_yaml, yaml, 0644);
   write_file_atomically(paths.env_file, env_text, 0600);
@@ -126,14 +128,15 @@ void write_files(cli::CommandContext& context, const InitAnswers& answers,
   warn_about_shadowing(secrets, paths, context.env());
 }
 
-// Loaded like every other command loads it, except that the token just given wins over a
-// stale one in the environment, so that the check tests what was written.
+// Loaded like every other command loads it, except that the connector's secrets just given win
+// over stale ones in the environment, so that the check tests what was written.
 config::InstanceConfig load_written(cli::CommandContext& context, const InitAnswers& answers,
-                                    const InstancePaths& paths) {
+                                    const sync::SourceSetup& setup, const InstancePaths& paths) {
   config::EnvLookup base = context.env();
-  std::string token = answers.keboola_token;
-  config::EnvLookup env = [base, token](const std::string& name) -> std::optional<std::string> {
-    if (name == kTokenVariable && !token.empty()) return token;
+  std::map<std::string, std::string> secrets = setup_secrets(answers, setup);
+  config::EnvLookup env = [base, secrets](const std::string& name) -> std::optional<std::string> {
+    if (auto found = secrets.find(name); found != secrets.end() && !found->second.empty())
+      return found->second;
     return base(name);
   };
   config::ConfigLoadResult loaded =
@@ -143,17 +146,13 @@ config::InstanceConfig load_written(cli::CommandContext& context, const InitAnsw
   return std::move(loaded.config);
 }
 
-std::string check_connection(sync::DataSource& source, const InitAnswers& answers,
+std::string check_connection(sync::DataSource& source, const sync::SourceSetup& setup,
                              const InstancePaths& paths) {
   try {
     return source.check_connection();
   } catch (const Error& e) {
     std::string message = e.what();
-    std::string fix = answers.source == "keboola"
-                          ? "fix the token in " + paths.env_file.string() + " or the settings in " +
-                                paths.instance_yaml.string()
-                          : "create the folder or fix data_source.csv.base_dir in " +
-                                paths.instance_yaml.string();
+    std::string fix = setup.fix_hint({paths.instance_yaml.string(), paths.env_file.string()});
     throw Error(e.kind(), "connection check failed: " + message.substr(0, message.find('\n')) +
                               ". The configuration is written: " + fix +
                               ", then run `da tables discover` to check again");
@@ -192,8 +191,7 @@ void refuse_hand_written_catalog(const registry::RegistrySnapshot& snapshot, con
 }
 
 void register_tables(const config::InstanceConfig& config,
-                     const std::vector<sync::DiscoveredTable>& chosen, const std::string& type,
-                     Outcome& outcome) {
+                     const std::vector<sync::DiscoveredTable>& chosen, Outcome& outcome) {
   if (chosen.empty()) return;
   store::StateStore store(config.paths.state_db);
   registry::TableRegistry registry(store.database());
@@ -212,7 +210,7 @@ void register_tables(const config::InstanceConfig& config,
         outcome.already_registered.push_back(table.id);
         continue;
       }
-      registry.register_table(table_definition(table, type), "da init", actor());
+      registry.register_table(table_definition(table), "da init", actor());
       outcome.registered.push_back(table.id);
     }
   } catch (const Error&) {
@@ -277,22 +275,26 @@ int run(cli::CommandContext& context, const cli::Arguments& arguments) {
   }
   bool interactive = !arguments.flag("non-interactive") && TerminalPrompter::available();
   TerminalPrompter terminal;
-  InitAnswers answers = gather_answers(arguments, context.env(), interactive ? &terminal : nullptr);
-  log::add_secret(answers.keboola_token);
-  if (arguments.has("keboola-token")) {
-    log::warn(
-        "--keboola-token is visible to other users in the process list; prefer the "
-        "environment variable {}",
-        kTokenVariable);
+  InitAnswers answers = gather_answers(arguments, context.env(), context.plugins().data_sources,
+                                       interactive ? &terminal : nullptr);
+  const sync::SourceSetup& setup = chosen_setup(context.plugins().data_sources, answers.source);
+  for (const sync::SetupQuestion& question : setup.questions) {
+    if (!question.secret) continue;
+    log::add_secret(answers.settings.at(question.key));
+    if (arguments.has(question.key)) {
+      log::warn(
+          "--{} is visible to other users in the process list; prefer the environment variable {}",
+          question.key, question.env_variable);
+    }
   }
 
   Outcome outcome;
-  write_files(context, answers, paths, outcome);
-  config::InstanceConfig config = load_written(context, answers, paths);
+  write_files(context, answers, setup, paths, outcome);
+  config::InstanceConfig config = load_written(context, answers, setup, paths);
   std::unique_ptr<sync::DataSource> source = context.plugins().data_sources.create(config);
   bool check = !arguments.flag("no-check");
   if (check) {
-    outcome.connection = check_connection(*source, answers, paths);
+    outcome.connection = check_connection(*source, setup, paths);
     if (!context.json()) context.print("Connected: " + outcome.connection + "\n");
   }
   std::vector<sync::DiscoveredTable> chosen;
@@ -301,35 +303,35 @@ int run(cli::CommandContext& context, const cli::Arguments& arguments) {
   } else if (interactive && check) {
     chosen = ask_tables(terminal, source->discover_tables());
   }
-  register_tables(config, chosen, answers.source, outcome);
+  register_tables(config, chosen, outcome);
   print_summary(context, paths, outcome);
   return cli::ExitCode::kSuccess;
 }
 
 }  // namespace
 
+// The connectors' flags come from their setups: connectors register before commands (the build
+// adds connectors/ first), which InitSetup.EveryConnectorOfTheBuildHasItsFlagsOnTheCommand pins.
 void register_plugin(PluginRegistry& registry) {
-  registry.commands.add({
-      "init",
-      "First-time setup: write config/instance.yaml and .env, check the source, register tables",
-      {cli::value_option("--domain", "Company domain: who may sign in (e.g. acme.com)"),
-       cli::value_option("--source", "Data source type: keboola or csv"),
-       cli::value_option("--name", "Instance name (default: '<Company> Data Analyst')"),
-       cli::value_option("--keboola-url",
-                         std::string("Keboola stack URL (default ") + kDefaultKeboolaUrl + ")"),
-       cli::value_option("--keboola-token",
-                         "Keboola Storage API token; prefer the environment variable "
-                         "KEBOOLA_STORAGE_TOKEN, since flags are visible in the process list"),
-       cli::value_option("--keboola-project", "Keboola project id"),
-       cli::value_option("--csv-dir",
-                         std::string("Folder with the CSV files (default ") + kDefaultCsvDir + ")"),
-       cli::value_list_option("--tables",
+  std::vector<cli::OptionSpec> options = {
+      cli::value_option("--domain", "Company domain: who may sign in (e.g. acme.com)"),
+      cli::value_option("--source", "Data source type: " + source_choices(registry.data_sources)),
+      cli::value_option("--name", "Instance name (default: '<Company> Data Analyst')")};
+  for (cli::OptionSpec& option : setup_options(registry.data_sources))
+    options.push_back(std::move(option));
+  options.insert(
+      options.end(),
+      {cli::value_list_option("--tables",
                               "Tables to register: glob patterns on table ids (in.c-crm.*) or "
                               "bucket ids, repeatable or comma-separated"),
        cli::flag("--all-tables", "Register every table of the source"),
        cli::flag("--force", "Overwrite an existing config/instance.yaml"),
        cli::flag("--no-check", "Do not contact the source to check the connection"),
-       cli::flag("--non-interactive", "Never ask: a missing required value is an error")},
+       cli::flag("--non-interactive", "Never ask: a missing required value is an error")});
+  registry.commands.add({
+      "init",
+      "First-time setup: write config/instance.yaml and .env, check the source, register tables",
+      std::move(options),
       run,
   });
 }

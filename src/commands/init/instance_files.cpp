@@ -8,6 +8,7 @@
 #include "da/common/dotenv.hpp"
 #include "da/common/error.hpp"
 #include "da/common/strings.hpp"
+#include "da/config/interpolation.hpp"
 #include "da/web/embedded_file.hpp"
 
 namespace da::web {
@@ -73,24 +74,13 @@ std::string commented(const std::string& text, const std::string& comment) {
          "# " + comment;
 }
 
-Lines data_source_section(const InitAnswers& answers) {
-  if (answers.source == "keboola") {
-    return {"data_source:",
-            commented("  type: keboola", "the connector: csv or keboola"),
-            commented("  keboola:", "settings of the keboola connector (docs/keboola.md)"),
-            commented("    stack_url: " + yaml_quote(answers.keboola_url), "the Keboola stack"),
-            commented("    storage_token: ${" + std::string(kTokenVariable) + "}",
-                      "the token itself is in .env, never here"),
-            commented("    project_id: " + yaml_quote(answers.keboola_project),
-                      "checked against the token's project"),
-            commented("    # parallel_downloads: 8", "slices fetched at once"),
-            "    # job_timeout_minutes: 120"};
-  }
-  return {"data_source:", commented("  type: csv", "the connector: csv or keboola"),
-          commented("  csv:", "settings of the csv connector (read by connectors/csv)"),
-          commented("    base_dir: " + yaml_quote(answers.csv_dir), "where the source files are"),
-          commented("    path_template: \"{name}.csv\"",
-                    "a table's file when it has no `source:` ({name}, {id})")};
+Lines data_source_section(const InitAnswers& answers, const sync::DataSourceRegistry& sources) {
+  Lines lines = {"data_source:", commented("  type: " + answers.source,
+                                           "the connector: " + source_choices(sources))};
+  for (const sync::SetupYamlLine& line :
+       chosen_setup(sources, answers.source).yaml_lines(answers.settings))
+    lines.push_back(line.comment.empty() ? line.text : commented(line.text, line.comment));
+  return lines;
 }
 
 // Written bare, single-quoted, or not at all (the .env reader has no escape for a quote
@@ -128,26 +118,18 @@ std::string_view instance_example() {
   return {reinterpret_cast<const char*>(file.data), file.size};
 }
 
-std::string yaml_quote(std::string_view text) {
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') quoted += '\\';
-    if (c == '$') quoted += '$';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
-std::string render_instance_yaml(const InitAnswers& answers, std::string_view example) {
+std::string render_instance_yaml(const InitAnswers& answers,
+                                 const sync::DataSourceRegistry& sources,
+                                 std::string_view example) {
   Lines lines = split(example, '\n');
-  set_value(lines, "instance", "name", yaml_quote(answers.name));
+  set_value(lines, "instance", "name", config::yaml_quote(answers.name));
   set_value(lines, "server", "hostname", "${SERVER_HOSTNAME:-data." + answers.domain + "}");
   set_value(lines, "auth", "allowed_domain", answers.domain);
   set_value(lines, "email", "from_address", "noreply@" + answers.domain);
-  set_value(lines, "email", "from_name", yaml_quote(answers.name));
+  set_value(lines, "email", "from_name", config::yaml_quote(answers.name));
   size_t start = find_section(lines, "data_source");
   size_t end = section_end(lines, start);
-  Lines section = data_source_section(answers);
+  Lines section = data_source_section(answers, sources);
   lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(start),
               lines.begin() + static_cast<std::ptrdiff_t>(end));
   lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(start), section.begin(), section.end());

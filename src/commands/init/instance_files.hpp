@@ -14,10 +14,11 @@ namespace da::commands::init {
 std::string_view instance_example();
 
 // The example with the answers filled in: instance.name, server.hostname's default,
-// auth.allowed_domain, email.from_address and from_name, and a data_source section for the
-// chosen connector. Secrets are only referenced (${KEBOOLA_STORAGE_TOKEN}). Throws
-// Error(kInternal) if the example lacks a line it should have.
-std::string render_instance_yaml(const InitAnswers& answers, std::string_view example);
+// auth.allowed_domain, email.from_address and from_name, and a data_source section: its type
+// and the chosen connector's lines (its setup's yaml_lines, which only reference secrets).
+// Throws Error(kInternal) if the example lacks a line it should have.
+std::string render_instance_yaml(const InitAnswers& answers,
+                                 const sync::DataSourceRegistry& sources, std::string_view example);
 
 // `existing` .env text with every variable of `values` set, and every variable whose name
 // starts with `drop_prefix` (when not empty) removed unless `values` sets it. Other lines,
@@ -26,8 +27,5 @@ std::string render_instance_yaml(const InitAnswers& answers, std::string_view ex
 std::string merge_dotenv(std::string_view existing, const std::string& source,
                          const std::map<std::string, std::string>& values,
                          std::string_view drop_prefix);
-
-// A YAML double-quoted scalar that instance.yaml's ${VAR} interpolation leaves as it is.
-std::string yaml_quote(std::string_view text);
 
 }  // namespace da::commands::init

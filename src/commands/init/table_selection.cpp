@@ -1,7 +1,6 @@
 #include "init/table_selection.hpp"
 
 #include <algorithm>
-#include <filesystem>
 
 #include <fnmatch.h>
 #include <nlohmann/json.hpp>
@@ -62,15 +61,12 @@ std::vector<std::pair<std::string, size_t>> buckets(
   return result;
 }
 
-std::string table_definition(const sync::DiscoveredTable& table, const std::string& source_type) {
+std::string table_definition(const sync::DiscoveredTable& table) {
   nlohmann::ordered_json definition = {
       {"id", table.id}, {"name", table.name}, {"sync_strategy", "full_refresh"}};
   if (!trim(table.description).empty()) definition["description"] = table.description;
   if (!table.primary_key.empty()) definition["primary_key"] = table.primary_key;
-  if (source_type == "csv") {
-    std::string file = std::filesystem::path(table.location).filename().string();
-    if (!file.empty() && file != table.name + ".csv") definition["source"] = file;
-  }
+  if (!table.source.empty()) definition["source"] = table.source;
   nlohmann::ordered_json columns = nlohmann::ordered_json::array();
   for (const sync::SourceColumn& column : table.columns) {
     if (!trim(column.description).empty())

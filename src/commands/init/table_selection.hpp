@@ -28,7 +28,7 @@ std::vector<std::pair<std::string, size_t>> buckets(
     const std::vector<sync::DiscoveredTable>& tables);
 
 // The registry definition (YAML) of a discovered table: a full refresh, the columns the source
-// describes, and for CSV files whose name is not "<name>.csv" their file as `source`.
-std::string table_definition(const sync::DiscoveredTable& table, const std::string& source_type);
+// describes, and the `source` the connector gave it.
+std::string table_definition(const sync::DiscoveredTable& table);
 
 }  // namespace da::commands::init

@@ -11,14 +11,19 @@
 namespace da::commands::init {
 namespace {
 
-// The sections the modules of this build claim, as `da init` loads what it wrote.
-const config::SectionOwners* module_owners() {
+// The modules of this build.
+const PluginRegistry& plugins() {
   static const auto registry = [] {
     auto plugins = std::make_unique<PluginRegistry>();
     register_all_plugins(*plugins);
     return plugins;
   }();
-  return &registry->config_sections;
+  return *registry;
+}
+
+// The sections the modules of this build claim, as `da init` loads what it wrote.
+const config::SectionOwners* module_owners() {
+  return &plugins().config_sections;
 }
 
 InitAnswers keboola_answers() {
@@ -26,14 +31,15 @@ InitAnswers keboola_answers() {
   answers.domain = "acme.com";
   answers.source = "keboola";
   answers.name = "Acme \"Data\" $Analyst";
-  answers.keboola_url = "https://connection.eu-central-1.keboola.com";
-  answers.keboola_token = "secret-token";
-  answers.keboola_project = "1234";
+  answers.settings = {{"keboola-url", "https://connection.eu-central-1.keboola.com"},
+                      {"keboola-token", "secret-token"},
+                      {"keboola-project", "1234"}};
   return answers;
 }
 
 TEST(RenderInstanceYaml, FillsTheEmbeddedExampleAndLoadsWithTheNormalLoader) {
-  std::string yaml = render_instance_yaml(keboola_answers(), instance_example());
+  std::string yaml =
+      render_instance_yaml(keboola_answers(), plugins().data_sources, instance_example());
   EXPECT_EQ(yaml.find("secret-token"), std::string::npos);
   EXPECT_NE(yaml.find("# the portal's public URL"), std::string::npos) << "comments are kept";
   config::EnvLookup env = [](const std::string& name) -> std::optional<std::string> {
@@ -63,8 +69,8 @@ TEST(RenderInstanceYaml, CsvSectionNamesTheFolder) {
   answers.domain = "acme.com";
   answers.source = "csv";
   answers.name = "Acme";
-  answers.csv_dir = "/srv/incoming";
-  std::string yaml = render_instance_yaml(answers, instance_example());
+  answers.settings = {{"csv-dir", "/srv/incoming"}};
+  std::string yaml = render_instance_yaml(answers, plugins().data_sources, instance_example());
   auto loaded = config::parse_instance_config(
       yaml, "instance.yaml", "/srv/da/config", [](const std::string&) { return std::nullopt; },
       module_owners());
@@ -75,7 +81,9 @@ TEST(RenderInstanceYaml, CsvSectionNamesTheFolder) {
 }
 
 TEST(RenderInstanceYaml, AnExampleWithoutAnExpectedLineIsAnInternalError) {
-  EXPECT_THROW(render_instance_yaml(keboola_answers(), "instance:\n  subtitle: x\n"), Error);
+  EXPECT_THROW(
+      render_instance_yaml(keboola_answers(), plugins().data_sources, "instance:\n  subtitle: x\n"),
+      Error);
 }
 
 TEST(MergeDotenv, ReplacesPrefixedKeysAndKeepsEverythingElse) {

@@ -10,10 +10,10 @@ namespace da::commands::init {
 namespace {
 
 std::vector<sync::DiscoveredTable> tables() {
-  return {{"in.c-crm.company", "company", {}, 0, 0, "", "", {}},
-          {"in.c-crm.contact", "contact", {}, 0, 0, "", "", {}},
-          {"in.c-sales.orders", "orders", {}, 0, 0, "", "", {}},
-          {"out.c-report.orders", "orders", {}, 0, 0, "", "", {}}};
+  return {{"in.c-crm.company", "company", {}, 0, 0, "", "", {}, ""},
+          {"in.c-crm.contact", "contact", {}, 0, 0, "", "", {}, ""},
+          {"in.c-sales.orders", "orders", {}, 0, 0, "", "", {}, ""},
+          {"out.c-report.orders", "orders", {}, 0, 0, "", "", {}, ""}};
 }
 
 std::vector<std::string> ids(const std::vector<sync::DiscoveredTable>& chosen) {
@@ -58,8 +58,9 @@ TEST(TableDefinition, IsAValidRegistryEntry) {
                               100,
                               "https://connection.keboola.com",
                               "Companies in the CRM",
-                              {"id"}};
-  std::string yaml = table_definition(table, "keboola");
+                              {"id"},
+                              ""};
+  std::string yaml = table_definition(table);
   config::Diagnostics diagnostics;
   config::YamlNode node = config::parse_yaml(yaml, "definition");
   catalog::TableConfig parsed = catalog::read_table_node(node, "definition", diagnostics);
@@ -74,12 +75,12 @@ TEST(TableDefinition, IsAValidRegistryEntry) {
   EXPECT_FALSE(parsed.source);
 }
 
-TEST(TableDefinition, CsvFilesNotNamedAfterTheTableAreTheirSource) {
-  sync::DiscoveredTable plain{"csv.people", "people", {}, 0, 0, "/in/people.csv", "", {}};
-  sync::DiscoveredTable other{"csv.my_file", "my_file", {}, 0, 0, "/in/my-file.csv.gz", "", {}};
-  EXPECT_EQ(table_definition(plain, "csv").find("source"), std::string::npos);
-  EXPECT_NE(table_definition(other, "csv").find("\"source\":\"my-file.csv.gz\""),
-            std::string::npos);
+TEST(TableDefinition, TheSourceTheConnectorGaveIsTheTablesSource) {
+  sync::DiscoveredTable plain{"csv.people", "people", {}, 0, 0, "/in/people.csv", "", {}, ""};
+  sync::DiscoveredTable other{"csv.my_file",   "my_file", {}, 0, 0, "/in/my-file.csv.gz", "", {},
+                              "my-file.csv.gz"};
+  EXPECT_EQ(table_definition(plain).find("source"), std::string::npos);
+  EXPECT_NE(table_definition(other).find("\"source\":\"my-file.csv.gz\""), std::string::npos);
 }
 
 }  // namespace

@@ -104,6 +104,22 @@ TEST(CsvSource, DiscoversFilesWithColumnsAndRowCounts) {
   EXPECT_EQ(tables[0].columns[2].type, "DATE");
 }
 
+TEST(CsvSource, DiscoveredFilesThePathTemplateDoesNotNameAreTheirTablesSource) {
+  TempDir dir;
+  dir.write("in/people.csv", "id\n1\n");
+  dir.write("in/my-file.csv", "id\n1\n");
+  dir.write("in/orders.tsv", "id\n1\n");
+  auto csv = create(instance(dir, "    base_dir: in\n    path_template: '{name}.csv'\n"));
+  std::vector<sync::DiscoveredTable> tables = csv->discover_tables();
+  ASSERT_EQ(tables.size(), 3u);
+  EXPECT_EQ(tables[0].id, "csv.my_file");
+  EXPECT_EQ(tables[0].source, "my-file.csv");
+  EXPECT_EQ(tables[1].id, "csv.orders");
+  EXPECT_EQ(tables[1].source, "orders.tsv");
+  EXPECT_EQ(tables[2].id, "csv.people");
+  EXPECT_EQ(tables[2].source, "") << "{name}.csv finds it";
+}
+
 TEST(CsvSource, SettingsAreValidatedWithKeyPaths) {
   TempDir dir;
   auto env = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };

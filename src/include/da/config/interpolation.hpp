@@ -26,6 +26,10 @@ struct Interpolated {
 // Throws Error(kConfig) on "${" without "}" or an invalid name.
 Interpolated interpolate(std::string_view text, const EnvLookup& env);
 
+// `text` as a YAML double-quoted scalar that interpolate() leaves as it is ("$" doubled), for
+// code that writes configuration.
+std::string yaml_quote(std::string_view text);
+
 // Interpolates every scalar of the tree in place (YamlNode::raw keeps the original text).
 // Malformed references are errors; unset variables are warnings here, because only the
 // reader of a key knows whether an empty value is acceptable.

@@ -77,6 +77,9 @@ struct DiscoveredTable {
   std::string location;  // file, bucket or URL, for people
   std::string description;
   std::vector<std::string> primary_key;
+  // The `source:` of the table's registry definition when the connector needs one to find the
+  // table (a CSV file its path_template does not name); "" for none.
+  std::string source;
 };
 
 // A private folder for one table in one run, on the same filesystem as the published data.
