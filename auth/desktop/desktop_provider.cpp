@@ -9,7 +9,7 @@
 #include "da/identity/desktop_token.hpp"
 #include "da/identity/jwt.hpp"
 #include "da/identity/user_store.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 
 namespace da::auth::desktop {
 
@@ -110,7 +110,7 @@ void DesktopProvider::add_routes(web::PortalContext& portal) {
       });
 }
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   identity::DesktopSettings::claim_section(registry.config_sections);
   registry.auth_providers.add("desktop", [] { return std::make_unique<DesktopProvider>(); });
 }

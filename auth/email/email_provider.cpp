@@ -5,7 +5,7 @@
 #include "da/common/strings.hpp"
 #include "da/identity/token_store.hpp"
 #include "da/mail/email_settings.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 
 namespace da::auth::email {
 
@@ -121,7 +121,7 @@ void EmailProvider::add_routes(web::PortalContext& portal) {
       });
 }
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   mail::EmailSettings::claim_section(registry.config_sections);
   registry.auth_providers.add("email", [] { return std::make_unique<EmailProvider>(); });
 }

@@ -7,7 +7,7 @@
 #include "da/common/log.hpp"
 #include "da/identity/jwt.hpp"
 #include "da/identity/token_store.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 
 namespace da::auth::oidc {
 
@@ -216,7 +216,7 @@ void OidcProvider::add_routes(web::PortalContext& portal) {
       [this, &portal](web::Request& request, web::Visitor&) { return finish(portal, request); });
 }
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   registry.auth_providers.add("oidc", [] { return std::make_unique<OidcProvider>(); });
 }
 

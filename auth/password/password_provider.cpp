@@ -7,7 +7,7 @@
 #include "da/identity/session_store.hpp"
 #include "da/identity/token_store.hpp"
 #include "da/mail/email_settings.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 
 namespace da::auth::password {
 
@@ -209,7 +209,7 @@ void PasswordProvider::add_routes(web::PortalContext& portal) {
                           });
 }
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   mail::EmailSettings::claim_section(registry.config_sections);
   registry.auth_providers.add("password", [] { return std::make_unique<PasswordProvider>(); });
 }

@@ -1,12 +1,12 @@
 #include "csv_setup.hpp"
 #include "csv_source.hpp"
 
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/sync/data_source_registry.hpp"
 
 namespace da::connectors::csv {
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   registry.data_sources.add(
       "csv",
       [](const sync::SourceContext& context) -> std::unique_ptr<sync::DataSource> {

@@ -2,12 +2,12 @@
 #include "keboola/keboola_setup.hpp"
 
 #include "da/common/log.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/sync/data_source_registry.hpp"
 
 namespace da::connectors::keboola {
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   registry.data_sources.add(
       "keboola",
       [](const sync::SourceContext& context) -> std::unique_ptr<sync::DataSource> {

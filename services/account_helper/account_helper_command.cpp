@@ -8,7 +8,7 @@
 #include "da/cli/termination_signals.hpp"
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 
 namespace da::services::account_helper {
 
@@ -40,7 +40,7 @@ int run_helper(cli::CommandContext& context, const cli::Arguments& arguments) {
 
 }  // namespace
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   registry.commands.add(
       {"account-helper",
        "Serve the portal's account requests (create an analyst from a registered key, refresh "

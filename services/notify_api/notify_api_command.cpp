@@ -6,7 +6,7 @@
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
 #include "da/notify/notifications_settings.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "notify_api.hpp"
 
 namespace da::services::notify_api {
@@ -32,7 +32,7 @@ int run_api(cli::CommandContext& context, const cli::Arguments& arguments) {
 
 }  // namespace
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   notify::NotificationsSettings::claim_section(registry.config_sections);
   registry.commands.add(
       {"notify-api",

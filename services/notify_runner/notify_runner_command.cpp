@@ -7,7 +7,7 @@
 #include "da/cli/termination_signals.hpp"
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "notify_runner.hpp"
 
 namespace da::services::notify_runner {
@@ -47,7 +47,7 @@ int run_runner(cli::CommandContext& context, const cli::Arguments& arguments) {
 
 }  // namespace
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   notify::NotificationsSettings::claim_section(registry.config_sections);
   registry.commands.add(
       {"notify-runner",

@@ -6,7 +6,7 @@
 #include "da/common/log.hpp"
 #include "da/notify/notifications_settings.hpp"
 #include "da/notify/telegram_settings.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "telegram_bot.hpp"
 #include "telegram_channel.hpp"
 #include "telegram_portal.hpp"
@@ -30,7 +30,7 @@ int run_bot(cli::CommandContext& context, const cli::Arguments&) {
 
 }  // namespace
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   notify::TelegramSettings::claim_section(registry.config_sections);
   notify::NotificationsSettings::claim_section(registry.config_sections);
   register_telegram_channel(registry.notification_channels);

@@ -13,7 +13,7 @@
 #include "da/identity/desktop_settings.hpp"
 #include "da/notify/notifications_settings.hpp"
 #include "da/net/origin.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "desktop_channel.hpp"
 #include "gateway.hpp"
 
@@ -63,7 +63,7 @@ int run_gateway(cli::CommandContext& context, const cli::Arguments& arguments) {
 
 }  // namespace
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   identity::DesktopSettings::claim_section(registry.config_sections);
   notify::NotificationsSettings::claim_section(registry.config_sections);
   register_desktop_channel(registry.notification_channels);

@@ -115,7 +115,7 @@ void print_error(const std::string& message) {
 
 }  // namespace
 
-int run_cli(int argc, char** argv, PluginRegistry& plugins) {
+int run_cli(int argc, char** argv, ModuleRegistry& modules) {
   CLI::App app("da: the AI Data Analyst broker and analyst tool", "da");
   app.fallthrough();
   app.require_subcommand(1);
@@ -135,7 +135,7 @@ int run_cli(int argc, char** argv, PluginRegistry& plugins) {
   app.add_flag("-v,--verbose", verbose, "Same as --log-level debug");
   app.add_flag("-q,--quiet", quiet, "Same as --log-level warn");
 
-  const cli::CommandRegistry& registry = plugins.commands;
+  const cli::CommandRegistry& registry = modules.commands;
   std::map<std::string, CLI::App*> groups;
   std::deque<Bound> bound_commands;
   for (const cli::CommandSpec& command : registry.commands()) {
@@ -179,7 +179,7 @@ int run_cli(int argc, char** argv, PluginRegistry& plugins) {
 
     for (Bound& bound : bound_commands) {
       if (!bound.app->parsed()) continue;
-      cli::CommandContext context(globals, plugins);
+      cli::CommandContext context(globals, modules);
       return bound.command->run(context, collect(bound));
     }
     print_error("no command given (see 'da --help')");

@@ -2,10 +2,10 @@
 // dispatches, and turns every failure into one "da: error: ..." line and an exit code.
 #pragma once
 
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 
 namespace da::app {
 
-int run_cli(int argc, char** argv, PluginRegistry& plugins);
+int run_cli(int argc, char** argv, ModuleRegistry& modules);
 
 }  // namespace da::app

@@ -5,9 +5,9 @@
 
 int main(int argc, char** argv) {
   try {
-    da::PluginRegistry plugins;
-    da::register_all_plugins(plugins);
-    return da::app::run_cli(argc, argv, plugins);
+    da::ModuleRegistry modules;
+    da::register_all_modules(modules);
+    return da::app::run_cli(argc, argv, modules);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "da: internal error: %s\n", e.what());
     return 1;

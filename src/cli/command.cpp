@@ -72,7 +72,7 @@ void CommandRegistry::add(CommandSpec command) {
   for (const CommandSpec& existing : commands_) {
     if (existing.path == command.path) {
       throw Error(ErrorKind::kInternal,
-                  "two plugins register the command 'da " + command.path + "'");
+                  "two modules register the command 'da " + command.path + "'");
     }
   }
   commands_.push_back(std::move(command));

@@ -2,13 +2,13 @@
 
 #include "da/common/log.hpp"
 #include "da/config/instance_config_loader.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 
 namespace da::cli {
 
-CommandContext::CommandContext(GlobalOptions options, PluginRegistry& plugins,
+CommandContext::CommandContext(GlobalOptions options, ModuleRegistry& modules,
                                config::EnvLookup env, std::FILE* out)
-    : options_(std::move(options)), plugins_(plugins), env_(std::move(env)), out_(out) {}
+    : options_(std::move(options)), modules_(modules), env_(std::move(env)), out_(out) {}
 
 std::filesystem::path CommandContext::config_dir() const {
   return config::resolve_config_dir(options_.config_dir, env_);
@@ -17,7 +17,7 @@ std::filesystem::path CommandContext::config_dir() const {
 const config::InstanceConfig& CommandContext::config() {
   if (!config_) {
     config::ConfigLoadResult loaded =
-        config::load_instance_config(config_dir(), env_, &plugins_.config_sections);
+        config::load_instance_config(config_dir(), env_, &modules_.config_sections);
     for (const auto& warning : loaded.diagnostics.warnings())
       log::debug("{}", warning.format());
     loaded.diagnostics.throw_if_errors("invalid configuration " +

@@ -1,4 +1,4 @@
-#include "da/plugin/periodic_jobs.hpp"
+#include "da/module/periodic_jobs.hpp"
 
 #include <algorithm>
 #include <regex>

@@ -22,7 +22,7 @@
 #include "da/identity/user_store.hpp"
 #include "da/net/http_client.hpp"
 #include "da/notify/outbox.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/store/state_store.hpp"
 
 namespace da {
@@ -75,8 +75,8 @@ class GatewayProcess {
 class WsGatewayCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    PluginRegistry plugins;  // the desktop channel module
-    register_all_plugins(plugins);
+    ModuleRegistry modules;  // the desktop channel module
+    register_all_modules(modules);
     store::StateStore store(dir_ / "data" / "state.db");
     ana_ = identity::UserStore(store.database()).ensure("ana@example.com", {});
     family_ = identity::ApiTokenStore(store.database()).create_refresh(ana_.id, 24h).info.family;

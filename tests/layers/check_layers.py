@@ -14,12 +14,12 @@ import re
 import sys
 from collections import defaultdict, deque
 
-MODULE_ROOTS = ["connectors", "auth", "services", "src/commands", "webapp/features"]
+MODULE_ROOTS = ["connectors", "auth", "services", "src/commands", "src/broker/commands", "src/laptop/commands", "webapp/features"]
 HEADER_ROOTS = ["src/include/da", "webapp/include/da"]
 # Header folders owned by another component than their name says.
-HEADER_OWNERS = {"plugin": "cli"}
+HEADER_OWNERS = {"module": "cli"}
 # Targets that are the binary, not a component.
-APP_TARGETS = {"da": "app", "da_plugins": "app"}
+APP_TARGETS = {"da": "app", "da_modules": "app"}
 UNCHECKED_FOLDERS = ["tests", "bench"]
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')
 
@@ -99,7 +99,7 @@ def main():
     def folder_owner(path):
         parts = path.split("/")
         if parts[0] == "src":
-            return parts[1]
+            return parts[2] if parts[1] in ("broker", "laptop") else parts[1]
         return "/".join(parts[:2])
 
     # Which component each target is.

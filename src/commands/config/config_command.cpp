@@ -9,7 +9,7 @@
 #include "da/common/strings.hpp"
 #include "da/config/instance_config_loader.hpp"
 #include "da/metrics/metric_catalog.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/sync/data_source_registry.hpp"
 #include "da/web/auth_provider.hpp"
 
@@ -51,14 +51,14 @@ int check(cli::CommandContext& context, const cli::Arguments& arguments) {
   std::string config_file = (context.config_dir() / "instance.yaml").string();
   try {
     da::config::ConfigLoadResult loaded = da::config::load_instance_config(
-        context.config_dir(), context.env(), &context.plugins().config_sections);
+        context.config_dir(), context.env(), &context.modules().config_sections);
     diagnostics.append(loaded.diagnostics);
     if (scope == "all" || scope == "portal") {
       da::config::check_web_portal_requirements(loaded.config, diagnostics);
-      context.plugins().auth_providers.check(loaded.config, diagnostics);
+      context.modules().auth_providers.check(loaded.config, diagnostics);
     }
     if (scope == "all" || scope == "engine") {
-      context.plugins().data_sources.check(loaded.config, diagnostics);
+      context.modules().data_sources.check(loaded.config, diagnostics);
       catalog::DataDescriptionLoad catalog =
           catalog::load_data_description(loaded.config.paths.docs_dir);
       diagnostics.append(catalog.diagnostics);
@@ -87,7 +87,7 @@ int check(cli::CommandContext& context, const cli::Arguments& arguments) {
 da::config::ConfigLoadResult load_checked(cli::CommandContext& context) {
   try {
     da::config::ConfigLoadResult loaded = da::config::load_instance_config(
-        context.config_dir(), context.env(), &context.plugins().config_sections);
+        context.config_dir(), context.env(), &context.modules().config_sections);
     loaded.diagnostics.throw_if_errors("invalid configuration " +
                                        loaded.config.source_file.string());
     return loaded;
@@ -155,7 +155,7 @@ int get(cli::CommandContext& context, const cli::Arguments& arguments) {
 
 }  // namespace
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   registry.commands.describe_group("config", "Check and read the instance configuration");
   registry.commands.add({
       "config check",

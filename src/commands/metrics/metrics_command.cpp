@@ -10,7 +10,7 @@
 #include "da/duck/database.hpp"
 #include "da/metrics/metric_catalog.hpp"
 #include "da/metrics/metric_view.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/published/published_views.hpp"
 
 namespace da::commands::metrics {
@@ -150,7 +150,7 @@ int run(cli::CommandContext& context, const cli::Arguments& arguments) {
 
 }  // namespace
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   registry.commands.describe_group(
       "metrics", "Business metric definitions (docs/metrics/<category>/<metric>.yml)");
   registry.commands.add({"metrics list", "List the metrics by category", {}, list});

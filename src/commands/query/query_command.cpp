@@ -9,7 +9,7 @@
 #include "da/common/error.hpp"
 #include "da/duck/connection.hpp"
 #include "da/duck/database.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/published/published_views.hpp"
 #include "da/workspace/workspace.hpp"
 
@@ -65,7 +65,7 @@ int run_query(cli::CommandContext& context, const cli::Arguments& arguments) {
 
 }  // namespace
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   registry.commands.add({
       "query",
       "Run SQL over the published tables (views named like the catalog's tables, or folder.table)",

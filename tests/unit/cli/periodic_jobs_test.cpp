@@ -1,10 +1,10 @@
-#include "da/plugin/periodic_jobs.hpp"
+#include "da/module/periodic_jobs.hpp"
 
 #include <gtest/gtest.h>
 
 #include "da/common/error.hpp"
 #include "da/config/instance_config.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 
 namespace da {
 namespace {
@@ -57,8 +57,8 @@ TEST(PeriodicJobRegistry, RefusesANameOrTimerSetupCouldNotUseAsItIs) {
 }
 
 TEST(PeriodicJobs, TheSyncModuleRegistersTheScheduledSync) {
-  PluginRegistry registry;
-  register_all_plugins(registry);
+  ModuleRegistry registry;
+  register_all_modules(registry);
   const PeriodicJob* sync = registry.periodic_jobs.find("sync");
   ASSERT_NE(sync, nullptr);
   EXPECT_EQ(sync->timer, "da-sync.timer");

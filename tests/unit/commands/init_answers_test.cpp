@@ -9,11 +9,11 @@
 #include "support/expect_error.hpp"
 #include <gtest/gtest.h>
 
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/sync/data_source_registry.hpp"
 
 namespace da::commands::init {
-void register_plugin(PluginRegistry& registry);  // the init command's, generated for the build
+void register_module(ModuleRegistry& registry);  // the init command's, generated for the build
 namespace {
 
 // Answers from a script; remembers what was asked.
@@ -158,9 +158,9 @@ TEST(InitSetup, WritesTheConnectorsLinesIntoTheDataSourceSection) {
 }
 
 TEST(InitSetup, TheCommandDeclaresTheFlagsOfTheRegisteredConnectors) {
-  PluginRegistry registry;
+  ModuleRegistry registry;
   add_fakes(registry.data_sources);
-  register_plugin(registry);
+  register_module(registry);
   const cli::CommandSpec& init = registry.commands.commands().at(0);
   std::vector<std::string> names;
   for (const cli::OptionSpec& option : init.options)
@@ -180,8 +180,8 @@ TEST(InitSetup, TwoConnectorsCannotClaimTheSameFlag) {
 }
 
 TEST(InitSetup, EveryConnectorOfTheBuildHasItsFlagsOnTheCommand) {
-  PluginRegistry registry;
-  register_all_plugins(registry);
+  ModuleRegistry registry;
+  register_all_modules(registry);
   const cli::CommandSpec* init = nullptr;
   for (const cli::CommandSpec& command : registry.commands.commands()) {
     if (command.path == "init") init = &command;

@@ -6,24 +6,24 @@
 #include "da/common/error.hpp"
 #include "da/config/instance_config_loader.hpp"
 #include "da/mail/email_settings.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 
 namespace da::commands::init {
 namespace {
 
 // The modules of this build.
-const PluginRegistry& plugins() {
+const ModuleRegistry& modules() {
   static const auto registry = [] {
-    auto plugins = std::make_unique<PluginRegistry>();
-    register_all_plugins(*plugins);
-    return plugins;
+    auto modules = std::make_unique<ModuleRegistry>();
+    register_all_modules(*modules);
+    return modules;
   }();
   return *registry;
 }
 
 // The sections the modules of this build claim, as `da init` loads what it wrote.
 const config::SectionOwners* module_owners() {
-  return &plugins().config_sections;
+  return &modules().config_sections;
 }
 
 InitAnswers keboola_answers() {
@@ -39,7 +39,7 @@ InitAnswers keboola_answers() {
 
 TEST(RenderInstanceYaml, FillsTheEmbeddedExampleAndLoadsWithTheNormalLoader) {
   std::string yaml =
-      render_instance_yaml(keboola_answers(), plugins().data_sources, instance_example());
+      render_instance_yaml(keboola_answers(), modules().data_sources, instance_example());
   EXPECT_EQ(yaml.find("secret-token"), std::string::npos);
   EXPECT_NE(yaml.find("# the portal's public URL"), std::string::npos) << "comments are kept";
   config::EnvLookup env = [](const std::string& name) -> std::optional<std::string> {
@@ -70,7 +70,7 @@ TEST(RenderInstanceYaml, CsvSectionNamesTheFolder) {
   answers.source = "csv";
   answers.name = "Acme";
   answers.settings = {{"csv-dir", "/srv/incoming"}};
-  std::string yaml = render_instance_yaml(answers, plugins().data_sources, instance_example());
+  std::string yaml = render_instance_yaml(answers, modules().data_sources, instance_example());
   auto loaded = config::parse_instance_config(
       yaml, "instance.yaml", "/srv/da/config", [](const std::string&) { return std::nullopt; },
       module_owners());
@@ -82,7 +82,7 @@ TEST(RenderInstanceYaml, CsvSectionNamesTheFolder) {
 
 TEST(RenderInstanceYaml, AnExampleWithoutAnExpectedLineIsAnInternalError) {
   EXPECT_THROW(
-      render_instance_yaml(keboola_answers(), plugins().data_sources, "instance:\n  subtitle: x\n"),
+      render_instance_yaml(keboola_answers(), modules().data_sources, "instance:\n  subtitle: x\n"),
       Error);
 }
 

@@ -9,7 +9,7 @@
 #include "da/cli/command_context.hpp"
 #include "da/common/error.hpp"
 #include "da/config/instance_config.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 
 namespace da {
 namespace {
@@ -28,8 +28,8 @@ void check_report(const config::InstanceConfig& config, config::Diagnostics& dia
   config.section_reader("report", diagnostics).warn_unknown_keys({"schedule"});
 }
 
-// What a module adds in its register_plugin().
-void register_report_module(PluginRegistry& registry) {
+// What a module adds in its register_module().
+void register_report_module(ModuleRegistry& registry) {
   registry.config_sections.claim("report", check_report);
   registry.periodic_jobs.add({"report", "da-report.timer", "Mail the daily report",
                               "da report send", "report.schedule", report_schedule});
@@ -38,7 +38,7 @@ void register_report_module(PluginRegistry& registry) {
 class ScheduleCommand : public ::testing::Test {
  protected:
   ScheduleCommand() {
-    register_all_plugins(registry_);
+    register_all_modules(registry_);
     register_report_module(registry_);
     dir_.write("config/instance.yaml",
                "sync:\n  schedule: ['05:30']\nreport:\n  schedule: ['*:0/30', 'Mon 07:00']\n");
@@ -69,7 +69,7 @@ class ScheduleCommand : public ::testing::Test {
     return text;
   }
 
-  PluginRegistry registry_;
+  ModuleRegistry registry_;
   testing::TempDir dir_;
 };
 

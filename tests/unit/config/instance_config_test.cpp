@@ -9,7 +9,7 @@
 #include "da/identity/desktop_settings.hpp"
 #include "da/mail/email_settings.hpp"
 #include "da/notify/notifications_settings.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 
 namespace da::config {
 namespace {
@@ -32,9 +32,9 @@ ConfigLoadResult parse(std::string_view yaml, std::map<std::string, std::string>
 // The sections the modules of this build claim (email, desktop, telegram, notifications, ...).
 const SectionOwners* module_owners() {
   static const auto registry = [] {
-    auto plugins = std::make_unique<PluginRegistry>();
-    register_all_plugins(*plugins);
-    return plugins;
+    auto modules = std::make_unique<ModuleRegistry>();
+    register_all_modules(*modules);
+    return modules;
   }();
   return &registry->config_sections;
 }

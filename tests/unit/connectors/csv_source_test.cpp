@@ -5,7 +5,7 @@
 
 #include "da/common/error.hpp"
 #include "da/config/instance_config_loader.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/sync/data_source_registry.hpp"
 
 namespace da::connectors::csv {
@@ -22,8 +22,8 @@ config::InstanceConfig instance(const TempDir& dir, const std::string& csv_secti
 }
 
 std::unique_ptr<sync::DataSource> create(const config::InstanceConfig& config) {
-  PluginRegistry registry;
-  register_all_plugins(registry);
+  ModuleRegistry registry;
+  register_all_modules(registry);
   return registry.data_sources.create(config);
 }
 
@@ -127,8 +127,8 @@ TEST(CsvSource, SettingsAreValidatedWithKeyPaths) {
       "data_source:\n  type: csv\n  csv:\n    delimiter: ';;'\n    encoding: ebcdic\n    bogus: "
       "1\n",
       "instance.yaml", dir / "config", env);
-  PluginRegistry registry;
-  register_all_plugins(registry);
+  ModuleRegistry registry;
+  register_all_modules(registry);
   config::Diagnostics diagnostics;
   registry.data_sources.check(loaded.config, diagnostics);
   ASSERT_EQ(diagnostics.errors().size(), 2u);
@@ -145,8 +145,8 @@ TEST(DataSourceRegistry, UnknownTypeListsTheAvailableConnectors) {
   auto env = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
   auto loaded = config::parse_instance_config("data_source:\n  type: nonexistent\n",
                                               "instance.yaml", dir / "config", env);
-  PluginRegistry registry;
-  register_all_plugins(registry);
+  ModuleRegistry registry;
+  register_all_modules(registry);
   try {
     registry.data_sources.create(loaded.config);
     FAIL();

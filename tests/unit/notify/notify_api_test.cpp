@@ -20,7 +20,7 @@
 #include "da/notify/notifications_settings.hpp"
 #include "da/notify/outbox.hpp"
 #include "da/notify/telegram_links.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/store/state_store.hpp"
 
 namespace da::services::notify_api {
@@ -34,8 +34,8 @@ constexpr uid_t kNobody = 65534;
 class NotifyApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    PluginRegistry plugins;  // the Telegram and desktop channel modules
-    register_all_plugins(plugins);
+    ModuleRegistry modules;  // the Telegram and desktop channel modules
+    register_all_modules(modules);
     fs::permissions(dir_.path(), fs::perms(0755));
     config_.paths.data_dir = dir_ / "data";
     config_.paths.state_db = dir_ / "data" / "state.db";

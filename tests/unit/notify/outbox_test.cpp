@@ -10,7 +10,7 @@
 #include "da/identity/user_store.hpp"
 #include "da/notify/image_store.hpp"
 #include "da/notify/telegram_links.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/store/state_store.hpp"
 
 namespace da::notify {
@@ -19,8 +19,8 @@ namespace {
 class OutboxTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    PluginRegistry plugins;  // the Telegram and desktop channel modules
-    register_all_plugins(plugins);
+    ModuleRegistry modules;  // the Telegram and desktop channel modules
+    register_all_modules(modules);
     store_ = std::make_unique<store::StateStore>(dir_ / "state.db");
     ana_ = identity::UserStore(db()).ensure("ana@example.com", {}).id;
     bob_ = identity::UserStore(db()).ensure("bob@example.com", {}).id;

@@ -17,7 +17,7 @@
 #include "da/identity/user_store.hpp"
 #include "da/net/http_client.hpp"
 #include "da/notify/outbox.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/store/state_store.hpp"
 
 namespace da::services::ws_gateway {
@@ -31,8 +31,8 @@ using namespace std::chrono_literals;
 class WsGatewayTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    PluginRegistry plugins;  // the desktop channel module
-    register_all_plugins(plugins);
+    ModuleRegistry modules;  // the desktop channel module
+    register_all_modules(modules);
     config_.paths.data_dir = dir_ / "data";
     config_.paths.state_db = dir_ / "data" / "state.db";
     testing::set_section(config_, "desktop",

@@ -43,7 +43,7 @@ class PortalFeatureTest : public PortalFixture {};
 TEST_F(PortalFeatureTest, AFeatureFromARegistryIsServedBehindTheHostsAccessGuard) {
   PortalFeatureRegistry features;
   features.add("about", [] { return std::make_unique<AboutFeature>(); });
-  Portal portal(config_, plugins_.auth_providers, features);
+  Portal portal(config_, modules_.auth_providers, features);
   Request about = get("/about");
   Response page = portal.handle(about);
   EXPECT_EQ(page.status, 200);
@@ -54,18 +54,18 @@ TEST_F(PortalFeatureTest, AFeatureFromARegistryIsServedBehindTheHostsAccessGuard
 }
 
 TEST_F(PortalFeatureTest, TheHealthRouteComesFromItsOwnFeatureFolder) {
-  auto names = plugins_.portal_features.names();
+  auto names = modules_.portal_features.names();
   EXPECT_NE(std::find(names.begin(), names.end(), "health"), names.end());
   EXPECT_NE(call("GET", "/health").status, 404);
   PortalFeatureRegistry none;
-  Portal without(config_, plugins_.auth_providers, none);
+  Portal without(config_, modules_.auth_providers, none);
   Request health = get("/health");
   EXPECT_EQ(without.handle(health).status, 404);
 }
 
 TEST_F(PortalFeatureTest, TheHostServesNoFeatureOfItsOwn) {
   PortalFeatureRegistry none;
-  Portal bare(config_, plugins_.auth_providers, none);
+  Portal bare(config_, modules_.auth_providers, none);
   for (const char* path : {"/", "/login", "/dashboard", "/catalog", "/sync-settings",
                            "/admin/tables", "/admin/notifications"}) {
     Request page = get(path);
@@ -100,7 +100,7 @@ class ClashingNoticeFeature : public PortalFeature {
 TEST_F(PortalFeatureTest, AFeatureAddsTheNoticesItsRedirectsCarry) {
   PortalFeatureRegistry features;
   features.add("about", [] { return std::make_unique<NoticeFeature>(); });
-  Portal portal(config_, plugins_.auth_providers, features);
+  Portal portal(config_, modules_.auth_providers, features);
   Request saved = get("/about");
   saved.query = {{"notice", "about_saved"}};
   EXPECT_EQ(portal.handle(saved).body, "The about page was saved.");
@@ -113,7 +113,7 @@ TEST_F(PortalFeatureTest, ANoticeAddedAgainWithAnotherTextStopsThePortal) {
   PortalFeatureRegistry features;
   features.add("about", [] { return std::make_unique<ClashingNoticeFeature>(); });
   try {
-    Portal portal(config_, plugins_.auth_providers, features);
+    Portal portal(config_, modules_.auth_providers, features);
     ADD_FAILURE() << "the portal started";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("'The about page was stored.'"), std::string::npos)

@@ -10,7 +10,7 @@
 
 #include "da/config/instance_config_loader.hpp"
 #include "da/net/http_client.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/web/http_server.hpp"
 #include "da/web/portal.hpp"
 
@@ -45,7 +45,7 @@ class PortalFixture : public ::testing::Test {
                 "name: total_revenue\ndisplay_name: Total Revenue\ncategory: revenue\ntype: sum\n"
                 "unit: EUR\ngrain: monthly\ntable: orders\nexpression: SUM(x)\n"
                 "description: \"Revenue <img src=x onerror=alert(1)>\"\nsql: SELECT 1\n");
-    register_all_plugins(plugins_);
+    register_all_modules(modules_);
     port_ = free_port();
     std::string yaml =
         "instance: {name: Test}\n"
@@ -57,11 +57,11 @@ class PortalFixture : public ::testing::Test {
     temp_.write("config/instance.yaml", yaml);
     auto load = config::parse_instance_config(
         yaml, "instance.yaml", temp_ / "config", [](const std::string&) { return std::nullopt; },
-        &plugins_.config_sections);
+        &modules_.config_sections);
     ASSERT_FALSE(load.diagnostics.has_errors());
     config_ = load.config;
-    portal_ = std::make_unique<Portal>(config_, plugins_.auth_providers, plugins_.portal_features,
-                                       &plugins_.data_sources, provisioner());
+    portal_ = std::make_unique<Portal>(config_, modules_.auth_providers, modules_.portal_features,
+                                       &modules_.data_sources, provisioner());
     ServerOptions options = server_options(config_);
     options.listen = "127.0.0.1:" + std::to_string(port_);
     server_ = std::make_unique<HttpServer>(
@@ -149,7 +149,7 @@ class PortalFixture : public ::testing::Test {
   }
 
   da::testing::TempDir temp_;
-  PluginRegistry plugins_;
+  ModuleRegistry modules_;
   config::InstanceConfig config_;
   uint16_t port_ = 0;
   std::unique_ptr<Portal> portal_;

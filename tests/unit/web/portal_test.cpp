@@ -12,7 +12,7 @@
 #include "da/identity/api_token_store.hpp"
 #include "da/identity/user_store.hpp"
 #include "da/net/http_client.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/store/state_store.hpp"
 #include "da/web/http_server.hpp"
 
@@ -220,7 +220,7 @@ TEST_F(PortalTest, SessionCookiesAreSecureWhenThePortalIsServedOverHttps) {
   EXPECT_EQ(portal_->session_cookie("abc", false).find("Secure"), std::string::npos);
   config::InstanceConfig https = config_;
   https.server.base_url = "https://data.example.com";
-  Portal secure(https, plugins_.auth_providers, plugins_.portal_features);
+  Portal secure(https, modules_.auth_providers, modules_.portal_features);
   std::string cookie = secure.session_cookie("abc", false);
   EXPECT_NE(cookie.find("; Secure"), std::string::npos);
   EXPECT_NE(cookie.find("; HttpOnly"), std::string::npos);

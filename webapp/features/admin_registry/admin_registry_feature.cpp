@@ -6,7 +6,7 @@
 #include <variant>
 
 #include "da/common/json_fields.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/registry/table_registry.hpp"
 #include "da/store/state_store.hpp"
 #include "da/sync/data_source_registry.hpp"
@@ -230,7 +230,7 @@ class AdminRegistryFeature : public web::PortalFeature {
 
 }  // namespace
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   registry.portal_features.add("admin_registry",
                                [] { return std::make_unique<AdminRegistryFeature>(); });
 }

@@ -2,7 +2,7 @@
 #include <regex>
 
 #include "da/metrics/metric_view.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/web/gzip.hpp"
 #include "da/web/portal_feature.hpp"
 #include "da/web/portal_host.hpp"
@@ -85,7 +85,7 @@ class CatalogFeature : public web::PortalFeature {
 
 }  // namespace
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   registry.portal_features.add("catalog", [] { return std::make_unique<CatalogFeature>(); });
 }
 

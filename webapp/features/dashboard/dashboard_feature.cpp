@@ -6,7 +6,7 @@
 #include "da/identity/api_token_store.hpp"
 #include "da/notify/telegram_links.hpp"
 #include "da/notify/telegram_settings.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/web/portal_feature.hpp"
 #include "da/web/portal_host.hpp"
 
@@ -94,7 +94,7 @@ class DashboardFeature : public web::PortalFeature {
 
 }  // namespace
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   registry.portal_features.add("dashboard", [] { return std::make_unique<DashboardFeature>(); });
 }
 

@@ -5,7 +5,7 @@
 #include <sys/statvfs.h>
 
 #include "da/common/time.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/web/portal_feature.hpp"
 #include "da/web/portal_host.hpp"
 
@@ -77,7 +77,7 @@ class HealthFeature : public web::PortalFeature {
 
 }  // namespace
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   registry.portal_features.add("health", [] { return std::make_unique<HealthFeature>(); });
 }
 

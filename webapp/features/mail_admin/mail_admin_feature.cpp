@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/web/mail_log_json.hpp"
 #include "da/web/portal_feature.hpp"
 #include "da/web/portal_host.hpp"
@@ -32,7 +32,7 @@ class MailAdminFeature : public web::PortalFeature {
 
 }  // namespace
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   registry.portal_features.add("mail_admin", [] { return std::make_unique<MailAdminFeature>(); });
 }
 

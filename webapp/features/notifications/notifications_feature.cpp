@@ -11,7 +11,7 @@
 #include "da/notify/notifications_settings.hpp"
 #include "da/notify/outbox.hpp"
 #include "da/notify/script_store.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/web/mail_log_json.hpp"
 #include "da/web/portal_feature.hpp"
 #include "da/web/portal_host.hpp"
@@ -138,7 +138,7 @@ class NotificationsFeature : public web::PortalFeature {
 
 }  // namespace
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   registry.portal_features.add("notifications",
                                [] { return std::make_unique<NotificationsFeature>(); });
 }

@@ -16,7 +16,7 @@
 #include "da/distribution/manifest.hpp"
 #include "da/distribution/pull_records.hpp"
 #include "da/distribution/selection_store.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/web/portal_feature.hpp"
 #include "da/web/portal_host.hpp"
 
@@ -194,7 +194,7 @@ class PullFeature : public web::PortalFeature {
 
 }  // namespace
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   registry.portal_features.add("pull", [] { return std::make_unique<PullFeature>(); });
 }
 

@@ -6,7 +6,7 @@
 #include "da/common/json_fields.hpp"
 #include "da/common/time.hpp"
 #include "da/distribution/selection_store.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/web/portal_feature.hpp"
 #include "da/web/portal_host.hpp"
 #include "da/web/portal_json.hpp"
@@ -158,7 +158,7 @@ class SelectionFeature : public web::PortalFeature {
 
 }  // namespace
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   registry.portal_features.add("selection", [] { return std::make_unique<SelectionFeature>(); });
 }
 

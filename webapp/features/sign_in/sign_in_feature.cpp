@@ -1,7 +1,7 @@
 // The way in and out: the root redirect, the login page with every provider's button, and
 // signing out. The providers' own sign-in routes live in auth/<name>/.
 #include "da/identity/session_store.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/web/portal_feature.hpp"
 #include "da/web/portal_host.hpp"
 
@@ -41,7 +41,7 @@ class SignInFeature : public web::PortalFeature {
 
 }  // namespace
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   registry.portal_features.add("sign_in", [] { return std::make_unique<SignInFeature>(); });
 }
 

@@ -5,7 +5,7 @@
 #include "da/common/log.hpp"
 #include "da/identity/ssh_key.hpp"
 #include "da/identity/user_store.hpp"
-#include "da/plugin/plugin_registry.hpp"
+#include "da/module/module_registry.hpp"
 #include "da/web/portal_feature.hpp"
 #include "da/web/portal_host.hpp"
 #include "da/web/portal_json.hpp"
@@ -72,7 +72,7 @@ class SshKeysFeature : public web::PortalFeature {
 
 }  // namespace
 
-void register_plugin(PluginRegistry& registry) {
+void register_module(ModuleRegistry& registry) {
   registry.portal_features.add("ssh_keys", [] { return std::make_unique<SshKeysFeature>(); });
 }
 

@@ -12,7 +12,7 @@
 #include "da/config/interpolation.hpp"
 
 namespace da {
-struct PluginRegistry;
+struct ModuleRegistry;
 }
 
 namespace da::cli {
@@ -25,12 +25,12 @@ struct GlobalOptions {
 
 class CommandContext {
  public:
-  CommandContext(GlobalOptions options, PluginRegistry& plugins,
+  CommandContext(GlobalOptions options, ModuleRegistry& modules,
                  config::EnvLookup env = config::process_environment(), std::FILE* out = stdout);
 
   const GlobalOptions& options() const { return options_; }
   bool json() const { return options_.json; }
-  PluginRegistry& plugins() { return plugins_; }
+  ModuleRegistry& modules() { return modules_; }
   const config::EnvLookup& env() const { return env_; }
 
   // --config, else $DA_CONFIG_DIR, else $CONFIG_DIR, else ./config.
@@ -45,7 +45,7 @@ class CommandContext {
 
  private:
   GlobalOptions options_;
-  PluginRegistry& plugins_;
+  ModuleRegistry& modules_;
   config::EnvLookup env_;
   std::FILE* out_;
   std::unique_ptr<config::InstanceConfig> config_;

@@ -35,7 +35,7 @@ std::filesystem::path resolve_config_dir(const std::optional<std::filesystem::pa
 // Reads <config_dir>/instance.yaml with the .env layering described above. Throws
 // Error(kNotFound) if the file is missing and Error(kConfig) if it is not YAML; every other
 // problem is in the result's diagnostics. The core reads its own sections and holds the others
-// for `owners` (the modules' claims: PluginRegistry::config_sections), which check theirs; a
+// for `owners` (the modules' claims: ModuleRegistry::config_sections), which check theirs; a
 // section no owner claims is warned about as an unknown key. Without owners, every section
 // the core does not read is such an unknown one.
 ConfigLoadResult load_instance_config(const std::filesystem::path& config_dir,

@@ -21,7 +21,7 @@ struct ChannelModule {
 
 class ChannelRegistry {
  public:
-  // Adds `channel`, or replaces the one of the same name, so that registering all plugins
+  // Adds `channel`, or replaces the one of the same name, so that registering all modules
   // twice is harmless. Register at start-up, before threads read the registry.
   void add(ChannelModule channel);
   // Ordered by name.
@@ -34,7 +34,7 @@ class ChannelRegistry {
 };
 
 // The channels of this process: what the channel modules register into (through
-// PluginRegistry::notification_channels) and what Outbox delivers to by default.
+// ModuleRegistry::notification_channels) and what Outbox delivers to by default.
 ChannelRegistry& notification_channels();
 
 }  // namespace da::notify

@@ -1,4 +1,4 @@
-// Connectors by name. Each connector folder registers a factory in its register_plugin(), and
+// Connectors by name. Each connector folder registers a factory in its register_module(), and
 // with it what `da init` asks and writes to set the connector up.
 #pragma once
 

@@ -1,4 +1,4 @@
-// A sign-in method (auth/<name>/). Providers are plugins: each folder registers a factory,
+// A sign-in method (auth/<name>/). Providers are modules: each folder registers a factory,
 // the portal asks every provider whether the instance configures it, shows the visible ones'
 // buttons on the login page in `order`, and lets them add routes. Every provider ends a
 // successful sign-in with PortalContext::sign_in(), which creates the same server-side session.

@@ -3,7 +3,7 @@
 // PortalContext, and keeps whatever state its routes share. A feature lives in a folder of its
 // own (webapp/features/<name>/, or the folder of the module it belongs to, such as
 // services/telegram_bot/), with its page templates in <folder>/templates/, and registers a
-// factory into PluginRegistry::portal_features: it needs no other file changed.
+// factory into ModuleRegistry::portal_features: it needs no other file changed.
 #pragma once
 
 #include <functional>
