@@ -1,9 +1,9 @@
 # What `cmake --install` puts where (make install, make package), relative to the prefix:
 #   bin/da                 RUNPATH $ORIGIN/../lib/da, so a moved tree still finds its libduckdb
 #   lib/da/libduckdb.so    the libduckdb the build links (third_party/duckdb or DUCKDB_DIR)
-#   lib/systemd/system/    the units of every systemd/ folder up to three levels down (webapp/,
-#                          services/<module>/, src/commands/<module>/); they name /usr/bin/da,
-#                          rewritten to <prefix>/bin/da (InstallUnits.cmake)
+#   lib/systemd/system/    the units of every systemd/ folder up to four levels down (webapp/,
+#                          services/<module>/, src/broker/<component>/, src/broker/commands/<module>/);
+#                          they name /usr/bin/da, rewritten to <prefix>/bin/da (InstallUnits.cmake)
 #   share/da/config/       the example instance files
 #   share/da/server/       server/ as it is when installing, scripts keeping their mode
 #   share/da/nginx/        the nginx site template and its security-headers snippet
@@ -33,7 +33,7 @@ file(REAL_PATH "${DUCKDB_LIBRARY}" _duckdb_file)
 install(FILES "${_duckdb_file}" DESTINATION lib/da RENAME libduckdb.so)
 
 set(_unit_patterns "")
-foreach(_level IN ITEMS "*" "*/*" "*/*/*")
+foreach(_level IN ITEMS "*" "*/*" "*/*/*" "*/*/*/*")
   foreach(_type IN ITEMS service timer socket path)
     list(APPEND _unit_patterns "${PROJECT_SOURCE_DIR}/${_level}/systemd/*.${_type}")
   endforeach()

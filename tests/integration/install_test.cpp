@@ -29,8 +29,8 @@ void install(const fs::path& stage, const std::string& prefix) {
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
 }
 
-// The units of the source tree: every systemd/ folder up to three levels down
-// (<folder>/systemd/*, <folder>/<module>/systemd/*, src/commands/<module>/systemd/*).
+// The units of the source tree: every systemd/ folder up to four levels down (<folder>/systemd/*,
+// <folder>/<module>/systemd/*, src/broker/<component>/systemd/*, src/broker/commands/<module>/systemd/*).
 std::vector<fs::path> source_units() {
   auto skipped = [](const fs::path& folder) {
     std::string name = folder.filename().string();
@@ -42,7 +42,7 @@ std::vector<fs::path> source_units() {
     for (const auto& entry : fs::directory_iterator(dir)) {
       if (!entry.is_directory() || skipped(entry.path())) continue;
       folders.push_back(entry.path() / "systemd");
-      if (depth < 2) visit(entry.path(), depth + 1);
+      if (depth < 3) visit(entry.path(), depth + 1);
     }
   };
   visit(DA_SOURCE_DIR, 0);

@@ -49,7 +49,7 @@ constexpr const char* kKey =
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDFCGjLqhNIwPbD7UJBEAj6Q0S+yGI9/yI1nWOhT3hR1 me@laptop";
 
 // Every unit file of the source tree: <module>/systemd/, <area>/<module>/systemd/ and
-// src/commands/<module>/systemd/, as CMake finds them.
+// src/broker/<component>/systemd/ and src/broker/commands/<module>/systemd/, as CMake finds them.
 std::vector<fs::path> unit_files() {
   std::vector<fs::path> found;
   std::function<void(const fs::path&, int)> visit = [&](const fs::path& dir, int depth) {
@@ -62,7 +62,7 @@ std::vector<fs::path> unit_files() {
         for (const auto& file : fs::directory_iterator(entry.path()))
           if (file.path().extension() == ".service" || file.path().extension() == ".timer")
             found.push_back(file.path());
-      } else if (depth < 3) {
+      } else if (depth < 4) {
         visit(entry.path(), depth + 1);
       }
     }
