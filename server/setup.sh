@@ -342,7 +342,8 @@ lay_out_data() {
   local data_dir docs_dir
   # Plain assignments: a failed lookup ends the script (set -e), it never yields "".
   data_dir=$(config_value paths.data_dir ./data)
-  docs_dir=$(config_value paths.docs_dir ./docs)
+  # paths.docs_dir is the old name of paths.catalog_dir.
+  docs_dir=$(config_value paths.catalog_dir "$(config_value paths.docs_dir ./docs)")
   data_dir=$(absolute_in_instance "$data_dir")
   docs_dir=$(absolute_in_instance "$docs_dir")
   local dir

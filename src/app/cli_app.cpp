@@ -150,6 +150,15 @@ int run_cli(int argc, char** argv, ModuleRegistry& modules) {
     for (const cli::OptionSpec& option : command.options)
       bind_option(bound, option);
   }
+  for (const auto& [path, old_names] : registry.aliases()) {
+    CLI::App* target = groups.count(path) ? groups.at(path) : nullptr;
+    for (const Bound& bound : bound_commands)
+      if (bound.command->path == path) target = bound.app;
+    if (target == nullptr)
+      throw Error(ErrorKind::kInternal, "an alias names 'da " + path + "', which no module registers");
+    for (const std::string& old_name : old_names)
+      target->alias(old_name);
+  }
 
   try {
     app.parse(argc, argv);

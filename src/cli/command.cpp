@@ -82,6 +82,10 @@ void CommandRegistry::describe_group(std::string path, std::string summary) {
   group_summaries_[std::move(path)] = std::move(summary);
 }
 
+void CommandRegistry::add_alias(std::string old_name, std::string path) {
+  aliases_[std::move(path)].push_back(std::move(old_name));
+}
+
 std::string CommandRegistry::group_summary(const std::string& path) const {
   auto found = group_summaries_.find(path);
   return found == group_summaries_.end() ? std::string() : found->second;

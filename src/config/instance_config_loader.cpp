@@ -193,11 +193,21 @@ void read_data_source(const NodeReader& node, DataSourceConfig& out) {
 }
 
 void read_paths(const NodeReader& node, PathsConfig& out) {
-  node.warn_unknown_keys({"data_dir", "docs_dir", "state_db"});
+  node.warn_unknown_keys({"data_dir", "catalog_dir", "docs_dir", "state_db"});
   out.data_dir = node.string("data_dir", "data");
-  out.docs_dir = node.string("docs_dir", "docs");
+  // docs_dir is catalog_dir's name until 0.1: still read, never silently.
+  const char* catalog_key = "catalog_dir";
+  if (node.child("docs_dir").present()) {
+    if (node.child("catalog_dir").present()) {
+      node.child("docs_dir").error("docs_dir is the old name of catalog_dir: set only catalog_dir");
+    } else {
+      node.child("docs_dir").warning("docs_dir is deprecated: rename it to catalog_dir");
+      catalog_key = "docs_dir";
+    }
+  }
+  out.docs_dir = node.string(catalog_key, "docs");
   out.state_db = node.string("state_db");
-  for (const char* key : {"data_dir", "docs_dir"}) {
+  for (const char* key : {"data_dir", "catalog_dir", "docs_dir"}) {
     if (node.child(key).present() && trim(node.string(key)).empty()) {
       node.child(key).error("must not be empty");
     }

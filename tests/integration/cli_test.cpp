@@ -36,6 +36,17 @@ TEST(Cli, HelpAndVersionSucceed) {
   EXPECT_NE(version.out.find("DuckDB v1."), std::string::npos) << version.out;
 }
 
+TEST(Cli, CatalogBuildAlsoAnswersToItsOldNameDocsWhichHelpDoesNotList) {
+  auto help = run_da({"--help"});
+  EXPECT_NE(help.out.find("\n  catalog "), std::string::npos) << help.out;
+  EXPECT_EQ(help.out.find("\n  docs "), std::string::npos) << help.out;
+  for (const char* name : {"catalog", "docs"}) {
+    auto build = run_da({name, "build", "--help"});
+    EXPECT_EQ(build.exit_code, 0) << name << ": " << build.err;
+    EXPECT_NE(build.out.find("Regenerate CLAUDE.md"), std::string::npos) << name << ": " << build.out;
+  }
+}
+
 TEST(Cli, UsageErrorsExitTwoWithOneLine) {
   for (const auto& args :
        std::vector<std::vector<std::string>>{{},

@@ -164,6 +164,24 @@ TEST(InstanceConfig, TheNotificationRunnersWorkersAndContainmentAreChecked) {
       << formatted_errors(wrong.diagnostics).back();
 }
 
+TEST(InstanceConfig, TheCatalogFolderIsCatalogDirAndItsOldNameDocsDirStillWorksWithAWarning) {
+  ConfigLoadResult current = parse("paths:\n  catalog_dir: /srv/catalog\n");
+  EXPECT_FALSE(current.diagnostics.has_errors());
+  EXPECT_TRUE(current.diagnostics.warnings().empty());
+  EXPECT_EQ(current.config.paths.docs_dir, "/srv/catalog");
+
+  ConfigLoadResult old = parse("paths:\n  docs_dir: /srv/old\n");
+  EXPECT_FALSE(old.diagnostics.has_errors());
+  EXPECT_EQ(old.config.paths.docs_dir, "/srv/old");
+  ASSERT_EQ(old.diagnostics.warnings().size(), 1u);
+  EXPECT_EQ(old.diagnostics.warnings()[0].format(),
+            "instance.yaml:2: paths.docs_dir: docs_dir is deprecated: rename it to catalog_dir");
+
+  ConfigLoadResult both = parse("paths:\n  catalog_dir: /a\n  docs_dir: /b\n");
+  EXPECT_TRUE(has_error(both.diagnostics, "paths.docs_dir: docs_dir is the old name of catalog_dir"))
+      << formatted_errors(both.diagnostics).front();
+}
+
 TEST(InstanceConfig, UnknownKeysAreWarningsWithTheirLine) {
   ConfigLoadResult result = parse("sync:\n  memory_limt: 1GB\nextra_section: 1\n");
   EXPECT_FALSE(result.diagnostics.has_errors());

@@ -1,4 +1,5 @@
-// da docs build: regenerate the documentation bundle analysts receive with the data.
+// da catalog build (formerly da docs build): regenerate the catalog bundle analysts receive
+// with the data.
 #include "da/catalog/data_description.hpp"
 #include "da/cli/command_context.hpp"
 #include "da/catalog_bundle/catalog_bundle.hpp"
@@ -22,13 +23,15 @@ int build(cli::CommandContext& context, const cli::Arguments&) {
 }  // namespace
 
 void register_module(ModuleRegistry& registry) {
-  registry.commands.describe_group("docs",
-                                   "The documentation bundle analysts receive with the data");
+  registry.commands.describe_group("catalog",
+                                   "The catalog bundle analysts receive with the data");
   registry.commands.add(
-      {"docs build",
-       "Regenerate CLAUDE.md, data_profile.md and metrics/index.md in the docs folder",
+      {"catalog build",
+       "Regenerate CLAUDE.md, data_profile.md and metrics/index.md in the catalog folder",
        {},
        build});
+  // Its name until 0.1: `da docs build`.
+  registry.commands.add_alias("docs", "catalog");
 }
 
 }  // namespace da::commands::catalog

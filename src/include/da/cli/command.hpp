@@ -79,12 +79,19 @@ class CommandRegistry {
   // A summary for an intermediate word, such as "config" for "config check".
   void describe_group(std::string path, std::string summary);
 
+  // An older name of a group or command that still runs it ("docs" for the group "catalog"),
+  // so that scripts written against the old name keep working. --help does not list it.
+  void add_alias(std::string old_name, std::string path);
+
   const std::vector<CommandSpec>& commands() const { return commands_; }
   std::string group_summary(const std::string& path) const;
+  // path -> the older names of its last word.
+  const std::map<std::string, std::vector<std::string>>& aliases() const { return aliases_; }
 
  private:
   std::vector<CommandSpec> commands_;
   std::map<std::string, std::string> group_summaries_;
+  std::map<std::string, std::vector<std::string>> aliases_;
 };
 
 }  // namespace da::cli
