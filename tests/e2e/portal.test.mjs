@@ -110,9 +110,10 @@ test("open the catalog, a table profile and a metric", async () => {
   await page.close();
 });
 
-test("change the sync settings: a dataset with its requirement, and chosen tables", async () => {
+test("change the selection: a dataset with its requirement, and chosen tables", async () => {
   const { page, errors } = await signedInPage("cid@example.com");
-  await page.goto(`${base}/sync-settings`);
+  await page.goto(`${base}/sync-settings`);  // the old address, redirected
+  assert.equal(new URL(page.url()).pathname, "/selection");
   await page.check('input[name="support_history"]');
   await page.click("#datasets-form button[type=submit]");
   await page.waitForSelector("#sync-status.error");
@@ -124,7 +125,7 @@ test("change the sync settings: a dataset with its requirement, and chosen table
   await page.uncheck('input.table-choice[name="customers"]');
   await page.click("#tables-form button[type=submit]");
   await page.waitForSelector("#sync-status.success");
-  await page.screenshot({ path: join(ARTIFACTS, "sync-settings.png"), fullPage: true });
+  await page.screenshot({ path: join(ARTIFACTS, "selection.png"), fullPage: true });
   const saved = await page.evaluate(async () => (await fetch("/api/table-subscriptions")).json());
   assert.equal(saved.table_mode, "explicit");
   assert.equal(saved.tables.customers, false);
@@ -138,7 +139,7 @@ test("change the sync settings: a dataset with its requirement, and chosen table
 test("the pages fit a phone screen", async () => {
   const { page, errors } = await signedInPage("dan@example.com");
   await page.setViewportSize({ width: 390, height: 844 });
-  for (const path of ["/dashboard", "/catalog", "/sync-settings", "/admin/tables"]) {
+  for (const path of ["/dashboard", "/catalog", "/selection", "/admin/tables"]) {
     await page.goto(`${base}${path}`);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 1, `${path} is ${overflow}px wider than a phone screen`);

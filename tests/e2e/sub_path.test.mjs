@@ -105,13 +105,13 @@ test("an analyst clicks through dashboard, catalog and sync settings under the s
   assert.equal(await page.textContent("#modal-title"), "Total Revenue");
   await page.keyboard.press("Escape");
 
-  await page.click("nav >> text=Sync settings");
-  await page.waitForURL(`${base}/sync-settings`);
+  await page.click("nav >> text=Selection");
+  await page.waitForURL(`${base}/selection`);
   await page.waitForFunction(() => document.querySelector('input[name="table_mode"]:checked'));
   await page.check('input[name="support"]');
   await page.click("#datasets-form button[type=submit]");
   await page.waitForSelector("#sync-status.success");
-  await page.screenshot({ path: join(ARTIFACTS, "sub-path-sync-settings.png"), fullPage: true });
+  await page.screenshot({ path: join(ARTIFACTS, "sub-path-selection.png"), fullPage: true });
 
   await page.click("a.brand");
   await page.waitForURL(`${base}/dashboard`);

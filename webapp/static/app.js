@@ -203,11 +203,11 @@ function catalogPage() {
   document.querySelectorAll(".modal").forEach((m) => m.addEventListener("click", (e) => { if (e.target === m) m.hidden = true; }));
 }
 
-async function syncSettingsPage() {
+async function selectionPage() {
   const datasetsForm = document.getElementById("datasets-form");
   const tablesForm = document.getElementById("tables-form");
   if (!datasetsForm || !tablesForm) return;
-  const [settings, subscriptions] = await Promise.all([api("GET", "/api/sync-settings"), api("GET", "/api/table-subscriptions")]);
+  const [settings, subscriptions] = await Promise.all([api("GET", "/api/selection"), api("GET", "/api/table-subscriptions")]);
   datasetsForm.querySelectorAll("input[type=checkbox]").forEach((box) => { box.checked = !!settings.datasets[box.name]; });
   tablesForm.querySelectorAll("input[name=table_mode]").forEach((radio) => { radio.checked = radio.value === subscriptions.table_mode; });
   const choices = tablesForm.querySelectorAll(".table-choice");
@@ -222,7 +222,7 @@ async function syncSettingsPage() {
     event.preventDefault();
     const datasets = {};
     datasetsForm.querySelectorAll("input[type=checkbox]").forEach((box) => { datasets[box.name] = box.checked; });
-    try { const saved = await api("POST", "/api/sync-settings", { datasets }); showStatus("sync-status", saved.message, saved.warning ? "warning" : "success"); }
+    try { const saved = await api("POST", "/api/selection", { datasets }); showStatus("sync-status", saved.message, saved.warning ? "warning" : "success"); }
     catch (e) { showStatus("sync-status", e.message, "error"); }
   });
   tablesForm.addEventListener("submit", async (event) => {
@@ -350,6 +350,6 @@ document.addEventListener("DOMContentLoaded", () => {
   desktopLinkPage();
   copyButtons();
   if (document.querySelector(".profile-open, .metric-open")) catalogPage();
-  syncSettingsPage().catch((e) => showStatus("sync-status", e.message, "error"));
+  selectionPage().catch((e) => showStatus("sync-status", e.message, "error"));
   adminTablesPage();
 });

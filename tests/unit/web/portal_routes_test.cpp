@@ -35,10 +35,10 @@ class PortalRoutesTest : public PortalFixture {
 };
 
 TEST_F(PortalRoutesTest, EveryPageRendersForItsRolesWithNoDataYet) {
-  for (const char* page : {"/dashboard", "/catalog", "/sync-settings", "/admin/tables"})
+  for (const char* page : {"/dashboard", "/catalog", "/selection", "/admin/tables"})
     EXPECT_EQ(call("GET", page).status, 303) << page;
   std::string analyst = sign_in("ana@example.com");
-  for (const char* page : {"/dashboard", "/catalog", "/sync-settings"}) {
+  for (const char* page : {"/dashboard", "/catalog", "/selection"}) {
     auto answer = call("GET", page, analyst);
     EXPECT_EQ(answer.status, 200) << page;
     EXPECT_NE(answer.body.find("</html>"), std::string::npos) << page;
@@ -49,6 +49,17 @@ TEST_F(PortalRoutesTest, EveryPageRendersForItsRolesWithNoDataYet) {
   EXPECT_EQ(call("GET", "/admin/tables", admin).status, 200);
   EXPECT_EQ(call("GET", "/", admin).header("location"), "/dashboard");
   EXPECT_EQ(call("GET", "/").header("location"), "/login");
+}
+
+TEST_F(PortalRoutesTest, TheOldSyncSettingsPathRedirectsToTheSelectionAndItsApiStillAnswers) {
+  auto moved = call("GET", "/sync-settings?x=1");
+  EXPECT_EQ(moved.status, 308);
+  EXPECT_EQ(moved.header("location"), "/selection?x=1");
+  std::string cookies = sign_in("ana@example.com");
+  EXPECT_EQ(call("GET", "/sync-settings", cookies).header("location"), "/selection");
+  auto saved = send_json("POST", "/api/sync-settings", cookies, {{"datasets", {{"support", true}}}});
+  EXPECT_EQ(saved.status, 200) << saved.body;
+  EXPECT_EQ(Json::parse(call("GET", "/api/selection", cookies).body)["datasets"]["support"], true);
 }
 
 TEST_F(PortalRoutesTest, ProfilesAnswer404UntilTheProfilerRan) {

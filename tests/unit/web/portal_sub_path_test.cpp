@@ -120,10 +120,10 @@ TEST_F(PortalUnderSubPath, EveryPageOfEveryRoleLinksOnlyUnderThePrefixAndEveryLi
   std::string analyst = sign_in("ana@example.com");
   auto seen =
       crawl({p + "/", p + "/desktop/link", p + "/nowhere", p + "/api/me", p + "/api/catalog",
-             p + "/api/sync-settings", p + "/api/table-subscriptions", p + "/api/notifications",
+             p + "/api/selection", p + "/api/table-subscriptions", p + "/api/notifications",
              p + "/api/telegram/status", p + "/api/pull/manifest", p + "/health"},
             analyst, {p + "/nowhere"});
-  for (const char* page : {"/dashboard", "/catalog", "/sync-settings", "/static/app.css",
+  for (const char* page : {"/dashboard", "/catalog", "/selection", "/static/app.css",
                            "/static/app.js", "/static/favicon.svg"})
     EXPECT_TRUE(linked(seen, page)) << page << " was not linked";
   for (const char* form : {"/register", "/logout", "/telegram/link"})

@@ -1,4 +1,4 @@
-// What an analyst receives: the sync-settings page, the datasets they enable and the tables
+// What an analyst receives: the selection page, the datasets they enable and the tables
 // they subscribe to. Every saved change refreshes their rsync filter.
 #include <algorithm>
 #include <map>
@@ -46,8 +46,8 @@ Response settings_page(PortalHost& portal, const Request& request, const Visitor
                         {"description", option.description},
                         {"size_hint", option.size_hint},
                         {"requires", option.requires_dataset}});
-  return portal.render(request, visitor, "sync_settings",
-                       {{"title", "Sync settings"},
+  return portal.render(request, visitor, "selection",
+                       {{"title", "Your selection"},
                         {"categories", snapshot->catalog["categories"]},
                         {"has_datasets", !config.datasets.empty()},
                         {"datasets", datasets}});
@@ -134,17 +134,25 @@ Response save_subscriptions(PortalHost& portal, const Request& request,
 class SelectionFeature : public web::PortalFeature {
  public:
   void add_routes(PortalHost& portal) override {
-    portal.route("GET", "/sync-settings", Access::kSignedIn,
+    portal.route("GET", "/selection", Access::kSignedIn,
                  [&portal](Request& request, Visitor& visitor) {
                    return settings_page(portal, request, visitor);
                  });
-    portal.route(
-        "GET", "/api/sync-settings", Access::kSignedIn,
-        [&portal](Request&, Visitor& visitor) { return datasets_json(portal, *visitor.user); });
-    portal.route_blocking("POST", "/api/sync-settings", Access::kSignedIn,
-                          [&portal](Request& request, Visitor& visitor) {
-                            return save_datasets(portal, request, *visitor.user);
-                          });
+    // The page's name until 0.1; bookmarks keep working.
+    portal.route("GET", "/sync-settings", Access::kPublic, [](Request& request, Visitor&) {
+      size_t query = request.target.find('?');
+      return Response::redirect(
+          "/selection" + (query == std::string::npos ? "" : request.target.substr(query)), 308);
+    });
+    for (const char* api : {"/api/selection", "/api/sync-settings"}) {
+      portal.route(
+          "GET", api, Access::kSignedIn,
+          [&portal](Request&, Visitor& visitor) { return datasets_json(portal, *visitor.user); });
+      portal.route_blocking("POST", api, Access::kSignedIn,
+                            [&portal](Request& request, Visitor& visitor) {
+                              return save_datasets(portal, request, *visitor.user);
+                            });
+    }
     portal.route("GET", "/api/table-subscriptions", Access::kSignedIn,
                  [&portal](Request&, Visitor& visitor) {
                    return subscriptions_json(portal, *visitor.user);
