@@ -19,7 +19,7 @@ std::string encode(const std::map<std::string, bool>& flags) {
 
 StoredSelection SelectionStore::load(int64_t user_id) {
   auto statement = database_.prepare(
-      "SELECT datasets, table_mode, tables, updated_at FROM user_sync_settings WHERE user_id = ?");
+      "SELECT datasets, table_mode, tables, updated_at FROM user_selections WHERE user_id = ?");
   statement.bind(1, user_id);
   if (!statement.step()) return {};
   return {SyncSelection::from_stored(statement.column_text(0), statement.column_text(1),
@@ -31,7 +31,7 @@ void SelectionStore::save(int64_t user_id, const SyncSelection& selection) {
   database_.write_transaction([&] {
     database_
         .prepare(
-            "INSERT INTO user_sync_settings (user_id, datasets, table_mode, tables, updated_at) "
+            "INSERT INTO user_selections (user_id, datasets, table_mode, tables, updated_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET datasets = "
             "excluded.datasets, table_mode = excluded.table_mode, tables = excluded.tables, "
             "updated_at = excluded.updated_at")

@@ -37,6 +37,11 @@ CREATE TABLE user_pulls (
 );
 )sql";
 
+// "sync" is the broker's run only; what an analyst receives is their selection.
+constexpr const char* kRenameSelections = R"sql(
+ALTER TABLE user_sync_settings RENAME TO user_selections;
+)sql";
+
 }  // namespace
 
 void register_state_schema(store::SchemaRegistry& registry) {
@@ -46,6 +51,7 @@ void register_state_schema(store::SchemaRegistry& registry) {
                     {"", 1, "datasets and tables each analyst receives", kSelections, 3},
                     {"", 2, "digests of distributed files", kFileDigests, 5},
                     {"", 3, "last pull of each analyst", kUserPulls, 6},
+                    {"", 4, "user_sync_settings renamed user_selections", kRenameSelections},
                 }});
 }
 

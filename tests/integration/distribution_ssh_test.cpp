@@ -175,7 +175,7 @@ TEST_F(DistributionOverSsh, ASubscriptionChangeReachesTheNextPullAndItsViews) {
     ASSERT_TRUE(user);
     store.database()
         .prepare(
-            "INSERT INTO user_sync_settings (user_id, datasets, table_mode, tables, updated_at) "
+            "INSERT INTO user_selections (user_id, datasets, table_mode, tables, updated_at) "
             "VALUES (?, '{}', 'explicit', '{\"customers\": true}', 0)")
         .bind_all(user->id)
         .run();

@@ -2,6 +2,7 @@
 // rsync filters through the one decoding.
 #include "da/distribution/selection_store.hpp"
 
+#include "support/legacy_state_store.hpp"
 #include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
 
@@ -47,7 +48,7 @@ TEST_F(SelectionStoreTest, ASavedSelectionReadsBackWithItsSaveTime) {
 
 TEST_F(SelectionStoreTest, MalformedStoredEntriesCountAsNotChosen) {
   db().prepare(
-          "INSERT INTO user_sync_settings (user_id, datasets, table_mode, tables) "
+          "INSERT INTO user_selections (user_id, datasets, table_mode, tables) "
           "VALUES (?, 'not json', 'explicit', '{\"orders\": 1, \"items\": true}')")
       .bind_all(ana_)
       .run();
@@ -55,6 +56,28 @@ TEST_F(SelectionStoreTest, MalformedStoredEntriesCountAsNotChosen) {
   EXPECT_TRUE(stored.selection.datasets.empty());
   EXPECT_EQ(stored.selection.tables,
             (std::map<std::string, bool>{{"items", true}, {"orders", false}}));
+}
+
+TEST(SelectionMigration, AStoreFromBeforeTheRenameKeepsEverySelectionInUserSelections) {
+  testing::TempDir dir;
+  testing::create_legacy_state_store(dir / "state.db", 10);
+  {
+    store::SqliteDatabase old(dir / "state.db");
+    old.execute(
+        "INSERT INTO users (id, email, username, created_at) VALUES (7, 'a@x.org', 'a', 1);"
+        "INSERT INTO user_sync_settings (user_id, datasets, table_mode, tables, updated_at) "
+        "VALUES (7, '{\"crm\": true}', 'explicit', '{\"orders\": true}', 5);");
+  }
+  store::StateStore store(dir / "state.db");
+  StoredSelection stored = SelectionStore(store.database()).load(7);
+  EXPECT_EQ(stored.selection.datasets, (std::map<std::string, bool>{{"crm", true}}));
+  EXPECT_TRUE(stored.selection.explicit_tables);
+  EXPECT_EQ(stored.selection.tables, (std::map<std::string, bool>{{"orders", true}}));
+  EXPECT_TRUE(stored.updated_at);
+  store::SqliteStatement old_table = store.database().prepare(
+      "SELECT COUNT(*) FROM sqlite_master WHERE name = 'user_sync_settings'");
+  ASSERT_TRUE(old_table.step());
+  EXPECT_EQ(old_table.column_int(0), 0);
 }
 
 }  // namespace

@@ -203,7 +203,7 @@ TEST_F(HttpsPullTest, TablesTheAnalystNoLongerReceivesArePruned) {
     auto user = identity::UserStore(store.database()).find_by_email("ana@example.com");
     store.database()
         .prepare(
-            "INSERT INTO user_sync_settings (user_id, datasets, table_mode, tables) "
+            "INSERT INTO user_selections (user_id, datasets, table_mode, tables) "
             "VALUES (?, '{}', 'explicit', '{\"orders\": false}')")
         .bind_all(user->id)
         .run();

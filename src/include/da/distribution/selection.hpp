@@ -16,7 +16,7 @@
 
 namespace da::distribution {
 
-// An analyst's choices as the portal stores them (user_sync_settings: selection_store.hpp).
+// An analyst's choices as the portal stores them (user_selections: selection_store.hpp).
 struct SyncSelection {
   std::map<std::string, bool> datasets;
   bool explicit_tables = false;        // table_mode "explicit"

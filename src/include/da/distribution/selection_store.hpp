@@ -1,4 +1,4 @@
-// The analysts' selections (state table user_sync_settings): the only code that reads or
+// The analysts' selections (state table user_selections): the only code that reads or
 // writes that table. The portal saves what an analyst picks; the HTTPS manifest and the rsync
 // filters read it back through the same decoding (SyncSelection::from_stored).
 #pragma once
