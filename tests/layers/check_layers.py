@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Fails when an include or a link points up or sideways against the layer list.
+"""Fails when an include or a link points up or sideways against the layer list, or when a
+folder of src/broker/ or src/laptop/ disagrees with the broker-only and laptop lines.
 
 usage: check_layers.py <source dir> <build dir>/layer_graph.txt
 
@@ -199,6 +200,28 @@ def main():
                 problems.append(
                     f"link {target} -> {dep}: {a} (layer {layers.of(a)}) links {b} (layer {layers.of(b)}): "
                     f'points {"sideways" if layers.of(a) == layers.of(b) else "up"}')
+
+    # Folders say where code runs: src/broker/<c> is broker-only, src/laptop/<c> and
+    # src/laptop/commands/<name> are on the laptop line, and nothing broker-only stays in src/.
+    for side, line, names in (("broker", "broker-only", layers.broker_only),
+                              ("laptop", "laptop", set(layers.laptop))):
+        for base in (f"src/{side}", f"src/{side}/commands"):
+            if not os.path.isdir(os.path.join(root, base)):
+                continue
+            for name in sorted(os.listdir(os.path.join(root, base))):
+                if name == "commands" or not os.path.isdir(os.path.join(root, base, name)):
+                    continue
+                entry = name if base == f"src/{side}" else f"{base}/{name}"
+                if base == f"src/{side}" and entry not in names:
+                    problems.append(f"{base}/{name}: not on the {line} line of docs/architecture.md")
+                if side == "laptop" and base.endswith("commands") and entry not in names:
+                    problems.append(f"{entry}: not on the laptop line of docs/architecture.md")
+    for name in sorted(layers.broker_only):
+        if os.path.isdir(os.path.join(root, "src", name)):
+            problems.append(f"src/{name}: broker-only, so its folder is src/broker/{name}")
+    for entry in layers.laptop:
+        if entry.startswith("src/broker/"):
+            problems.append(f"{entry}: on the laptop line, so it is not in src/broker/")
 
     # The laptop side: its link closure and its own includes reach nothing broker-only.
     for start in layers.laptop:
