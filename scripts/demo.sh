@@ -26,7 +26,7 @@ data_source:
     base_dir: ./incoming
 paths:
   data_dir: ./data
-  docs_dir: ./docs
+  catalog_dir: ./docs
 sync:
   memory_limit: 1GB
   parallel_tables: 2
