@@ -3,6 +3,8 @@
 
 #include <deque>
 #include <map>
+#include <memory>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
@@ -25,6 +27,16 @@ struct Bound {
   std::deque<std::string> values;
   std::deque<std::vector<std::string>> lists;
   std::vector<std::pair<const cli::OptionSpec*, size_t>> slots;  // option -> index in its deque
+};
+
+// Lists each subcommand by its name only: an alias is an old name kept for scripts, not offered.
+class HelpWithoutAliases : public CLI::Formatter {
+ public:
+  std::string make_subcommand(const CLI::App* sub) const override {
+    std::stringstream out;
+    CLI::detail::format_help(out, sub->get_name(), sub->get_description(), get_column_width());
+    return out.str();
+  }
 };
 
 CLI::App* find_or_add_group(CLI::App& root, std::map<std::string, CLI::App*>& groups,
@@ -120,6 +132,7 @@ int run_cli(int argc, char** argv, ModuleRegistry& modules) {
   app.fallthrough();
   app.require_subcommand(1);
   app.set_version_flag("--version", version_text());
+  app.formatter(std::make_shared<HelpWithoutAliases>());
 
   cli::GlobalOptions globals;
   std::string config_dir;

@@ -391,7 +391,7 @@ DataDescriptionLoad load_data_description(const fs::path& docs_dir) {
   if (!fs::exists(main_file)) {
     throw Error(ErrorKind::kNotFound,
                 "table catalog not found: " + main_file.string() +
-                    " (copy config/data_description.md.example there, or set paths.docs_dir)");
+                    " (copy config/data_description.md.example there, or set paths.catalog_dir)");
   }
   std::vector<MarkdownDocument> documents{{main_file.string(), read_file(main_file)}};
   fs::path datasets = docs_dir / "datasets";
