@@ -1,10 +1,16 @@
-# Extension points. Every folder under connectors/, auth/, services/, src/commands/ and
-# webapp/features/ that has a CMakeLists.txt is added to the build; each calls da_add_module()
+# Extension points. Every folder under one of DA_MODULE_ROOTS that has a CMakeLists.txt is
+# added to the build; each calls da_add_module()
 # to declare a library and the build generates module_registry.cpp, which calls the module's
 #   void da::<namespace>::<name>::register_module(da::ModuleRegistry&)
 # Adding a connector, sign-in method, service, command or portal feature is a new folder: no
 # core file changes. A module links the command host (da_cli, which owns the registry) and the
 # LIBS it names: the libraries it includes, nothing more (docs/architecture.md, the layers).
+
+# The folders whose immediate subfolders are modules, in registration order: connectors come
+# before the commands (da init asks the questions of the registered connectors). The layer test
+# (tests/layers/check_layers.py MODULE_ROOTS) and the templates (Templates.cmake) use the same list.
+set(DA_MODULE_ROOTS connectors auth services src/commands src/broker/commands src/laptop/commands
+                    webapp/features)
 
 set_property(GLOBAL PROPERTY DA_MODULES "")
 

@@ -3,8 +3,6 @@
 # that a feature or sign-in method with a page adds its templates without touching webapp/.
 # A template is named by its file name without ".mustache", wherever it lives.
 
-# The folders under which every immediate subfolder with a CMakeLists.txt is a module.
-set(DA_MODULE_ROOTS connectors auth services src/commands webapp/features)
 
 # Sets OUT to the templates of every module folder, in path order.
 function(da_module_templates OUT)
