@@ -26,10 +26,10 @@ bool enabled(const std::map<std::string, bool>& flags, const std::string& key) {
 
 }  // namespace
 
-SyncSelection SyncSelection::from_stored(const std::string& datasets_json,
+Selection Selection::from_stored(const std::string& datasets_json,
                                          const std::string& table_mode,
                                          const std::string& tables_json) {
-  SyncSelection selection;
+  Selection selection;
   selection.datasets = boolean_map(datasets_json);
   selection.explicit_tables = table_mode == "explicit";
   selection.tables = boolean_map(tables_json);
@@ -37,7 +37,7 @@ SyncSelection SyncSelection::from_stored(const std::string& datasets_json,
 }
 
 std::vector<VisibleTable> visible_tables(const catalog::DataDescription& catalog,
-                                         const SyncSelection& selection, bool privileged) {
+                                         const Selection& selection, bool privileged) {
   std::vector<VisibleTable> visible;
   for (const catalog::TableConfig& table : catalog.tables) {
     std::string folder = catalog.folder_of(table);

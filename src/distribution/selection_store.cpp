@@ -22,12 +22,12 @@ StoredSelection SelectionStore::load(int64_t user_id) {
       "SELECT datasets, table_mode, tables, updated_at FROM user_selections WHERE user_id = ?");
   statement.bind(1, user_id);
   if (!statement.step()) return {};
-  return {SyncSelection::from_stored(statement.column_text(0), statement.column_text(1),
+  return {Selection::from_stored(statement.column_text(0), statement.column_text(1),
                                      statement.column_text(2)),
           statement.column_optional_int(3)};
 }
 
-void SelectionStore::save(int64_t user_id, const SyncSelection& selection) {
+void SelectionStore::save(int64_t user_id, const Selection& selection) {
   database_.write_transaction([&] {
     database_
         .prepare(

@@ -110,7 +110,7 @@ test("an analyst clicks through dashboard, catalog and sync settings under the s
   await page.waitForFunction(() => document.querySelector('input[name="table_mode"]:checked'));
   await page.check('input[name="support"]');
   await page.click("#datasets-form button[type=submit]");
-  await page.waitForSelector("#sync-status.success");
+  await page.waitForSelector("#selection-status.success");
   await page.screenshot({ path: join(ARTIFACTS, "sub-path-selection.png"), fullPage: true });
 
   await page.click("a.brand");

@@ -222,16 +222,16 @@ async function selectionPage() {
     event.preventDefault();
     const datasets = {};
     datasetsForm.querySelectorAll("input[type=checkbox]").forEach((box) => { datasets[box.name] = box.checked; });
-    try { const saved = await api("POST", "/api/selection", { datasets }); showStatus("sync-status", saved.message, saved.warning ? "warning" : "success"); }
-    catch (e) { showStatus("sync-status", e.message, "error"); }
+    try { const saved = await api("POST", "/api/selection", { datasets }); showStatus("selection-status", saved.message, saved.warning ? "warning" : "success"); }
+    catch (e) { showStatus("selection-status", e.message, "error"); }
   });
   tablesForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     const mode = tablesForm.querySelector("input[name=table_mode]:checked")?.value || "all";
     const tables = {};
     if (mode === "explicit") choices.forEach((box) => { tables[box.name] = box.checked; });
-    try { const saved = await api("POST", "/api/table-subscriptions", { table_mode: mode, tables }); showStatus("sync-status", saved.message, saved.warning ? "warning" : "success"); }
-    catch (e) { showStatus("sync-status", e.message, "error"); }
+    try { const saved = await api("POST", "/api/table-subscriptions", { table_mode: mode, tables }); showStatus("selection-status", saved.message, saved.warning ? "warning" : "success"); }
+    catch (e) { showStatus("selection-status", e.message, "error"); }
   });
 }
 
@@ -350,6 +350,6 @@ document.addEventListener("DOMContentLoaded", () => {
   desktopLinkPage();
   copyButtons();
   if (document.querySelector(".profile-open, .metric-open")) catalogPage();
-  selectionPage().catch((e) => showStatus("sync-status", e.message, "error"));
+  selectionPage().catch((e) => showStatus("selection-status", e.message, "error"));
   adminTablesPage();
 });

@@ -31,7 +31,7 @@ int write_sync_filters(const config::InstanceConfig& config, AnalystAccounts& ac
   store::StateStore store(config.paths.state_db);
   identity::UserStore users(store.database());
   for (const AnalystAccount& account : targets) {
-    distribution::SyncSelection selection;
+    distribution::Selection selection;
     if (auto user = users.find_by_username(account.username))
       selection = distribution::SelectionStore(store.database()).load(user->id).selection;
     accounts.write_sync_filter(account.username,

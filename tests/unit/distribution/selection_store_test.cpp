@@ -34,7 +34,7 @@ TEST_F(SelectionStoreTest, AnAnalystWhoNeverChoseGetsTheDefaultsAndNoSaveTime) {
 }
 
 TEST_F(SelectionStoreTest, ASavedSelectionReadsBackWithItsSaveTime) {
-  SyncSelection selection;
+  Selection selection;
   selection.datasets = {{"web_events", true}, {"crm", false}};
   selection.explicit_tables = true;
   selection.tables = {{"orders", true}};

@@ -38,7 +38,7 @@ std::vector<std::string> ids(const std::vector<VisibleTable>& tables) {
 }
 
 TEST(Selection, PrivateTablesOnlyForPrivilegedAnalysts) {
-  SyncSelection all;
+  Selection all;
   EXPECT_EQ(ids(visible_tables(shop_catalog(), all, false)),
             (std::vector<std::string>{"in.c-crm.orders", "in.c-crm.customers", "in.c-web.orders"}));
   EXPECT_EQ(ids(visible_tables(shop_catalog(), all, true)),
@@ -47,21 +47,21 @@ TEST(Selection, PrivateTablesOnlyForPrivilegedAnalysts) {
 }
 
 TEST(Selection, DatasetsAndExplicitSubscriptions) {
-  SyncSelection selection = SyncSelection::from_stored(
+  Selection selection = Selection::from_stored(
       R"({"web_events": true})", "explicit", R"({"orders": true, "events": true, "x": "yes"})");
   // "orders" is subscribed by name: in every folder the analyst may read, never in private/.
   EXPECT_EQ(ids(visible_tables(shop_catalog(), selection, false)),
             (std::vector<std::string>{"in.c-crm.orders", "in.c-web.orders", "in.c-web.events"}));
-  SyncSelection by_id =
-      SyncSelection::from_stored("{}", "explicit", R"({"in.c-crm.customers": true})");
+  Selection by_id =
+      Selection::from_stored("{}", "explicit", R"({"in.c-crm.customers": true})");
   EXPECT_EQ(ids(visible_tables(shop_catalog(), by_id, false)),
             std::vector<std::string>{"in.c-crm.customers"});
-  SyncSelection broken = SyncSelection::from_stored("not json", "all", "[1]");
+  Selection broken = Selection::from_stored("not json", "all", "[1]");
   EXPECT_EQ(visible_tables(shop_catalog(), broken, false).size(), 3u);
 }
 
 TEST(Selection, VisiblePathsAreTheTablesOwnFiles) {
-  SyncSelection selection = SyncSelection::from_stored(R"({"web_events": true})", "all", "{}");
+  Selection selection = Selection::from_stored(R"({"web_events": true})", "all", "{}");
   auto tables = visible_tables(shop_catalog(), selection, false);
   EXPECT_TRUE(is_visible_path(tables, "crm/orders.parquet"));
   EXPECT_TRUE(is_visible_path(tables, "web/events/2024-01.parquet"));
@@ -79,7 +79,7 @@ TEST(Selection, RsyncDeliversExactlyTheVisibleTables) {
         "web/events/2024-01.parquet", "web/events/2024-02.parquet", "private/orders.parquet",
         "private/salaries.parquet", "other/orders.parquet"})
     dir.write(std::string("src/") + file, "x");
-  SyncSelection selection = SyncSelection::from_stored("{}", "explicit", R"({"orders": true})");
+  Selection selection = Selection::from_stored("{}", "explicit", R"({"orders": true})");
   fs::path filter =
       dir.write("filter", rsync_filter(visible_tables(shop_catalog(), selection, false)));
   auto result =

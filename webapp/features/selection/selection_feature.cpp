@@ -70,7 +70,7 @@ Response datasets_json(PortalHost& portal, const identity::User& user) {
 
 // Applies the `datasets` of a request body to `selection`; the refusal of an invalid change.
 std::optional<Response> apply_datasets(const config::InstanceConfig& config, const Json& body,
-                                       distribution::SyncSelection& selection) {
+                                       distribution::Selection& selection) {
   if (!body.contains("datasets") || !body["datasets"].is_object() || body["datasets"].empty())
     return Response::json_error(400, "Missing datasets field");
   for (const auto& [key, value] : body["datasets"].items()) {
@@ -93,7 +93,7 @@ std::optional<Response> apply_datasets(const config::InstanceConfig& config, con
 Response save_datasets(PortalHost& portal, const Request& request, const identity::User& user) {
   Json body = parse_json_body(request);
   distribution::SelectionStore selections(portal.db());
-  distribution::SyncSelection selection = selections.load(user.id).selection;
+  distribution::Selection selection = selections.load(user.id).selection;
   if (auto refused = apply_datasets(portal.config(), body, selection)) return std::move(*refused);
   selections.save(user.id, selection);
   return saved("Settings saved. Changes take effect on next sync.",
@@ -123,7 +123,7 @@ Response save_subscriptions(PortalHost& portal, const Request& request,
       return Response::json_error(400, "Unknown table: " + name);
   }
   distribution::SelectionStore selections(portal.db());
-  distribution::SyncSelection selection = selections.load(user.id).selection;
+  distribution::Selection selection = selections.load(user.id).selection;
   selection.explicit_tables = mode == "explicit";
   selection.tables = body["tables"].get<std::map<std::string, bool>>();
   selections.save(user.id, selection);

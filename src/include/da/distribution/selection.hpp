@@ -17,13 +17,13 @@
 namespace da::distribution {
 
 // An analyst's choices as the portal stores them (user_selections: selection_store.hpp).
-struct SyncSelection {
+struct Selection {
   std::map<std::string, bool> datasets;
   bool explicit_tables = false;        // table_mode "explicit"
   std::map<std::string, bool> tables;  // table name (or id) -> subscribed
 
   // From the stored JSON texts; malformed or non-boolean entries count as false.
-  static SyncSelection from_stored(const std::string& datasets_json, const std::string& table_mode,
+  static Selection from_stored(const std::string& datasets_json, const std::string& table_mode,
                                    const std::string& tables_json);
 };
 
@@ -37,7 +37,7 @@ struct VisibleTable {
 
 // The tables of `catalog` the analyst receives, in catalog order.
 std::vector<VisibleTable> visible_tables(const catalog::DataDescription& catalog,
-                                         const SyncSelection& selection, bool privileged);
+                                         const Selection& selection, bool privileged);
 
 // rsync filter rules for a transfer rooted at parquet/: each visible table's file or partition
 // folder, anchored to its own folder (a name never matches in another folder, `private/`
