@@ -3,8 +3,8 @@
 # that a feature or sign-in method with a page adds its templates without touching webapp/.
 # A template is named by its file name without ".mustache", wherever it lives.
 
-
-# Sets OUT to the templates of every module folder, in path order.
+# Sets OUT to the templates of every module folder (under DA_MODULE_ROOTS, cmake/Modules.cmake), in
+# path order.
 function(da_module_templates OUT)
   set(_found "")
   foreach(_root IN LISTS DA_MODULE_ROOTS)

@@ -1,11 +1,13 @@
 # cmake -DSOURCE_DIR=<repository> -DWORK_DIR=<scratch folder> -P template_names_test.cmake
-# Configures a small project of module folders with cmake/Templates.cmake: templates with
+# Configures a small project of module folders with cmake/Templates.cmake (and the module roots
+# of cmake/Modules.cmake): templates with
 # distinct names are all found; two module folders that ship a template of the same name stop
 # the configure, and the message names both files.
 function(check_modules EXPECT_FAILURE)
   file(WRITE "${WORK_DIR}/tree/CMakeLists.txt"
        "cmake_minimum_required(VERSION 3.25)\n"
        "project(template_names LANGUAGES NONE)\n"
+       "include(\"${SOURCE_DIR}/cmake/Modules.cmake\")\n"
        "include(\"${SOURCE_DIR}/cmake/Templates.cmake\")\n"
        "da_module_templates(found)\n"
        "da_check_template_names(\${found})\n"

@@ -20,7 +20,7 @@ using testing::TempDir;
 constexpr const char* kInstanceYaml =
     "instance: {name: Acme}\n"
     "data_source: {type: csv, csv: {base_dir: ./incoming}}\n"
-    "paths: {data_dir: ./data, docs_dir: ./docs}\n"
+    "paths: {data_dir: ./data, catalog_dir: ./docs}\n"
     "logging: {level: warn}\n";
 
 class DualRepoCli : public ::testing::Test {

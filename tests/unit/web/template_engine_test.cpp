@@ -22,7 +22,7 @@ TEST(TemplateEngine, EmbedsTheHostsTemplatesAndThoseEachModuleFolderShips) {
   for (const char* host : {"layout", "error", "login"})
     EXPECT_TRUE(engine.has(host)) << host << " (webapp/templates)";
   EXPECT_TRUE(engine.has("dashboard")) << "webapp/features/dashboard/templates";
-  EXPECT_TRUE(engine.has("sync_settings")) << "webapp/features/selection/templates";
+  EXPECT_TRUE(engine.has("selection")) << "webapp/features/selection/templates";
   EXPECT_TRUE(engine.has("magic_link")) << "auth/email/templates";
   EXPECT_FALSE(engine.has("templates/dashboard")) << "named by file name only";
 }
