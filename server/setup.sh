@@ -30,7 +30,7 @@ What it does, each step only where something differs:
   /opt/data-analyst root:root 0755; <config> root:da 0750 with instance.yaml (from the
   example, when absent) and .env (from the template, when absent; 0640 root:da, never
   overwritten); <data_dir> da:dataread 0750 with parquet/ da:dataread 2750 and
-  parquet/private/ da:data-private 2750; <docs_dir> da:dataread 2750; the units whose
+  parquet/private/ da:data-private 2750; <catalog_dir> da:dataread 2750; the units whose
   X-DA-Enable-When= key is set enabled, the others disabled; each periodic job's timer
   schedule (da schedule, e.g. sync.schedule); da migrate (as da).
 EOF
@@ -259,7 +259,7 @@ write_instance_yaml() {
     set_yaml_value "$tmp" server hostname "\${SERVER_HOSTNAME:-$HOSTNAME_ARG}"
   fi
   set_yaml_value "$tmp" paths data_dir "\${DATA_DIR:-$APP_DIR/data}"
-  set_yaml_value "$tmp" paths docs_dir "\${DOCS_DIR:-$APP_DIR/docs}"
+  set_yaml_value "$tmp" paths catalog_dir "\${DOCS_DIR:-$APP_DIR/docs}"
   set_yaml_value "$tmp" accounts helper_socket "/run/da/account-helper.sock"
   set_yaml_value "$tmp" accounts portal_user "da"
   mv "$tmp" "$target"
