@@ -8,7 +8,7 @@
 
 # The folders whose immediate subfolders are modules, in registration order: connectors come
 # before the commands (da init asks the questions of the registered connectors). The layer test
-# (tests/layers/check_layers.py MODULE_ROOTS) and the templates (Templates.cmake) use the same list.
+# (tests/layers/check_layers.py) reads this list; the templates (Templates.cmake) use it too.
 set(DA_MODULE_ROOTS connectors auth services src/commands src/broker/commands src/laptop/commands
                     webapp/features)
 

@@ -15,7 +15,8 @@ import re
 import sys
 from collections import defaultdict, deque
 
-MODULE_ROOTS = ["connectors", "auth", "services", "src/commands", "src/broker/commands", "src/laptop/commands", "webapp/features"]
+# The folders whose subfolders are modules: DA_MODULE_ROOTS of cmake/Modules.cmake (read in main).
+MODULE_ROOTS = []
 HEADER_ROOTS = ["src/include/da", "webapp/include/da"]
 # Header folders owned by another component than their name says.
 HEADER_OWNERS = {"module": "cli"}
@@ -80,8 +81,17 @@ def read_graph(path):
     return targets, sources, links
 
 
+def read_module_roots(root):
+    text = open(os.path.join(root, "cmake", "Modules.cmake")).read()
+    found = re.search(r"^set\(DA_MODULE_ROOTS\s+([^)]*)\)", text, re.M)
+    if not found:
+        sys.exit("cmake/Modules.cmake: no set(DA_MODULE_ROOTS ...): the layer check needs it")
+    return found.group(1).split()
+
+
 def main():
     root = os.path.realpath(sys.argv[1])
+    MODULE_ROOTS[:] = read_module_roots(root)
     graph_path = sys.argv[2]
     layers = Layers(os.path.join(root, "docs/architecture.md"))
     targets, sources, links = read_graph(graph_path)
