@@ -203,7 +203,7 @@ DownloadedExport download_export(const StorageClient& client, const FileInfo& fi
     std::unique_ptr<SliceWriter> writer;
     net::HttpResponse response;
     try {
-      response = run_with_retries(options.retry, [&] {
+      response = net::run_with_retries(options.retry, [&] {
         // Signatures carry a time, so every attempt is signed anew; a retry starts over.
         net::HttpRequest request = slice_request(urls[index], file, options);
         writer = std::make_unique<SliceWriter>(paths[index], !file.sliced);

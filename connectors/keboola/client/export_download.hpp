@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "keboola/client/retry_policy.hpp"
 #include "keboola/client/storage_client.hpp"
 
 #include "da/net/http_client.hpp"
+#include "da/net/retry_policy.hpp"
 
 namespace da::connectors::keboola {
 
@@ -24,7 +24,7 @@ struct DownloadOptions {
   int parallel = 8;  // slices fetched at once
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds slice_timeout{std::chrono::hours(1)};
-  RetryPolicy retry;
+  net::RetryPolicy retry;
   // Path-style base URL that replaces the clouds' own endpoints for s3:// and gs:// slices
   // (an S3-compatible store, or a test double); empty in production.
   std::string object_store_endpoint;

@@ -189,7 +189,8 @@ std::string StorageClient::call(const std::string& method, const std::string& pa
   std::string where = method + " " + path.substr(0, path.find('?'));
   net::HttpResponse response;
   try {
-    response = run_with_retries(options_.retry, [&] { return net::HttpClient().send(request); });
+    response =
+        net::run_with_retries(options_.retry, [&] { return net::HttpClient().send(request); });
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::kSource) throw;
     throw Error(ErrorKind::kSource, "Keboola Storage API " + where + " failed after " +
@@ -204,7 +205,7 @@ std::string StorageClient::call(const std::string& method, const std::string& pa
                     "); check data_source.keboola.storage_token (KEBOOLA_STORAGE_TOKEN) and "
                     "data_source.keboola.stack_url");
   }
-  std::string attempts = RetryPolicy::retryable_status(response.status)
+  std::string attempts = net::RetryPolicy::retryable_status(response.status)
                              ? " after " + std::to_string(options_.retry.max_attempts) + " attempts"
                              : "";
   throw Error(response.status == 404 ? ErrorKind::kNotFound : ErrorKind::kSource,
@@ -352,7 +353,7 @@ std::vector<std::string> StorageClient::slice_urls(const FileInfo& file) const {
   request.connect_timeout = options_.connect_timeout;
   request.total_timeout = options_.request_timeout;
   net::HttpResponse response =
-      run_with_retries(options_.retry, [&] { return net::HttpClient().send(request); });
+      net::run_with_retries(options_.retry, [&] { return net::HttpClient().send(request); });
   std::string where = "the manifest of file " + std::to_string(file.id);
   if (response.status / 100 != 2)
     throw Error(ErrorKind::kSource,

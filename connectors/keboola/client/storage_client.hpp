@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "keboola/client/retry_policy.hpp"
+#include "da/net/retry_policy.hpp"
 
 namespace da::connectors::keboola {
 
@@ -22,7 +22,7 @@ struct ClientOptions {
   std::string token;
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds request_timeout{120'000};
-  RetryPolicy retry;
+  net::RetryPolicy retry;
   std::chrono::milliseconds job_poll_first{100};
   std::chrono::milliseconds job_poll_max{20'000};
   std::chrono::milliseconds job_timeout{std::chrono::hours(2)};

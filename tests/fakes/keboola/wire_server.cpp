@@ -183,6 +183,10 @@ bool send_response(Socket& socket, const WireRequest& request, const WireRespons
   head += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
   if (request.method == "HEAD") return socket.send_all(head);
   if (response.file) return socket.send_all(head) && send_file_range(socket, response);
+  if (response.cut_body_after) {
+    socket.send_all(head + response.body.substr(0, *response.cut_body_after));
+    return false;  // closes the connection mid-body
+  }
   return socket.send_all(head + response.body);
 }
 

@@ -43,6 +43,8 @@ struct WireResponse {
   uint64_t file_length = 0;
   std::chrono::milliseconds delay{0};  // waited before answering (or dropping)
   bool drop = false;                   // close the connection without an answer
+  // Close the connection after this many bytes of `body` (a transfer cut short).
+  std::optional<std::size_t> cut_body_after;
   // Released once the answer is sent, so a handler can observe transfers in flight.
   std::shared_ptr<void> until_sent;
 };

@@ -1,4 +1,4 @@
-#include "keboola/client/retry_policy.hpp"
+#include "da/net/retry_policy.hpp"
 
 #include <algorithm>
 #include <ctime>
@@ -9,7 +9,7 @@
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
 
-namespace da::connectors::keboola {
+namespace da::net {
 
 bool RetryPolicy::retryable_status(long status) {
   return status == 429 || (status >= 500 && status != 501);
@@ -40,12 +40,12 @@ std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& va
   return std::chrono::seconds(std::max<std::time_t>(0, when - now));
 }
 
-net::HttpResponse run_with_retries(const RetryPolicy& policy,
-                                   const std::function<net::HttpResponse()>& attempt) {
+HttpResponse run_with_retries(const RetryPolicy& policy,
+                              const std::function<HttpResponse()>& attempt) {
   for (int tried = 1;; ++tried) {
     bool last = tried >= policy.max_attempts;
     try {
-      net::HttpResponse response = attempt();
+      HttpResponse response = attempt();
       if (last || !RetryPolicy::retryable_status(response.status)) return response;
       auto pause = policy.delay(tried, parse_retry_after(response.header("Retry-After")));
       log::debug("HTTP {} (attempt {} of {}); retrying in {} ms", response.status, tried,
@@ -61,4 +61,4 @@ net::HttpResponse run_with_retries(const RetryPolicy& policy,
   }
 }
 
-}  // namespace da::connectors::keboola
+}  // namespace da::net

@@ -10,7 +10,7 @@
 
 #include "da/net/http_client.hpp"
 
-namespace da::connectors::keboola {
+namespace da::net {
 
 struct RetryPolicy {
   int max_attempts = 6;  // the first try included
@@ -32,7 +32,7 @@ std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& va
 // out, and returns that last answer (the caller judges its status). An Error(kSource) thrown by
 // `attempt` (a network failure) is retried too; the last one propagates. Other errors
 // propagate at once.
-net::HttpResponse run_with_retries(const RetryPolicy& policy,
-                                   const std::function<net::HttpResponse()>& attempt);
+HttpResponse run_with_retries(const RetryPolicy& policy,
+                              const std::function<HttpResponse()>& attempt);
 
-}  // namespace da::connectors::keboola
+}  // namespace da::net
