@@ -1,0 +1,7 @@
+#include "da/module/module_registry.hpp"
+
+namespace da::connectors::jira {
+
+void register_module(ModuleRegistry&) {}
+
+}  // namespace da::connectors::jira
