@@ -1,6 +1,7 @@
 #include "jira/tables/month_writer.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <map>
 #include <optional>
@@ -158,12 +159,15 @@ class MonthBatch {
                    kKeysTable + ")");
   }
 
-  void append(size_t table, const std::vector<Row>& rows) {
+  // Adds the rows of `table` that `issues` give.
+  void append(size_t table, const std::vector<const IssueRows*>& issues) {
     duck::Appender appender(connection_, stage_table(table));
-    for (const Row& row : rows) {
-      for (const duck::Value& value : row)
-        appender.append(value);
-      appender.end_row();
+    for (const IssueRows* issue : issues) {
+      for (const Row& row : issue->tables[table]) {
+        for (const duck::Value& value : row)
+          appender.append(value);
+        appender.end_row();
+      }
     }
     appender.close();
   }
@@ -356,8 +360,7 @@ WriteReport MonthWriter::apply(const std::vector<IssueRows>& upserts,
   for (const std::string& month : months) {
     for (size_t table = 0; table < kTableCount; ++table) {
       batch.keep_rows(table, month);
-      for (const IssueRows* issue : by_month[month])
-        batch.append(table, issue->tables[table]);
+      batch.append(table, by_month[month]);
       batch.stage(table, month);
     }
   }
@@ -387,9 +390,11 @@ WriteReport MonthWriter::rebuild(const std::vector<fs::path>& documents,
     std::vector<IssueRows> issues;
     for (const fs::path& file : files)
       issues.push_back(rows_of(file, context));
+    std::vector<const IssueRows*> month_issues;
+    for (const IssueRows& issue : issues)
+      month_issues.push_back(&issue);
     for (size_t table = 0; table < kTableCount; ++table) {
-      for (const IssueRows& issue : issues)
-        batch.append(table, issue.tables[table]);
+      batch.append(table, month_issues);
       batch.stage(table, month);
     }
   }

@@ -184,7 +184,7 @@ TEST(IssueRows, TheMonthIsTheCreatedTimestampsMonthInItsOwnOffset) {
   EXPECT_EQ(issue_month(issue_created("2023-12-31T23:59:59.999+05:30")), "2023-12");
   EXPECT_EQ(issue_month(issue_created("2024-03-01T00:00:00Z")), "2024-03");
   std::chrono::year_month_day today{std::chrono::floor<std::chrono::days>(now_utc())};
-  char current[8];
+  char current[16];
   std::snprintf(current, sizeof current, "%04d-%02u", static_cast<int>(today.year()),
                 static_cast<unsigned>(today.month()));
   EXPECT_EQ(issue_month(issue_created("yesterday")), current);
@@ -198,7 +198,7 @@ TEST(IssueRows, AnSlaFieldAnsweredWithAnErrorMessageGivesNulls) {
   Json document = recorded_issue();
   document["fields"]["customfield_10328"] = {{"errorMessage", "You need a JSM agent licence"}};
   document["fields"]["customfield_10161"] = {{"id", "2"}, {"completedCycles", Json::array()}};
-  const Row& issue = issue_rows(document, context()).tables[kIssues][0];
+  Row issue = issue_rows(document, context()).tables[kIssues][0];
   for (size_t column = 40; column <= 45; ++column)
     EXPECT_TRUE(issue[column].is_null()) << jira_tables()[kIssues].schema.columns[column].name;
 }
@@ -206,7 +206,7 @@ TEST(IssueRows, AnSlaFieldAnsweredWithAnErrorMessageGivesNulls) {
 TEST(IssueRows, MissingFieldsAndUnconfiguredCustomFieldsGiveNulls) {
   Json document = recorded_issue();
   RowContext bare{"", {}, {}};
-  const Row& issue = issue_rows(document, bare).tables[kIssues][0];
+  Row issue = issue_rows(document, bare).tables[kIssues][0];
   const auto& columns = jira_tables()[kIssues].schema.columns;
   for (size_t column = 26; column <= 46; ++column)
     EXPECT_TRUE(issue[column].is_null()) << columns[column].name;

@@ -2,16 +2,19 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <functional>
 #include <map>
 #include <set>
 #include <string_view>
+#include <thread>
 
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -246,7 +249,10 @@ TEST(MonthWriter, WritesEachIssuesRowsIntoItsCreatedMonthWithAnExplicitSchemaAnd
   EXPECT_EQ(report.months_written, (std::vector<std::string>{"2024-01", "2024-02"}));
   EXPECT_EQ(report.issues_written, 3);
   expect_tables(parquet, issues);
-  EXPECT_EQ(parquet.published(kIssues, "2024-02").size(), 2u);  // SUPPORT-2 is January in UTC
+  Rows february = parquet.published(kIssues, "2024-02");  // SUPPORT-2 is January in UTC
+  ASSERT_EQ(february.size(), 2u);
+  EXPECT_EQ(february[0][18], "2024-01-31 23:30:00+00");  // created_at, stored in UTC
+  EXPECT_EQ(february[1][18], "2024-02-20 18:00:00+00");
   EXPECT_EQ(parquet.months(kAttachments), std::set<std::string>{});  // no attachment anywhere
   expect_manifests_match_files(parquet);
   duck::Database database;
@@ -440,6 +446,25 @@ TEST(MonthWriter, OneBatchHoldingAnIssueTwiceKeepsItsLastRows) {
   IssueRows last = rows(document("SUPPORT-1", "2024-01-10T10:00:00.000+0000", 1, 1, "last"));
   parquet.writer().apply({rows(document("SUPPORT-1", "2024-01-10T10:00:00.000+0000")), last}, {});
   expect_tables(parquet, {last});
+}
+
+TEST(MonthWriter, AWriterWaitsWhileAnotherHoldsTheWriterLock) {
+  JiraParquet parquet;
+  fs::create_directories(parquet.folder());
+  int other = ::open((parquet.folder() / ".jira-writer.lock").c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_EQ(::flock(other, LOCK_EX), 0);
+  std::atomic<bool> written{false};
+  std::thread writer([&] {
+    parquet.writer().apply({rows(document("SUPPORT-1", "2024-01-10T10:00:00.000+0000"))}, {});
+    written = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(written);
+  EXPECT_TRUE(parquet.months(kIssues).empty());
+  ::close(other);
+  writer.join();
+  EXPECT_TRUE(written);
+  EXPECT_EQ(parquet.months(kIssues), std::set<std::string>{"2024-01"});
 }
 
 long peak_rss_kb() {
