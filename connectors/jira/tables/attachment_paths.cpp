@@ -11,8 +11,8 @@ namespace {
 constexpr size_t kMaxNameBytes = 200;
 
 bool all_digits(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(),
-                                      [](char c) { return c >= '0' && c <= '9'; });
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // The longest prefix of `text` of at most `bytes` bytes that ends between UTF-8 characters.
@@ -53,8 +53,8 @@ std::string hierarchical_path(std::string_view issue_key, std::string_view attac
     throw Error(ErrorKind::kData, "attachment id '" + std::string(attachment_id) + "' of " +
                                       std::string(issue_key) + " is not a number");
   }
-  std::string padded = std::string(number.size() < 3 ? 3 - number.size() : 0, '0') +
-                       std::string(number);
+  std::string padded =
+      std::string(number.size() < 3 ? 3 - number.size() : 0, '0') + std::string(number);
   std::string upper = padded.substr(0, padded.size() - 3);
   if (upper.empty()) upper = "0";
   return upper + "/" + padded.substr(padded.size() - 3) + "/" + std::string(attachment_id) + "_" +

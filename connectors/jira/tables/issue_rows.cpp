@@ -3,14 +3,15 @@
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <optional>
 
+#include "jira/tables/attachment_paths.hpp"
 #include <nlohmann/json.hpp>
 
 #include "da/common/error.hpp"
 #include "da/common/time.hpp"
-#include "jira/tables/attachment_paths.hpp"
 
 namespace da::connectors::jira {
 
@@ -58,8 +59,8 @@ std::optional<int> offset_minutes(std::string_view rest) {
 
 std::optional<JiraTime> parse_jira_time(std::string_view text) {
   using namespace std::chrono;
-  if (text.size() < 19 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != ' ') ||
-      text[13] != ':' || text[16] != ':') {
+  if (text.size() < 19 || text[4] != '-' || text[7] != '-' ||
+      (text[10] != 'T' && text[10] != ' ') || text[13] != ':' || text[16] != ':') {
     return std::nullopt;
   }
   auto year = digits(text, 0, 4), month = digits(text, 5, 2), day = digits(text, 8, 2);
@@ -76,8 +77,8 @@ std::optional<JiraTime> parse_jira_time(std::string_view text) {
   }
   std::optional<int> offset = offset_minutes(text.substr(at));
   if (!offset) return std::nullopt;
-  Timestamp local = sys_days(date) + hours(*hour) + minutes(*minute) + seconds(*second) +
-                    microseconds(micros);
+  Timestamp local =
+      sys_days(date) + hours(*hour) + minutes(*minute) + seconds(*second) + microseconds(micros);
   return JiraTime{local - minutes(*offset), date.year() / date.month()};
 }
 
@@ -120,7 +121,11 @@ Value text(const Json* value) {
 Value integer(const Json* value) {
   if (value == nullptr) return {};
   if (value->is_number_integer()) return value->get<int64_t>();
-  if (value->is_number_float()) return static_cast<int64_t>(value->get<double>());
+  if (value->is_number_float()) {
+    double number = value->get<double>();
+    if (std::isfinite(number) && std::fabs(number) < 9.2e18) return static_cast<int64_t>(number);
+    return {};
+  }
   if (value->is_string()) {
     const std::string& digits = value->get_ref<const std::string&>();
     int64_t parsed = 0;
@@ -169,11 +174,15 @@ Value json_list(const Json* value, Item item) {
 }
 
 // Rich text (Atlassian Document Format): every text node's text, joined with spaces; a plain
-// string (Jira Data Center, API v2) as is.
-void collect_text(const Json& node, std::vector<std::string>& texts) {
+// string (Jira Data Center, API v2) as is. Nodes nested deeper than kMaxDepth are skipped, so
+// that a hostile document cannot exhaust the stack.
+constexpr int kMaxDepth = 256;
+
+void collect_text(const Json& node, std::vector<std::string>& texts, int depth = 0) {
+  if (depth > kMaxDepth) return;
   if (node.is_array()) {
     for (const Json& child : node)
-      collect_text(child, texts);
+      collect_text(child, texts, depth + 1);
     return;
   }
   if (!node.is_object()) return;
@@ -182,7 +191,7 @@ void collect_text(const Json& node, std::vector<std::string>& texts) {
   if (type != nullptr && *type == "text" && value != nullptr && value->is_string())
     texts.push_back(value->get<std::string>());
   if (const Json* content = member(&node, "content"); content != nullptr)
-    collect_text(*content, texts);
+    collect_text(*content, texts, depth + 1);
 }
 
 Value rich_text(const Json* value) {
@@ -313,7 +322,8 @@ void attachment_rows(const Json& f, const std::string& key, const RowContext& co
   for_each_object(member(&f, "attachment"), [&](const Json& a) {
     Value id = text(member(&a, "id"));
     Value name = text(member(&a, "filename"));
-    if (id.is_null()) throw Error(ErrorKind::kData, key + ": field 'fields.attachment[].id' is missing");
+    if (id.is_null())
+      throw Error(ErrorKind::kData, key + ": field 'fields.attachment[].id' is missing");
     std::string relative =
         hierarchical_path(key, id.text(), name.is_null() ? std::string() : name.text());
     fs::path local = context.attachments_root / relative;
@@ -346,9 +356,8 @@ void issuelink_rows(const Json& f, const std::string& key, std::vector<Row>& row
     for (const char* direction : {"outward", "inward"}) {
       const Json* linked = member(&link, (std::string(direction) + "Issue").c_str());
       if (linked == nullptr) continue;
-      rows.push_back({key, text(member(&link, "id")), text(path(&link, "type", "name")),
-                      direction, text(member(linked, "key")),
-                      text(path(linked, "fields", "summary")),
+      rows.push_back({key, text(member(&link, "id")), text(path(&link, "type", "name")), direction,
+                      text(member(linked, "key")), text(path(linked, "fields", "summary")),
                       text(path(linked, "fields", "status", "name")),
                       text(path(linked, "fields", "priority", "name"))});
     }
@@ -358,8 +367,7 @@ void issuelink_rows(const Json& f, const std::string& key, std::vector<Row>& row
 void remote_link_rows(const Json& document, const std::string& key, std::vector<Row>& rows) {
   for_each_object(member(&document, "_remote_links"), [&](const Json& link) {
     rows.push_back({key, text(member(&link, "id")), text(path(&link, "object", "url")),
-                    text(path(&link, "object", "title")),
-                    text(path(&link, "application", "name")),
+                    text(path(&link, "object", "title")), text(path(&link, "application", "name")),
                     text(path(&link, "application", "type"))});
   });
 }
@@ -400,8 +408,9 @@ IssueRows issue_rows(const Json& document, const RowContext& context) {
   rows.issue_key = key->get<std::string>();
   const Json* fields = member(&document, "fields");
   if (fields == nullptr || !fields->is_object()) {
-    throw Error(ErrorKind::kData, "Jira document " + rows.issue_key +
-                                      " is not an issue: field 'fields' is missing or not an object");
+    throw Error(ErrorKind::kData,
+                "Jira document " + rows.issue_key +
+                    " is not an issue: field 'fields' is missing or not an object");
   }
   rows.month = issue_month(document);
   rows.tables[kIssues].push_back(issue_row(document, *fields, rows.issue_key, context));

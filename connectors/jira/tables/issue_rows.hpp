@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "jira/tables/custom_fields.hpp"
+#include "jira/tables/jira_tables.hpp"
 #include <nlohmann/json_fwd.hpp>
 
 #include "da/duck/value.hpp"
-#include "jira/tables/custom_fields.hpp"
-#include "jira/tables/jira_tables.hpp"
 
 namespace da::connectors::jira {
 

@@ -74,9 +74,8 @@ published::TableSchema comments() {
 
 published::TableSchema attachments() {
   return {{text("attachment_id"), text("issue_key"), text("filename"), text("local_path"),
-           text("hierarchical_path"), count("size_bytes"), text("mime_type"),
-           text("author_email"), timestamp("created_at"), text("content_url"),
-           text("thumbnail_url")}};
+           text("hierarchical_path"), count("size_bytes"), text("mime_type"), text("author_email"),
+           timestamp("created_at"), text("content_url"), text("thumbnail_url")}};
 }
 
 published::TableSchema changelog() {

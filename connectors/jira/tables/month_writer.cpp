@@ -139,9 +139,9 @@ class MonthBatch {
   std::set<std::string> months_holding_dropped_keys(std::set<std::string>& found) {
     std::set<std::string> months;
     for (const auto& [month, file] : month_files(table_dir(kIssues))) {
-      std::vector<std::vector<duck::Value>> keys = read(
-          file, "SELECT DISTINCT issue_key FROM read_parquet(" + quote_path(file) +
-                    ") WHERE issue_key IN (SELECT issue_key FROM " + kKeysTable + ")");
+      std::vector<std::vector<duck::Value>> keys =
+          read(file, "SELECT DISTINCT issue_key FROM read_parquet(" + quote_path(file) +
+                         ") WHERE issue_key IN (SELECT issue_key FROM " + kKeysTable + ")");
       for (const auto& row : keys)
         found.insert(row[0].text());
       if (!keys.empty()) months.insert(month);
@@ -182,10 +182,11 @@ class MonthBatch {
       fs::create_directories(file.parent_path());
       connection_.execute("COPY " + stage + " TO " + quote_path(file) +
                           " (FORMAT parquet, COMPRESSION zstd)");
-      changes_[table][month] = PartitionEntry{month, published::partition_file_name(month), rows,
-                                              static_cast<int64_t>(fs::file_size(file)),
-                                              sha256_file_hex(file)};
-      publication_.moves.emplace_back(file, table_dir(table) / published::partition_file_name(month));
+      changes_[table][month] =
+          PartitionEntry{month, published::partition_file_name(month), rows,
+                         static_cast<int64_t>(fs::file_size(file)), sha256_file_hex(file)};
+      publication_.moves.emplace_back(file,
+                                      table_dir(table) / published::partition_file_name(month));
       months_written_.insert(month);
     } else {
       if (table == kIssues) months_removed_.insert(month);
@@ -311,8 +312,8 @@ nlohmann::json read_document(const fs::path& file) {
   try {
     return nlohmann::json::parse(read_file(file));
   } catch (const nlohmann::json::exception& error) {
-    throw Error(ErrorKind::kData, "Jira issue file " + file.string() + " is not JSON: " +
-                                      error.what() + "; nothing was published");
+    throw Error(ErrorKind::kData, "Jira issue file " + file.string() +
+                                      " is not JSON: " + error.what() + "; nothing was published");
   }
 }
 

@@ -1,9 +1,9 @@
 #include "jira/tables/attachment_paths.hpp"
 
+#include "support/expect_error.hpp"
 #include <gtest/gtest.h>
 
 #include "da/common/strings.hpp"
-#include "support/expect_error.hpp"
 
 namespace da::connectors::jira {
 namespace {
@@ -27,7 +27,9 @@ TEST(AttachmentPaths, NamesThatWouldLeaveTheFolderBecomeOneHarmlessComponent) {
   EXPECT_EQ(sanitise_file_name("folder/"), "file");
   EXPECT_EQ(sanitise_file_name(".bashrc"), "bashrc");
   EXPECT_EQ(sanitise_file_name("report v2.final.pdf"), "report v2.final.pdf");
-  EXPECT_EQ(sanitise_file_name("a\nb\x01\x7f" "c.txt"), "abc.txt");
+  EXPECT_EQ(sanitise_file_name("a\nb\x01\x7f"
+                               "c.txt"),
+            "abc.txt");
   EXPECT_EQ(sanitise_file_name(std::string("a\0b.txt", 7)), "ab.txt");
   EXPECT_EQ(sanitise_file_name("\n../.\t."), "file");
   std::string path = hierarchical_path("SUPPORT-1", "1", "../../../../root/.ssh/authorized_keys");
@@ -47,16 +49,16 @@ TEST(AttachmentPaths, LongNamesAreCutAt200BytesBetweenUtf8Characters) {
 }
 
 TEST(AttachmentPaths, AKeyWithoutANumberOrAnIdThatIsNotANumberIsADataError) {
-  EXPECT_NE(testing::thrown_message(ErrorKind::kData,
-                                    [] { hierarchical_path("SUPPORT", "1", "x"); })
-                .find("SUPPORT"),
-            std::string::npos);
+  EXPECT_NE(
+      testing::thrown_message(ErrorKind::kData, [] { hierarchical_path("SUPPORT", "1", "x"); })
+          .find("SUPPORT"),
+      std::string::npos);
   testing::thrown_message(ErrorKind::kData, [] { hierarchical_path("SUPPORT-", "1", "x"); });
   testing::thrown_message(ErrorKind::kData, [] { hierarchical_path("SUPPORT-1a", "1", "x"); });
-  EXPECT_NE(testing::thrown_message(ErrorKind::kData,
-                                    [] { hierarchical_path("SUPPORT-1", "../2", "x"); })
-                .find("../2"),
-            std::string::npos);
+  EXPECT_NE(
+      testing::thrown_message(ErrorKind::kData, [] { hierarchical_path("SUPPORT-1", "../2", "x"); })
+          .find("../2"),
+      std::string::npos);
 }
 
 }  // namespace

@@ -1,15 +1,14 @@
 #include "jira/tables/issue_rows.hpp"
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <filesystem>
 
+#include "support/expect_error.hpp"
+#include "support/temp_dir.hpp"
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "da/common/time.hpp"
-#include "support/expect_error.hpp"
-#include "support/temp_dir.hpp"
 
 namespace da::connectors::jira {
 namespace {
@@ -22,8 +21,8 @@ using Row = std::vector<Value>;
 const std::string kKey = "SUPPORT-14991";
 
 Json recorded_issue() {
-  return Json::parse(testing::read_text(fs::path(DA_SOURCE_DIR) /
-                                        "tests/fixtures/jira/issue_support_14991.json"));
+  return Json::parse(
+      testing::read_text(fs::path(DA_SOURCE_DIR) / "tests/fixtures/jira/issue_support_14991.json"));
 }
 
 // The original's ids, as the example instance.yaml lists them.
@@ -160,11 +159,11 @@ TEST(IssueRows, TheChangelogHasOneRowPerHistoryItem) {
 
 TEST(IssueRows, IssueLinksAreRecordedInBothDirections) {
   IssueRows rows = issue_rows(recorded_issue(), context());
-  expect_rows(kIssueLinks, rows.tables[kIssueLinks],
-              {{kKey, "30001", "Blocks", "outward", "SUPPORT-15000",
-                "Parquet writer runs out of memory", "Open", "Medium"},
-               {kKey, "30002", "Relates", "inward", "ENG-42", "Stream Parquet row groups", "Done",
-                "Low"}});
+  expect_rows(
+      kIssueLinks, rows.tables[kIssueLinks],
+      {{kKey, "30001", "Blocks", "outward", "SUPPORT-15000", "Parquet writer runs out of memory",
+        "Open", "Medium"},
+       {kKey, "30002", "Relates", "inward", "ENG-42", "Stream Parquet row groups", "Done", "Low"}});
 }
 
 TEST(IssueRows, RemoteLinksTakeTheirObjectAndApplication) {
@@ -180,7 +179,8 @@ Json issue_created(const Json& created) {
 
 TEST(IssueRows, TheMonthIsTheCreatedTimestampsMonthInItsOwnOffset) {
   EXPECT_EQ(issue_month(issue_created("2024-02-01T00:30:00.000+0100")), "2024-02");  // UTC: January
-  EXPECT_EQ(issue_month(issue_created("2024-01-31T23:30:00.000-0500")), "2024-01");  // UTC: February
+  EXPECT_EQ(issue_month(issue_created("2024-01-31T23:30:00.000-0500")),
+            "2024-01");  // UTC: February
   EXPECT_EQ(issue_month(issue_created("2023-12-31T23:59:59.999+05:30")), "2023-12");
   EXPECT_EQ(issue_month(issue_created("2024-03-01T00:00:00Z")), "2024-03");
   std::chrono::year_month_day today{std::chrono::floor<std::chrono::days>(now_utc())};
@@ -189,9 +189,9 @@ TEST(IssueRows, TheMonthIsTheCreatedTimestampsMonthInItsOwnOffset) {
                 static_cast<unsigned>(today.month()));
   EXPECT_EQ(issue_month(issue_created("yesterday")), current);
   EXPECT_EQ(issue_month(issue_created(nullptr)), current);
-  EXPECT_EQ(issue_rows(issue_created("2024-02-01T00:30:00.000+0100"), context())
-                .tables[kIssues][0][18],
-            Value("2024-01-31T23:30:00.000000Z"));
+  EXPECT_EQ(
+      issue_rows(issue_created("2024-02-01T00:30:00.000+0100"), context()).tables[kIssues][0][18],
+      Value("2024-01-31T23:30:00.000000Z"));
 }
 
 TEST(IssueRows, AnSlaFieldAnsweredWithAnErrorMessageGivesNulls) {
@@ -244,13 +244,13 @@ TEST(IssueRows, FieldsOfAnUnexpectedShapeGiveNullsInsteadOfErrors) {
   document["_remote_links"] = {{"error", "forbidden"}};
   IssueRows rows = issue_rows(document, context());
   const Row& issue = rows.tables[kIssues][0];
-  EXPECT_TRUE(issue[6].is_null());    // status
-  EXPECT_TRUE(issue[18].is_null());   // created_at
+  EXPECT_TRUE(issue[6].is_null());   // status
+  EXPECT_TRUE(issue[18].is_null());  // created_at
   EXPECT_EQ(issue[22], Value(R"(["not-a-list"])"));
-  EXPECT_TRUE(issue[24].is_null());   // comment_count
+  EXPECT_TRUE(issue[24].is_null());  // comment_count
   EXPECT_EQ(issue[23], Value(int64_t{0}));
-  EXPECT_TRUE(issue[39].is_null());   // satisfaction
-  EXPECT_TRUE(issue[41].is_null());   // first_response_goal_millis
+  EXPECT_TRUE(issue[39].is_null());  // satisfaction
+  EXPECT_TRUE(issue[41].is_null());  // first_response_goal_millis
   EXPECT_TRUE(rows.tables[kComments].empty());
   EXPECT_TRUE(rows.tables[kAttachments].empty());
   EXPECT_TRUE(rows.tables[kChangelog].empty());
@@ -259,25 +259,25 @@ TEST(IssueRows, FieldsOfAnUnexpectedShapeGiveNullsInsteadOfErrors) {
 }
 
 TEST(IssueRows, ADocumentThatIsNotAnIssueIsADataErrorNamingTheField) {
-  EXPECT_NE(testing::thrown_message(ErrorKind::kData,
-                                    [] { issue_rows(Json::array(), context()); })
+  EXPECT_NE(testing::thrown_message(ErrorKind::kData, [] { issue_rows(Json::array(), context()); })
                 .find("'key'"),
             std::string::npos);
-  EXPECT_NE(testing::thrown_message(ErrorKind::kData,
-                                    [] {
-                                      issue_rows({{"key", "../../etc"}, {"fields", Json::object()}},
-                                                 context());
-                                    })
+  EXPECT_NE(testing::thrown_message(
+                ErrorKind::kData,
+                [] {
+                  issue_rows({{"key", "../../etc"}, {"fields", Json::object()}}, context());
+                })
                 .find("../../etc"),
             std::string::npos);
   EXPECT_NE(testing::thrown_message(ErrorKind::kData,
-                                    [] { issue_rows({{"key", "SUPPORT-3"}}, context()); })
+                                    [] {
+                                      issue_rows({{"key", "SUPPORT-3"}}, context());
+                                    })
                 .find("SUPPORT-3"),
             std::string::npos);
   Json document = recorded_issue();
   document["fields"]["attachment"][0]["id"] = "../1";
-  EXPECT_NE(testing::thrown_message(ErrorKind::kData,
-                                    [&] { issue_rows(document, context()); })
+  EXPECT_NE(testing::thrown_message(ErrorKind::kData, [&] { issue_rows(document, context()); })
                 .find("SUPPORT-14991"),
             std::string::npos);
 }

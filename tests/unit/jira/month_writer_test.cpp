@@ -1,7 +1,5 @@
 #include "jira/tables/month_writer.hpp"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -11,7 +9,10 @@
 #include <string_view>
 #include <thread>
 
+#include "support/expect_error.hpp"
+#include "support/temp_dir.hpp"
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <signal.h>
 #include <sys/file.h>
@@ -26,8 +27,6 @@
 #include "da/duck/database.hpp"
 #include "da/duck/sql_quote.hpp"
 #include "da/published/partition_manifest.hpp"
-#include "support/expect_error.hpp"
-#include "support/temp_dir.hpp"
 
 namespace {
 
@@ -61,16 +60,15 @@ using Json = nlohmann::json;
 using Rows = std::vector<std::vector<std::string>>;
 
 Json adf(const std::string& text) {
-  return {{"type", "doc"},
-          {"version", 1},
-          {"content",
-           {{{"type", "paragraph"}, {"content", {{{"type", "text"}, {"text", text}}}}}}}};
+  return {
+      {"type", "doc"},
+      {"version", 1},
+      {"content", {{{"type", "paragraph"}, {"content", {{{"type", "text"}, {"text", text}}}}}}}};
 }
 
 Json user(const std::string& name) {
-  return {{"accountId", "id-" + name},
-          {"emailAddress", name + "@example.com"},
-          {"displayName", name}};
+  return {
+      {"accountId", "id-" + name}, {"emailAddress", name + "@example.com"}, {"displayName", name}};
 }
 
 // An issue document of the complete shape: `comments` comments, `histories` histories of two
@@ -87,13 +85,18 @@ Json document(const std::string& key, const std::string& created, int comments =
   }
   Json history_list = Json::array();
   for (int i = 0; i < histories; ++i) {
-    history_list.push_back(
-        {{"id", key + "-h" + std::to_string(i)},
-         {"author", user("agent")},
-         {"created", created},
-         {"items",
-          {{{"field", "status"}, {"fieldtype", "jira"}, {"fromString", "Open"}, {"toString", "Done"}},
-           {{"field", "summary"}, {"fieldtype", "jira"}, {"fromString", "a"}, {"toString", summary}}}}});
+    history_list.push_back({{"id", key + "-h" + std::to_string(i)},
+                            {"author", user("agent")},
+                            {"created", created},
+                            {"items",
+                             {{{"field", "status"},
+                               {"fieldtype", "jira"},
+                               {"fromString", "Open"},
+                               {"toString", "Done"}},
+                              {{"field", "summary"},
+                               {"fieldtype", "jira"},
+                               {"fromString", "a"},
+                               {"toString", summary}}}}});
   }
   Json fields = {{"summary", summary},
                  {"description", adf("Description of " + key)},
@@ -329,8 +332,8 @@ TEST(MonthWriter, AnUnreadableMonthFileKeepsEverythingAndNamesTheFile) {
   fs::path issues = parquet.month_file(kIssues, "2024-01");
   std::string good_issues = read_file(issues);
   write_file_atomically(issues, "garbage");
-  message = testing::thrown_message(ErrorKind::kData,
-                                    [&] { parquet.writer().apply({}, {"SUPPORT-3"}); });
+  message =
+      testing::thrown_message(ErrorKind::kData, [&] { parquet.writer().apply({}, {"SUPPORT-3"}); });
   EXPECT_NE(message.find(issues.string()), std::string::npos) << message;
 
   write_file_atomically(comments, good);
@@ -416,7 +419,8 @@ TEST(MonthWriter, AKillBetweenTheRenamesLeavesWholeMonthsAndTheNextCallCompletes
       EXPECT_NO_THROW(parquet.published(table, month)) << jira_tables()[table].name << " " << month;
   }
   EXPECT_EQ(parquet.published(kIssues, "2024-04"), april);  // not renamed yet: the old month
-  EXPECT_EQ(parquet.published(kIssues, "2024-01"), expected(kIssues, {data.updates[0], data.before[4]}));
+  EXPECT_EQ(parquet.published(kIssues, "2024-01"),
+            expected(kIssues, {data.updates[0], data.before[4]}));
 
   WriteReport report = parquet.writer().apply({}, {});
   EXPECT_TRUE(report.months_written.empty());
@@ -488,8 +492,7 @@ TEST(MonthWriterMeasure, DISABLED_TwoThousandIssuesOverTwoYearsThenFiveHundredUp
     issues.push_back(rows(document("SUPPORT-" + std::to_string(issue), created(issue), 5, 5)));
   auto start = std::chrono::steady_clock::now();
   WriteReport first = parquet.writer().apply(issues, {});
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("apply(2000 issues, %zu months): %.2f s, peak RSS %ld MB\n",
               first.months_written.size(), seconds, peak_rss_kb() / 1024);
   std::vector<IssueRows> updates;
