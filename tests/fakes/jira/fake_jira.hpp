@@ -46,7 +46,7 @@
 namespace da::fakes {
 
 struct FakeJiraAttachment {
-  std::string id;  // "" = assigned (10000 up)
+  std::string id;  // "" = <issue id * 100 + index>
   std::string filename = "file.txt";
   std::string content;
   std::string mime_type = "text/plain";
@@ -60,14 +60,18 @@ struct FakeJiraIssue {
   std::string updated;  // "" = created
   std::string status = "Open";
   std::string status_category = "To Do";  // "To Do", "In Progress" or "Done"
-  // Generated: comment i (1-based) says "Comment i of <key>" in ADF, by user i % 3; history i
-  // changes status from "S<i-1>" to "S<i>". Ids are unique across the server, ascending.
+  // Generated: comment i (1-based) says "Comment i of <key>" in ADF, by user i % 3
+  // (user<n>@example.com, "User <n>"), created i minutes after the issue; history i changes
+  // status from "S<i-1>" to "S<i>". Their ids are <issue id * 10000 + i>: unique, ascending, and
+  // the same after an update. Issue ids count from 10001 in the order issues are first added.
   int comments = 0;
   int histories = 0;
   std::vector<std::string> linked_keys;       // outward "Relates" links
   std::vector<std::string> remote_link_urls;  // remote links, titled "Link <n>"
   std::vector<FakeJiraAttachment> attachments;
-  nlohmann::json fields = nlohmann::json::object();      // merged over the generated fields
+  // Replace the generated fields of these names (custom fields, priority, ...; a "comment"
+  // object given here is what the issue embeds, while /comment pages the generated comments).
+  nlohmann::json fields = nlohmann::json::object();
   nlohmann::json sla_fields = nlohmann::json::object();  // what the SLA account sees instead
 };
 

@@ -81,6 +81,20 @@ TEST(JiraClient, RefusedCredentialsSayWhatToCheckWithoutTheToken) {
   EXPECT_EQ(message.find("a-wrong-secret"), std::string::npos) << message;
 }
 
+TEST(JiraClient, AForbiddenAnswerSaysWhatToCheckToo) {
+  FakeJira fake;
+  fake.add_issue(issue("SUPPORT-1"));
+  fake.fail_requests("/rest/api/3/issue/SUPPORT-1", 1, 403);
+  ClientOptions options = options_for(fake);
+  options.credentials_hint = "jira.sla.email and JIRA_SLA_API_TOKEN";
+  JiraClient client(options);
+  std::string message = failure_of([&] { client.issue("SUPPORT-1"); }, ErrorKind::kSource);
+  EXPECT_NE(message.find("HTTP 403"), std::string::npos) << message;
+  EXPECT_NE(message.find("check jira.sla.email and JIRA_SLA_API_TOKEN"), std::string::npos)
+      << message;
+  EXPECT_EQ(fake.requests_to("/rest/api/3/issue/SUPPORT-1"), 1);
+}
+
 TEST(JiraClient, WaitsAsLongAsRetryAfterSaysOn429) {
   FakeJira fake;
   fake.add_issue(issue("SUPPORT-1"));
