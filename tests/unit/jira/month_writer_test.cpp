@@ -72,7 +72,7 @@ Json user(const std::string& name) {
 }
 
 // An issue document of the complete shape: `comments` comments, `histories` histories of two
-// items each, one remote link.
+// items each, one attachment, one remote link.
 Json document(const std::string& key, const std::string& created, int comments = 2,
               int histories = 2, const std::string& summary = "first") {
   Json comment_list = Json::array();
@@ -106,7 +106,14 @@ Json document(const std::string& key, const std::string& created, int comments =
                  {"project", {{"key", "SUPPORT"}, {"name", "Support"}}},
                  {"reporter", user("customer")},
                  {"labels", {"x", summary}},
-                 {"attachment", Json::array()},
+                 {"attachment",
+                  {{{"id", key.substr(key.find('-') + 1) + "0"},
+                    {"filename", "../" + summary + ".png"},
+                    {"author", user("customer")},
+                    {"created", created},
+                    {"size", 100},
+                    {"mimeType", "image/png"},
+                    {"content", "https://example.atlassian.net/attachment/" + key}}}},
                  {"issuelinks", Json::array()},
                  {"comment", {{"comments", comment_list}, {"total", comments}, {"startAt", 0}}}};
   return {{"key", key},
@@ -256,7 +263,9 @@ TEST(JiraMonthWriter, WritesEachIssuesRowsIntoItsCreatedMonthWithAnExplicitSchem
   ASSERT_EQ(february.size(), 2u);
   EXPECT_EQ(february[0][18], "2024-01-31 23:30:00+00");  // created_at, stored in UTC
   EXPECT_EQ(february[1][18], "2024-02-20 18:00:00+00");
-  EXPECT_EQ(parquet.months(kAttachments), std::set<std::string>{});  // no attachment anywhere
+  Rows attachments = parquet.published(kAttachments, "2024-01");
+  ASSERT_EQ(attachments.size(), 1u);
+  EXPECT_EQ(attachments[0][4], "0/001/10_first.png");  // hierarchical_path
   expect_manifests_match_files(parquet);
   duck::Database database;
   duck::Connection connection(database);
