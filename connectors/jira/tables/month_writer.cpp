@@ -382,7 +382,8 @@ WriteReport MonthWriter::rebuild(const std::vector<fs::path>& documents,
   std::map<std::string, std::vector<fs::path>> by_month;
   for (const fs::path& file : documents) {
     nlohmann::json document = read_document(file);
-    if (document.is_object() && document.contains("_deleted_at")) continue;
+    if (document.is_object() && !document.value("_deleted_at", nlohmann::json()).is_null())
+      continue;
     by_month[issue_month(document)].push_back(file);
   }
   MonthBatch batch(folder_dir, folder_);

@@ -29,10 +29,12 @@ class MonthWriter {
   MonthWriter(std::filesystem::path data_dir, std::string folder);
 
   // Each upserted issue's rows replace its rows wherever they were; each deleted key is removed
-  // from every month (found by reading the issues table, not trusted to the caller). The other
+  // from every month (found by reading the issues table, not trusted to the caller); a key both
+  // upserted and deleted keeps its upserted rows, and one upserted twice its last. The other
   // issues of a touched month stay. One publication for the whole call. A month file that cannot
   // be read is Error(kData) naming it, and nothing of the call is published. Works through one
-  // touched month at a time, so memory grows with the largest month, not with the table.
+  // touched month at a time, so memory grows with the largest month, not with the table. With
+  // nothing to write it only completes an interrupted publication.
   WriteReport apply(const std::vector<IssueRows>& upserts, const std::vector<std::string>& deleted);
 
   // Every month rebuilt from the issue documents in `documents` (raw/jira/issues/<KEY>.json

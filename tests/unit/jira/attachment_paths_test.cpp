@@ -8,7 +8,7 @@
 namespace da::connectors::jira {
 namespace {
 
-TEST(AttachmentPaths, TheIssueNumberSplitsIntoItsLastThreeDigitsAndTheRest) {
+TEST(JiraAttachmentPaths, TheIssueNumberSplitsIntoItsLastThreeDigitsAndTheRest) {
   EXPECT_EQ(hierarchical_path("SUPPORT-14991", "10001", "a b.png"), "14/991/10001_a b.png");
   EXPECT_EQ(hierarchical_path("SUPPORT-7", "5", "x.txt"), "0/007/5_x.txt");
   EXPECT_EQ(hierarchical_path("SUPPORT-991", "5", "x.txt"), "0/991/5_x.txt");
@@ -16,7 +16,7 @@ TEST(AttachmentPaths, TheIssueNumberSplitsIntoItsLastThreeDigitsAndTheRest) {
   EXPECT_EQ(hierarchical_path("OPS_2-1234567", "5", "x.txt"), "1234/567/5_x.txt");
 }
 
-TEST(AttachmentPaths, NamesThatWouldLeaveTheFolderBecomeOneHarmlessComponent) {
+TEST(JiraAttachmentPaths, NamesThatWouldLeaveTheFolderBecomeOneHarmlessComponent) {
   EXPECT_EQ(sanitise_file_name("../../etc/passwd"), "passwd");
   EXPECT_EQ(sanitise_file_name("..\\..\\windows\\win.ini"), "win.ini");
   EXPECT_EQ(sanitise_file_name("/absolute/path.txt"), "path.txt");
@@ -36,7 +36,7 @@ TEST(AttachmentPaths, NamesThatWouldLeaveTheFolderBecomeOneHarmlessComponent) {
   EXPECT_EQ(path, "0/001/1_authorized_keys");
 }
 
-TEST(AttachmentPaths, LongNamesAreCutAt200BytesBetweenUtf8Characters) {
+TEST(JiraAttachmentPaths, LongNamesAreCutAt200BytesBetweenUtf8Characters) {
   std::string name = std::string(199, 'a') + "\xc3\xa9" + "b.png";  // é straddles byte 200
   EXPECT_EQ(sanitise_file_name(name), std::string(199, 'a'));
   std::string accents;
@@ -48,7 +48,7 @@ TEST(AttachmentPaths, LongNamesAreCutAt200BytesBetweenUtf8Characters) {
   EXPECT_EQ(sanitise_file_name(std::string(200, 'x')), std::string(200, 'x'));
 }
 
-TEST(AttachmentPaths, AKeyWithoutANumberOrAnIdThatIsNotANumberIsADataError) {
+TEST(JiraAttachmentPaths, AKeyWithoutANumberOrAnIdThatIsNotANumberIsADataError) {
   EXPECT_NE(
       testing::thrown_message(ErrorKind::kData, [] { hierarchical_path("SUPPORT", "1", "x"); })
           .find("SUPPORT"),

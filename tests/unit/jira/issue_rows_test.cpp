@@ -66,7 +66,7 @@ void expect_rows(size_t table, const std::vector<Row>& actual, const std::vector
   }
 }
 
-TEST(IssueRows, EveryIssueColumnIsComputedAsTheOriginalDid) {
+TEST(JiraIssueRows, EveryIssueColumnIsComputedAsTheOriginalDid) {
   IssueRows rows = issue_rows(recorded_issue(), context());
   EXPECT_EQ(rows.issue_key, kKey);
   EXPECT_EQ(rows.month, "2024-02");
@@ -123,7 +123,7 @@ TEST(IssueRows, EveryIssueColumnIsComputedAsTheOriginalDid) {
                 "SUPPORT-14991.json"}});
 }
 
-TEST(IssueRows, CommentsHaveTheirAdfTextAndUtcTimes) {
+TEST(JiraIssueRows, CommentsHaveTheirAdfTextAndUtcTimes) {
   IssueRows rows = issue_rows(recorded_issue(), context());
   expect_rows(kComments, rows.tables[kComments],
               {{"20001", kKey, "anna@example.com", "Anna Novak", "Thanks, we are on it.",
@@ -132,7 +132,7 @@ TEST(IssueRows, CommentsHaveTheirAdfTextAndUtcTimes) {
                 "2024-02-02T08:00:00.000000Z", "2024-02-02T08:00:00.000000Z", Value()}});
 }
 
-TEST(IssueRows, AttachmentsHaveTheirHierarchicalPathAndALocalPathOnlyWhenTheFileExists) {
+TEST(JiraIssueRows, AttachmentsHaveTheirHierarchicalPathAndALocalPathOnlyWhenTheFileExists) {
   testing::TempDir attachments;
   fs::path stored = attachments.write("14/991/10001_a b.png", "png");
   IssueRows rows = issue_rows(recorded_issue(), context(attachments.path()));
@@ -146,7 +146,7 @@ TEST(IssueRows, AttachmentsHaveTheirHierarchicalPathAndALocalPathOnlyWhenTheFile
                 "https://example.atlassian.net/rest/api/3/attachment/content/10002", Value()}});
 }
 
-TEST(IssueRows, TheChangelogHasOneRowPerHistoryItem) {
+TEST(JiraIssueRows, TheChangelogHasOneRowPerHistoryItem) {
   IssueRows rows = issue_rows(recorded_issue(), context());
   expect_rows(kChangelog, rows.tables[kChangelog],
               {{"40001", kKey, "anna@example.com", "Anna Novak", "status", "jira", "Open",
@@ -157,7 +157,7 @@ TEST(IssueRows, TheChangelogHasOneRowPerHistoryItem) {
                 "2024-02-03T13:05:10.250000Z"}});
 }
 
-TEST(IssueRows, IssueLinksAreRecordedInBothDirections) {
+TEST(JiraIssueRows, IssueLinksAreRecordedInBothDirections) {
   IssueRows rows = issue_rows(recorded_issue(), context());
   expect_rows(
       kIssueLinks, rows.tables[kIssueLinks],
@@ -166,7 +166,7 @@ TEST(IssueRows, IssueLinksAreRecordedInBothDirections) {
        {kKey, "30002", "Relates", "inward", "ENG-42", "Stream Parquet row groups", "Done", "Low"}});
 }
 
-TEST(IssueRows, RemoteLinksTakeTheirObjectAndApplication) {
+TEST(JiraIssueRows, RemoteLinksTakeTheirObjectAndApplication) {
   IssueRows rows = issue_rows(recorded_issue(), context());
   expect_rows(kRemoteLinks, rows.tables[kRemoteLinks],
               {{kKey, "50001", "https://github.com/example/repo/pull/7",
@@ -177,7 +177,7 @@ Json issue_created(const Json& created) {
   return {{"key", "SUPPORT-1"}, {"id", "1"}, {"fields", {{"created", created}}}};
 }
 
-TEST(IssueRows, TheMonthIsTheCreatedTimestampsMonthInItsOwnOffset) {
+TEST(JiraIssueRows, TheMonthIsTheCreatedTimestampsMonthInItsOwnOffset) {
   EXPECT_EQ(issue_month(issue_created("2024-02-01T00:30:00.000+0100")), "2024-02");  // UTC: January
   EXPECT_EQ(issue_month(issue_created("2024-01-31T23:30:00.000-0500")),
             "2024-01");  // UTC: February
@@ -194,7 +194,7 @@ TEST(IssueRows, TheMonthIsTheCreatedTimestampsMonthInItsOwnOffset) {
       Value("2024-01-31T23:30:00.000000Z"));
 }
 
-TEST(IssueRows, AnSlaFieldAnsweredWithAnErrorMessageGivesNulls) {
+TEST(JiraIssueRows, AnSlaFieldAnsweredWithAnErrorMessageGivesNulls) {
   Json document = recorded_issue();
   document["fields"]["customfield_10328"] = {{"errorMessage", "You need a JSM agent licence"}};
   document["fields"]["customfield_10161"] = {{"id", "2"}, {"completedCycles", Json::array()}};
@@ -203,7 +203,7 @@ TEST(IssueRows, AnSlaFieldAnsweredWithAnErrorMessageGivesNulls) {
     EXPECT_TRUE(issue[column].is_null()) << jira_tables()[kIssues].schema.columns[column].name;
 }
 
-TEST(IssueRows, MissingFieldsAndUnconfiguredCustomFieldsGiveNulls) {
+TEST(JiraIssueRows, MissingFieldsAndUnconfiguredCustomFieldsGiveNulls) {
   Json document = recorded_issue();
   RowContext bare{"", {}, {}};
   Row issue = issue_rows(document, bare).tables[kIssues][0];
@@ -229,7 +229,7 @@ TEST(IssueRows, MissingFieldsAndUnconfiguredCustomFieldsGiveNulls) {
     EXPECT_TRUE(rows.tables[table].empty()) << jira_tables()[table].name;
 }
 
-TEST(IssueRows, FieldsOfAnUnexpectedShapeGiveNullsInsteadOfErrors) {
+TEST(JiraIssueRows, FieldsOfAnUnexpectedShapeGiveNullsInsteadOfErrors) {
   Json document = recorded_issue();
   Json& fields = document["fields"];
   fields["status"] = "Open";
@@ -258,7 +258,7 @@ TEST(IssueRows, FieldsOfAnUnexpectedShapeGiveNullsInsteadOfErrors) {
   EXPECT_TRUE(rows.tables[kRemoteLinks].empty());
 }
 
-TEST(IssueRows, ADocumentThatIsNotAnIssueIsADataErrorNamingTheField) {
+TEST(JiraIssueRows, ADocumentThatIsNotAnIssueIsADataErrorNamingTheField) {
   EXPECT_NE(testing::thrown_message(ErrorKind::kData, [] { issue_rows(Json::array(), context()); })
                 .find("'key'"),
             std::string::npos);

@@ -72,7 +72,7 @@ Json user(const std::string& name) {
 }
 
 // An issue document of the complete shape: `comments` comments, `histories` histories of two
-// items each, one remote link.
+// items each, one attachment, one remote link.
 Json document(const std::string& key, const std::string& created, int comments = 2,
               int histories = 2, const std::string& summary = "first") {
   Json comment_list = Json::array();
@@ -106,7 +106,14 @@ Json document(const std::string& key, const std::string& created, int comments =
                  {"project", {{"key", "SUPPORT"}, {"name", "Support"}}},
                  {"reporter", user("customer")},
                  {"labels", {"x", summary}},
-                 {"attachment", Json::array()},
+                 {"attachment",
+                  {{{"id", key.substr(key.find('-') + 1) + "0"},
+                    {"filename", "../" + summary + ".png"},
+                    {"author", user("customer")},
+                    {"created", created},
+                    {"size", 100},
+                    {"mimeType", "image/png"},
+                    {"content", "https://example.atlassian.net/attachment/" + key}}}},
                  {"issuelinks", Json::array()},
                  {"comment", {{"comments", comment_list}, {"total", comments}, {"startAt", 0}}}};
   return {{"key", key},
@@ -243,7 +250,7 @@ void expect_manifests_match_files(const JiraParquet& parquet) {
   }
 }
 
-TEST(MonthWriter, WritesEachIssuesRowsIntoItsCreatedMonthWithAnExplicitSchemaAndManifests) {
+TEST(JiraMonthWriter, WritesEachIssuesRowsIntoItsCreatedMonthWithAnExplicitSchemaAndManifests) {
   JiraParquet parquet;
   std::vector<IssueRows> issues{rows(document("SUPPORT-1", "2024-01-10T10:00:00.000+0000")),
                                 rows(document("SUPPORT-2", "2024-02-01T00:30:00.000+0100")),
@@ -256,7 +263,9 @@ TEST(MonthWriter, WritesEachIssuesRowsIntoItsCreatedMonthWithAnExplicitSchemaAnd
   ASSERT_EQ(february.size(), 2u);
   EXPECT_EQ(february[0][18], "2024-01-31 23:30:00+00");  // created_at, stored in UTC
   EXPECT_EQ(february[1][18], "2024-02-20 18:00:00+00");
-  EXPECT_EQ(parquet.months(kAttachments), std::set<std::string>{});  // no attachment anywhere
+  Rows attachments = parquet.published(kAttachments, "2024-01");
+  ASSERT_EQ(attachments.size(), 1u);
+  EXPECT_EQ(attachments[0][4], "0/001/10_first.png");  // hierarchical_path
   expect_manifests_match_files(parquet);
   duck::Database database;
   duck::Connection connection(database);
@@ -274,7 +283,7 @@ TEST(MonthWriter, WritesEachIssuesRowsIntoItsCreatedMonthWithAnExplicitSchemaAnd
   EXPECT_FALSE(fs::exists(parquet.folder() / ".da-publish-jira.json"));
 }
 
-TEST(MonthWriter, ReplacingAnIssueKeepsTheOtherIssuesOfItsMonth) {
+TEST(JiraMonthWriter, ReplacingAnIssueKeepsTheOtherIssuesOfItsMonth) {
   JiraParquet parquet;
   IssueRows first = rows(document("SUPPORT-1", "2024-01-10T10:00:00.000+0000", 3, 3));
   IssueRows other = rows(document("SUPPORT-2", "2024-01-11T10:00:00.000+0000", 3, 3));
@@ -287,7 +296,7 @@ TEST(MonthWriter, ReplacingAnIssueKeepsTheOtherIssuesOfItsMonth) {
   expect_manifests_match_files(parquet);
 }
 
-TEST(MonthWriter, AnIssueWhoseMonthChangedLeavesItsOldMonth) {
+TEST(JiraMonthWriter, AnIssueWhoseMonthChangedLeavesItsOldMonth) {
   JiraParquet parquet;
   parquet.writer().apply({rows(document("SUPPORT-1", "2024-01-10T10:00:00.000+0000"))}, {});
   IssueRows moved = rows(document("SUPPORT-1", "2024-05-10T10:00:00.000+0000"));
@@ -298,7 +307,7 @@ TEST(MonthWriter, AnIssueWhoseMonthChangedLeavesItsOldMonth) {
   expect_manifests_match_files(parquet);
 }
 
-TEST(MonthWriter, ADeletedKeyIsRemovedFromEveryTableAndMonth) {
+TEST(JiraMonthWriter, ADeletedKeyIsRemovedFromEveryTableAndMonth) {
   JiraParquet parquet;
   IssueRows kept = rows(document("SUPPORT-2", "2024-01-11T10:00:00.000+0000"));
   parquet.writer().apply({rows(document("SUPPORT-1", "2024-01-10T10:00:00.000+0000")), kept,
@@ -313,7 +322,7 @@ TEST(MonthWriter, ADeletedKeyIsRemovedFromEveryTableAndMonth) {
   expect_manifests_match_files(parquet);
 }
 
-TEST(MonthWriter, AnUnreadableMonthFileKeepsEverythingAndNamesTheFile) {
+TEST(JiraMonthWriter, AnUnreadableMonthFileKeepsEverythingAndNamesTheFile) {
   JiraParquet parquet;
   IssueRows january = rows(document("SUPPORT-1", "2024-01-10T10:00:00.000+0000"));
   IssueRows february = rows(document("SUPPORT-2", "2024-02-10T10:00:00.000+0000"));
@@ -343,7 +352,7 @@ TEST(MonthWriter, AnUnreadableMonthFileKeepsEverythingAndNamesTheFile) {
   expect_manifests_match_files(parquet);
 }
 
-TEST(MonthWriter, RebuildSkipsDeletedIssuesAndRemovesMonthsNoIssueIsIn) {
+TEST(JiraMonthWriter, RebuildSkipsDeletedIssuesAndRemovesMonthsNoIssueIsIn) {
   JiraParquet parquet;
   testing::TempDir raw;
   Json january = document("SUPPORT-1", "2024-01-10T10:00:00.000+0000", 2, 2, "new");
@@ -407,7 +416,7 @@ struct FourMonths {
   std::vector<IssueRows> after{updates[0], updates[1], updates[2], updates[3], before[4]};
 };
 
-TEST(MonthWriter, AKillBetweenTheRenamesLeavesWholeMonthsAndTheNextCallCompletesIt) {
+TEST(JiraMonthWriter, AKillBetweenTheRenamesLeavesWholeMonthsAndTheNextCallCompletesIt) {
   JiraParquet parquet;
   FourMonths data;
   parquet.writer().apply(data.before, {});
@@ -430,7 +439,7 @@ TEST(MonthWriter, AKillBetweenTheRenamesLeavesWholeMonthsAndTheNextCallCompletes
   EXPECT_FALSE(fs::exists(parquet.folder() / ".staging-jira"));
 }
 
-TEST(MonthWriter, AKillAfterTheMonthsAreStagedLeavesTheOldMonthsAndTheNextCallWritesThem) {
+TEST(JiraMonthWriter, AKillAfterTheMonthsAreStagedLeavesTheOldMonthsAndTheNextCallWritesThem) {
   JiraParquet parquet;
   FourMonths data;
   parquet.writer().apply(data.before, {});
@@ -445,14 +454,14 @@ TEST(MonthWriter, AKillAfterTheMonthsAreStagedLeavesTheOldMonthsAndTheNextCallWr
   EXPECT_FALSE(fs::exists(parquet.folder() / ".staging-jira"));
 }
 
-TEST(MonthWriter, OneBatchHoldingAnIssueTwiceKeepsItsLastRows) {
+TEST(JiraMonthWriter, OneBatchHoldingAnIssueTwiceKeepsItsLastRows) {
   JiraParquet parquet;
   IssueRows last = rows(document("SUPPORT-1", "2024-01-10T10:00:00.000+0000", 1, 1, "last"));
   parquet.writer().apply({rows(document("SUPPORT-1", "2024-01-10T10:00:00.000+0000")), last}, {});
   expect_tables(parquet, {last});
 }
 
-TEST(MonthWriter, AWriterWaitsWhileAnotherHoldsTheWriterLock) {
+TEST(JiraMonthWriter, AWriterWaitsWhileAnotherHoldsTheWriterLock) {
   JiraParquet parquet;
   fs::create_directories(parquet.folder());
   int other = ::open((parquet.folder() / ".jira-writer.lock").c_str(), O_RDWR | O_CREAT, 0644);
@@ -478,8 +487,8 @@ long peak_rss_kb() {
 }
 
 // A measurement for the Jira benchmark, not a check: run it alone with
-// --gtest_also_run_disabled_tests --gtest_filter='MonthWriterMeasure.*'.
-TEST(MonthWriterMeasure, DISABLED_TwoThousandIssuesOverTwoYearsThenFiveHundredUpdates) {
+// --gtest_also_run_disabled_tests --gtest_filter='JiraMonthWriterMeasure.*'.
+TEST(JiraMonthWriterMeasure, DISABLED_TwoThousandIssuesOverTwoYearsThenFiveHundredUpdates) {
   JiraParquet parquet;
   auto created = [](int issue) {
     char text[40];
