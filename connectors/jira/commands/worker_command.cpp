@@ -1,0 +1,83 @@
+// da jira worker: the long-running service (da-jira-worker.service) that drains the webhook
+// queue.
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "jira/commands/jira_commands.hpp"
+#include "jira/jira_settings.hpp"
+#include "jira/webhook/event_queue.hpp"
+
+#include "da/cli/command_context.hpp"
+#include "da/cli/termination_signals.hpp"
+#include "da/common/error.hpp"
+#include "da/common/log.hpp"
+#include "da/store/state_store.hpp"
+
+namespace da::connectors::jira {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int kBatchSize = 500;
+constexpr auto kIdlePoll = 1s;
+constexpr auto kPruneEvery = 1h;
+constexpr std::chrono::seconds kKeepDone = std::chrono::hours(24 * 7);
+
+// Sleeps `duration` or until `stop` is set.
+void pause(const std::atomic<bool>& stop, std::chrono::milliseconds duration) {
+  for (auto slept = 0ms; slept < duration && !stop; slept += 100ms)
+    std::this_thread::sleep_for(100ms);
+}
+
+// Until the issue fetcher and the month writer are in the build, a claimed batch stays
+// processing: its lease returns it to the queue.
+void process_batch(const JiraSettings&, EventQueue&, const std::vector<QueuedEvent>& batch) {
+  log::info("jira worker: claimed {} event(s); applying them needs the issue fetcher", batch.size());
+}
+
+void drain(const config::InstanceConfig& config, const JiraSettings& settings,
+           const std::atomic<bool>& stop) {
+  store::StateStore store(config.paths.state_db);
+  EventQueue queue(store.database());
+  auto next_prune = std::chrono::steady_clock::now();
+  while (!stop) {
+    if (std::chrono::steady_clock::now() >= next_prune) {
+      if (int pruned = queue.prune_done(kKeepDone); pruned > 0)
+        log::info("jira worker: pruned {} done event(s) older than 7 days", pruned);
+      next_prune += kPruneEvery;
+    }
+    std::vector<QueuedEvent> batch = queue.claim(kBatchSize);
+    if (batch.empty()) {
+      pause(stop, kIdlePoll);
+      continue;
+    }
+    process_batch(settings, queue, batch);
+  }
+}
+
+int run_worker(cli::CommandContext& context, const cli::Arguments&) {
+  const config::InstanceConfig& config = context.config();
+  JiraSettings settings = JiraSettings::from(config);
+  if (!settings.configured)
+    throw Error(ErrorKind::kConfig, "the Jira connector is off: " + config.source_file.string() +
+                                        " has no jira: section (docs/jira.md)");
+  log::info("jira worker started ({})", settings.account.base_url);
+  cli::run_until_signalled(
+      [&](const std::atomic<bool>& stop) { drain(config, settings, stop); });
+  log::info("jira worker stopped");
+  return cli::ExitCode::kSuccess;
+}
+
+}  // namespace
+
+void add_worker_command(cli::CommandRegistry& commands) {
+  commands.add({"jira worker",
+                "Apply the queued Jira webhook events: fetch each issue, store it and write its "
+                "rows (the da-jira-worker service)",
+                {},
+                run_worker});
+}
+
+}  // namespace da::connectors::jira
