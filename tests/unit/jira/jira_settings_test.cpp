@@ -84,6 +84,7 @@ TEST(JiraSettings, ACompleteSectionIsReadWithItsDefaultsAndItsSecretsRedacted) {
   EXPECT_EQ(log::redact("jira-api-token-0123456789 jira-webhook-secret-0123456789"), "*** ***");
 }
 
+// A missing key is reported at the first line of its mapping, as for every section.
 TEST(JiraSettings, AMissingWebhookSecretIsAnErrorWithItsLineNeverAcceptEverything) {
   Loaded loaded = load(kComplete, {{"JIRA_API_TOKEN", "jira-api-token-0123456789"}});
   ASSERT_EQ(loaded.errors.size(), 1u);
@@ -94,7 +95,7 @@ TEST(JiraSettings, AMissingWebhookSecretIsAnErrorWithItsLineNeverAcceptEverythin
   Loaded absent = load("jira:\n  base_url: https://acme.atlassian.net\n  email: a@b.c\n"
                        "  api_token: t\n");
   ASSERT_EQ(absent.errors.size(), 1u);
-  EXPECT_EQ(absent.errors[0].rfind("instance.yaml:1: jira.webhook_secret: is required", 0), 0u)
+  EXPECT_EQ(absent.errors[0].rfind("instance.yaml:2: jira.webhook_secret: is required", 0), 0u)
       << absent.errors[0];
   EXPECT_THROW(JiraSettings::from(absent.load.config), Error);
 }
@@ -114,16 +115,16 @@ TEST(JiraSettings, EveryProblemIsReportedAtOnceWithItsFileAndLine) {
       "  requests: {parallel: many}\n");         // 11
   EXPECT_EQ(loaded.errors,
             (std::vector<std::string>{
-                "instance.yaml:1: jira.email: is required (the account the connector signs in as)",
-                "instance.yaml:1: jira.api_token: is required (write ${JIRA_API_TOKEN} and put "
+                "instance.yaml:2: jira.email: is required (the account the connector signs in as)",
+                "instance.yaml:2: jira.api_token: is required (write ${JIRA_API_TOKEN} and put "
                 "the token in .env)",
                 "instance.yaml:2: jira.base_url: must be an http(s) URL, found "
                 "'acme.atlassian.net'",
                 "instance.yaml:4: jira.folder: must be a folder name of lower-case letters, "
                 "digits, '_' and '-', found 'Jira Tickets'",
-                "instance.yaml:5: jira.sla.email: is required (the account the connector signs "
+                "instance.yaml:6: jira.sla.email: is required (the account the connector signs "
                 "in as)",
-                "instance.yaml:5: jira.sla.api_token: is required (write ${JIRA_SLA_API_TOKEN} "
+                "instance.yaml:6: jira.sla.api_token: is required (write ${JIRA_SLA_API_TOKEN} "
                 "and put the token in .env)",
                 "instance.yaml:8: jira.custom_fields.severity: must be a custom field id such as "
                 "customfield_10010, found '10004'",
