@@ -41,6 +41,9 @@ void drain(const config::InstanceConfig& config, const JiraSettings& settings,
            const std::atomic<bool>& stop) {
   store::StateStore store(config.paths.state_db);
   EventQueue queue(store.database());
+  // Logged here, once SIGTERM is caught: a supervisor that stops the worker after this line
+  // always gets a clean stop.
+  log::info("jira worker started ({})", settings.account.base_url);
   auto next_prune = std::chrono::steady_clock::now();
   while (!stop) {
     if (std::chrono::steady_clock::now() >= next_prune) {
@@ -63,7 +66,6 @@ int run_worker(cli::CommandContext& context, const cli::Arguments&) {
   if (!settings.configured)
     throw Error(ErrorKind::kConfig, "the Jira connector is off: " + config.source_file.string() +
                                         " has no jira: section (docs/jira.md)");
-  log::info("jira worker started ({})", settings.account.base_url);
   cli::run_until_signalled(
       [&](const std::atomic<bool>& stop) { drain(config, settings, stop); });
   log::info("jira worker stopped");
