@@ -7,6 +7,7 @@
 #include "jira/commands/jira_commands.hpp"
 #include "jira/jira_settings.hpp"
 #include "jira/webhook/event_queue.hpp"
+#include "jira/worker/event_worker.hpp"
 
 #include "da/cli/command_context.hpp"
 #include "da/cli/termination_signals.hpp"
@@ -31,16 +32,11 @@ void pause(const std::atomic<bool>& stop, std::chrono::milliseconds duration) {
     std::this_thread::sleep_for(100ms);
 }
 
-// Until the issue fetcher and the month writer are in the build, a claimed batch stays
-// processing: its lease returns it to the queue.
-void process_batch(const JiraSettings&, EventQueue&, const std::vector<QueuedEvent>& batch) {
-  log::info("jira worker: claimed {} event(s); applying them needs the issue fetcher", batch.size());
-}
-
 void drain(const config::InstanceConfig& config, const JiraSettings& settings,
            const std::atomic<bool>& stop) {
   store::StateStore store(config.paths.state_db);
   EventQueue queue(store.database());
+  EventWorker worker(settings, config.paths.data_dir);
   // Logged here, once SIGTERM is caught: a supervisor that stops the worker after this line
   // always gets a clean stop.
   log::info("jira worker started ({})", settings.account.base_url);
@@ -56,7 +52,10 @@ void drain(const config::InstanceConfig& config, const JiraSettings& settings,
       pause(stop, kIdlePoll);
       continue;
     }
-    process_batch(settings, queue, batch);
+    BatchReport report = worker.apply(batch, queue);
+    log::info("jira worker: {} event(s): {} issue(s) written, {} deleted; {} event(s) back in the "
+              "queue",
+              batch.size(), report.issues_written, report.issues_deleted, report.events_failed);
   }
 }
 
