@@ -35,6 +35,18 @@ struct IssueWork {
   std::string error;  // set when its events go back to the queue
 };
 
+// `key` of `object` when it is a string, else "".
+std::string text_of(const Json& object, const char* key) {
+  auto found = object.find(key);
+  return found != object.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
+// The document's own key (another one when the issue moved to another project).
+std::string key_of(const Json& document, const std::string& asked) {
+  std::string key = text_of(document, "key");
+  return key.empty() ? asked : key;
+}
+
 // One IssueWork per issue key, in the order the keys first appear.
 std::vector<IssueWork> collapse(const std::vector<QueuedEvent>& batch) {
   std::vector<IssueWork> works;
@@ -87,19 +99,53 @@ struct EventWorker::Parts {
 
   std::filesystem::path attachments_root() const { return data_dir / "raw" / "jira" / "attachments"; }
 
+  // Fetches every issue that is not to be deleted, with its attachments (before its rows are
+  // made: a row's local_path names a file that exists), `parallel` issues at a time.
   void fetch_all(std::vector<IssueWork>& works) const {
     run_parallel(works.size(), settings.parallel, [&](size_t i) {
       IssueWork& work = works[i];
       if (work.delete_newest) return;
       try {
         work.document = fetcher.fetch(work.key);
-        if (!work.document && !work.delete_any)
-          work.error = "Jira answers 404 for " + work.key +
-                       ": the issue is deleted, or " + settings.account.email + " cannot see it";
+        if (work.document)
+          download_attachments(key_of(*work.document, work.key), *work.document);
+        else if (!work.delete_any)
+          work.error = "Jira answers 404 for " + work.key + ": the issue is deleted, or " +
+                       settings.account.email + " cannot see it";
       } catch (const Error& e) {
         work.error = e.what();
       }
     });
+  }
+
+  // Stores each fetched document and makes its rows; marks each issue to delete. An issue
+  // that cannot be stored or turned into rows gets its error instead.
+  void stage(std::vector<IssueWork>& works, std::vector<IssueRows>& upserts,
+             std::vector<std::string>& deleted, BatchReport& report) {
+    RowContext context{settings.account.base_url, settings.custom_fields, attachments_root()};
+    for (IssueWork& work : works) {
+      if (!work.error.empty()) continue;
+      try {
+        if (!work.document) {
+          store.mark_deleted(work.key, now_utc());
+          deleted.push_back(work.key);
+          ++report.issues_deleted;
+          continue;
+        }
+        // An issue moved to another project answers under its new key: the old one is gone.
+        std::string key = key_of(*work.document, work.key);
+        IssueRows rows = issue_rows(*work.document, context);
+        if (key != work.key) {
+          store.mark_deleted(work.key, now_utc());
+          deleted.push_back(work.key);
+        }
+        store.put(key, *work.document);
+        upserts.push_back(std::move(rows));
+        ++report.issues_written;
+      } catch (const Error& e) {
+        work.error = e.what();
+      }
+    }
   }
 
   // Downloads the document's attachments; a failure is logged, not fatal: the row's local_path
@@ -111,20 +157,18 @@ struct EventWorker::Parts {
         attachments = &*found;
     if (attachments == nullptr) return;
     for (const Json& attachment : *attachments) {
+      if (!attachment.is_object()) continue;
+      std::string id = text_of(attachment, "id");
       try {
-        if (!attachment.is_object() || !attachment.contains("content") ||
-            !attachment["content"].is_string())
-          continue;
-        std::string id = attachment.value("id", "");
         AttachmentFile file;
-        file.content_url = attachment["content"].get<std::string>();
-        file.declared_size = attachment.value("size", int64_t{-1});
-        file.target = attachments_root() /
-                      hierarchical_path(key, id, attachment.value("filename", ""));
+        file.content_url = text_of(attachment, "content");
+        if (file.content_url.empty()) continue;
+        if (auto size = attachment.find("size"); size != attachment.end() && size->is_number_integer())
+          file.declared_size = size->get<int64_t>();
+        file.target = attachments_root() / hierarchical_path(key, id, text_of(attachment, "filename"));
         download_attachment(client, file, settings.attachment_max_bytes);
       } catch (const Error& e) {
-        log::warn("jira worker: {}: attachment {} not downloaded: {}", key,
-                  attachment.value("id", "?"), e.what());
+        log::warn("jira worker: {}: attachment {} not downloaded: {}", key, id, e.what());
       }
     }
   }
@@ -138,52 +182,27 @@ EventWorker::~EventWorker() = default;
 BatchReport EventWorker::apply(const std::vector<QueuedEvent>& batch, EventQueue& queue) {
   std::vector<IssueWork> works = collapse(batch);
   parts_->fetch_all(works);
-  RowContext context{parts_->settings.account.base_url, parts_->settings.custom_fields,
-                     parts_->attachments_root()};
   std::vector<IssueRows> upserts;
   std::vector<std::string> deleted;
   BatchReport report;
-  for (IssueWork& work : works) {
-    if (!work.error.empty()) continue;
-    try {
-      if (!work.document) {
-        parts_->store.mark_deleted(work.key, now_utc());
-        deleted.push_back(work.key);
-        ++report.issues_deleted;
-        continue;
-      }
-      // An issue moved to another project answers under its new key: the old one is gone.
-      std::string key = work.document->value("key", work.key);
-      IssueRows rows = issue_rows(*work.document, context);
-      if (key != work.key) {
-        parts_->store.mark_deleted(work.key, now_utc());
-        deleted.push_back(work.key);
-      }
-      parts_->store.put(key, *work.document);
-      parts_->download_attachments(key, *work.document);
-      upserts.push_back(std::move(rows));
-      ++report.issues_written;
-    } catch (const Error& e) {
-      work.error = e.what();
-    }
-  }
+  parts_->stage(works, upserts, deleted, report);
   std::string write_error;
   try {
     if (!upserts.empty() || !deleted.empty()) parts_->writer.apply(upserts, deleted);
   } catch (const Error& e) {
     write_error = std::string("writing the Jira tables failed: ") + e.what();
-    log::error("jira worker: {}", write_error);
+    log::error("jira worker: {}; the batch's {} event(s) go back to the queue", write_error,
+               batch.size());
     report.issues_written = report.issues_deleted = 0;
   }
   std::vector<int64_t> done;
   for (const IssueWork& work : works) {
-    const std::string& error = write_error.empty() ? work.error : write_error;
-    if (error.empty()) {
+    if (write_error.empty() && work.error.empty()) {
       done.insert(done.end(), work.event_ids.begin(), work.event_ids.end());
       continue;
     }
-    log::warn("jira worker: {}: {}", work.key, error);
-    queue.fail(work.event_ids, error);
+    if (write_error.empty()) log::warn("jira worker: {}: {}", work.key, work.error);
+    queue.fail(work.event_ids, write_error.empty() ? work.error : write_error);
     report.events_failed += static_cast<int64_t>(work.event_ids.size());
   }
   queue.complete(done);

@@ -1,8 +1,10 @@
 // Applies claimed webhook events (da jira worker). A batch is collapsed to one action per
 // issue: deleted when its newest event is jira:issue_deleted, else fetched once, however many
-// events named it. The issues are fetched in parallel (jira.requests.parallel); each document
-// is stored (raw/issue_store.hpp) with its attachments, and the rows of every issue of the batch
-// are written with one MonthWriter::apply, so a burst costs one rewrite per touched month.
+// events named it. The issues and their attachments are fetched in parallel
+// (jira.requests.parallel); each document is stored (raw/issue_store.hpp), and the rows of every
+// issue of the batch are written with one MonthWriter::apply, so a burst costs one rewrite per
+// touched month. A failed attachment download is logged, not fatal (its row's local_path is
+// null until a later event of the issue downloads it).
 // An issue whose fetch fails sends its events back to the queue with a backoff; a failed write
 // sends the whole batch back. The other issues' events are done.
 #pragma once

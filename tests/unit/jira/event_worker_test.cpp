@@ -74,6 +74,20 @@ class EventWorkerTest : public ::testing::Test {
     return keys;
   }
 
+  // The values of `column` of a published table, sorted.
+  std::vector<std::string> column_of(const std::string& table, const std::string& column) {
+    fs::path folder = temp_ / "data" / "parquet" / "jira" / table;
+    duck::Database database;
+    duck::Connection connection(database);
+    std::vector<std::string> values;
+    for (const auto& row : connection
+                               .query("SELECT " + column + "::VARCHAR FROM read_parquet('" +
+                                      (folder / "*.parquet").string() + "') ORDER BY 1")
+                               .fetch_all())
+      values.push_back(row[0].to_string());
+    return values;
+  }
+
   std::vector<std::string> states() {
     std::vector<std::string> found;
     for (const EventRecord& record : queue().recent(100))
@@ -109,6 +123,9 @@ TEST_F(EventWorkerTest, ABurstOfEventsFetchesEachIssueOnceAndWritesDocumentsAtta
   ASSERT_EQ(files.size(), 1u);
   EXPECT_EQ(files[0].substr(files[0].find('_')), "_smoke report.txt");
   EXPECT_EQ(read_file(attachments / files[0]), "smoke");
+  EXPECT_EQ(column_of("attachments", "local_path"),
+            std::vector<std::string>{(attachments / files[0]).string()})
+      << "downloaded before its row was made";
   EXPECT_EQ(states(), (std::vector<std::string>{"SUPPORT-1 done", "SUPPORT-1 done",
                                                 "SUPPORT-1 done", "SUPPORT-1 done",
                                                 "SUPPORT-1 done", "SUPPORT-2 done"}));
