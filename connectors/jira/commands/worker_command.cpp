@@ -21,7 +21,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr int kBatchSize = 500;
+// A batch's rows are written with one rewrite per touched month, which dominates its time
+// (measured: 500 events over 24 months took 4-7 s to write, 0.2 s to fetch): the larger the
+// batch, the fewer rewrites a burst costs.
+constexpr int kBatchSize = 5000;
 constexpr auto kIdlePoll = 1s;
 constexpr auto kPruneEvery = 1h;
 constexpr std::chrono::seconds kKeepDone = std::chrono::hours(24 * 7);
@@ -54,8 +57,9 @@ void drain(const config::InstanceConfig& config, const JiraSettings& settings,
     }
     BatchReport report = worker.apply(batch, queue);
     log::info("jira worker: {} event(s): {} issue(s) written, {} deleted; {} event(s) back in the "
-              "queue",
-              batch.size(), report.issues_written, report.issues_deleted, report.events_failed);
+              "queue; fetched in {} ms, written in {} ms",
+              batch.size(), report.issues_written, report.issues_deleted, report.events_failed,
+              report.fetch_time.count(), report.write_time.count());
   }
 }
 

@@ -82,7 +82,7 @@ std::vector<QueuedEvent> EventQueue::claim(int limit) {
     release_expired_leases(at);
     std::vector<QueuedEvent> claimed;
     auto due = database_.prepare(
-        "SELECT id, received_at, event, action, issue_key, body, attempts FROM "
+        "SELECT id, received_at, event, action, issue_key, attempts FROM "
         "jira_webhook_events WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id "
         "LIMIT ?");
     due.bind_all(at, static_cast<int64_t>(limit));
@@ -93,8 +93,7 @@ std::vector<QueuedEvent> EventQueue::claim(int limit) {
       event.event = due.column_text(2);
       event.action = action_of(due.column_text(3));
       event.issue_key = due.column_text(4);
-      event.body = due.column_text(5);
-      event.attempts = static_cast<int>(due.column_int(6)) + 1;
+      event.attempts = static_cast<int>(due.column_int(5)) + 1;
       claimed.push_back(std::move(event));
     }
     auto lease = database_.prepare(

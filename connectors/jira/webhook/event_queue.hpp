@@ -34,13 +34,14 @@ struct NewEvent {
   std::string body;  // the raw request body
 };
 
+// A claimed event, without its body: the worker fetches the issue anyway, and a batch of
+// thousands stays small.
 struct QueuedEvent {
   int64_t id = 0;
   int64_t received_at = 0;
   std::string event;
   EventAction action = EventAction::kFetch;
   std::string issue_key;
-  std::string body;
   int attempts = 0;  // this one included
 };
 

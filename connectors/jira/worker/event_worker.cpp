@@ -180,11 +180,17 @@ EventWorker::EventWorker(const JiraSettings& settings, std::filesystem::path dat
 EventWorker::~EventWorker() = default;
 
 BatchReport EventWorker::apply(const std::vector<QueuedEvent>& batch, EventQueue& queue) {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  using std::chrono::steady_clock;
   std::vector<IssueWork> works = collapse(batch);
+  BatchReport report;
+  auto start = steady_clock::now();
   parts_->fetch_all(works);
+  auto fetched = steady_clock::now();
+  report.fetch_time = duration_cast<milliseconds>(fetched - start);
   std::vector<IssueRows> upserts;
   std::vector<std::string> deleted;
-  BatchReport report;
   parts_->stage(works, upserts, deleted, report);
   std::string write_error;
   try {
@@ -195,6 +201,7 @@ BatchReport EventWorker::apply(const std::vector<QueuedEvent>& batch, EventQueue
                batch.size());
     report.issues_written = report.issues_deleted = 0;
   }
+  report.write_time = duration_cast<milliseconds>(steady_clock::now() - fetched);
   std::vector<int64_t> done;
   for (const IssueWork& work : works) {
     if (write_error.empty() && work.error.empty()) {

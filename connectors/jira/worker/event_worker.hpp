@@ -9,6 +9,7 @@
 // sends the whole batch back. The other issues' events are done.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -24,6 +25,8 @@ struct BatchReport {
   int64_t issues_deleted = 0;
   int64_t events_done = 0;
   int64_t events_failed = 0;
+  std::chrono::milliseconds fetch_time{0};  // issues and attachments
+  std::chrono::milliseconds write_time{0};  // documents and the month files
 };
 
 class EventWorker {
