@@ -116,8 +116,10 @@ JiraSettings JiraSettings::read(const config::InstanceConfig& config,
   settings.folder = node.string("folder", settings.folder);
   static const std::regex folder_name("^[a-z0-9_][a-z0-9_-]*$");
   if (!std::regex_match(settings.folder, folder_name))
-    node.child("folder").error("must be a folder name of lower-case letters, digits, '_' and '-', "
-                               "found '" + settings.folder + "'");
+    node.child("folder").error(
+        "must be a folder name of lower-case letters, digits, '_' and '-', "
+        "found '" +
+        settings.folder + "'");
   NodeReader sla = node.child("sla");
   if (sla.present()) {
     sla.warn_unknown_keys({"base_url", "email", "api_token"});
@@ -132,6 +134,8 @@ JiraSettings JiraSettings::from(const config::InstanceConfig& config) {
   return config::read_settings_or_throw(config, &JiraSettings::read);
 }
 
-void JiraSettings::claim_section(config::SectionOwners& owners) { owners.claim("jira", check); }
+void JiraSettings::claim_section(config::SectionOwners& owners) {
+  owners.claim("jira", check);
+}
 
 }  // namespace da::connectors::jira

@@ -3,13 +3,12 @@
 // runs it.
 #include <thread>
 
-#include <sys/wait.h>
-
 #include "support/background_process.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sys/wait.h>
 
 #include "da/store/state_store.hpp"
 
@@ -37,8 +36,9 @@ class JiraCliTest : public ::testing::Test {
   }
 
   ProcessResult da(const std::vector<std::string>& args,
-                   std::map<std::string, std::string> env = {{"JIRA_API_TOKEN", "token-0123456789"},
-                                                             {"JIRA_WEBHOOK_SECRET", "secret-0123456789"}}) {
+                   std::map<std::string, std::string> env = {
+                       {"JIRA_API_TOKEN", "token-0123456789"},
+                       {"JIRA_WEBHOOK_SECRET", "secret-0123456789"}}) {
     ProcessOptions options;
     options.env = std::move(env);
     options.env["DA_CONFIG_DIR"] = (dir_ / "config").string();
@@ -52,8 +52,8 @@ class JiraCliTest : public ::testing::Test {
 
 TEST_F(JiraCliTest, ConfigCheckRefusesASectionWithoutAWebhookSecret) {
   write_instance(kSection);
-  ProcessResult result = da({"config", "check", "--for", "engine"},
-                            {{"JIRA_API_TOKEN", "token-0123456789"}});
+  ProcessResult result =
+      da({"config", "check", "--for", "engine"}, {{"JIRA_API_TOKEN", "token-0123456789"}});
   EXPECT_EQ(result.exit_code, 2) << result.out << result.err;
   EXPECT_NE((result.out + result.err)
                 .find("instance.yaml:7: jira.webhook_secret: is required (write "

@@ -71,11 +71,11 @@ class JiraWebhookEndToEndTest : public ::testing::Test {
   }
 
   net::HttpResponse deliver(const std::string& event) {
-    std::string body = Json{{"timestamp", 1733630000000},
-                            {"webhookEvent", event},
-                            {"issue", {{"id", jira_.issue_id("SUPPORT-14991")},
-                                       {"key", "SUPPORT-14991"}}}}
-                           .dump();
+    std::string body =
+        Json{{"timestamp", 1733630000000},
+             {"webhookEvent", event},
+             {"issue", {{"id", jira_.issue_id("SUPPORT-14991")}, {"key", "SUPPORT-14991"}}}}
+            .dump();
     net::HttpRequest request;
     request.method = "POST";
     request.url = "http://127.0.0.1:" + std::to_string(port_) + "/webhooks/jira";
@@ -119,10 +119,9 @@ class JiraWebhookEndToEndTest : public ::testing::Test {
     if (!fs::exists(folder)) return keys;
     for (const auto& entry : fs::directory_iterator(folder)) {
       if (entry.path().extension() != ".parquet") continue;
-      for (const auto& row : connection
-                                 .query("SELECT issue_key FROM read_parquet('" +
-                                        entry.path().string() + "')")
-                                 .fetch_all())
+      for (const auto& row :
+           connection.query("SELECT issue_key FROM read_parquet('" + entry.path().string() + "')")
+               .fetch_all())
         keys.push_back(row[0].to_string());
     }
     return keys;

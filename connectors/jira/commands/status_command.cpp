@@ -1,13 +1,11 @@
 // da jira status: the connector's settings in brief, the queue and its newest events;
 // da jira retry-failed: the failed events pending again.
 #include "jira/commands/jira_commands.hpp"
-
-#include <fmt/core.h>
-#include <nlohmann/json.hpp>
-
 #include "jira/jira_settings.hpp"
 #include "jira/webhook/event_queue.hpp"
 #include "jira/webhook/queue_report.hpp"
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 #include "da/cli/command_context.hpp"
 #include "da/common/time.hpp"
@@ -18,16 +16,15 @@ namespace da::connectors::jira {
 namespace {
 
 std::string when(int64_t micros) {
-  return format_iso8601(from_epoch_micros(micros)).substr(0, 19) + "Z (" + format_ago(micros) +
-         ")";
+  return format_iso8601(from_epoch_micros(micros)).substr(0, 19) + "Z (" + format_ago(micros) + ")";
 }
 
 std::string event_line(const EventRecord& record) {
-  std::string line = fmt::format("  {:>6}  {}  {:<22} {:<14} {:<6} {} ({} attempt(s))", record.id,
-                                 format_iso8601(from_epoch_micros(record.received_at)).substr(0, 19),
-                                 record.event.empty() ? "(no webhookEvent)" : record.event,
-                                 record.issue_key, to_string(record.action), record.state,
-                                 record.attempts);
+  std::string line =
+      fmt::format("  {:>6}  {}  {:<22} {:<14} {:<6} {} ({} attempt(s))", record.id,
+                  format_iso8601(from_epoch_micros(record.received_at)).substr(0, 19),
+                  record.event.empty() ? "(no webhookEvent)" : record.event, record.issue_key,
+                  to_string(record.action), record.state, record.attempts);
   if (record.last_error) line += ": " + *record.last_error;
   return line + "\n";
 }

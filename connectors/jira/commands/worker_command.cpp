@@ -56,10 +56,11 @@ void drain(const config::InstanceConfig& config, const JiraSettings& settings,
       continue;
     }
     BatchReport report = worker.apply(batch, queue);
-    log::info("jira worker: {} event(s): {} issue(s) written, {} deleted; {} event(s) back in the "
-              "queue; fetched in {} ms, written in {} ms",
-              batch.size(), report.issues_written, report.issues_deleted, report.events_failed,
-              report.fetch_time.count(), report.write_time.count());
+    log::info(
+        "jira worker: {} event(s): {} issue(s) written, {} deleted; {} event(s) back in the "
+        "queue; fetched in {} ms, written in {} ms",
+        batch.size(), report.issues_written, report.issues_deleted, report.events_failed,
+        report.fetch_time.count(), report.write_time.count());
   }
 }
 
@@ -69,8 +70,7 @@ int run_worker(cli::CommandContext& context, const cli::Arguments&) {
   if (!settings.configured)
     throw Error(ErrorKind::kConfig, "the Jira connector is off: " + config.source_file.string() +
                                         " has no jira: section (docs/jira.md)");
-  cli::run_until_signalled(
-      [&](const std::atomic<bool>& stop) { drain(config, settings, stop); });
+  cli::run_until_signalled([&](const std::atomic<bool>& stop) { drain(config, settings, stop); });
   log::info("jira worker stopped");
   return cli::ExitCode::kSuccess;
 }

@@ -46,8 +46,8 @@ std::filesystem::path IssueStore::path_of(const std::string& key) const {
 void IssueStore::put(const std::string& key, const nlohmann::json& document) {
   std::filesystem::path path = path_of(key);
   create_folders(folder_);
-  write_file_atomically(path, document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                        kDocumentMode);
+  write_file_atomically(
+      path, document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), kDocumentMode);
 }
 
 std::optional<nlohmann::json> IssueStore::get(const std::string& key) const {

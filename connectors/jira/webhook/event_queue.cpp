@@ -43,7 +43,9 @@ const char* to_string(EventAction action) {
 EventQueue::EventQueue(store::SqliteDatabase& database, QueuePolicy policy)
     : database_(database), policy_(std::move(policy)) {}
 
-int64_t EventQueue::now() const { return policy_.now ? policy_.now() : now_micros(); }
+int64_t EventQueue::now() const {
+  return policy_.now ? policy_.now() : now_micros();
+}
 
 int64_t EventQueue::enqueue(const NewEvent& event) {
   int64_t received = now();
@@ -170,8 +172,7 @@ int EventQueue::retry_failed() {
 int EventQueue::prune_done(std::chrono::seconds age) {
   int64_t cutoff = now() - age.count() * kMicrosPerSecond;
   return database_.write_transaction([&] {
-    database_
-        .prepare("DELETE FROM jira_webhook_events WHERE state = 'done' AND processed_at < ?")
+    database_.prepare("DELETE FROM jira_webhook_events WHERE state = 'done' AND processed_at < ?")
         .bind(1, cutoff)
         .run();
     return database_.changes();
@@ -180,8 +181,7 @@ int EventQueue::prune_done(std::chrono::seconds age) {
 
 QueueHealth EventQueue::health() {
   QueueHealth health;
-  auto counts =
-      database_.prepare("SELECT state, COUNT(*) FROM jira_webhook_events GROUP BY state");
+  auto counts = database_.prepare("SELECT state, COUNT(*) FROM jira_webhook_events GROUP BY state");
   while (counts.step()) {
     std::string state = counts.column_text(0);
     int64_t count = counts.column_int(1);

@@ -3,9 +3,8 @@
 
 #include <cstdint>
 
-#include <nlohmann/json.hpp>
-
 #include "jira/webhook/event_queue.hpp"
+#include <nlohmann/json.hpp>
 
 namespace da::connectors::jira {
 

@@ -44,8 +44,7 @@ std::string webhook_signature(std::string_view secret, std::string_view body) {
   return hex;
 }
 
-bool signature_matches(std::string_view secret, std::string_view body,
-                       std::string_view presented) {
+bool signature_matches(std::string_view secret, std::string_view body, std::string_view presented) {
   if (secret.empty()) return false;
   presented = trim(presented);
   if (presented.size() > kPrefix.size() && to_lower(presented.substr(0, kPrefix.size())) == kPrefix)

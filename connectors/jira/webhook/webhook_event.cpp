@@ -1,8 +1,7 @@
 #include "jira/webhook/webhook_event.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include "jira/raw/issue_store.hpp"
+#include <nlohmann/json.hpp>
 
 namespace da::connectors::jira {
 
@@ -44,8 +43,8 @@ ParsedEvent parse_webhook_event(std::string body) {
     return {std::nullopt, "invalid JSON payload: " + parse_problem(error)};
   }
   if (!payload.is_object())
-    return {std::nullopt, std::string("invalid JSON payload: expected an object, found ") +
-                              payload.type_name()};
+    return {std::nullopt,
+            std::string("invalid JSON payload: expected an object, found ") + payload.type_name()};
   NewEvent event;
   auto name = payload.find("webhookEvent");
   if (name != payload.end()) {

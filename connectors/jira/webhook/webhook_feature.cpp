@@ -27,18 +27,19 @@ Response receive(PortalHost& portal, const JiraSettings& settings, const Request
   if (signature.empty()) signature = request.header("x-hub-signature");
   if (signature.empty()) {
     log::warn("jira webhook from {}: no signature header", request.client_ip());
-    return Response::json_error(401, "missing signature: send X-Hub-Signature-256 (set the "
-                                     "webhook's secret in Jira)");
+    return Response::json_error(401,
+                                "missing signature: send X-Hub-Signature-256 (set the "
+                                "webhook's secret in Jira)");
   }
   if (!signature_matches(settings.webhook_secret, request.body, signature)) {
     log::warn("jira webhook from {}: the signature does not match", request.client_ip());
     return Response::json_error(401, "invalid signature");
   }
   if (static_cast<int64_t>(request.body.size()) > settings.webhook_max_body_bytes)
-    return Response::json_error(
-        413, "the body has " + std::to_string(request.body.size()) +
-                 " bytes; jira.webhook.max_body_kb allows " +
-                 std::to_string(settings.webhook_max_body_bytes / 1024) + " KiB");
+    return Response::json_error(413, "the body has " + std::to_string(request.body.size()) +
+                                         " bytes; jira.webhook.max_body_kb allows " +
+                                         std::to_string(settings.webhook_max_body_bytes / 1024) +
+                                         " KiB");
   ParsedEvent parsed = parse_webhook_event(request.body);
   if (!parsed.event) return Response::json_error(400, parsed.problem);
   int64_t id = EventQueue(portal.db()).enqueue(*parsed.event);

@@ -4,8 +4,6 @@
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "jira/api/attachment_download.hpp"
 #include "jira/api/issue_fetcher.hpp"
 #include "jira/api/jira_client.hpp"
@@ -13,6 +11,7 @@
 #include "jira/tables/attachment_paths.hpp"
 #include "jira/tables/issue_rows.hpp"
 #include "jira/tables/month_writer.hpp"
+#include <nlohmann/json.hpp>
 
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
@@ -79,11 +78,11 @@ struct EventWorker::Parts {
       : settings(settings),
         data_dir(std::move(data_dir)),
         client(client_options(settings, settings.account, "jira.email and JIRA_API_TOKEN")),
-        sla(settings.sla ? std::optional<JiraClient>(std::in_place,
-                                                     client_options(settings, *settings.sla,
-                                                                    "jira.sla.email and "
-                                                                    "JIRA_SLA_API_TOKEN"))
-                         : std::nullopt),
+        sla(settings.sla
+                ? std::optional<JiraClient>(std::in_place, client_options(settings, *settings.sla,
+                                                                          "jira.sla.email and "
+                                                                          "JIRA_SLA_API_TOKEN"))
+                : std::nullopt),
         fetcher(client, sla ? &*sla : nullptr,
                 {settings.custom_fields.first_response, settings.custom_fields.time_to_resolution}),
         store(this->data_dir),
@@ -97,7 +96,9 @@ struct EventWorker::Parts {
   IssueStore store;
   MonthWriter writer;
 
-  std::filesystem::path attachments_root() const { return data_dir / "raw" / "jira" / "attachments"; }
+  std::filesystem::path attachments_root() const {
+    return data_dir / "raw" / "jira" / "attachments";
+  }
 
   // Fetches every issue that is not to be deleted, with its attachments (before its rows are
   // made: a row's local_path names a file that exists), `parallel` issues at a time.
@@ -163,9 +164,11 @@ struct EventWorker::Parts {
         AttachmentFile file;
         file.content_url = text_of(attachment, "content");
         if (file.content_url.empty()) continue;
-        if (auto size = attachment.find("size"); size != attachment.end() && size->is_number_integer())
+        if (auto size = attachment.find("size");
+            size != attachment.end() && size->is_number_integer())
           file.declared_size = size->get<int64_t>();
-        file.target = attachments_root() / hierarchical_path(key, id, text_of(attachment, "filename"));
+        file.target =
+            attachments_root() / hierarchical_path(key, id, text_of(attachment, "filename"));
         download_attachment(client, file, settings.attachment_max_bytes);
       } catch (const Error& e) {
         log::warn("jira worker: {}: attachment {} not downloaded: {}", key, id, e.what());

@@ -1,7 +1,7 @@
+#include "jira/webhook/event_queue.hpp"
+
 #include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
-
-#include "jira/webhook/event_queue.hpp"
 
 #include "da/store/state_store.hpp"
 
@@ -26,7 +26,8 @@ class EventQueueTest : public ::testing::Test {
   }
 
   int64_t enqueue(const std::string& key, EventAction action = EventAction::kFetch) {
-    return queue().enqueue({"jira:issue_updated", action, key, R"({"issue":{"key":")" + key + "\"}}"});
+    return queue().enqueue(
+        {"jira:issue_updated", action, key, R"({"issue":{"key":")" + key + "\"}}"});
   }
 
   std::string state_of(int64_t id) { return record_of(id).state; }

@@ -1,16 +1,16 @@
 // The worker's batch against the fake Jira Cloud: one fetch per issue however many events name
 // it, documents, attachments and rows written, only jira:issue_deleted deleting, and failures
 // back in the queue.
+#include "jira/worker/event_worker.hpp"
+
 #include "fakes/jira/fake_jira.hpp"
+#include "jira/raw/issue_store.hpp"
+#include "jira/webhook/event_queue.hpp"
 #include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
 
-#include "jira/raw/issue_store.hpp"
-#include "jira/webhook/event_queue.hpp"
-#include "jira/worker/event_worker.hpp"
-
-#include "da/duck/connection.hpp"
 #include "da/common/atomic_file.hpp"
+#include "da/duck/connection.hpp"
 #include "da/duck/database.hpp"
 #include "da/store/state_store.hpp"
 
@@ -49,7 +49,8 @@ class EventWorkerTest : public ::testing::Test {
   EventQueue queue() { return EventQueue(store_.database()); }
 
   void enqueue(const std::string& event, const std::string& key) {
-    queue().enqueue({event, event == "jira:issue_deleted" ? EventAction::kDelete : EventAction::kFetch,
+    queue().enqueue({event,
+                     event == "jira:issue_deleted" ? EventAction::kDelete : EventAction::kFetch,
                      key, "{}"});
   }
 
@@ -126,9 +127,9 @@ TEST_F(EventWorkerTest, ABurstOfEventsFetchesEachIssueOnceAndWritesDocumentsAtta
   EXPECT_EQ(column_of("attachments", "local_path"),
             std::vector<std::string>{(attachments / files[0]).string()})
       << "downloaded before its row was made";
-  EXPECT_EQ(states(), (std::vector<std::string>{"SUPPORT-1 done", "SUPPORT-1 done",
-                                                "SUPPORT-1 done", "SUPPORT-1 done",
-                                                "SUPPORT-1 done", "SUPPORT-2 done"}));
+  EXPECT_EQ(states(),
+            (std::vector<std::string>{"SUPPORT-1 done", "SUPPORT-1 done", "SUPPORT-1 done",
+                                      "SUPPORT-1 done", "SUPPORT-1 done", "SUPPORT-2 done"}));
 }
 
 TEST_F(EventWorkerTest, OnlyIssueDeletedRemovesTheIssueAPartsDeletionFetchesItAgain) {
@@ -157,8 +158,8 @@ TEST_F(EventWorkerTest, AnIssueJiraKeepsFailingGoesBackToTheQueueAndTheOthersAre
   BatchReport report = drain();
   EXPECT_EQ(report.issues_written, 1);
   EXPECT_EQ(report.events_failed, 2);
-  EXPECT_EQ(states(), (std::vector<std::string>{"SUPPORT-1 done", "SUPPORT-2 pending",
-                                                "NOPE-9 pending"}));
+  EXPECT_EQ(states(),
+            (std::vector<std::string>{"SUPPORT-1 done", "SUPPORT-2 pending", "NOPE-9 pending"}));
   QueueHealth health = queue().health();
   ASSERT_TRUE(health.last_error.has_value());
   EXPECT_EQ(health.last_error->issue_key, "NOPE-9");

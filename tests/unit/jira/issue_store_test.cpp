@@ -1,9 +1,8 @@
-#include <sys/stat.h>
+#include "jira/raw/issue_store.hpp"
 
 #include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
-
-#include "jira/raw/issue_store.hpp"
+#include <sys/stat.h>
 
 #include "da/common/error.hpp"
 
@@ -19,7 +18,8 @@ mode_t mode_of(const fs::path& path) {
 }
 
 TEST(IssueKey, IsAProjectKeyADashAndANumber) {
-  for (const char* key : {"SUPPORT-14991", "AB-1", "A1_B-007"}) EXPECT_TRUE(is_issue_key(key)) << key;
+  for (const char* key : {"SUPPORT-14991", "AB-1", "A1_B-007"})
+    EXPECT_TRUE(is_issue_key(key)) << key;
   for (const char* key : {"", "A-1", "support-1", "SUPPORT", "SUPPORT-", "SUPPORT-1a", "1SUP-1",
                           "../SUPPORT-1", "SUPPORT-1/..", "SUPPORT-1\n", "SUP PORT-1"})
     EXPECT_FALSE(is_issue_key(key)) << key;
@@ -69,7 +69,8 @@ TEST(IssueStore, ListsTheKeysOfItsDocumentsOnly) {
 TEST(IssueStore, AKeyThatTriesToLeaveTheFolderIsRefusedAndNothingIsWritten) {
   testing::TempDir dir;
   IssueStore store(dir / "data");
-  for (const char* key : {"../../escaped-1", "SUPPORT-1/../../../escaped", "/tmp/ESCAPED-1", ".."}) {
+  for (const char* key :
+       {"../../escaped-1", "SUPPORT-1/../../../escaped", "/tmp/ESCAPED-1", ".."}) {
     EXPECT_THROW(store.put(key, {{"key", key}}), Error) << key;
     EXPECT_THROW(store.get(key), Error) << key;
     EXPECT_THROW(store.mark_deleted(key, now_utc()), Error) << key;

@@ -1,8 +1,8 @@
+#include "jira/jira_settings.hpp"
+
 #include <map>
 
 #include <gtest/gtest.h>
-
-#include "jira/jira_settings.hpp"
 
 #include "da/common/error.hpp"
 #include "da/common/log.hpp"
@@ -14,14 +14,14 @@ namespace {
 using config::ConfigLoadResult;
 
 constexpr const char* kComplete =
-    "jira:\n"                                              // 1
-    "  base_url: https://acme.atlassian.net/\n"            // 2
-    "  email: bot@acme.com\n"                              // 3
-    "  api_token: ${JIRA_API_TOKEN}\n"                     // 4
-    "  webhook_secret: ${JIRA_WEBHOOK_SECRET}\n"           // 5
-    "  custom_fields:\n"                                   // 6
-    "    severity: customfield_10004\n"                    // 7
-    "    first_response: customfield_10328\n";             // 8
+    "jira:\n"                                     // 1
+    "  base_url: https://acme.atlassian.net/\n"   // 2
+    "  email: bot@acme.com\n"                     // 3
+    "  api_token: ${JIRA_API_TOKEN}\n"            // 4
+    "  webhook_secret: ${JIRA_WEBHOOK_SECRET}\n"  // 5
+    "  custom_fields:\n"                          // 6
+    "    severity: customfield_10004\n"           // 7
+    "    first_response: customfield_10328\n";    // 8
 
 const std::map<std::string, std::string> kEnvironment = {
     {"JIRA_API_TOKEN", "jira-api-token-0123456789"},
@@ -92,8 +92,9 @@ TEST(JiraSettings, AMissingWebhookSecretIsAnErrorWithItsLineNeverAcceptEverythin
             "instance.yaml:5: jira.webhook_secret: is required (write ${JIRA_WEBHOOK_SECRET}: "
             "webhooks are never accepted unsigned); its value '${JIRA_WEBHOOK_SECRET}' refers to "
             "an unset or empty variable");
-  Loaded absent = load("jira:\n  base_url: https://acme.atlassian.net\n  email: a@b.c\n"
-                       "  api_token: t\n");
+  Loaded absent = load(
+      "jira:\n  base_url: https://acme.atlassian.net\n  email: a@b.c\n"
+      "  api_token: t\n");
   ASSERT_EQ(absent.errors.size(), 1u);
   EXPECT_EQ(absent.errors[0].rfind("instance.yaml:2: jira.webhook_secret: is required", 0), 0u)
       << absent.errors[0];
@@ -102,17 +103,17 @@ TEST(JiraSettings, AMissingWebhookSecretIsAnErrorWithItsLineNeverAcceptEverythin
 
 TEST(JiraSettings, EveryProblemIsReportedAtOnceWithItsFileAndLine) {
   Loaded loaded = load(
-      "jira:\n"                                  // 1
-      "  base_url: acme.atlassian.net\n"         // 2
-      "  webhook_secret: s3cret-value-1234\n"    // 3
-      "  folder: Jira Tickets\n"                 // 4
-      "  sla:\n"                                 // 5
+      "jira:\n"                                    // 1
+      "  base_url: acme.atlassian.net\n"           // 2
+      "  webhook_secret: s3cret-value-1234\n"      // 3
+      "  folder: Jira Tickets\n"                   // 4
+      "  sla:\n"                                   // 5
       "    base_url: https://api.atlassian.com\n"  // 6
-      "  custom_fields:\n"                       // 7
-      "    severity: 10004\n"                    // 8
-      "    colour: customfield_1\n"              // 9
-      "  webhook: {max_body_kb: 0}\n"            // 10
-      "  requests: {parallel: many}\n");         // 11
+      "  custom_fields:\n"                         // 7
+      "    severity: 10004\n"                      // 8
+      "    colour: customfield_1\n"                // 9
+      "  webhook: {max_body_kb: 0}\n"              // 10
+      "  requests: {parallel: many}\n");           // 11
   EXPECT_EQ(loaded.errors,
             (std::vector<std::string>{
                 "instance.yaml:2: jira.email: is required (the account the connector signs in as)",

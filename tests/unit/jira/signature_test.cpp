@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "jira/webhook/signature.hpp"
+
+#include <gtest/gtest.h>
 
 namespace da::connectors::jira {
 namespace {

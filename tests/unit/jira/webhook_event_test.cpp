@@ -1,16 +1,17 @@
+#include "jira/webhook/webhook_event.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-
-#include "jira/webhook/webhook_event.hpp"
 
 namespace da::connectors::jira {
 namespace {
 
 // A webhook body of Jira Cloud's shape.
 std::string payload(const std::string& event, const std::string& key = "SUPPORT-14991") {
-  return nlohmann::json{{"timestamp", 1733630000000},
-                        {"webhookEvent", event},
-                        {"issue", {{"id", "10001"}, {"key", key}, {"fields", nlohmann::json::object()}}}}
+  return nlohmann::json{
+      {"timestamp", 1733630000000},
+      {"webhookEvent", event},
+      {"issue", {{"id", "10001"}, {"key", key}, {"fields", nlohmann::json::object()}}}}
       .dump();
 }
 
@@ -24,8 +25,7 @@ TEST(WebhookEvent, OnlyIssueDeletedDeletesTheIssue) {
 }
 
 TEST(WebhookEvent, EachEventKindIsRecordedWithItsIssueAndAction) {
-  for (const auto& [event, action] :
-       std::vector<std::pair<std::string, EventAction>>{
+  for (const auto& [event, action] : std::vector<std::pair<std::string, EventAction>>{
            {"jira:issue_created", EventAction::kFetch},
            {"jira:issue_updated", EventAction::kFetch},
            {"jira:issue_deleted", EventAction::kDelete},
@@ -67,8 +67,8 @@ TEST(WebhookEvent, BodiesThatCannotBeQueuedSayWhy) {
 }
 
 TEST(WebhookEvent, IssueKeysThatTryToLeaveTheFolderAreRefused) {
-  for (const char* key : {"../../etc/passwd", "SUPPORT-1/../../x", "support-1", "SUPPORT-",
-                          "-1", "S-1", "SUPPORT-1\\x", "SUPPORT-1.json", ".."}) {
+  for (const char* key : {"../../etc/passwd", "SUPPORT-1/../../x", "support-1", "SUPPORT-", "-1",
+                          "S-1", "SUPPORT-1\\x", "SUPPORT-1.json", ".."}) {
     ParsedEvent parsed = parse_webhook_event(payload("jira:issue_deleted", key));
     EXPECT_FALSE(parsed.event.has_value()) << key;
     EXPECT_NE(parsed.problem.find("is not of the form PROJECT-123"), std::string::npos) << key;

@@ -1,7 +1,6 @@
 // POST /webhooks/jira and GET /webhooks/jira/health on a real portal over 127.0.0.1.
-#include "unit/web/portal_fixture.hpp"
-
 #include "jira/webhook/signature.hpp"
+#include "unit/web/portal_fixture.hpp"
 
 #include "da/identity/user_store.hpp"
 #include "da/store/state_store.hpp"
@@ -16,8 +15,9 @@ constexpr const char* kSecret = "webhook-secret-for-tests-0123456789";
 class JiraWebhookTest : public web::PortalFixture {
  protected:
   std::string extra_yaml() const override {
-    return std::string("jira:\n  base_url: https://acme.atlassian.net\n  email: bot@acme.com\n"
-                       "  api_token: api-token-for-tests-0123456789\n  webhook_secret: ") +
+    return std::string(
+               "jira:\n  base_url: https://acme.atlassian.net\n  email: bot@acme.com\n"
+               "  api_token: api-token-for-tests-0123456789\n  webhook_secret: ") +
            kSecret + "\n  webhook: {max_body_kb: 2}\n";
   }
 
@@ -29,7 +29,8 @@ class JiraWebhookTest : public web::PortalFixture {
   }
 
   // Posts `body` as Jira does: JSON, signed in `header` (none when empty).
-  net::HttpResponse deliver(const std::string& body, const std::string& header = "X-Hub-Signature-256",
+  net::HttpResponse deliver(const std::string& body,
+                            const std::string& header = "X-Hub-Signature-256",
                             std::string signature = "") {
     if (signature.empty()) signature = webhook_signature(kSecret, body);
     std::vector<std::pair<std::string, std::string>> headers;
@@ -44,8 +45,8 @@ class JiraWebhookTest : public web::PortalFixture {
         "SELECT event, issue_key, action, state FROM jira_webhook_events ORDER BY id");
     std::vector<std::string> found;
     while (rows.step())
-      found.push_back(rows.column_text(0) + " " + rows.column_text(1) + " " +
-                      rows.column_text(2) + " " + rows.column_text(3));
+      found.push_back(rows.column_text(0) + " " + rows.column_text(1) + " " + rows.column_text(2) +
+                      " " + rows.column_text(3));
     return found;
   }
 };
@@ -60,8 +61,7 @@ TEST_F(JiraWebhookTest, ASignedEventIsStoredBeforeThe202Arrives) {
   EXPECT_EQ(reply["issue"], "SUPPORT-14991");
   // Read right after the answer, from another connection: the row is committed.
   store::StateStore store(config_.paths.state_db);
-  auto row = store.database().prepare(
-      "SELECT id, body, state, attempts FROM jira_webhook_events");
+  auto row = store.database().prepare("SELECT id, body, state, attempts FROM jira_webhook_events");
   ASSERT_TRUE(row.step());
   EXPECT_EQ(row.column_int(0), reply["id"].get<int64_t>());
   EXPECT_EQ(row.column_text(1), body) << "the raw body, as signed";
@@ -124,13 +124,13 @@ TEST_F(JiraWebhookTest, OnlyIssueDeletedIsQueuedAsADeletion) {
   for (const char* event : {"jira:issue_created", "comment_deleted", "issuelink_deleted",
                             "attachment_deleted", "worklog_deleted", "jira:issue_deleted"})
     ASSERT_EQ(deliver(payload(event)).status, 202) << event;
-  EXPECT_EQ(queued(), (std::vector<std::string>{
-                          "jira:issue_created SUPPORT-14991 fetch pending",
-                          "comment_deleted SUPPORT-14991 fetch pending",
-                          "issuelink_deleted SUPPORT-14991 fetch pending",
-                          "attachment_deleted SUPPORT-14991 fetch pending",
-                          "worklog_deleted SUPPORT-14991 fetch pending",
-                          "jira:issue_deleted SUPPORT-14991 delete pending"}));
+  EXPECT_EQ(queued(),
+            (std::vector<std::string>{"jira:issue_created SUPPORT-14991 fetch pending",
+                                      "comment_deleted SUPPORT-14991 fetch pending",
+                                      "issuelink_deleted SUPPORT-14991 fetch pending",
+                                      "attachment_deleted SUPPORT-14991 fetch pending",
+                                      "worklog_deleted SUPPORT-14991 fetch pending",
+                                      "jira:issue_deleted SUPPORT-14991 delete pending"}));
 }
 
 TEST_F(JiraWebhookTest, TheHealthIsForAdministratorsOnly) {
@@ -160,7 +160,11 @@ TEST_F(JiraWebhookTest, TheHealthIsForAdministratorsOnly) {
 class JiraOffTest : public web::PortalFixture {};
 
 TEST_F(JiraOffTest, WithoutTheSectionTheRoutesAre404) {
-  EXPECT_EQ(call("POST", "/webhooks/jira", "", R"({"webhookEvent":"jira:issue_updated","issue":{"key":"A1-1"}})", "application/json").status, 404);
+  EXPECT_EQ(
+      call("POST", "/webhooks/jira", "",
+           R"({"webhookEvent":"jira:issue_updated","issue":{"key":"A1-1"}})", "application/json")
+          .status,
+      404);
   EXPECT_EQ(call("GET", "/webhooks/jira/health").status, 404);
 }
 
