@@ -117,7 +117,7 @@ TEST(Cli, ConfigCheckWarnsAboutASectionNoModuleReads) {
   write_instance(dir);
   dir.write("config/instance.yaml",
             "instance:\n  name: Test\nnotifcations:\n  runner_workers: 2\n"
-            "jira:\n  api_token: jira-token-0123456789abcdef\n");
+            "ai:\n  anthropic_api_key: ai-key-0123456789abcdef\n");
   auto result =
       run_da({"--config", (dir / "config").string(), "config", "check", "--for", "engine"});
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
@@ -125,9 +125,10 @@ TEST(Cli, ConfigCheckWarnsAboutASectionNoModuleReads) {
                             ":3: notifcations: unknown key (ignored)"),
             std::string::npos)
       << result.out;
-  EXPECT_NE(result.out.find("jira: unknown key (ignored)"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("ai: unknown key (ignored)"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("configuration OK (2 warning(s)"), std::string::npos) << result.out;
-  auto token = run_da({"--config", (dir / "config").string(), "config", "get", "jira.api_token"});
+  auto token =
+      run_da({"--config", (dir / "config").string(), "config", "get", "ai.anthropic_api_key"});
   EXPECT_EQ(token.exit_code, 0) << token.err;
   EXPECT_EQ(token.out, "***\n");
 }

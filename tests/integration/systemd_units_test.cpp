@@ -103,9 +103,9 @@ TEST(SystemdUnits, EveryServiceAndTimerIsShipped) {
   std::set<std::string> names;
   for (const fs::path& file : unit_files())
     names.insert(file.filename());
-  EXPECT_EQ(names, (std::set<std::string>{"da-account-helper.service", "da-notify-api.service",
-                                          "da-notify-runner.service", "da-portal.service",
-                                          "da-sync.service", "da-sync.timer",
+  EXPECT_EQ(names, (std::set<std::string>{"da-account-helper.service", "da-jira-worker.service",
+                                          "da-notify-api.service", "da-notify-runner.service",
+                                          "da-portal.service", "da-sync.service", "da-sync.timer",
                                           "da-telegram-bot.service", "da-ws-gateway.service"}));
 }
 
@@ -158,6 +158,7 @@ TEST(SystemdUnits, TheirEnableKeysAreConfigurationKeys) {
   EXPECT_EQ(setting(unit_file("da-account-helper.service"), "X-DA-Enable-When"),
             "accounts.helper_socket");
   EXPECT_EQ(setting(unit_file("da-sync.timer"), "X-DA-Enable-When"), "");
+  EXPECT_EQ(setting(unit_file("da-jira-worker.service"), "X-DA-Enable-When"), "jira.base_url");
 }
 
 // "→ Overall exposure level for da-x.service: 1.2 OK 🙂" -> {1.2, "OK"}

@@ -211,21 +211,31 @@ TEST(InstanceConfig, UnusedFeaturesNeedNoSecrets) {
   EXPECT_FALSE(result.diagnostics.has_errors());
 }
 
-// Nothing in this build reads jira: or ai: (the Jira connector will claim its section): an
-// instance that still has them loads, is told so as of any unknown key, and its tokens stay
-// secret.
-TEST(InstanceConfig, JiraAndAiSectionsNoModuleReadsLoadWithAWarningAndTheirSecretsRedacted) {
-  ConfigLoadResult result = parse_with_modules(
-      "jira:\n  domain: acme.atlassian.net\n  api_token: jira-token-0123456789\n"
-      "ai:\n  anthropic_api_key: ai-key-0123456789\n");
+// Nothing in this build reads ai:: an instance that still has it loads, is told so as of any
+// unknown key, and its keys stay secret.
+TEST(InstanceConfig, AnAiSectionNoModuleReadsLoadsWithAWarningAndItsSecretsRedacted) {
+  ConfigLoadResult result = parse_with_modules("ai:\n  anthropic_api_key: ai-key-0123456789\n");
   EXPECT_FALSE(result.diagnostics.has_errors());
   std::vector<std::string> warnings;
   for (const auto& item : result.diagnostics.warnings())
     warnings.push_back(item.format());
-  EXPECT_EQ(warnings, (std::vector<std::string>{"instance.yaml:1: jira: unknown key (ignored)",
-                                                "instance.yaml:4: ai: unknown key (ignored)"}));
-  EXPECT_EQ(log::redact("jira-token-0123456789 ai-key-0123456789 acme.atlassian.net"),
-            "*** *** acme.atlassian.net");
+  EXPECT_EQ(warnings, (std::vector<std::string>{"instance.yaml:1: ai: unknown key (ignored)"}));
+  EXPECT_EQ(log::redact("ai-key-0123456789 acme.atlassian.net"), "*** acme.atlassian.net");
+}
+
+// The Jira connector claims jira:: a section of the original's shape is checked, and a missing
+// webhook secret is an error, not a warning.
+TEST(InstanceConfig, TheJiraSectionIsCheckedByTheConnector) {
+  ConfigLoadResult result = parse_with_modules(
+      "jira:\n  domain: acme.atlassian.net\n  api_token: jira-token-0123456789\n");
+  EXPECT_EQ(formatted_errors(result.diagnostics),
+            (std::vector<std::string>{
+                "instance.yaml:2: jira.base_url: is required (https://<site>.atlassian.net, or "
+                "your Jira Data Center's URL)",
+                "instance.yaml:2: jira.email: is required (the account the connector signs in as)",
+                "instance.yaml:2: jira.webhook_secret: is required (write ${JIRA_WEBHOOK_SECRET}: "
+                "webhooks are never accepted unsigned)"}));
+  EXPECT_EQ(log::redact("jira-token-0123456789"), "***");
 }
 
 TEST(InstanceConfig, DatasetRequirementsMustNameAnotherDataset) {
