@@ -9,5 +9,7 @@ namespace da::connectors::jira {
 void add_status_commands(cli::CommandRegistry& commands);
 // jira worker
 void add_worker_command(cli::CommandRegistry& commands);
+// jira backfill, jira rebuild
+void add_backfill_commands(cli::CommandRegistry& commands);
 
 }  // namespace da::connectors::jira
