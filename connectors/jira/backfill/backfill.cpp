@@ -9,6 +9,7 @@
 
 #include "da/common/error.hpp"
 #include "da/common/parallel.hpp"
+#include "da/common/progress_bar.hpp"
 #include "da/common/time.hpp"
 
 namespace da::connectors::jira {
@@ -82,6 +83,7 @@ class Run {
       } catch (const Error& e) {
         fetched[i].error = e.what();
       }
+      if (progress_ != nullptr) progress_->advance();
     });
     std::vector<StagedIssue> staged;
     std::vector<const Json*> documents;
@@ -101,7 +103,6 @@ class Run {
     for (const std::string& key : deleted)
       sync_.store().mark_deleted(key, now_utc());
     report_.written += static_cast<int64_t>(staged.size());
-    if (progress_ != nullptr) progress_->advance(targets.size());
   }
 
  private:
@@ -161,7 +162,7 @@ std::string backfill_jql(const JiraSettings& settings, const BackfillOptions& op
 }
 
 BackfillReport run_backfill(const JiraSettings& settings, const std::filesystem::path& data_dir,
-                            const BackfillOptions& options, ProgressBar* progress) {
+                            const BackfillOptions& options, bool show_progress) {
   BackfillReport report;
   report.jql = options.keys.empty() ? backfill_jql(settings, options) : "";
   IssueSync sync(settings, data_dir);
@@ -172,15 +173,15 @@ BackfillReport run_backfill(const JiraSettings& settings, const std::filesystem:
     if (options.refetch || !is_current(sync.store(), target)) to_fetch.push_back(std::move(target));
   report.to_fetch = static_cast<int64_t>(to_fetch.size());
   report.up_to_date = report.matched - report.to_fetch;
-  if (options.dry_run) return report;
-  if (progress != nullptr) progress->set_total(to_fetch.size());
-  Run run(sync, options, report, progress);
+  if (options.dry_run || to_fetch.empty()) return report;
+  std::optional<ProgressBar> progress;
+  if (show_progress) progress.emplace("jira backfill", to_fetch.size(), "issues");
+  Run run(sync, options, report, progress ? &*progress : nullptr);
   size_t batch_size = std::max<size_t>(1, options.batch_size);
   for (size_t start = 0; start < to_fetch.size(); start += batch_size)
     run.batch({to_fetch.begin() + static_cast<std::ptrdiff_t>(start),
                to_fetch.begin() +
                    static_cast<std::ptrdiff_t>(std::min(to_fetch.size(), start + batch_size))});
-  if (progress != nullptr) progress->finish();
   return report;
 }
 

@@ -14,9 +14,6 @@
 #include <vector>
 
 #include "jira/jira_settings.hpp"
-
-#include "da/common/progress_bar.hpp"
-
 namespace da::connectors::jira {
 
 struct BackfillOptions {
@@ -47,8 +44,8 @@ std::string backfill_jql(const JiraSettings& settings, const BackfillOptions& op
 // Runs the backfill under `data_dir`. Issues that fail (Jira keeps failing, a document that is
 // not an issue, a key given that Jira answers 404 for) are reported, not thrown; a month file
 // that cannot be written ends the run with Error(kData) (what was published before stays).
-// `progress` (may be null) gets the number of issues to fetch, then one advance per issue.
+// With `show_progress`, a progress bar of the issues to fetch goes to stderr (when there are any).
 BackfillReport run_backfill(const JiraSettings& settings, const std::filesystem::path& data_dir,
-                            const BackfillOptions& options, ProgressBar* progress);
+                            const BackfillOptions& options, bool show_progress);
 
 }  // namespace da::connectors::jira

@@ -9,7 +9,6 @@
 
 #include "da/cli/command_context.hpp"
 #include "da/common/error.hpp"
-#include "da/common/progress_bar.hpp"
 
 namespace da::connectors::jira {
 
@@ -49,10 +48,7 @@ int backfill(cli::CommandContext& context, const cli::Arguments& arguments) {
   if (batch_size < 1 || batch_size > 100'000)
     throw Error(ErrorKind::kConfig, fmt::format("--batch-size {}: must be 1-100000", batch_size));
   options.batch_size = static_cast<size_t>(batch_size);
-  std::optional<ProgressBar> progress;
-  if (!options.dry_run) progress.emplace("jira backfill", 0, "issues");
-  BackfillReport report =
-      run_backfill(settings, config.paths.data_dir, options, progress ? &*progress : nullptr);
+  BackfillReport report = run_backfill(settings, config.paths.data_dir, options, true);
   std::string scope = report.jql.empty() ? "the issues given" : "JQL: " + report.jql;
   if (options.dry_run) {
     context.print(fmt::format(

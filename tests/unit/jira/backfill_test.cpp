@@ -45,7 +45,7 @@ class JiraBackfillTest : public ::testing::Test {
   }
 
   BackfillReport backfill(BackfillOptions options = {}) {
-    return run_backfill(settings_, temp_ / "data", options, nullptr);
+    return run_backfill(settings_, temp_ / "data", options, false);
   }
 
   // The issue keys of a published table, sorted.
