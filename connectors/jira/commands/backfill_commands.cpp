@@ -9,6 +9,7 @@
 
 #include "da/cli/command_context.hpp"
 #include "da/common/error.hpp"
+#include "da/common/strings.hpp"
 
 namespace da::connectors::jira {
 
@@ -25,14 +26,6 @@ JiraSettings configured_settings(const config::InstanceConfig& config) {
 std::string months_text(const std::set<std::string>& months) {
   if (months.empty()) return "no month";
   return fmt::format("{} month(s) ({} .. {})", months.size(), *months.begin(), *months.rbegin());
-}
-
-// " (a, b)", or "" when `months` is empty.
-std::string joined(const std::vector<std::string>& months) {
-  std::string text;
-  for (const std::string& month : months)
-    text += (text.empty() ? " (" : ", ") + month;
-  return text.empty() ? text : text + ")";
 }
 
 int backfill(cli::CommandContext& context, const cli::Arguments& arguments) {
@@ -82,7 +75,8 @@ int rebuild(cli::CommandContext& context, const cli::Arguments&) {
       "month(s); {} stale month(s) removed{}\n",
       documents.size(), sync.store().folder().string(), report.issues_written,
       static_cast<int64_t>(documents.size()) - report.issues_written, report.months_written.size(),
-      report.months_removed.size(), joined(report.months_removed)));
+      report.months_removed.size(),
+      report.months_removed.empty() ? "" : " (" + join(report.months_removed, ", ") + ")"));
   return cli::ExitCode::kSuccess;
 }
 
