@@ -15,6 +15,7 @@ void register_module(ModuleRegistry& registry) {
   registry.commands.describe_group("jira", "The Jira connector: its webhook queue and worker");
   add_status_commands(registry.commands);
   add_worker_command(registry.commands);
+  add_check_commands(registry);
 }
 
 }  // namespace da::connectors::jira
