@@ -1,5 +1,7 @@
 // da jira check and da jira sla-poll, and the periodic jobs that run them (jira-check,
 // jira-check-deep, jira-sla-poll; their timers are in ../systemd/).
+#include <algorithm>
+
 #include "jira/check/consistency_check.hpp"
 #include "jira/check/consistency_runs.hpp"
 #include "jira/check/sla_poll.hpp"

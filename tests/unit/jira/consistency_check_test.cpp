@@ -116,8 +116,10 @@ TEST_F(ConsistencyCheckTest, AnIssueDeletedInJiraIsRemovedAfterA404) {
 
 TEST_F(ConsistencyCheckTest, AStoredIssueOlderThanTheWindowIsNotGone) {
   jira_.add_issue(issue("SUPPORT-4", 100));
-  check({true, false});
+  ASSERT_EQ(check({true, false}).missing.size(), 4u) << "the deep check stores SUPPORT-4";
+  int asked = jira_.requests_to("/rest/api/3/issue/SUPPORT-4");
   CheckReport report = check();
+  EXPECT_EQ(jira_.requests_to("/rest/api/3/issue/SUPPORT-4"), asked) << "not even asked about";
   EXPECT_EQ(report.jira_count, 3);
   EXPECT_TRUE(report.gone.empty());
   EXPECT_FALSE(IssueStore(data()).get("SUPPORT-4")->contains("_deleted_at"));
