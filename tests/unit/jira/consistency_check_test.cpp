@@ -26,9 +26,9 @@ std::string days_ago(int days) {
   return format_date(day) + "T10:00:00.000+0000";
 }
 
-class ConsistencyCheckTest : public ::testing::Test {
+class JiraConsistencyCheckTest : public ::testing::Test {
  protected:
-  ConsistencyCheckTest() {
+  JiraConsistencyCheckTest() {
     settings_.configured = true;
     settings_.account = {jira_.url(), "bot@example.com", "jira-token"};
     settings_.webhook_secret = "secret";
@@ -71,7 +71,7 @@ class ConsistencyCheckTest : public ::testing::Test {
   JiraSettings settings_;
 };
 
-TEST_F(ConsistencyCheckTest, MissingIssuesAreFetchedStoredAndPublished) {
+TEST_F(JiraConsistencyCheckTest, MissingIssuesAreFetchedStoredAndPublished) {
   CheckReport report = check();
   EXPECT_EQ(report.jira_count, 3);
   EXPECT_EQ(report.missing, (Keys{"SUPPORT-1", "SUPPORT-2", "SUPPORT-3"}));
@@ -89,7 +89,7 @@ TEST_F(ConsistencyCheckTest, MissingIssuesAreFetchedStoredAndPublished) {
   EXPECT_EQ(again.status(), "ok");
 }
 
-TEST_F(ConsistencyCheckTest, AStaleIssueIsRefreshed) {
+TEST_F(JiraConsistencyCheckTest, AStaleIssueIsRefreshed) {
   check();
   fakes::FakeJiraIssue changed = issue("SUPPORT-2", 3);
   changed.summary = "Changed while a webhook was lost";
@@ -101,7 +101,7 @@ TEST_F(ConsistencyCheckTest, AStaleIssueIsRefreshed) {
             "Changed while a webhook was lost");
 }
 
-TEST_F(ConsistencyCheckTest, AnIssueDeletedInJiraIsRemovedAfterA404) {
+TEST_F(JiraConsistencyCheckTest, AnIssueDeletedInJiraIsRemovedAfterA404) {
   check();
   jira_.delete_issue("SUPPORT-3");
   int asked_before = jira_.requests_to("/rest/api/3/issue/SUPPORT-3");
@@ -114,7 +114,7 @@ TEST_F(ConsistencyCheckTest, AnIssueDeletedInJiraIsRemovedAfterA404) {
   EXPECT_TRUE(check().gone.empty()) << "a deleted document is not gone twice";
 }
 
-TEST_F(ConsistencyCheckTest, AStoredIssueOlderThanTheWindowIsNotGone) {
+TEST_F(JiraConsistencyCheckTest, AStoredIssueOlderThanTheWindowIsNotGone) {
   jira_.add_issue(issue("SUPPORT-4", 100));
   ASSERT_EQ(check({true, false}).missing.size(), 4u) << "the deep check stores SUPPORT-4";
   int asked = jira_.requests_to("/rest/api/3/issue/SUPPORT-4");
@@ -125,7 +125,7 @@ TEST_F(ConsistencyCheckTest, AStoredIssueOlderThanTheWindowIsNotGone) {
   EXPECT_FALSE(IssueStore(data()).get("SUPPORT-4")->contains("_deleted_at"));
 }
 
-TEST_F(ConsistencyCheckTest, AStoredIssueMissingFromParquetIsRewrittenFromItsDocument) {
+TEST_F(JiraConsistencyCheckTest, AStoredIssueMissingFromParquetIsRewrittenFromItsDocument) {
   check();
   IssueSync sync(settings_, data());
   jira_.add_issue(issue("OPS-9", 400));  // outside even the deep window
@@ -138,7 +138,7 @@ TEST_F(ConsistencyCheckTest, AStoredIssueMissingFromParquetIsRewrittenFromItsDoc
   EXPECT_EQ(published(), (Keys{"OPS-9", "SUPPORT-1", "SUPPORT-2", "SUPPORT-3"}));
 }
 
-TEST_F(ConsistencyCheckTest, RepairsBeyondTheBudgetAreReportedAndLeftForTheNextRun) {
+TEST_F(JiraConsistencyCheckTest, RepairsBeyondTheBudgetAreReportedAndLeftForTheNextRun) {
   settings_.consistency.max_repairs = 2;
   CheckReport report = check();
   EXPECT_EQ(report.missing.size(), 3u) << "all reported";
@@ -151,7 +151,7 @@ TEST_F(ConsistencyCheckTest, RepairsBeyondTheBudgetAreReportedAndLeftForTheNextR
   EXPECT_TRUE(next.succeeded());
 }
 
-TEST_F(ConsistencyCheckTest, AFailedFetchIsReportedAsFailed) {
+TEST_F(JiraConsistencyCheckTest, AFailedFetchIsReportedAsFailed) {
   jira_.fail_requests("/rest/api/3/issue/SUPPORT-2", 1, 500);
   CheckReport report = check();
   EXPECT_EQ(report.repaired, 2);
@@ -160,7 +160,7 @@ TEST_F(ConsistencyCheckTest, AFailedFetchIsReportedAsFailed) {
   EXPECT_EQ(report.status(), "failed");
 }
 
-TEST_F(ConsistencyCheckTest, TheDeepCheckSearchesAWiderWindowThanTheRegularOne) {
+TEST_F(JiraConsistencyCheckTest, TheDeepCheckSearchesAWiderWindowThanTheRegularOne) {
   jira_.add_issue(issue("SUPPORT-4", 100));
   CheckReport regular = check();
   CheckReport deep = check({true, false});
@@ -181,7 +181,7 @@ TEST_F(ConsistencyCheckTest, TheDeepCheckSearchesAWiderWindowThanTheRegularOne) 
   EXPECT_EQ(deep.missing, Keys{"SUPPORT-4"});
 }
 
-TEST_F(ConsistencyCheckTest, TheJqlIsScopedToTheConfiguredProject) {
+TEST_F(JiraConsistencyCheckTest, TheJqlIsScopedToTheConfiguredProject) {
   settings_.project = "SUPPORT";
   jira_.add_issue(issue("OPS-1", 2));
   CheckReport report = check();
@@ -191,7 +191,7 @@ TEST_F(ConsistencyCheckTest, TheJqlIsScopedToTheConfiguredProject) {
       0u);
 }
 
-TEST_F(ConsistencyCheckTest, ADryRunReportsWithoutFetchingOrWriting) {
+TEST_F(JiraConsistencyCheckTest, ADryRunReportsWithoutFetchingOrWriting) {
   CheckReport report = check({false, true});
   EXPECT_EQ(report.missing.size(), 3u);
   EXPECT_EQ(report.repaired, 0);
@@ -200,7 +200,7 @@ TEST_F(ConsistencyCheckTest, ADryRunReportsWithoutFetchingOrWriting) {
   EXPECT_EQ(jira_.requests_to("/rest/api/3/issue/"), 0);
 }
 
-TEST_F(ConsistencyCheckTest, TheRunIsRecordedWithItsCountsAndCappedLists) {
+TEST_F(JiraConsistencyCheckTest, TheRunIsRecordedWithItsCountsAndCappedLists) {
   settings_.consistency.max_repairs = 1;
   CheckReport report = check();
   for (int i = 0; i < 60; ++i)

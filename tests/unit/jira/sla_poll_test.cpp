@@ -26,9 +26,9 @@ Json sla_value(int64_t elapsed_millis) {
           {"ongoingCycle", {{"breached", false}, {"elapsedTime", {{"millis", elapsed_millis}}}}}};
 }
 
-class SlaPollTest : public ::testing::Test {
+class JiraSlaPollTest : public ::testing::Test {
  protected:
-  SlaPollTest() {
+  JiraSlaPollTest() {
     settings_.configured = true;
     settings_.account = {jira_.url(), "bot@example.com", "jira-token"};
     settings_.sla = JiraSettings::Account{jira_.sla_base_url(), "sla@example.com", "sla-token"};
@@ -73,7 +73,7 @@ class SlaPollTest : public ::testing::Test {
   JiraSettings settings_;
 };
 
-TEST_F(SlaPollTest, OpenIssuesAreRefreshedOneDoneSinceIsHealedAndDoneOnesAreLeftAlone) {
+TEST_F(JiraSlaPollTest, OpenIssuesAreRefreshedOneDoneSinceIsHealedAndDoneOnesAreLeftAlone) {
   jira_.add_issue(issue("SUPPORT-1", "To Do", 5000));
   jira_.add_issue(issue("SUPPORT-2", "Done", 7000));  // its webhook was lost
   fakes::FakeJiraIssue no_sla = issue("SUPPORT-4", "To Do", 0);
@@ -94,14 +94,14 @@ TEST_F(SlaPollTest, OpenIssuesAreRefreshedOneDoneSinceIsHealedAndDoneOnesAreLeft
   EXPECT_EQ(published_status("SUPPORT-1"), "To Do");
 }
 
-TEST_F(SlaPollTest, A429IsWaitedOutWithinTheClientsRetries) {
+TEST_F(JiraSlaPollTest, A429IsWaitedOutWithinTheClientsRetries) {
   jira_.fail_requests("/ex/jira/fake-cloud-id/rest/api/3/issue/SUPPORT-1", 1, 429, 1);
   SlaPollReport report = run_sla_poll(settings_, data(), false);
   EXPECT_TRUE(report.failed.empty()) << report.failed[0];
   EXPECT_EQ(report.updated, (Keys{"SUPPORT-1", "SUPPORT-2", "SUPPORT-4"}));
 }
 
-TEST_F(SlaPollTest, A429BeyondTheRetriesFailsTheIssueOnly) {
+TEST_F(JiraSlaPollTest, A429BeyondTheRetriesFailsTheIssueOnly) {
   jira_.fail_requests("/ex/jira/fake-cloud-id/rest/api/3/issue/SUPPORT-1", 10, 429, 0);
   SlaPollReport report = run_sla_poll(settings_, data(), false);
   ASSERT_EQ(report.failed.size(), 1u);
@@ -109,14 +109,14 @@ TEST_F(SlaPollTest, A429BeyondTheRetriesFailsTheIssueOnly) {
   EXPECT_EQ(report.updated, (Keys{"SUPPORT-2", "SUPPORT-4"}));
 }
 
-TEST_F(SlaPollTest, AnIssueDeletedInJiraFails) {
+TEST_F(JiraSlaPollTest, AnIssueDeletedInJiraFails) {
   jira_.delete_issue("SUPPORT-4");
   SlaPollReport report = run_sla_poll(settings_, data(), false);
   ASSERT_EQ(report.failed.size(), 1u);
   EXPECT_EQ(report.failed[0].rfind("SUPPORT-4: ", 0), 0u);
 }
 
-TEST_F(SlaPollTest, IssuesBeyondTheBoundAreLeftForTheNextRun) {
+TEST_F(JiraSlaPollTest, IssuesBeyondTheBoundAreLeftForTheNextRun) {
   settings_.sla_poll_max_issues = 2;
   SlaPollReport report = run_sla_poll(settings_, data(), false);
   EXPECT_EQ(report.open, 3);
