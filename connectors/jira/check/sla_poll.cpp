@@ -92,6 +92,13 @@ SlaPollReport run_sla_poll(const JiraSettings& settings, const std::filesystem::
         report.skipped.push_back(key);
         continue;
       }
+      // The fields go onto the document as stored now: the worker may have stored a newer one
+      // during the fetch, whose other changes must stay.
+      document = store.get(key);
+      if (!document || document->contains("_deleted_at") || !(*document)["fields"].is_object()) {
+        report.skipped.push_back(key);
+        continue;
+      }
       Json& stored = (*document)["fields"];
       for (const std::string& field : fields)
         if (fresh.contains(field)) stored[field] = fresh[field];

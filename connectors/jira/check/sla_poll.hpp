@@ -2,7 +2,8 @@
 // open issues are polled. Open = a stored document (not marked deleted) whose status category is
 // not Done and which has a value in one of the SLA fields (jira.custom_fields.first_response,
 // time_to_resolution). For each, the SLA fields and status, resolution, resolutiondate, updated
-// are fetched (through the jira.sla account when configured), the document updated and stored,
+// are fetched (through the jira.sla account when configured) and put onto the document as it is
+// stored after the fetch (so a document the worker stored meanwhile keeps its changes),
 // and the rows of every changed issue written with one MonthWriter::apply. A 429 waits for its
 // Retry-After within the client's bounded retries.
 #pragma once

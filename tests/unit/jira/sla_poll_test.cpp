@@ -2,6 +2,8 @@
 // healed, Done ones left alone, an answer without SLA data skipped, a 429 waited out.
 #include "jira/check/sla_poll.hpp"
 
+#include <thread>
+
 #include "fakes/jira/fake_jira.hpp"
 #include "jira/check/consistency_check.hpp"
 #include "jira/raw/issue_store.hpp"
@@ -92,6 +94,25 @@ TEST_F(JiraSlaPollTest, OpenIssuesAreRefreshedOneDoneSinceIsHealedAndDoneOnesAre
   EXPECT_EQ((*store.get("SUPPORT-2"))["fields"]["status"]["statusCategory"]["name"], "Done");
   EXPECT_EQ(published_status("SUPPORT-2"), "Done");
   EXPECT_EQ(published_status("SUPPORT-1"), "To Do");
+}
+
+TEST_F(JiraSlaPollTest, ADocumentTheWorkerStoresDuringTheFetchKeepsItsChanges) {
+  jira_.add_issue(issue("SUPPORT-1", "To Do", 5000));
+  jira_.delay_requests("/ex/jira/fake-cloud-id/rest/api/3/issue/SUPPORT-1",
+                       std::chrono::milliseconds(600));
+  std::thread worker([this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    IssueStore store(data());
+    Json document = *store.get("SUPPORT-1");
+    document["fields"]["summary"] = "Stored by the worker meanwhile";
+    store.put("SUPPORT-1", document);
+  });
+  SlaPollReport report = run_sla_poll(settings_, data(), false);
+  worker.join();
+  EXPECT_EQ(report.updated, (Keys{"SUPPORT-1", "SUPPORT-2", "SUPPORT-4"}));
+  Json stored = *IssueStore(data()).get("SUPPORT-1");
+  EXPECT_EQ(stored["fields"]["summary"], "Stored by the worker meanwhile");
+  EXPECT_EQ(stored["fields"][kFirstResponse], sla_value(5000));
 }
 
 TEST_F(JiraSlaPollTest, A429IsWaitedOutWithinTheClientsRetries) {
