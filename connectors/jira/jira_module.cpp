@@ -16,6 +16,7 @@ void register_module(ModuleRegistry& registry) {
   add_status_commands(registry.commands);
   add_worker_command(registry.commands);
   add_backfill_commands(registry.commands);
+  add_check_commands(registry);
 }
 
 }  // namespace da::connectors::jira

@@ -5,7 +5,10 @@
 #include <regex>
 #include <utility>
 
+#include "da/common/error.hpp"
 #include "da/common/log.hpp"
+#include "da/common/strings.hpp"
+#include "da/config/sync_schedule.hpp"
 
 namespace da::connectors::jira {
 
@@ -97,6 +100,52 @@ void read_limits(const NodeReader& node, const config::InstanceConfig& config,
   settings.parallel = static_cast<int>(requests.integer("parallel", 4, 1, 32));
 }
 
+// A list of calendar entries, or one entry (never split on commas, which calendar expressions
+// use); each checked by config::on_calendar(). Absent: `out` keeps its default.
+void read_schedule(const NodeReader& node, std::vector<std::string>& out) {
+  if (!node.present()) return;
+  std::vector<NodeReader> items =
+      node.node()->is_scalar() ? std::vector<NodeReader>{node} : node.items();
+  if (items.empty()) {
+    node.error("list at least one time; to run the job never, disable its timer instead");
+    return;
+  }
+  out.clear();
+  for (const NodeReader& item : items) {
+    std::optional<std::string> entry = item.as_optional_string();  // reports a wrong type
+    if (!entry) {
+      if (!item.present()) item.error("empty entry: expected a time such as '06:00'");
+      continue;
+    }
+    try {
+      config::on_calendar(*entry);
+      out.push_back(std::string(trim(*entry)));
+    } catch (const Error& e) {
+      item.error(e.what());
+    }
+  }
+}
+
+void read_jobs(const NodeReader& node, JiraSettings& settings) {
+  NodeReader consistency = node.child("consistency");
+  consistency.warn_unknown_keys(
+      {"window_days", "deep_window_days", "max_repairs", "schedule", "deep_schedule"});
+  auto& check = settings.consistency;
+  check.window_days = static_cast<int>(consistency.integer("window_days", 30, 1, 3650));
+  check.deep_window_days = static_cast<int>(consistency.integer("deep_window_days", 365, 1, 36500));
+  if (check.deep_window_days < check.window_days)
+    consistency.child("deep_window_days")
+        .error("must be at least window_days (" + std::to_string(check.window_days) +
+               "): the deep check looks further back than the regular one");
+  check.max_repairs = static_cast<int>(consistency.integer("max_repairs", 200, 1, 100000));
+  read_schedule(consistency.child("schedule"), check.schedule);
+  read_schedule(consistency.child("deep_schedule"), check.deep_schedule);
+  NodeReader sla_poll = node.child("sla_poll");
+  sla_poll.warn_unknown_keys({"schedule", "max_issues"});
+  settings.sla_poll_max_issues = static_cast<int>(sla_poll.integer("max_issues", 1000, 1, 100000));
+  read_schedule(sla_poll.child("schedule"), settings.sla_poll_schedule);
+}
+
 }  // namespace
 
 JiraSettings JiraSettings::read(const config::InstanceConfig& config,
@@ -105,7 +154,8 @@ JiraSettings JiraSettings::read(const config::InstanceConfig& config,
   JiraSettings settings;
   if (!node.present()) return settings;
   node.warn_unknown_keys({"base_url", "email", "api_token", "webhook_secret", "project", "folder",
-                          "sla", "custom_fields", "attachments", "webhook", "requests"});
+                          "sla", "custom_fields", "attachments", "webhook", "requests",
+                          "consistency", "sla_poll"});
   settings.configured = true;
   settings.account = read_account(node, "JIRA_API_TOKEN");
   node.require("webhook_secret",
@@ -127,6 +177,7 @@ JiraSettings JiraSettings::read(const config::InstanceConfig& config,
   }
   settings.custom_fields = read_custom_fields(node.child("custom_fields"));
   read_limits(node, config, settings);
+  read_jobs(node, settings);
   return settings;
 }
 

@@ -12,12 +12,18 @@
 //   attachments.max_mb  larger attachments are not downloaded; default 50
 //   webhook.max_body_kb larger webhook bodies are refused (413); default 1024
 //   requests            timeout_seconds (30), retries (5), parallel (4) for the REST API
+//   consistency         window_days (30), deep_window_days (365), max_repairs (200) of
+//                       `da jira check`; schedule (every 30 min) and deep_schedule (Sun 03:00)
+//                       of the jobs jira-check and jira-check-deep
+//   sla_poll            schedule (every 15 min) of the job jira-sla-poll; max_issues (1000)
+//                       polled per run
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "jira/tables/custom_fields.hpp"
 
@@ -46,6 +52,15 @@ struct JiraSettings {
   std::chrono::seconds request_timeout{30};
   int retries = 5;
   int parallel = 4;
+  struct Consistency {
+    int window_days = 30;
+    int deep_window_days = 365;
+    int max_repairs = 200;  // per run
+    std::vector<std::string> schedule = {"*:0/30"};
+    std::vector<std::string> deep_schedule = {"Sun *-*-* 03:00:00 UTC"};
+  } consistency;
+  std::vector<std::string> sla_poll_schedule = {"*:0/15"};
+  int sla_poll_max_issues = 1000;  // per run
 
   // Reads and validates the section, reporting every problem to `diagnostics` with its file
   // and line; registers the tokens and the webhook secret as secrets to redact.

@@ -1,4 +1,4 @@
-// The connector's state: the durable queue of webhook events.
+// The connector's state: the durable queue of webhook events and the consistency checks' reports.
 #include "da/store/schema_registry.hpp"
 
 namespace da::connectors::jira {
@@ -28,6 +28,35 @@ CREATE INDEX jira_webhook_events_due ON jira_webhook_events (state, next_attempt
 CREATE INDEX jira_webhook_events_processed ON jira_webhook_events (state, processed_at);
 )sql";
 
+// One row per `da jira check` run (check/consistency_runs.cpp). The key lists are JSON arrays,
+// capped; their counts are whole. Times are epoch microseconds.
+constexpr const char* kConsistencyRuns = R"sql(
+CREATE TABLE jira_consistency_runs (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  started_at      INTEGER NOT NULL,
+  finished_at     INTEGER NOT NULL,
+  mode            TEXT NOT NULL CHECK (mode IN ('regular', 'deep')),
+  dry_run         INTEGER NOT NULL,
+  window_days     INTEGER NOT NULL,
+  jira_count      INTEGER NOT NULL,
+  stored_count    INTEGER NOT NULL,
+  published_count INTEGER NOT NULL,
+  missing_count   INTEGER NOT NULL,
+  stale_count     INTEGER NOT NULL,
+  gone_count      INTEGER NOT NULL,
+  parquet_gap_count INTEGER NOT NULL,
+  missing         TEXT NOT NULL,
+  stale           TEXT NOT NULL,
+  gone            TEXT NOT NULL,
+  parquet_gap     TEXT NOT NULL,
+  repaired        INTEGER NOT NULL,
+  failed          TEXT NOT NULL,
+  unrepaired      INTEGER NOT NULL,
+  status          TEXT NOT NULL CHECK (status IN ('ok', 'repaired', 'failed', 'over_budget', 'dry_run')),
+  error           TEXT
+);
+)sql";
+
 }  // namespace
 
 void register_state_schema(store::SchemaRegistry& registry) {
@@ -35,6 +64,7 @@ void register_state_schema(store::SchemaRegistry& registry) {
                 {},
                 {
                     {"", 1, "the durable queue of Jira webhook events", kWebhookEvents, 0},
+                    {"", 2, "the reports of the Jira consistency check", kConsistencyRuns, 0},
                 }});
 }
 

@@ -30,7 +30,9 @@ class ScheduleCliTest : public ::testing::Test {
 TEST_F(ScheduleCliTest, ListsTheSyncJobWithItsTimerAndTheTimesOfSyncSchedule) {
   ProcessResult text = da({"schedule"});
   ASSERT_EQ(text.exit_code, 0) << text.err;
-  EXPECT_EQ(text.out,
+  // After the Jira connector's jobs (jira-*), listed whether or not the connector is on.
+  std::string sync = text.out.substr(text.out.find("\nsync: ") + 1);
+  EXPECT_EQ(sync,
             "sync: Sync every table of the catalog into Parquet\n"
             "  command: da sync\n"
             "  timer: da-sync.timer\n"
@@ -40,13 +42,14 @@ TEST_F(ScheduleCliTest, ListsTheSyncJobWithItsTimerAndTheTimesOfSyncSchedule) {
   ProcessResult json = da({"--json", "schedule"});
   ASSERT_EQ(json.exit_code, 0) << json.err;
   auto jobs = nlohmann::json::parse(json.out);
-  ASSERT_EQ(jobs.size(), 1u) << json.out;
-  EXPECT_EQ(jobs[0]["name"], "sync");
-  EXPECT_EQ(jobs[0]["timer"], "da-sync.timer");
-  EXPECT_EQ(jobs[0]["command"], "da sync");
-  EXPECT_EQ(jobs[0]["setting"], "sync.schedule");
-  EXPECT_EQ(jobs[0]["schedule"][0]["entry"], "05:30");
-  EXPECT_EQ(jobs[0]["schedule"][0]["on_calendar"], "*-*-* 05:30:00 UTC");
+  ASSERT_EQ(jobs.size(), 4u) << json.out;
+  const auto& job = jobs[3];
+  EXPECT_EQ(job["name"], "sync");
+  EXPECT_EQ(job["timer"], "da-sync.timer");
+  EXPECT_EQ(job["command"], "da sync");
+  EXPECT_EQ(job["setting"], "sync.schedule");
+  EXPECT_EQ(job["schedule"][0]["entry"], "05:30");
+  EXPECT_EQ(job["schedule"][0]["on_calendar"], "*-*-* 05:30:00 UTC");
 }
 
 TEST_F(ScheduleCliTest, TheSyncJobsDropInHasTheTimesDaSyncScheduleGives) {
@@ -67,14 +70,20 @@ TEST_F(ScheduleCliTest, TheSyncJobsDropInHasTheTimesDaSyncScheduleGives) {
 TEST_F(ScheduleCliTest, ListPrintsEachJobAndItsTimerForSetup) {
   ProcessResult list = da({"schedule", "--list"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
-  EXPECT_EQ(list.out, "sync da-sync.timer\n");
+  EXPECT_EQ(list.out,
+            "jira-check da-jira-check.timer\n"
+            "jira-check-deep da-jira-check-deep.timer\n"
+            "jira-sla-poll da-jira-sla-poll.timer\n"
+            "sync da-sync.timer\n");
 }
 
 TEST_F(ScheduleCliTest, AnUnknownJobIsAUsageErrorNamingTheJobs) {
   ProcessResult unknown = da({"schedule", "--systemd", "jira"});
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_EQ(unknown.out, "");
-  EXPECT_NE(unknown.err.find("no periodic job 'jira': the jobs are sync"), std::string::npos)
+  EXPECT_NE(unknown.err.find("no periodic job 'jira': the jobs are jira-check, jira-check-deep, "
+                             "jira-sla-poll, sync"),
+            std::string::npos)
       << unknown.err;
   EXPECT_EQ(da({"schedule", "--systemd", "sync", "--list"}).exit_code, 2);
 }

@@ -103,7 +103,10 @@ TEST(SystemdUnits, EveryServiceAndTimerIsShipped) {
   std::set<std::string> names;
   for (const fs::path& file : unit_files())
     names.insert(file.filename());
-  EXPECT_EQ(names, (std::set<std::string>{"da-account-helper.service", "da-jira-worker.service",
+  EXPECT_EQ(names, (std::set<std::string>{"da-account-helper.service", "da-jira-check.service",
+                                          "da-jira-check.timer", "da-jira-check-deep.service",
+                                          "da-jira-check-deep.timer", "da-jira-sla-poll.service",
+                                          "da-jira-sla-poll.timer", "da-jira-worker.service",
                                           "da-notify-api.service", "da-notify-runner.service",
                                           "da-portal.service", "da-sync.service", "da-sync.timer",
                                           "da-telegram-bot.service", "da-ws-gateway.service"}));
@@ -159,6 +162,9 @@ TEST(SystemdUnits, TheirEnableKeysAreConfigurationKeys) {
             "accounts.helper_socket");
   EXPECT_EQ(setting(unit_file("da-sync.timer"), "X-DA-Enable-When"), "");
   EXPECT_EQ(setting(unit_file("da-jira-worker.service"), "X-DA-Enable-When"), "jira.base_url");
+  for (const char* unit :
+       {"da-jira-check.timer", "da-jira-check-deep.timer", "da-jira-sla-poll.timer"})
+    EXPECT_EQ(setting(unit_file(unit), "X-DA-Enable-When"), "jira.base_url") << unit;
 }
 
 // "→ Overall exposure level for da-x.service: 1.2 OK 🙂" -> {1.2, "OK"}

@@ -1,5 +1,6 @@
 // da jira status: the connector's settings in brief, the queue and its newest events;
 // da jira retry-failed: the failed events pending again.
+#include "jira/check/consistency_runs.hpp"
 #include "jira/commands/jira_commands.hpp"
 #include "jira/jira_settings.hpp"
 #include "jira/webhook/event_queue.hpp"
@@ -52,6 +53,26 @@ std::string status_text(const JiraSettings& settings, const config::InstanceConf
   return text;
 }
 
+std::string check_line(const std::optional<nlohmann::json>& run) {
+  if (!run) return "consistency check: never ran (da jira check)\n";
+  const nlohmann::json& counts = (*run)["counts"];
+  std::string line = fmt::format(
+      "consistency check: {} ({}, {} days{}): jira {}, stored {}, published {}; missing {}, "
+      "stale {}, gone {}, parquet gaps {}; repaired {}, failed {}, left over {}; {}\n",
+      (*run)["finished_at"].get<std::string>(), (*run)["mode"].get<std::string>(),
+      (*run)["window_days"].get<int64_t>(), (*run)["dry_run"].get<bool>() ? ", dry run" : "",
+      counts["jira"].get<int64_t>(), counts["stored"].get<int64_t>(),
+      counts["published"].get<int64_t>(), counts["missing"].get<int64_t>(),
+      counts["stale"].get<int64_t>(), counts["gone"].get<int64_t>(),
+      counts["parquet_gap"].get<int64_t>(), (*run)["repaired"].get<int64_t>(),
+      (*run)["failed"].size(), (*run)["unrepaired"].get<int64_t>(),
+      (*run)["status"].get<std::string>());
+  if ((*run)["error"].is_string()) line += "  error: " + (*run)["error"].get<std::string>() + "\n";
+  for (const auto& failure : (*run)["failed"])
+    line += "  failed: " + failure.get<std::string>() + "\n";
+  return line;
+}
+
 int status(cli::CommandContext& context, const cli::Arguments& arguments) {
   const config::InstanceConfig& config = context.config();
   JiraSettings settings = JiraSettings::from(config);
@@ -59,13 +80,15 @@ int status(cli::CommandContext& context, const cli::Arguments& arguments) {
   EventQueue queue(store.database());
   QueueHealth health = queue.health();
   std::vector<EventRecord> recent = queue.recent(static_cast<int>(arguments.integer("limit")));
+  std::optional<nlohmann::json> check = ConsistencyRuns(store.database()).latest();
   if (!context.json()) {
-    context.print(status_text(settings, config, health, recent));
+    context.print(status_text(settings, config, health, recent) + check_line(check));
     return cli::ExitCode::kSuccess;
   }
   nlohmann::json body = queue_health_json(health, now_micros());
   body["configured"] = settings.configured;
   body["base_url"] = settings.account.base_url;
+  body["consistency_check"] = check ? *check : nlohmann::json();
   body["recent"] = nlohmann::json::array();
   for (const EventRecord& record : recent)
     body["recent"].push_back(event_json(record));
@@ -83,10 +106,12 @@ int retry_failed(cli::CommandContext& context, const cli::Arguments&) {
 }  // namespace
 
 void add_status_commands(cli::CommandRegistry& commands) {
-  commands.add({"jira status",
-                "The Jira connector's webhook queue: counts, the newest event, the last error",
-                {cli::value_option("--limit", "Newest events shown", "10")},
-                status});
+  commands.add(
+      {"jira status",
+       "The Jira connector's webhook queue (counts, the newest event, the last error) and its "
+       "last consistency check",
+       {cli::value_option("--limit", "Newest events shown", "10")},
+       status});
   commands.add({"jira retry-failed",
                 "Put the webhook events that failed for good back into the queue",
                 {},

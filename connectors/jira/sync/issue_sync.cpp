@@ -21,12 +21,6 @@ std::string text_of(const Json& object, const char* key) {
   return found != object.end() && found->is_string() ? found->get<std::string>() : std::string();
 }
 
-// The document's own key (another one when the issue moved to another project).
-std::string key_of(const Json& document, const std::string& asked) {
-  std::string key = text_of(document, "key");
-  return key.empty() ? asked : key;
-}
-
 ClientOptions client_options(const JiraSettings& settings, const JiraSettings::Account& account,
                              std::string credentials_hint) {
   ClientOptions options;
@@ -38,6 +32,11 @@ ClientOptions client_options(const JiraSettings& settings, const JiraSettings::A
 }
 
 }  // namespace
+
+std::string document_key(const Json& document, const std::string& asked) {
+  std::string key = text_of(document, "key");
+  return key.empty() ? asked : key;
+}
 
 struct IssueSync::Parts {
   Parts(const JiraSettings& settings, std::filesystem::path data_dir)
@@ -99,12 +98,12 @@ IssueSync::~IssueSync() = default;
 
 std::optional<Json> IssueSync::fetch(const std::string& key) const {
   std::optional<Json> document = parts_->fetcher.fetch(key);
-  if (document) parts_->download_attachments(key_of(*document, key), *document);
+  if (document) parts_->download_attachments(document_key(*document, key), *document);
   return document;
 }
 
 StagedIssue IssueSync::stage(const std::string& asked, const Json& document) const {
-  StagedIssue staged{key_of(document, asked), issue_rows(document, row_context()), std::nullopt};
+  StagedIssue staged{document_key(document, asked), issue_rows(document, row_context()), std::nullopt};
   if (staged.key != asked) staged.moved_from = asked;
   return staged;
 }
@@ -116,6 +115,10 @@ void IssueSync::keep(const StagedIssue& staged, const Json& document) {
 
 const JiraClient& IssueSync::client() const {
   return parts_->client;
+}
+
+const JiraClient& IssueSync::sla_client() const {
+  return parts_->sla ? *parts_->sla : parts_->client;
 }
 
 IssueStore& IssueSync::store() {

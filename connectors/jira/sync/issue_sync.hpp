@@ -1,5 +1,5 @@
 // One issue from Jira to the tables, the steps every writer of the connector shares (the
-// worker, the backfill): fetch the complete document and download its attachments (before its
+// worker, the backfill, the consistency check, the SLA poll): fetch the complete document and download its attachments (before its
 // rows are made, so that a row's local_path names a file that exists), turn it into rows, and
 // keep the document in the issue store. The rows themselves are written by the caller, many
 // issues per MonthWriter::apply (writer()).
@@ -45,6 +45,8 @@ class IssueSync {
   void keep(const StagedIssue& staged, const nlohmann::json& document);
 
   const JiraClient& client() const;
+  // The SLA account's client when jira.sla is configured, else the main one.
+  const JiraClient& sla_client() const;
   IssueStore& store();
   MonthWriter& writer();
   const JiraSettings& settings() const;
@@ -54,5 +56,8 @@ class IssueSync {
   struct Parts;
   std::unique_ptr<Parts> parts_;
 };
+
+// The document's own key (another one when the issue moved to another project), else `asked`.
+std::string document_key(const nlohmann::json& document, const std::string& asked);
 
 }  // namespace da::connectors::jira

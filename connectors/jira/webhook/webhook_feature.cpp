@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "jira/check/consistency_runs.hpp"
 #include "jira/jira_settings.hpp"
 #include "jira/webhook/event_queue.hpp"
 #include "jira/webhook/queue_report.hpp"
@@ -56,6 +57,8 @@ Response health(PortalHost& portal, const JiraSettings& settings) {
   body["configured"] = settings.configured;
   body["webhook_secret_set"] = !settings.webhook_secret.empty();
   body["base_url"] = settings.account.base_url;
+  std::optional<nlohmann::json> check = ConsistencyRuns(portal.db()).latest();
+  body["consistency_check"] = check ? *check : nlohmann::json();
   return Response::json(200, body);
 }
 

@@ -146,5 +146,59 @@ TEST(JiraSettings, ABodyLimitAboveThePortalsIsAWarning) {
       << loaded.warnings[0];
 }
 
+TEST(JiraSettings, TheCheckAndSlaPollDefaultToTheOriginalsTimesWithARealDeepWindow) {
+  Loaded loaded = load(kComplete);
+  EXPECT_TRUE(loaded.errors.empty());
+  const JiraSettings& settings = loaded.settings;
+  EXPECT_EQ(settings.consistency.window_days, 30);
+  EXPECT_EQ(settings.consistency.deep_window_days, 365);
+  EXPECT_EQ(settings.consistency.max_repairs, 200);
+  EXPECT_EQ(settings.consistency.schedule, std::vector<std::string>{"*:0/30"});
+  EXPECT_EQ(settings.consistency.deep_schedule, std::vector<std::string>{"Sun *-*-* 03:00:00 UTC"});
+  EXPECT_EQ(settings.sla_poll_schedule, std::vector<std::string>{"*:0/15"});
+  EXPECT_EQ(settings.sla_poll_max_issues, 1000);
+}
+
+TEST(JiraSettings, TheCheckAndSlaPollSettingsAreReadAndTheirProblemsHaveTheirLines) {
+  Loaded good = load(std::string(kComplete) +
+                     "  consistency:\n"
+                     "    window_days: 7\n"
+                     "    deep_window_days: 90\n"
+                     "    max_repairs: 50\n"
+                     "    schedule: ['*:0/10', '12:00']\n"
+                     "    deep_schedule: 'Sat 04:00'\n"
+                     "  sla_poll: {schedule: '*:0/5', max_issues: 20}\n");
+  EXPECT_TRUE(good.errors.empty()) << good.errors[0];
+  EXPECT_EQ(good.settings.consistency.window_days, 7);
+  EXPECT_EQ(good.settings.consistency.deep_window_days, 90);
+  EXPECT_EQ(good.settings.consistency.max_repairs, 50);
+  EXPECT_EQ(good.settings.consistency.schedule, (std::vector<std::string>{"*:0/10", "12:00"}));
+  EXPECT_EQ(good.settings.consistency.deep_schedule, std::vector<std::string>{"Sat 04:00"});
+  EXPECT_EQ(good.settings.sla_poll_schedule, std::vector<std::string>{"*:0/5"});
+  EXPECT_EQ(good.settings.sla_poll_max_issues, 20);
+
+  Loaded bad = load(std::string(kComplete) +          // 1-8
+                    "  consistency:\n"                // 9
+                    "    window_days: 60\n"           // 10
+                    "    deep_window_days: 30\n"      // 11
+                    "    max_repairs: 0\n"            // 12
+                    "    schedule: ['25:00']\n"       // 13
+                    "  sla_poll: {schedule: []}\n");  // 14
+  ASSERT_EQ(bad.errors.size(), 4u);
+  EXPECT_EQ(bad.errors[0].rfind("instance.yaml:11: jira.consistency.deep_window_days: must be at "
+                                "least window_days (60)",
+                                0),
+            0u)
+      << bad.errors[0];
+  EXPECT_EQ(
+      bad.errors[1],
+      "instance.yaml:12: jira.consistency.max_repairs: must be between 1 and 100000, found 0");
+  EXPECT_EQ(bad.errors[2].rfind("instance.yaml:13: jira.consistency.schedule", 0), 0u)
+      << bad.errors[2];
+  EXPECT_EQ(bad.errors[3].rfind("instance.yaml:14: jira.sla_poll.schedule: list at least one", 0),
+            0u)
+      << bad.errors[3];
+}
+
 }  // namespace
 }  // namespace da::connectors::jira

@@ -1,4 +1,5 @@
 // POST /webhooks/jira and GET /webhooks/jira/health on a real portal over 127.0.0.1.
+#include "jira/check/consistency_runs.hpp"
 #include "jira/webhook/signature.hpp"
 #include "unit/web/portal_fixture.hpp"
 
@@ -143,6 +144,19 @@ TEST_F(JiraWebhookTest, TheHealthIsForAdministratorsOnly) {
     store::StateStore store(config_.paths.state_db);
     identity::UserStore(store.database()).grant_role("root@example.com", "admin");
   }
+  EXPECT_TRUE(
+      Json::parse(call("GET", "/webhooks/jira/health", admin).body)["consistency_check"].is_null())
+      << "no check ran yet";
+  {
+    store::StateStore store(config_.paths.state_db);
+    CheckReport check;
+    check.deep = true;
+    check.window_days = 365;
+    check.jira_count = 7;
+    check.missing = {"SUPPORT-9"};
+    check.repaired = 1;
+    ConsistencyRuns(store.database()).record(check);
+  }
   auto answer = call("GET", "/webhooks/jira/health", admin);
   ASSERT_EQ(answer.status, 200) << answer.body;
   Json health = Json::parse(answer.body);
@@ -154,6 +168,10 @@ TEST_F(JiraWebhookTest, TheHealthIsForAdministratorsOnly) {
   EXPECT_EQ(health["queue"]["failed"], 0);
   EXPECT_TRUE(health["newest_event_age_seconds"].is_number());
   EXPECT_TRUE(health["last_error"].is_null());
+  EXPECT_EQ(health["consistency_check"]["mode"], "deep");
+  EXPECT_EQ(health["consistency_check"]["counts"]["jira"], 7);
+  EXPECT_EQ(health["consistency_check"]["missing"], Json{"SUPPORT-9"});
+  EXPECT_EQ(health["consistency_check"]["status"], "repaired");
   EXPECT_EQ(answer.body.find(kSecret), std::string::npos);
 }
 
