@@ -122,5 +122,16 @@ TEST_F(JiraCheckCliTest, TheJobsAreListedWithTheirTimersAndSchedules) {
   EXPECT_NE(poll.out.find("OnCalendar=*:0/15\n"), std::string::npos) << poll.out;
 }
 
+// With the connector configured, da status expects the jobs' timers (where it is not, setup leaves
+// them disabled and status does not look for them: OperationsCli.StatusReports...).
+TEST_F(JiraCheckCliTest, StatusChecksTheJobsTimersWhereTheConnectorIsConfigured) {
+  write_instance();
+  nlohmann::json status = nlohmann::json::parse(da({"--json", "status"}).out);
+  std::string jobs = status["jobs"].dump();
+  for (const char* name :
+       {"\"sync\"", "\"jira-check\"", "\"jira-check-deep\"", "\"jira-sla-poll\""})
+    EXPECT_NE(jobs.find(name), std::string::npos) << jobs;
+}
+
 }  // namespace
 }  // namespace da

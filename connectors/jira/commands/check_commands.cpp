@@ -117,6 +117,11 @@ std::function<std::vector<std::string>(const config::InstanceConfig&)> schedule_
   };
 }
 
+// The jobs run where the connector is configured (the units' X-DA-Enable-When=jira.base_url).
+bool configured(const config::InstanceConfig& config) {
+  return config.sections.count("jira") > 0;
+}
+
 }  // namespace
 
 void add_check_commands(ModuleRegistry& registry) {
@@ -138,16 +143,16 @@ void add_check_commands(ModuleRegistry& registry) {
       {"jira-check", "da-jira-check.timer",
        "Check the Jira issues against Jira's search and repair them", "da jira check",
        "jira.consistency.schedule",
-       schedule_of([](const JiraSettings& s) { return s.consistency.schedule; })});
+       schedule_of([](const JiraSettings& s) { return s.consistency.schedule; }), configured});
   registry.periodic_jobs.add(
       {"jira-check-deep", "da-jira-check-deep.timer",
        "The deep Jira check (jira.consistency.deep_window_days)", "da jira check --deep",
        "jira.consistency.deep_schedule",
-       schedule_of([](const JiraSettings& s) { return s.consistency.deep_schedule; })});
+       schedule_of([](const JiraSettings& s) { return s.consistency.deep_schedule; }), configured});
   registry.periodic_jobs.add(
       {"jira-sla-poll", "da-jira-sla-poll.timer", "Refresh the SLA fields of the open Jira issues",
        "da jira sla-poll", "jira.sla_poll.schedule",
-       schedule_of([](const JiraSettings& s) { return s.sla_poll_schedule; })});
+       schedule_of([](const JiraSettings& s) { return s.sla_poll_schedule; }), configured});
 }
 
 }  // namespace da::connectors::jira

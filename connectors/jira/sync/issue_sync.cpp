@@ -103,7 +103,8 @@ std::optional<Json> IssueSync::fetch(const std::string& key) const {
 }
 
 StagedIssue IssueSync::stage(const std::string& asked, const Json& document) const {
-  StagedIssue staged{document_key(document, asked), issue_rows(document, row_context()), std::nullopt};
+  StagedIssue staged{document_key(document, asked), issue_rows(document, row_context()),
+                     std::nullopt};
   if (staged.key != asked) staged.moved_from = asked;
   return staged;
 }

@@ -1,8 +1,8 @@
 // One issue from Jira to the tables, the steps every writer of the connector shares (the
-// worker, the backfill, the consistency check, the SLA poll): fetch the complete document and download its attachments (before its
-// rows are made, so that a row's local_path names a file that exists), turn it into rows, and
-// keep the document in the issue store. The rows themselves are written by the caller, many
-// issues per MonthWriter::apply (writer()).
+// worker, the backfill, the consistency check, the SLA poll): fetch the complete document and
+// download its attachments (before its rows are made, so that a row's local_path names a file that
+// exists), turn it into rows, and keep the document in the issue store. The rows themselves are
+// written by the caller, many issues per MonthWriter::apply (writer()).
 #pragma once
 
 #include <filesystem>

@@ -13,7 +13,8 @@ PeriodicJob job(std::string name, std::string timer,
                 std::vector<std::string> schedule = {"06:00"}) {
   return {std::move(name),      std::move(timer),
           "A job of the tests", "da report",
-          "report.schedule",    [schedule](const config::InstanceConfig&) { return schedule; }};
+          "report.schedule",    [schedule](const config::InstanceConfig&) { return schedule; },
+          {}};
 }
 
 config::InstanceConfig config_from(const std::string& file) {

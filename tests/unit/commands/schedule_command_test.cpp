@@ -32,7 +32,7 @@ void check_report(const config::InstanceConfig& config, config::Diagnostics& dia
 void register_report_module(ModuleRegistry& registry) {
   registry.config_sections.claim("report", check_report);
   registry.periodic_jobs.add({"report", "da-report.timer", "Mail the daily report",
-                              "da report send", "report.schedule", report_schedule});
+                              "da report send", "report.schedule", report_schedule, {}});
 }
 
 class ScheduleCommand : public ::testing::Test {

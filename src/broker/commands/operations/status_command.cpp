@@ -6,8 +6,8 @@
 
 #include "da/cli/command_context.hpp"
 #include "da/common/error.hpp"
-#include "da/ops/instance_status.hpp"
 #include "da/module/module_registry.hpp"
+#include "da/ops/instance_status.hpp"
 
 namespace da::commands::operations {
 
@@ -204,7 +204,7 @@ int run(cli::CommandContext& context, const cli::Arguments& arguments) {
     throw Error(ErrorKind::kConfig,
                 "--max-sync-age must be positive and --disk-limit between 1 and 100");
   for (const PeriodicJob& job : context.modules().periodic_jobs.jobs())
-    options.jobs.push_back({job.name, job.timer});
+    if (!job.enabled || job.enabled(config)) options.jobs.push_back({job.name, job.timer});
   InstanceStatus status = ops::collect_status(config, options);
   if (context.json()) {
     context.print(status_json(status, config).dump(2, ' ', false, Json::error_handler_t::replace) +

@@ -40,6 +40,7 @@ void register_sync_job(ModuleRegistry& registry) {
       "da sync",
       "sync.schedule",
       [](const config::InstanceConfig& config) { return config.sync.schedule; },
+      {},  // every instance syncs
   });
   registry.commands.add({
       "sync-schedule",

@@ -24,6 +24,10 @@ struct PeriodicJob {
   // The configured entries as written ("06:00", "Mon *-*-* 02:00"), or the module's default
   // when the setting is absent. Each is a config::on_calendar() entry.
   std::function<std::vector<std::string>(const config::InstanceConfig&)> schedule;
+  // Whether the job runs on this instance: false when its module is not configured (setup.sh
+  // then leaves its timer disabled, by the units' X-DA-Enable-When=), so `da status` does not
+  // expect the timer. Unset: always.
+  std::function<bool(const config::InstanceConfig&)> enabled;
 };
 
 class PeriodicJobRegistry {
