@@ -100,31 +100,7 @@ void read_limits(const NodeReader& node, const config::InstanceConfig& config,
   settings.parallel = static_cast<int>(requests.integer("parallel", 4, 1, 32));
 }
 
-// A list of calendar entries, or one entry (never split on commas, which calendar expressions
-// use); each checked by config::on_calendar(). Absent: `out` keeps its default.
-void read_schedule(const NodeReader& node, std::vector<std::string>& out) {
-  if (!node.present()) return;
-  std::vector<NodeReader> items =
-      node.node()->is_scalar() ? std::vector<NodeReader>{node} : node.items();
-  if (items.empty()) {
-    node.error("list at least one time; to run the job never, disable its timer instead");
-    return;
-  }
-  out.clear();
-  for (const NodeReader& item : items) {
-    std::optional<std::string> entry = item.as_optional_string();  // reports a wrong type
-    if (!entry) {
-      if (!item.present()) item.error("empty entry: expected a time such as '06:00'");
-      continue;
-    }
-    try {
-      config::on_calendar(*entry);
-      out.push_back(std::string(trim(*entry)));
-    } catch (const Error& e) {
-      item.error(e.what());
-    }
-  }
-}
+constexpr const char* kNeverRun = "to run the job never, disable its timer instead";
 
 void read_jobs(const NodeReader& node, JiraSettings& settings) {
   NodeReader consistency = node.child("consistency");
@@ -138,12 +114,12 @@ void read_jobs(const NodeReader& node, JiraSettings& settings) {
         .error("must be at least window_days (" + std::to_string(check.window_days) +
                "): the deep check looks further back than the regular one");
   check.max_repairs = static_cast<int>(consistency.integer("max_repairs", 200, 1, 100000));
-  read_schedule(consistency.child("schedule"), check.schedule);
-  read_schedule(consistency.child("deep_schedule"), check.deep_schedule);
+  read_schedule(consistency.child("schedule"), check.schedule, kNeverRun);
+  read_schedule(consistency.child("deep_schedule"), check.deep_schedule, kNeverRun);
   NodeReader sla_poll = node.child("sla_poll");
   sla_poll.warn_unknown_keys({"schedule", "max_issues"});
   settings.sla_poll_max_issues = static_cast<int>(sla_poll.integer("max_issues", 1000, 1, 100000));
-  read_schedule(sla_poll.child("schedule"), settings.sla_poll_schedule);
+  read_schedule(sla_poll.child("schedule"), settings.sla_poll_schedule, kNeverRun);
 }
 
 }  // namespace
@@ -183,6 +159,14 @@ JiraSettings JiraSettings::read(const config::InstanceConfig& config,
 
 JiraSettings JiraSettings::from(const config::InstanceConfig& config) {
   return config::read_settings_or_throw(config, &JiraSettings::read);
+}
+
+JiraSettings JiraSettings::required(const config::InstanceConfig& config) {
+  JiraSettings settings = from(config);
+  if (!settings.configured)
+    throw Error(ErrorKind::kConfig, "the Jira connector is off: " + config.source_file.string() +
+                                        " has no jira: section (docs/jira.md)");
+  return settings;
 }
 
 void JiraSettings::claim_section(config::SectionOwners& owners) {

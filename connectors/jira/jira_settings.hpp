@@ -67,6 +67,9 @@ struct JiraSettings {
   static JiraSettings read(const config::InstanceConfig& config, config::Diagnostics& diagnostics);
   // read(), or Error(kConfig) listing every problem.
   static JiraSettings from(const config::InstanceConfig& config);
+  // from(), or Error(kConfig) saying the connector is off when the file has no jira: section:
+  // for the commands that need it.
+  static JiraSettings required(const config::InstanceConfig& config);
   // Claims `jira` for read(), so that `da config check` validates it.
   static void claim_section(config::SectionOwners& owners);
 };

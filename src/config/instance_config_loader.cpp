@@ -227,34 +227,6 @@ void read_accounts(const NodeReader& node, AccountsConfig& out) {
     node.child("portal_user").error("'" + out.portal_user + "' is not a valid Linux user name");
 }
 
-// A list of entries, or one entry; never split on commas, which calendar expressions use.
-void read_sync_schedule(const NodeReader& node, std::vector<std::string>& out) {
-  if (!node.present()) return;
-  std::vector<NodeReader> items;
-  if (node.node()->is_scalar())
-    items.push_back(node);
-  else
-    items = node.items();
-  if (items.empty()) {
-    node.error("list at least one time; to run no scheduled sync, disable da-sync.timer instead");
-    return;
-  }
-  out.clear();
-  for (const NodeReader& item : items) {
-    std::optional<std::string> entry = item.as_optional_string();  // reports a wrong type
-    if (!entry) {
-      if (!item.present()) item.error("empty entry: expected a time such as '06:00'");
-      continue;
-    }
-    try {
-      on_calendar(*entry);
-      out.push_back(std::string(trim(*entry)));
-    } catch (const Error& e) {
-      item.error(e.what());
-    }
-  }
-}
-
 void read_sync(const NodeReader& node, SyncConfig& out) {
   node.warn_unknown_keys(
       {"memory_limit", "threads", "parallel_tables", "compression", "row_group_size", "schedule"});
@@ -277,7 +249,8 @@ void read_sync(const NodeReader& node, SyncConfig& out) {
         .error("must be one of " + join(kCodecs, ", ") + ", found '" + out.compression + "'");
   }
   out.row_group_size = node.integer("row_group_size", out.row_group_size, 2048, 100'000'000);
-  read_sync_schedule(node.child("schedule"), out.schedule);
+  read_schedule(node.child("schedule"), out.schedule,
+                "to run no scheduled sync, disable da-sync.timer instead");
 }
 
 void read_profiler(const NodeReader& node, ProfilerConfig& out) {

@@ -11,6 +11,7 @@
 
 #include "da/common/error.hpp"
 #include "da/common/strings.hpp"
+#include "da/config/node_reader.hpp"
 
 namespace da::config {
 
@@ -196,6 +197,31 @@ std::string on_calendar(std::string_view entry) {
                 fmt::format("'{}' is not a time of day (HH:MM, in UTC) or a systemd calendar "
                             "expression (see `man systemd.time`): {}",
                             text, refusal.why));
+  }
+}
+
+void read_schedule(const NodeReader& node, std::vector<std::string>& out,
+                   std::string_view instead_of_empty) {
+  if (!node.present()) return;
+  std::vector<NodeReader> items =
+      node.node()->is_scalar() ? std::vector<NodeReader>{node} : node.items();
+  if (items.empty()) {
+    node.error("list at least one time; " + std::string(instead_of_empty));
+    return;
+  }
+  out.clear();
+  for (const NodeReader& item : items) {
+    std::optional<std::string> entry = item.as_optional_string();  // reports a wrong type
+    if (!entry) {
+      if (!item.present()) item.error("empty entry: expected a time such as '06:00'");
+      continue;
+    }
+    try {
+      on_calendar(*entry);
+      out.push_back(std::string(trim(*entry)));
+    } catch (const Error& e) {
+      item.error(e.what());
+    }
   }
 }
 

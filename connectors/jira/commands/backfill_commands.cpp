@@ -15,14 +15,6 @@ namespace da::connectors::jira {
 
 namespace {
 
-JiraSettings configured_settings(const config::InstanceConfig& config) {
-  JiraSettings settings = JiraSettings::from(config);
-  if (!settings.configured)
-    throw Error(ErrorKind::kConfig, "the Jira connector is off: " + config.source_file.string() +
-                                        " has no jira: section (docs/jira.md)");
-  return settings;
-}
-
 std::string months_text(const std::set<std::string>& months) {
   if (months.empty()) return "no month";
   return fmt::format("{} month(s) ({} .. {})", months.size(), *months.begin(), *months.rbegin());
@@ -30,7 +22,7 @@ std::string months_text(const std::set<std::string>& months) {
 
 int backfill(cli::CommandContext& context, const cli::Arguments& arguments) {
   const config::InstanceConfig& config = context.config();
-  JiraSettings settings = configured_settings(config);
+  JiraSettings settings = JiraSettings::required(config);
   BackfillOptions options;
   options.jql = arguments.value("jql");
   options.since = arguments.value("since");
@@ -64,7 +56,7 @@ int backfill(cli::CommandContext& context, const cli::Arguments& arguments) {
 
 int rebuild(cli::CommandContext& context, const cli::Arguments&) {
   const config::InstanceConfig& config = context.config();
-  JiraSettings settings = configured_settings(config);
+  JiraSettings settings = JiraSettings::required(config);
   IssueSync sync(settings, config.paths.data_dir);
   std::vector<std::filesystem::path> documents;
   for (const std::string& key : sync.store().keys())

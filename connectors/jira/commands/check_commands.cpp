@@ -20,14 +20,6 @@ namespace da::connectors::jira {
 
 namespace {
 
-JiraSettings configured_settings(const config::InstanceConfig& config) {
-  JiraSettings settings = JiraSettings::from(config);
-  if (!settings.configured)
-    throw Error(ErrorKind::kConfig, "the Jira connector is off: " + config.source_file.string() +
-                                        " has no jira: section (docs/jira.md)");
-  return settings;
-}
-
 std::string listed(const std::vector<std::string>& keys) {
   if (keys.empty()) return "0";
   std::vector<std::string> shown(keys.begin(), keys.begin() + std::min<size_t>(keys.size(), 20));
@@ -52,7 +44,7 @@ std::string check_text(const CheckReport& report) {
 
 int check(cli::CommandContext& context, const cli::Arguments& arguments) {
   const config::InstanceConfig& config = context.config();
-  JiraSettings settings = configured_settings(config);
+  JiraSettings settings = JiraSettings::required(config);
   CheckOptions options{arguments.flag("deep"), arguments.flag("dry-run")};
   store::StateStore store(config.paths.state_db);
   ConsistencyRuns runs(store.database());
@@ -78,7 +70,7 @@ int check(cli::CommandContext& context, const cli::Arguments& arguments) {
 
 int sla_poll(cli::CommandContext& context, const cli::Arguments& arguments) {
   const config::InstanceConfig& config = context.config();
-  JiraSettings settings = configured_settings(config);
+  JiraSettings settings = JiraSettings::required(config);
   if (settings.custom_fields.first_response.empty() &&
       settings.custom_fields.time_to_resolution.empty()) {
     context.print(

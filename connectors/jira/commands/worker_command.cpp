@@ -66,10 +66,7 @@ void drain(const config::InstanceConfig& config, const JiraSettings& settings,
 
 int run_worker(cli::CommandContext& context, const cli::Arguments&) {
   const config::InstanceConfig& config = context.config();
-  JiraSettings settings = JiraSettings::from(config);
-  if (!settings.configured)
-    throw Error(ErrorKind::kConfig, "the Jira connector is off: " + config.source_file.string() +
-                                        " has no jira: section (docs/jira.md)");
+  JiraSettings settings = JiraSettings::required(config);
   cli::run_until_signalled([&](const std::atomic<bool>& stop) { drain(config, settings, stop); });
   log::info("jira worker stopped");
   return cli::ExitCode::kSuccess;

@@ -150,7 +150,20 @@ std::optional<WireRequest> read_request(Socket& socket, bool& keep_alive) {
   return request;
 }
 
-bool send_file_range(Socket& socket, const WireResponse& response) {
+// Sends the last piece of an answer. The transfer stops counting as in flight (until_sent is
+// released) before its last byte goes out, so a client that waits for the whole answer before
+// asking again can never find it still in flight.
+bool send_last(Socket& socket, std::string_view data, WireResponse& response) {
+  if (data.empty()) {
+    response.until_sent.reset();
+    return true;
+  }
+  if (!socket.send_all(data.substr(0, data.size() - 1))) return false;
+  response.until_sent.reset();
+  return socket.send_all(data.substr(data.size() - 1));
+}
+
+bool send_file_range(Socket& socket, WireResponse& response) {
   int fd = ::open(response.file->c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   std::string chunk(kFileChunk, '\0');
@@ -164,7 +177,9 @@ bool send_file_range(Socket& socket, const WireResponse& response) {
       ok = false;
       break;
     }
-    ok = socket.send_all(std::string_view(chunk.data(), static_cast<std::size_t>(n)));
+    std::string_view piece(chunk.data(), static_cast<std::size_t>(n));
+    ok = static_cast<uint64_t>(n) == left ? send_last(socket, piece, response)
+                                          : socket.send_all(piece);
     offset += static_cast<uint64_t>(n);
     left -= static_cast<uint64_t>(n);
   }
@@ -172,7 +187,7 @@ bool send_file_range(Socket& socket, const WireResponse& response) {
   return ok;
 }
 
-bool send_response(Socket& socket, const WireRequest& request, const WireResponse& response,
+bool send_response(Socket& socket, const WireRequest& request, WireResponse& response,
                    bool keep_alive) {
   uint64_t length = response.file ? response.file_length : response.body.size();
   std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " +
@@ -181,13 +196,15 @@ bool send_response(Socket& socket, const WireRequest& request, const WireRespons
     head += name + ": " + value + "\r\n";
   head += "Content-Length: " + std::to_string(length) + "\r\n";
   head += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
-  if (request.method == "HEAD") return socket.send_all(head);
-  if (response.file) return socket.send_all(head) && send_file_range(socket, response);
+  if (request.method == "HEAD") return send_last(socket, head, response);
+  if (response.file)
+    return response.file_length == 0 ? send_last(socket, head, response)
+                                     : socket.send_all(head) && send_file_range(socket, response);
   if (response.cut_body_after) {
     socket.send_all(head + response.body.substr(0, *response.cut_body_after));
     return false;  // closes the connection mid-body
   }
-  return socket.send_all(head + response.body);
+  return send_last(socket, head + response.body, response);
 }
 
 }  // namespace

@@ -45,7 +45,8 @@ struct WireResponse {
   bool drop = false;                   // close the connection without an answer
   // Close the connection after this many bytes of `body` (a transfer cut short).
   std::optional<std::size_t> cut_body_after;
-  // Released once the answer is sent, so a handler can observe transfers in flight.
+  // Released just before the answer's last byte is sent, so a handler can observe transfers in
+  // flight and a client that reads a whole answer before asking again never overlaps itself.
   std::shared_ptr<void> until_sent;
 };
 
