@@ -154,5 +154,33 @@ TEST_F(ScheduleCommand, AnUnknownJobIsAUsageErrorNamingTheJobs) {
   }
 }
 
+// A job whose module is not configured here is listed (setup still writes its drop-in) and
+// marked off.
+TEST_F(ScheduleCommand, AJobOfAModuleNotConfiguredHereIsMarkedOff) {
+  registry_.periodic_jobs.add({"digest", "da-digest.timer", "Mail the weekly digest",
+                               "da digest send", "digest.schedule", report_schedule,
+                               [](const config::InstanceConfig&) { return false; }});
+  std::string text = run({});
+  EXPECT_NE(text.find("digest: Mail the weekly digest\n"
+                      "  command: da digest send\n"
+                      "  timer: da-digest.timer\n"
+                      "  off here: its module is not configured (setup leaves the timer disabled)\n"
+                      "  schedule (digest.schedule):\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("sync: Sync every table of the catalog into Parquet\n"
+                      "  command: da sync\n"
+                      "  timer: da-sync.timer\n"
+                      "  schedule (sync.schedule):\n"),
+            std::string::npos)
+      << text;
+  std::map<std::string, nlohmann::json> by_name;
+  for (const nlohmann::json& job : nlohmann::json::parse(run({}, false, true)))
+    by_name[job["name"]] = job;
+  EXPECT_EQ(by_name["digest"]["enabled"], false);
+  EXPECT_EQ(by_name["report"]["enabled"], true);
+  EXPECT_EQ(by_name["sync"]["enabled"], true);
+}
+
 }  // namespace
 }  // namespace da

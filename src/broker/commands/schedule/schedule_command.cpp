@@ -12,6 +12,10 @@ namespace da::commands::schedule {
 
 namespace {
 
+bool runs_here(const PeriodicJob& job, const config::InstanceConfig& config) {
+  return !job.enabled || job.enabled(config);
+}
+
 const PeriodicJob& job_named(const PeriodicJobRegistry& jobs, const std::string& name) {
   if (const PeriodicJob* job = jobs.find(name)) return *job;
   std::vector<std::string> names;
@@ -32,7 +36,8 @@ std::string jobs_json(const PeriodicJobRegistry& jobs, const config::InstanceCon
                     {"description", job.description},
                     {"command", job.command},
                     {"setting", job.setting},
-                    {"schedule", schedule}});
+                    {"schedule", schedule},
+                    {"enabled", runs_here(job, config)}});
   }
   return list.dump(2) + "\n";
 }
@@ -42,7 +47,10 @@ std::string jobs_text(const PeriodicJobRegistry& jobs, const config::InstanceCon
   for (const PeriodicJob& job : jobs.jobs()) {
     if (!text.empty()) text += "\n";
     text += job.name + ": " + job.description + "\n  command: " + job.command +
-            "\n  timer: " + job.timer + "\n  schedule (" + job.setting + "):\n";
+            "\n  timer: " + job.timer + "\n";
+    if (!runs_here(job, config))
+      text += "  off here: its module is not configured (setup leaves the timer disabled)\n";
+    text += "  schedule (" + job.setting + "):\n";
     for (const ScheduleEntry& entry : job_schedule(job, config))
       text += "    " + entry.on_calendar + "\n";
   }
