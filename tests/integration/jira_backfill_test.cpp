@@ -7,6 +7,7 @@
 
 #include "fakes/jira/fake_jira.hpp"
 #include "support/background_process.hpp"
+#include "support/parquet_column.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include <fmt/core.h>
@@ -15,8 +16,6 @@
 #include <sys/wait.h>
 
 #include "da/common/atomic_file.hpp"
-#include "da/duck/connection.hpp"
-#include "da/duck/database.hpp"
 
 namespace da {
 namespace {
@@ -77,17 +76,7 @@ class JiraBackfillCliTest : public ::testing::Test {
 
   // Every row's issue_key of a published table, sorted (duplicates kept).
   std::vector<std::string> rows_of(const std::string& table) {
-    fs::path folder = temp_ / "data" / "parquet" / "jira" / table;
-    if (!fs::exists(folder)) return {};
-    duck::Database database;
-    duck::Connection connection(database);
-    std::vector<std::string> keys;
-    for (const auto& row : connection
-                               .query("SELECT issue_key FROM read_parquet('" +
-                                      (folder / "*.parquet").string() + "') ORDER BY 1")
-                               .fetch_all())
-      keys.push_back(row[0].to_string());
-    return keys;
+    return testing::parquet_column(temp_ / "data" / "parquet" / "jira" / table, "issue_key");
   }
 
   static std::vector<std::string> keys(int from, int to) {

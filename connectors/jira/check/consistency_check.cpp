@@ -5,8 +5,8 @@
 #include <optional>
 #include <set>
 
-#include "jira/tables/month_writer.hpp"
 #include "jira/sync/issue_sync.hpp"
+#include "jira/tables/month_writer.hpp"
 #include <nlohmann/json.hpp>
 
 #include "da/common/error.hpp"
@@ -15,6 +15,8 @@
 #include "da/duck/connection.hpp"
 #include "da/duck/database.hpp"
 #include "da/duck/sql_quote.hpp"
+#include "da/published/published_files.hpp"
+#include "da/published/table_location.hpp"
 
 namespace da::connectors::jira {
 
@@ -59,18 +61,15 @@ std::map<std::string, StoredIssue> stored_issues(const IssueStore& store) {
 
 // The distinct keys of the published issues table (none when it has no month file yet).
 std::set<std::string> published_keys(const fs::path& data_dir, const std::string& folder) {
-  fs::path table = data_dir / "parquet" / folder / jira_tables()[kIssues].name;
-  bool any = false;
-  std::error_code error;
-  for (const auto& entry : fs::directory_iterator(table, error))
-    any = any || entry.path().extension() == ".parquet";
+  published::TableLocation table =
+      published::table_location(data_dir, folder, jira_tables()[kIssues].name, true);
   std::set<std::string> keys;
-  if (!any) return keys;
+  if (published::partition_files(table).empty()) return keys;
   duck::Database database;
   duck::Connection connection(database);
   auto rows = connection
                   .query("SELECT DISTINCT issue_key FROM read_parquet(" +
-                         duck::quote_path(table / "*.parquet") + ")")
+                         duck::quote_path(table.partition_dir / "*.parquet") + ")")
                   .fetch_all();
   for (const auto& row : rows)
     if (!row.at(0).is_null()) keys.insert(row.at(0).text());

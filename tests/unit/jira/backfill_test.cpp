@@ -8,12 +8,11 @@
 #include "fakes/jira/fake_jira.hpp"
 #include "jira/raw/issue_store.hpp"
 #include "support/expect_error.hpp"
+#include "support/parquet_column.hpp"
 #include "support/temp_dir.hpp"
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 
-#include "da/duck/connection.hpp"
-#include "da/duck/database.hpp"
 
 namespace da::connectors::jira {
 namespace {
@@ -50,17 +49,7 @@ class JiraBackfillTest : public ::testing::Test {
 
   // The issue keys of a published table, sorted.
   std::vector<std::string> keys_in(const std::string& table) {
-    fs::path folder = temp_ / "data" / "parquet" / "jira" / table;
-    if (!fs::exists(folder)) return {};
-    duck::Database database;
-    duck::Connection connection(database);
-    std::vector<std::string> keys;
-    for (const auto& row : connection
-                               .query("SELECT issue_key FROM read_parquet('" +
-                                      (folder / "*.parquet").string() + "') ORDER BY 1")
-                               .fetch_all())
-      keys.push_back(row[0].to_string());
-    return keys;
+    return testing::parquet_column(temp_ / "data" / "parquet" / "jira" / table, "issue_key");
   }
 
   static std::vector<std::string> keys(const std::string& project, int from, int to) {

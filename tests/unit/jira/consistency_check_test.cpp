@@ -7,11 +7,10 @@
 #include "jira/check/consistency_runs.hpp"
 #include "jira/raw/issue_store.hpp"
 #include "jira/sync/issue_sync.hpp"
+#include "support/parquet_column.hpp"
 #include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
 
-#include "da/duck/connection.hpp"
-#include "da/duck/database.hpp"
 #include "da/store/state_store.hpp"
 
 namespace da::connectors::jira {
@@ -53,17 +52,7 @@ class JiraConsistencyCheckTest : public ::testing::Test {
   fs::path data() const { return temp_ / "data"; }
 
   Keys published() {
-    fs::path folder = data() / "parquet" / "jira" / "issues";
-    if (!fs::exists(folder)) return {};
-    duck::Database database;
-    duck::Connection connection(database);
-    Keys keys;
-    for (const auto& row : connection
-                               .query("SELECT DISTINCT issue_key FROM read_parquet('" +
-                                      (folder / "*.parquet").string() + "') ORDER BY 1")
-                               .fetch_all())
-      keys.push_back(row[0].to_string());
-    return keys;
+    return testing::parquet_column(data() / "parquet" / "jira" / "issues", "issue_key", true);
   }
 
   fakes::FakeJira jira_{"bot@example.com", "jira-token"};

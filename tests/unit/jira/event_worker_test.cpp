@@ -6,12 +6,11 @@
 #include "fakes/jira/fake_jira.hpp"
 #include "jira/raw/issue_store.hpp"
 #include "jira/webhook/event_queue.hpp"
+#include "support/parquet_column.hpp"
 #include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
 
 #include "da/common/atomic_file.hpp"
-#include "da/duck/connection.hpp"
-#include "da/duck/database.hpp"
 #include "da/store/state_store.hpp"
 
 namespace da::connectors::jira {
@@ -62,31 +61,12 @@ class EventWorkerTest : public ::testing::Test {
 
   // The issue keys of a published table.
   std::vector<std::string> keys_in(const std::string& table) {
-    fs::path folder = temp_ / "data" / "parquet" / "jira" / table;
-    if (!fs::exists(folder)) return {};
-    duck::Database database;
-    duck::Connection connection(database);
-    std::vector<std::string> keys;
-    for (const auto& row : connection
-                               .query("SELECT DISTINCT issue_key FROM read_parquet('" +
-                                      (folder / "*.parquet").string() + "') ORDER BY 1")
-                               .fetch_all())
-      keys.push_back(row[0].to_string());
-    return keys;
+    return testing::parquet_column(temp_ / "data" / "parquet" / "jira" / table, "issue_key", true);
   }
 
   // The values of `column` of a published table, sorted.
   std::vector<std::string> column_of(const std::string& table, const std::string& column) {
-    fs::path folder = temp_ / "data" / "parquet" / "jira" / table;
-    duck::Database database;
-    duck::Connection connection(database);
-    std::vector<std::string> values;
-    for (const auto& row : connection
-                               .query("SELECT " + column + "::VARCHAR FROM read_parquet('" +
-                                      (folder / "*.parquet").string() + "') ORDER BY 1")
-                               .fetch_all())
-      values.push_back(row[0].to_string());
-    return values;
+    return testing::parquet_column(temp_ / "data" / "parquet" / "jira" / table, column);
   }
 
   std::vector<std::string> states() {
